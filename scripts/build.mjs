@@ -1,0 +1,16 @@
+// Bundles the CLI into dist/cli.mjs. The Lambda bundles are built by serverless-esbuild at package time.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { cli: 'cli/index.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  // CommonJS dependencies (the AWS SDK) call require() for Node built-ins; an ESM bundle has none.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { Exemption } from './decision/exemptions.js';
+import { ConfigurationError } from './errors.js';
+
+/**
+ * Every setting of the service, read once and validated, with one name per setting used
+ * everywhere: `mode` is `ISOLATION_GUARD_MODE` in the Lambda's environment (from the stage
+ * parameters of serverless.yml), `--mode` on the command line and `"mode"` in a config file.
+ * Precedence: flags, then environment, then config file, then the default.
+ */
+
+export const MODES = ['alert', 'quarantine', 'delete'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface Config {
+  mode: Mode;
+  dryRun: boolean;
+  exemptions: Exemption[];
+  topicArn: string | null;
+  slackWebhookParameter: string | null;
+}
+
+const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+/** A list setting: an array, or a comma-separated string. Each entry is `PATTERN` or `PATTERN|EXPIRES`. */
+function parseExemptionList(kind: Exemption['kind'], raw: unknown): Exemption[] {
+  const entries = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
+  if (entries === null) throw new Error('expected a comma-separated list or an array of strings');
+  const exemptions: Exemption[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'string') throw new Error(`expected strings in the list, got ${typeof entry}`);
+    const trimmed = entry.trim();
+    if (trimmed === '') continue;
+    const bar = trimmed.lastIndexOf('|');
+    const pattern = (bar < 0 ? trimmed : trimmed.slice(0, bar)).trim();
+    const expires = bar < 0 ? null : trimmed.slice(bar + 1).trim();
+    if (pattern === '') throw new Error(`empty pattern in '${trimmed}'`);
+    if (expires !== null && !DATE_OR_DATETIME.safeParse(expires).success) {
+      throw new Error(`'${expires}' in '${trimmed}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time`);
+    }
+    exemptions.push({ kind, pattern, expires });
+  }
+  return exemptions;
+}
+
+function parseBoolean(raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const value = raw.trim().toLowerCase();
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no', ''].includes(value)) return false;
+  }
+  throw new Error(`expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+function parseOptionalString(raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw !== 'string') throw new Error(`expected a string, got ${typeof raw}`);
+  return raw.trim() === '' ? null : raw.trim();
+}
+
+function parseMode(raw: unknown): Mode {
+  const value = typeof raw === 'string' ? raw.trim() : raw;
+  if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
+  throw new Error(`expected one of ${MODES.join(', ')}, got ${JSON.stringify(raw)}`);
+}
+
+interface SettingSpec<T> {
+  parse: (raw: unknown) => T;
+  fallback: T;
+}
+
+/** The settings table: its keys are the config-file names; env and flag names derive from them. */
+const SETTINGS = {
+  mode: { parse: parseMode, fallback: 'alert' },
+  dryRun: { parse: parseBoolean, fallback: false },
+  exemptTagKeys: { parse: (raw) => parseExemptionList('tag', raw), fallback: [] },
+  exemptModelNamePatterns: { parse: (raw) => parseExemptionList('model-name', raw), fallback: [] },
+  exemptPrincipalPatterns: { parse: (raw) => parseExemptionList('principal', raw), fallback: [] },
+  topicArn: { parse: parseOptionalString, fallback: null },
+  slackWebhookParameter: { parse: parseOptionalString, fallback: null },
+} satisfies Record<string, SettingSpec<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+const words = (name: string): string[] => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(' ');
+/** `dryRun` → `ISOLATION_GUARD_DRY_RUN`. */
+export const envName = (name: SettingName): string => `ISOLATION_GUARD_${words(name).join('_').toUpperCase()}`;
+/** `dryRun` → `--dry-run`. */
+export const flagName = (name: SettingName): string => `--${words(name).join('-')}`;
+
+export interface ConfigSources {
+  /** Parsed command-line flags, keyed by setting name; undefined means not given. */
+  flags?: Partial<Record<SettingName, unknown>>;
+  env?: Record<string, string | undefined>;
+  /** A parsed config file, keyed by setting name, and its path for error messages. */
+  file?: { path: string; values: Record<string, unknown> };
+}
+
+/** Reads and validates every setting; the first bad one throws a ConfigurationError naming it. */
+export function loadConfig(sources: ConfigSources): Config {
+  if (sources.file) {
+    for (const key of Object.keys(sources.file.values)) {
+      if (!(key in SETTINGS)) {
+        throw new ConfigurationError(`${sources.file.path}: ${key}`, `unknown setting (known: ${SETTING_NAMES.join(', ')})`);
+      }
+    }
+  }
+  const read = <N extends SettingName>(name: N): ReturnType<(typeof SETTINGS)[N]['parse']> => {
+    const spec = SETTINGS[name] as SettingSpec<ReturnType<(typeof SETTINGS)[N]['parse']>>;
+    const candidates: Array<[string, unknown]> = [
+      [flagName(name), sources.flags?.[name]],
+      [envName(name), sources.env?.[envName(name)]],
+      [`${sources.file?.path ?? 'config file'}: ${name}`, sources.file?.values[name]],
+    ];
+    const given = candidates.find(([, value]) => value !== undefined);
+    if (!given) return spec.fallback;
+    try {
+      return spec.parse(given[1]);
+    } catch (cause) {
+      throw new ConfigurationError(given[0], cause instanceof Error ? cause.message : String(cause), { cause });
+    }
+  };
+  return {
+    mode: read('mode'),
+    dryRun: read('dryRun'),
+    exemptions: [...read('exemptTagKeys'), ...read('exemptModelNamePatterns'), ...read('exemptPrincipalPatterns')],
+    topicArn: read('topicArn'),
+    slackWebhookParameter: read('slackWebhookParameter'),
+  };
+}

@@ -1,0 +1,55 @@
+/** What the core decides about one CreateModel call (or, later, one existing model). */
+export type Verdict = 'compliant' | 'violation' | 'exempt' | 'not-applicable';
+export const VERDICTS: readonly Verdict[] = ['compliant', 'violation', 'exempt', 'not-applicable'];
+
+export interface Decision {
+  eventId: string | null;
+  eventTime: string;
+  account: string | null;
+  region: string;
+  modelName: string | null;
+  modelArn: string | null;
+  /** The caller's ARN, or the AWS service that called on its behalf (`invokedBy`). */
+  principal: string | null;
+  /** False when the call failed (CloudTrail `errorCode`): no model was created. */
+  succeeded: boolean;
+  /** What the request said: true or false, null when absent or not a boolean. */
+  networkIsolation: boolean | null;
+  verdict: Verdict;
+  /** Plain words, for people reading an alert or an audit report. */
+  reasons: string[];
+}
+
+/** Facts around the decision that alerts and remediation use; not part of `evaluate`'s output. */
+export interface DecisionContext {
+  invokedBy: string | null;
+  sourceIPAddress: string | null;
+  userAgent: string | null;
+  errorCode: string | null;
+  /** Tags from the request (`requestParameters.tags`), or from ListTags when the caller passed them. */
+  tags: Record<string, string>;
+  /** The exemption that turned a violation into `exempt`, if any. */
+  exemption: { kind: ExemptionKind; pattern: string; expires: string | null } | null;
+}
+
+export type ExemptionKind = 'tag' | 'model-name' | 'principal';
+
+export interface DecidedCreateModel {
+  decision: Decision;
+  context: DecisionContext;
+}
+
+/** The fields `isolation-guard evaluate` prints, in this order. */
+export const DECISION_FIELDS = [
+  'eventId',
+  'eventTime',
+  'account',
+  'region',
+  'modelName',
+  'modelArn',
+  'principal',
+  'succeeded',
+  'networkIsolation',
+  'verdict',
+  'reasons',
+] as const satisfies ReadonlyArray<keyof Decision>;

@@ -1,0 +1,24 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateModelRecordSchema, type CreateModelRecord } from '../../shared/cloudtrail/record.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const OWN_FIXTURES = join(here, '..', 'fixtures', 'cloudtrail');
+/** Real records published by AWS and open projects, kept beside the repo (see its README). */
+export const PUBLIC_FIXTURES = join(here, '..', '..', '..', 'shared', 'fixtures', 'public-cloudtrail');
+
+export const ownFixturePath = (name: string): string => join(OWN_FIXTURES, name);
+export const publicFixturePath = (name: string): string => join(PUBLIC_FIXTURES, name);
+
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** A CreateModel record from one of our fixture files (EventBridge envelopes unwrapped). */
+export function ownRecord(name: string): CreateModelRecord {
+  const value = readJson(ownFixturePath(name)) as Record<string, unknown>;
+  return CreateModelRecordSchema.parse('detail' in value ? value.detail : value);
+}
+
+export const publicFixtureNames = (): string[] => readdirSync(PUBLIC_FIXTURES).filter((name) => name !== 'README.md');

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { envName, flagName, loadConfig } from '../../shared/config.js';
+import { ConfigurationError } from '../../shared/errors.js';
+
+describe('loadConfig', () => {
+  it('defaults to alert mode, no dry run and no exemptions', () => {
+    expect(loadConfig({})).toEqual({ mode: 'alert', dryRun: false, exemptions: [], topicArn: null, slackWebhookParameter: null });
+  });
+
+  it('derives one name per setting for environment and flags', () => {
+    expect(envName('exemptModelNamePatterns')).toBe('ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS');
+    expect(flagName('exemptModelNamePatterns')).toBe('--exempt-model-name-patterns');
+    expect(envName('dryRun')).toBe('ISOLATION_GUARD_DRY_RUN');
+  });
+
+  it('reads the Lambda environment', () => {
+    const config = loadConfig({
+      env: {
+        ISOLATION_GUARD_MODE: 'quarantine',
+        ISOLATION_GUARD_DRY_RUN: 'true',
+        ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'isolation-guard:exempt, team=research|2027-01-31',
+        ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: 'sandbox-*',
+        ISOLATION_GUARD_EXEMPT_PRINCIPAL_PATTERNS: 'arn:aws:iam::*:role/BreakGlass|2026-12-01T08:00:00Z',
+        ISOLATION_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:alerts',
+        ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '',
+      },
+    });
+    expect(config).toEqual({
+      mode: 'quarantine',
+      dryRun: true,
+      exemptions: [
+        { kind: 'tag', pattern: 'isolation-guard:exempt', expires: null },
+        { kind: 'tag', pattern: 'team=research', expires: '2027-01-31' },
+        { kind: 'model-name', pattern: 'sandbox-*', expires: null },
+        { kind: 'principal', pattern: 'arn:aws:iam::*:role/BreakGlass', expires: '2026-12-01T08:00:00Z' },
+      ],
+      topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
+      slackWebhookParameter: null,
+    });
+  });
+
+  it('lets flags win over the environment, and the environment over the file', () => {
+    const config = loadConfig({
+      flags: { mode: 'delete' },
+      env: { ISOLATION_GUARD_MODE: 'quarantine', ISOLATION_GUARD_DRY_RUN: 'yes' },
+      file: { path: 'guard.json', values: { mode: 'alert', dryRun: false, exemptModelNamePatterns: ['a-*', 'b-*|2030-01-01'] } },
+    });
+    expect(config.mode).toBe('delete');
+    expect(config.dryRun).toBe(true);
+    expect(config.exemptions.map((e) => e.pattern)).toEqual(['a-*', 'b-*']);
+  });
+
+  it.each([
+    [{ env: { ISOLATION_GUARD_MODE: 'nuke' } }, 'ISOLATION_GUARD_MODE: expected one of alert, quarantine, delete, got "nuke"'],
+    [{ env: { ISOLATION_GUARD_DRY_RUN: 'maybe' } }, 'ISOLATION_GUARD_DRY_RUN: expected true or false, got "maybe"'],
+    [{ flags: { exemptTagKeys: 'a|next-week' } }, "--exempt-tag-keys: 'next-week' in 'a|next-week' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
+    [{ file: { path: 'g.json', values: { exemptTagKeys: [1] } } }, 'g.json: exemptTagKeys: expected strings in the list, got number'],
+    [{ file: { path: 'g.json', values: { mdoe: 'alert' } } }, /^g.json: mdoe: unknown setting/],
+    [{ env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '|2027-01-01' } }, "ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: empty pattern in '|2027-01-01'"],
+  ])('names the bad setting: %j', (sources, message) => {
+    expect(() => loadConfig(sources)).toThrow(ConfigurationError);
+    expect(() => loadConfig(sources)).toThrow(message);
+  });
+});
