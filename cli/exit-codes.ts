@@ -6,5 +6,7 @@ export const EXIT = {
   violation: 1,
   /** An input, a source or the configuration could not be read (this wins over `violation`). */
   inputError: 2,
+  /** `enforce`: an action or an alert failed; the event was not fully handled and must be replayed. */
+  effectFailed: 3,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

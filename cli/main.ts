@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
-import { loadConfig, type SettingName } from '../shared/config.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { flagName, loadConfig, type Config, type SettingName } from '../shared/config.js';
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
+import { enforceCommand } from './commands/enforce.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -13,45 +14,82 @@ Commands:
                          (records, EventBridge events, log files {"Records":[...]}, JSON arrays,
                          NDJSON, gzip of any of those). Reads stdin when no PATH is given.
       --format json|table              one JSON line per call (default) or a readable table
-      --config FILE                    settings as JSON (same names as the Lambda's environment)
+      --as-of DATE                     judge exemption expiry at this instant (default: now)
+      Exit: 0 no violation, 1 at least one violation, 2 an input or setting could not be read.
+
+  enforce [PATH|-]...    Run the enforcement pipeline (confirm with DescribeModel, remediate,
+                         alert) on CreateModel events from files, stdin or the dead-letter queue.
+      --from-dlq QUEUE_URL             replay the dead-letter queue; handled messages are deleted
+      --mode alert|quarantine|delete   remediation (default alert)
+      --dry-run                        decide and alert, change nothing
+      --topic-arn ARN                  SNS alert topic (SNS is the one channel always wanted)
+      --slack-webhook-url URL          Slack incoming webhook (or ISOLATION_GUARD_SLACK_WEBHOOK_URL)
+      --finding-bus-name NAME          EventBridge bus for finding events
+      --idempotency-table NAME         DynamoDB table: effects once per event across runs
+      --iac-tag-keys LIST              tag keys of IaC-managed models (delete becomes quarantine)
+      --region REGION                  region for SNS, SQS, DynamoDB (events carry their own)
+      Exit: 0 no violation, 1 violations handled, 2 an input could not be read, 3 an effect failed.
+
+Settings of every command:
+      --config FILE                    settings as JSON, same names as below in camelCase
       --exempt-tag-keys LIST           KEY or KEY=VALUE globs, each optionally |YYYY-MM-DD (expiry)
       --exempt-model-name-patterns LIST
       --exempt-principal-patterns LIST
-      --as-of DATE                     judge exemption expiry at this instant (default: now)
+Every setting is also read from ISOLATION_GUARD_<NAME> (flags win; then environment; then file).`;
 
-Exit codes: 0 no violation, 1 at least one violation, 2 an input or setting could not be read.
-Settings also come from ISOLATION_GUARD_* environment variables (flags win over them).`;
+type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+const EXEMPTION_SETTINGS: SettingName[] = ['exemptTagKeys', 'exemptModelNamePatterns', 'exemptPrincipalPatterns'];
+const ENFORCE_SETTINGS: SettingName[] = [
+  ...EXEMPTION_SETTINGS,
+  'mode',
+  'dryRun',
+  'topicArn',
+  'slackWebhookUrl',
+  'findingBusName',
+  'idempotencyTable',
+  'iacTagKeys',
+];
 
-const EXEMPTION_FLAGS = ['exemptTagKeys', 'exemptModelNamePatterns', 'exemptPrincipalPatterns'] as const satisfies SettingName[];
+/** The parseArgs options of some settings: `--dry-run` is a switch, the others take a value. */
+function settingFlags(names: SettingName[]): FlagSpec {
+  return Object.fromEntries(names.map((name) => [flagName(name).slice(2), { type: name === 'dryRun' ? 'boolean' : 'string' }])) as FlagSpec;
+}
+
+async function configFrom(values: Record<string, unknown>, names: SettingName[], env: NodeJS.ProcessEnv): Promise<Config> {
+  const flags = Object.fromEntries(names.map((name) => [name, values[flagName(name).slice(2)]]));
+  const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
+  return loadConfig({ flags, env, file });
+}
 
 async function evaluateMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     strict: true,
-    options: {
-      format: { type: 'string', default: 'json' },
-      config: { type: 'string' },
-      'exempt-tag-keys': { type: 'string' },
-      'exempt-model-name-patterns': { type: 'string' },
-      'exempt-principal-patterns': { type: 'string' },
-      'as-of': { type: 'string' },
-    },
+    options: { format: { type: 'string', default: 'json' }, config: { type: 'string' }, 'as-of': { type: 'string' }, ...settingFlags(EXEMPTION_SETTINGS) },
   });
   if (values.format !== 'json' && values.format !== 'table') {
     throw new UsageError(`--format: expected json or table, got ${JSON.stringify(values.format)}`);
   }
-  const now = values['as-of'] === undefined ? new Date() : new Date(values['as-of']);
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(values['as-of'])}`);
-  const flags: Partial<Record<SettingName, unknown>> = {};
-  for (const name of EXEMPTION_FLAGS) flags[name] = values[flagKey(name)];
-  const config = loadConfig({ flags, env, file: values.config ? await readConfigFile(values.config) : undefined });
+  const asOf = values['as-of'];
+  const now = asOf === undefined ? new Date() : new Date(String(asOf));
+  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
+  const config = await configFrom(values, EXEMPTION_SETTINGS, env);
   return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, now }, io);
 }
 
-// `exemptTagKeys` → `exempt-tag-keys`, the key parseArgs uses.
-const flagKey = (name: SettingName) =>
-  name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() as 'exempt-tag-keys' | 'exempt-model-name-patterns' | 'exempt-principal-patterns';
+async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { config: { type: 'string' }, 'from-dlq': { type: 'string' }, region: { type: 'string' }, ...settingFlags(ENFORCE_SETTINGS) },
+  });
+  const config = await configFrom(values, ENFORCE_SETTINGS, env);
+  const fromDlq = typeof values['from-dlq'] === 'string' ? values['from-dlq'] : null;
+  const region = typeof values.region === 'string' ? values.region : null;
+  return enforceCommand({ inputs: positionals, fromDlq, region, config }, io);
+}
 
 /** Runs one command line; typed errors become exit codes here and nowhere else. */
 export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
@@ -60,6 +98,8 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
     switch (command) {
       case 'evaluate':
         return await evaluateMain(rest, io, env);
+      case 'enforce':
+        return await enforceMain(rest, io, env);
       case undefined:
       case 'help':
       case '--help':
@@ -70,8 +110,9 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (error) {
-    // parseArgs throws TypeErrors with a code for unknown or malformed flags.
-    const isArgError = typeof (error as { code?: unknown }).code === 'string' && String((error as { code: string }).code).startsWith('ERR_PARSE_ARGS');
+    // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for unknown or malformed flags.
+    const code = (error as { code?: unknown }).code;
+    const isArgError = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
     if (error instanceof IsolationGuardError || isArgError) {
       io.stderr(`isolation-guard: ${(error as Error).message}`);
       if (error instanceof UsageError || isArgError) io.stderr(`Run 'isolation-guard help' for usage.`);

@@ -16,31 +16,42 @@ export interface Config {
   mode: Mode;
   dryRun: boolean;
   exemptions: Exemption[];
+  /** Tag keys that mark a model as managed by infrastructure as code: delete mode quarantines it instead. */
+  iacTagKeys: string[];
   topicArn: string | null;
+  /** SSM SecureString parameter holding the Slack webhook URL (read through middy, cached, never logged). */
   slackWebhookParameter: string | null;
+  /** The webhook URL itself: for the CLI only (a Lambda reads it from SSM, never from its environment). */
+  slackWebhookUrl: string | null;
+  /** EventBridge bus for finding events; null: no finding events. */
+  findingBusName: string | null;
+  /** DynamoDB table of the step ledger; null: effects are deduplicated in memory for one run only. */
+  idempotencyTable: string | null;
 }
 
 const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
-/** A list setting: an array, or a comma-separated string. Each entry is `PATTERN` or `PATTERN|EXPIRES`. */
-function parseExemptionList(kind: Exemption['kind'], raw: unknown): Exemption[] {
+/** A list setting: an array of strings, or a comma-separated string; blanks dropped. */
+function parseStringList(raw: unknown): string[] {
   const entries = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : null;
   if (entries === null) throw new Error('expected a comma-separated list or an array of strings');
-  const exemptions: Exemption[] = [];
-  for (const entry of entries) {
-    if (typeof entry !== 'string') throw new Error(`expected strings in the list, got ${typeof entry}`);
-    const trimmed = entry.trim();
-    if (trimmed === '') continue;
-    const bar = trimmed.lastIndexOf('|');
-    const pattern = (bar < 0 ? trimmed : trimmed.slice(0, bar)).trim();
-    const expires = bar < 0 ? null : trimmed.slice(bar + 1).trim();
-    if (pattern === '') throw new Error(`empty pattern in '${trimmed}'`);
+  const bad = entries.find((entry) => typeof entry !== 'string');
+  if (bad !== undefined) throw new Error(`expected strings in the list, got ${typeof bad}`);
+  return (entries as string[]).map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+/** An exemption list: each entry is `PATTERN` or `PATTERN|EXPIRES`. */
+function parseExemptionList(kind: Exemption['kind'], raw: unknown): Exemption[] {
+  return parseStringList(raw).map((entry) => {
+    const bar = entry.lastIndexOf('|');
+    const pattern = (bar < 0 ? entry : entry.slice(0, bar)).trim();
+    const expires = bar < 0 ? null : entry.slice(bar + 1).trim();
+    if (pattern === '') throw new Error(`empty pattern in '${entry}'`);
     if (expires !== null && !DATE_OR_DATETIME.safeParse(expires).success) {
-      throw new Error(`'${expires}' in '${trimmed}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time`);
+      throw new Error(`'${expires}' in '${entry}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time`);
     }
-    exemptions.push({ kind, pattern, expires });
-  }
-  return exemptions;
+    return { kind, pattern, expires };
+  });
 }
 
 function parseBoolean(raw: unknown): boolean {
@@ -57,6 +68,13 @@ function parseOptionalString(raw: unknown): string | null {
   if (raw === null || raw === undefined) return null;
   if (typeof raw !== 'string') throw new Error(`expected a string, got ${typeof raw}`);
   return raw.trim() === '' ? null : raw.trim();
+}
+
+function parseWebhookUrl(raw: unknown): string | null {
+  const value = parseOptionalString(raw);
+  // Never echo the value: the URL's path is the secret.
+  if (value !== null && !/^https?:\/\/[^\s]+$/.test(value)) throw new Error('expected an http(s) URL (value not shown: it is a secret)');
+  return value;
 }
 
 function parseMode(raw: unknown): Mode {
@@ -77,8 +95,12 @@ const SETTINGS = {
   exemptTagKeys: { parse: (raw) => parseExemptionList('tag', raw), fallback: [] },
   exemptModelNamePatterns: { parse: (raw) => parseExemptionList('model-name', raw), fallback: [] },
   exemptPrincipalPatterns: { parse: (raw) => parseExemptionList('principal', raw), fallback: [] },
+  iacTagKeys: { parse: parseStringList, fallback: [] },
   topicArn: { parse: parseOptionalString, fallback: null },
   slackWebhookParameter: { parse: parseOptionalString, fallback: null },
+  slackWebhookUrl: { parse: parseWebhookUrl, fallback: null },
+  findingBusName: { parse: parseOptionalString, fallback: null },
+  idempotencyTable: { parse: parseOptionalString, fallback: null },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -126,7 +148,11 @@ export function loadConfig(sources: ConfigSources): Config {
     mode: read('mode'),
     dryRun: read('dryRun'),
     exemptions: [...read('exemptTagKeys'), ...read('exemptModelNamePatterns'), ...read('exemptPrincipalPatterns')],
+    iacTagKeys: read('iacTagKeys'),
     topicArn: read('topicArn'),
     slackWebhookParameter: read('slackWebhookParameter'),
+    slackWebhookUrl: read('slackWebhookUrl'),
+    findingBusName: read('findingBusName'),
+    idempotencyTable: read('idempotencyTable'),
   };
 }

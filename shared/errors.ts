@@ -36,3 +36,16 @@ export class ConfigurationError extends IsolationGuardError {
 
 /** Wrong command-line usage: unknown flag, missing argument. */
 export class UsageError extends IsolationGuardError {}
+
+/**
+ * Some effects of an event failed (an alert channel, the action). The invocation fails with this
+ * so the event is retried (done steps are skipped) and, when retries run out, dead-lettered.
+ */
+export class EnforcementIncompleteError extends IsolationGuardError {
+  constructor(
+    readonly eventKey: string,
+    readonly failures: Record<string, string>,
+  ) {
+    super(`event ${eventKey}: ${Object.entries(failures).map(([step, why]) => `${step} failed (${why})`).join('; ')}`);
+  }
+}

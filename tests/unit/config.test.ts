@@ -4,7 +4,17 @@ import { ConfigurationError } from '../../shared/errors.js';
 
 describe('loadConfig', () => {
   it('defaults to alert mode, no dry run and no exemptions', () => {
-    expect(loadConfig({})).toEqual({ mode: 'alert', dryRun: false, exemptions: [], topicArn: null, slackWebhookParameter: null });
+    expect(loadConfig({})).toEqual({
+      mode: 'alert',
+      dryRun: false,
+      exemptions: [],
+      iacTagKeys: [],
+      topicArn: null,
+      slackWebhookParameter: null,
+      slackWebhookUrl: null,
+      findingBusName: null,
+      idempotencyTable: null,
+    });
   });
 
   it('derives one name per setting for environment and flags', () => {
@@ -34,8 +44,12 @@ describe('loadConfig', () => {
         { kind: 'model-name', pattern: 'sandbox-*', expires: null },
         { kind: 'principal', pattern: 'arn:aws:iam::*:role/BreakGlass', expires: '2026-12-01T08:00:00Z' },
       ],
+      iacTagKeys: [],
       topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
       slackWebhookParameter: null,
+      slackWebhookUrl: null,
+      findingBusName: null,
+      idempotencyTable: null,
     });
   });
 
@@ -57,8 +71,20 @@ describe('loadConfig', () => {
     [{ file: { path: 'g.json', values: { exemptTagKeys: [1] } } }, 'g.json: exemptTagKeys: expected strings in the list, got number'],
     [{ file: { path: 'g.json', values: { mdoe: 'alert' } } }, /^g.json: mdoe: unknown setting/],
     [{ env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '|2027-01-01' } }, "ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: empty pattern in '|2027-01-01'"],
+    [{ flags: { slackWebhookUrl: 'hooks.slack.com/services/T000/B000/SECRETTOKEN' } }, '--slack-webhook-url: expected an http(s) URL (value not shown: it is a secret)'],
   ])('names the bad setting: %j', (sources, message) => {
     expect(() => loadConfig(sources)).toThrow(ConfigurationError);
     expect(() => loadConfig(sources)).toThrow(message);
+  });
+
+  it('never shows a bad webhook URL in the error', () => {
+    const secret = 'hooks.slack.com/services/T000/B000/SECRETTOKEN';
+    try {
+      loadConfig({ env: { ISOLATION_GUARD_SLACK_WEBHOOK_URL: secret } });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).toMatch(/ISOLATION_GUARD_SLACK_WEBHOOK_URL/);
+      expect(JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack })).not.toContain('SECRETTOKEN');
+    }
   });
 });

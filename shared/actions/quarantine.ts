@@ -1,0 +1,35 @@
+import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
+import { isModelNotFound } from '../aws/sagemaker-errors.js';
+import type { RemediationAction } from './remediation-action.js';
+
+export const QUARANTINE_TAG = 'isolation-guard:quarantine';
+export const QUARANTINE_VALUE = 'network-isolation-disabled';
+export const QUARANTINED_AT_TAG = 'isolation-guard:quarantined-at';
+
+/**
+ * Tags the model as quarantined. The tag is what endpoint-creation guards (an SCP or IAM condition
+ * on `aws:ResourceTag/isolation-guard:quarantine`) and people key on; AddTags overwrites the same
+ * keys, so running it twice is harmless.
+ */
+export const quarantineAction: RemediationAction = {
+  kind: 'quarantine',
+  summary: `tag the model ${QUARANTINE_TAG}=${QUARANTINE_VALUE}`,
+  iamActions: ['sagemaker:AddTags'],
+  async run(sagemaker, target, now) {
+    try {
+      await sagemaker.send(
+        new AddTagsCommand({
+          ResourceArn: target.modelArn,
+          Tags: [
+            { Key: QUARANTINE_TAG, Value: QUARANTINE_VALUE },
+            { Key: QUARANTINED_AT_TAG, Value: now.toISOString() },
+          ],
+        }),
+      );
+      return { status: 'done', detail: `Tagged ${QUARANTINE_TAG}=${QUARANTINE_VALUE}.` };
+    } catch (error) {
+      if (isModelNotFound(error)) return { status: 'already-done', detail: 'The model no longer exists: nothing to quarantine.' };
+      throw error;
+    }
+  },
+};

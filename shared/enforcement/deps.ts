@@ -1,0 +1,36 @@
+import { slackWebhookSender } from '../alerts/slack-webhook.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { Config } from '../config.js';
+import { dynamoDbStepLedger } from './dynamodb-step-ledger.js';
+import type { EnforcementDeps, EnforcementSettings } from './pipeline.js';
+import { memoryStepLedger, type StepLedger } from './step-ledger.js';
+
+/** The pipeline's settings, from the one configuration. */
+export const enforcementSettings = (config: Config): EnforcementSettings => ({
+  mode: config.mode,
+  dryRun: config.dryRun,
+  exemptions: config.exemptions,
+  iacTagKeys: config.iacTagKeys,
+});
+
+/**
+ * Wires the pipeline's effects from the configuration: SNS when a topic is set, Slack when a
+ * webhook URL was resolved, findings when a bus is named, the DynamoDB ledger when a table is.
+ */
+export function enforcementDeps(
+  config: Config,
+  clients: AwsClients,
+  extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date } = {},
+): EnforcementDeps {
+  const slackUrl = extra.slackWebhookUrl ?? config.slackWebhookUrl;
+  return {
+    sagemakerFor: ({ region }) => clients.sagemakerIn(region),
+    sns: config.topicArn ? { client: clients.sns, topicArn: config.topicArn } : null,
+    slack: slackUrl ? slackWebhookSender({ url: slackUrl }) : null,
+    finding: config.findingBusName ? { client: clients.eventBridge, busName: config.findingBusName } : null,
+    ledger:
+      extra.ledger ??
+      (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: config.idempotencyTable }) : memoryStepLedger()),
+    now: extra.now ?? (() => new Date()),
+  };
+}

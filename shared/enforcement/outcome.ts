@@ -1,0 +1,53 @@
+import type { Mode } from '../config.js';
+import type { Decision, DecisionContext } from '../decision/decision.js';
+
+/** What DescribeModel (and ListTags) showed about the model when we looked. */
+export interface ModelState {
+  exists: boolean;
+  /** `EnableNetworkIsolation` as DescribeModel reports it; null when the model is gone. */
+  networkIsolation: boolean | null;
+  tags: Record<string, string>;
+  /** The DescribeModel output, kept so a deleted model can be recreated with isolation on. */
+  description: Record<string, unknown> | null;
+}
+
+export type ActionKind = 'none' | 'quarantine' | 'delete';
+
+export type ActionStatus =
+  /** The change was made. */
+  | 'done'
+  /** Dry run: nothing changed; `detail` says what would have been done. */
+  | 'would-do'
+  /** Delete mode: recorded in the SNS alert first, done right after it. */
+  | 'pending'
+  /** Already in the wanted state (tag present, model gone): nothing to do. */
+  | 'already-done'
+  /** Not needed (compliant, exempt, failed call, alert mode). */
+  | 'not-needed'
+  | 'failed';
+
+export interface ActionTaken {
+  /** What was wanted by the mode, after protections (CloudFormation-managed: quarantine, not delete). */
+  kind: ActionKind;
+  status: ActionStatus;
+  /** Plain words: what was done or would be, and why. */
+  detail: string;
+}
+
+export type Severity = 'high' | 'low';
+
+/** Everything an alert channel (SNS, Slack, EventBridge finding) says about one event. */
+export interface AlertInput {
+  decision: Decision;
+  context: DecisionContext;
+  /** Null when no AWS call was needed (a compliant request). */
+  model: ModelState | null;
+  action: ActionTaken;
+  mode: Mode;
+  dryRun: boolean;
+  /** `high` for a violation, `low` for an exemption used. */
+  severity: Severity;
+}
+
+export type ChannelName = 'sns' | 'slack' | 'finding';
+export type ChannelStatus = 'sent' | 'already-sent' | 'not-configured' | 'not-needed' | 'failed';

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { deleteAction } from '../actions/delete.js';
+import { planAction } from '../actions/plan.js';
+import { quarantineAction } from '../actions/quarantine.js';
+import type { RemediationAction } from '../actions/remediation-action.js';
+import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
+import { slackMessage } from '../alerts/slack-message.js';
+import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
+import type { CreateModelRecord } from '../cloudtrail/record.js';
+import type { Mode } from '../config.js';
+import { confirmDecision } from '../decision/confirm.js';
+import { decideCreateModel } from '../decision/decide-create-model.js';
+import type { DecidedCreateModel, Decision } from '../decision/decision.js';
+import type { Exemption } from '../decision/exemptions.js';
+import { describeModelState } from './model-state.js';
+import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, ModelState } from './outcome.js';
+import type { StepLedger } from './step-ledger.js';
+
+export interface EnforcementSettings {
+  mode: Mode;
+  dryRun: boolean;
+  exemptions: readonly Exemption[];
+  /** Tag keys that mark a model as managed by infrastructure as code (besides CloudFormation's). */
+  iacTagKeys: readonly string[];
+}
+
+/** The effects, passed in: real clients in the Lambda and the CLI, clients pointed at moto in tests. */
+export interface EnforcementDeps {
+  /** The SageMaker client for the account and region the event names (models live there). */
+  sagemakerFor: (where: { account: string | null; region: string }) => SageMakerClient;
+  sns: { client: SNSClient; topicArn: string } | null;
+  slack: { send(payload: unknown): Promise<unknown> } | null;
+  finding: { client: EventBridgeClient; busName: string } | null;
+  ledger: StepLedger;
+  now: () => Date;
+}
+
+export interface EnforcementResult {
+  /** The key effects are recorded under: the CloudTrail eventID, or a digest of a record without one. */
+  eventKey: string;
+  decision: Decision;
+  model: Pick<ModelState, 'exists' | 'networkIsolation'> | null;
+  action: ActionTaken;
+  channels: Record<ChannelName, ChannelStatus>;
+  /** Per failed step, what went wrong (no secrets: messages of typed errors only). */
+  failures: Partial<Record<ChannelName | 'action', string>>;
+}
+
+const ACTIONS: Record<'quarantine' | 'delete', RemediationAction> = { quarantine: quarantineAction, delete: deleteAction };
+
+/** Effects are recorded per event; CloudTrail records of eventVersion 1.0 have no eventID. */
+export function eventKey(record: CreateModelRecord): string {
+  return record.eventID ?? `sha256:${createHash('sha256').update(JSON.stringify(record)).digest('hex')}`;
+}
+
+/**
+ * The enforcement pipeline for one CreateModel record: decide → confirm with DescribeModel →
+ * plan → act → alert. Each effect runs at most once per event (the step ledger), so a redelivered
+ * or retried event redoes only what failed. Never throws for a failed channel: the result says
+ * which failed, and the caller fails the invocation so that the event is retried or dead-lettered.
+ */
+export async function enforceRecord(record: CreateModelRecord, settings: EnforcementSettings, deps: EnforcementDeps): Promise<EnforcementResult> {
+  const key = eventKey(record);
+  const sagemaker = deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
+  let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now() });
+  let model: ModelState | null = null;
+  const needsLook = decided.decision.verdict === 'violation' || decided.decision.verdict === 'exempt';
+  // A compliant request needs no AWS call at all; a failed call created nothing to look at.
+  if (needsLook && decided.decision.modelName !== null) {
+    model = await describeModelState(sagemaker, decided.decision.modelName);
+    decided = confirmDecision(decided, model);
+  }
+
+  const plan = planAction(decided, model, settings.mode, settings.iacTagKeys);
+  const failures: EnforcementResult['failures'] = {};
+  const channels: Record<ChannelName, ChannelStatus> = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
+  const verdict = decided.decision.verdict;
+  const alerting = verdict === 'violation' || verdict === 'exempt';
+
+  let action: ActionTaken = initialAction(plan.kind, plan.note, settings.dryRun, model);
+  const alertInput = (): AlertInput => ({
+    decision: decided.decision,
+    context: decided.context,
+    model,
+    action,
+    mode: settings.mode,
+    dryRun: settings.dryRun,
+    severity: verdict === 'violation' ? 'high' : 'low',
+  });
+
+  const runAction = async () => {
+    if (action.status !== 'pending') return;
+    const remediation = ACTIONS[action.kind as 'quarantine' | 'delete'];
+    const target = remediationTarget(decided, model);
+    try {
+      const { value } = await deps.ledger.once(key, 'action', async () => {
+        const result = await remediation.run(sagemaker, target, deps.now());
+        return { status: result.status, detail: [plan.note, result.detail].filter(Boolean).join(' ') };
+      });
+      action = { kind: action.kind, status: value.status, detail: value.detail };
+    } catch (error) {
+      failures.action = messageOf(error);
+      action = { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${messageOf(error)}` };
+    }
+  };
+
+  const sendChannel = async (name: ChannelName, send: (() => Promise<object>) | null) => {
+    if (!alerting) return;
+    if (send === null) {
+      channels[name] = 'not-configured';
+      return;
+    }
+    try {
+      const { replayed } = await deps.ledger.once(key, name, send);
+      channels[name] = replayed ? 'already-sent' : 'sent';
+    } catch (error) {
+      channels[name] = 'failed';
+      failures[name] = messageOf(error);
+    }
+  };
+
+  const sns = deps.sns;
+  const sendSns = sns ? () => publishSnsAlert(sns.client, sns.topicArn, snsAlert(alertInput())) : null;
+  const slack = deps.slack;
+  const sendSlack = slack ? async () => (await slack.send(slackMessage(alertInput(), {}))) as object ?? {} : null;
+  const finding = deps.finding;
+  const sendFinding = finding ? () => putFindingEvent(finding.client, findingEvent(alertInput(), finding.busName)) : null;
+
+  if (action.kind === 'delete' && action.status === 'pending') {
+    // Delete only once the SNS alert has recorded what is needed to recreate the model.
+    await sendChannel('sns', sendSns);
+    if (channels.sns === 'sent' || channels.sns === 'already-sent') {
+      await runAction();
+    } else {
+      action = { ...action, status: 'failed', detail: 'Not deleted: the SNS alert that records the model for recreation was not published.' };
+      failures.action = action.detail;
+    }
+    await Promise.all([sendChannel('slack', sendSlack), sendChannel('finding', sendFinding)]);
+  } else {
+    await runAction();
+    await Promise.all([sendChannel('sns', sendSns), sendChannel('slack', sendSlack), sendChannel('finding', sendFinding)]);
+  }
+
+  return {
+    eventKey: key,
+    decision: decided.decision,
+    model: model && { exists: model.exists, networkIsolation: model.networkIsolation },
+    action,
+    channels,
+    failures,
+  };
+}
+
+function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: boolean, model: ModelState | null): ActionTaken {
+  if (kind === 'none') return { kind, status: 'not-needed', detail: note ?? 'No remediation needed.' };
+  if (model !== null && !model.exists) return { kind, status: 'already-done', detail: note ?? 'The model no longer exists.' };
+  const remediation = ACTIONS[kind];
+  if (dryRun) return { kind, status: 'would-do', detail: [`Dry run: would ${remediation.summary}.`, note].filter(Boolean).join(' ') };
+  return { kind, status: 'pending', detail: [`Will ${remediation.summary}.`, note].filter(Boolean).join(' ') };
+}
+
+function remediationTarget(decided: DecidedCreateModel, model: ModelState | null) {
+  // DescribeModel's ARN is the truth; the record's may be missing from a truncated record.
+  const describedArn = model?.description?.ModelArn;
+  return {
+    modelName: decided.decision.modelName ?? '',
+    modelArn: typeof describedArn === 'string' ? describedArn : (decided.decision.modelArn ?? ''),
+  };
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -1,0 +1,70 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import ssm from '@middy/ssm';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { AwsClients } from '../aws/clients.js';
+import type { Config } from '../config.js';
+import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
+import type { StepLedger } from '../enforcement/step-ledger.js';
+import { enforceEvent, type EnforceEventOutcome } from './enforce-event.js';
+import { logger, metrics, recordEnforcementMetrics } from './observability.js';
+
+type EnforceContext = Context & { slackWebhookUrl?: unknown };
+
+export interface EnforceHandlerOptions {
+  config: Config;
+  clients: AwsClients;
+  /** Tests pass a ledger; the Lambda uses the DynamoDB table named in the configuration. */
+  ledger?: StepLedger;
+  /** How long the Slack webhook URL read from SSM is cached (ms). */
+  secretCacheMs?: number;
+}
+
+/**
+ * The `enforce` Lambda: middleware first, handler last. The Slack webhook URL is read from an SSM
+ * SecureString by @middy/ssm (cached, decrypted, put on the context, never logged); logs are
+ * structured JSON correlated by the CloudTrail event id; metrics are CloudWatch EMF.
+ */
+export function createEnforceHandler(options: EnforceHandlerOptions) {
+  const { config, clients } = options;
+  const settings = enforcementSettings(config);
+  const handler = middy<EventBridgeEvent<string, unknown>, EnforceEventOutcome, Error, EnforceContext>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+  if (config.slackWebhookParameter) {
+    handler.use(
+      ssm({
+        fetchData: { slackWebhookUrl: config.slackWebhookParameter },
+        setToContext: true,
+        cacheExpiry: options.secretCacheMs ?? 5 * 60_000,
+        awsClientOptions: { region: process.env.AWS_REGION },
+      }),
+    );
+  }
+  return handler.handler(async (event, context) => {
+    const eventId = (event.detail as { eventID?: unknown } | null)?.eventID;
+    logger.appendKeys({ eventId: typeof eventId === 'string' ? eventId : null, eventBridgeId: event.id });
+    const slackWebhookUrl = typeof context.slackWebhookUrl === 'string' ? context.slackWebhookUrl : null;
+    const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger });
+    try {
+      const outcome = await enforceEvent(event, settings, deps, (result) => {
+        logger.info('CreateModel enforced', {
+          verdict: result.decision.verdict,
+          decision: result.decision,
+          model: result.model,
+          action: result.action,
+          channels: result.channels,
+          failures: result.failures,
+        });
+        recordEnforcementMetrics(metrics, result, new Date());
+      });
+      if ('skipped' in outcome) logger.warn('Event skipped', { why: outcome.skipped });
+      return outcome;
+    } catch (error) {
+      // Fail the invocation: Lambda retries it, then the on-failure destination keeps the event.
+      logger.error('Event not handled; it will be retried, then dead-lettered', error as Error);
+      throw error;
+    }
+  });
+}

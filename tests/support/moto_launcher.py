@@ -1,0 +1,83 @@
+"""Starts moto server with the few patches our tests rely on.
+
+moto is the local AWS of this project (tests and `npm start`). Where it differs from AWS in a way
+our code depends on, it is patched here, before the server starts, and nowhere else; each patch
+has a test in tests/integration/moto-harness.int.test.ts. Usage:
+
+    python3 tests/support/moto_launcher.py --host 127.0.0.1 --port 5000
+
+The server exits when its parent process does (stdin closes), so no test run leaves one behind.
+"""
+import os
+import sys
+import threading
+
+from moto.sagemaker import models as sm_models
+from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.responses import SageMakerResponse
+
+
+# 1. CreateModel drops EnableNetworkIsolation: moto's Model hard-codes it to False. AWS stores the
+#    request's value (default false) and DescribeModel returns it.
+_original_create_model = SageMakerResponse.create_model
+
+
+def _create_model(self):  # type: ignore[no-untyped-def]
+    result = _original_create_model(self)
+    name = self._get_param("ModelName")
+    model = self.sagemaker_backend._models.get(name)
+    if model is not None:
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
+    return result
+
+
+SageMakerResponse.create_model = _create_model
+
+
+# 2. AddTags/ListTags/DeleteTags on a model that does not exist answer 500 (moto dereferences None).
+#    AWS answers 400 ValidationException. Model names are also matched case-insensitively, since
+#    AWS writes them lower-cased in ARNs.
+_original_get_resource = sm_models.SageMakerModelBackend._get_resource_from_arn
+
+
+def _get_resource_from_arn(self, arn):  # type: ignore[no-untyped-def]
+    target_resource, _, target_name = arn.split(":")[-1].partition("/")
+    if target_resource == "model":
+        for name, model in self._models.items():
+            if name.lower() == target_name.lower():
+                return model
+        raise ValidationError(message=f"Could not find model \"{arn}\".")
+    resource = _original_get_resource(self, arn)
+    if resource is None:
+        raise ValidationError(message=f"Could not find {target_resource} with name {target_name}")
+    return resource
+
+
+sm_models.SageMakerModelBackend._get_resource_from_arn = _get_resource_from_arn
+
+
+# 3. AddTags appends, so tagging twice lists a key twice. AWS overwrites the value of a key that
+#    is already there: quarantining twice must leave one tag.
+def _add_tags(self, arn, tags):  # type: ignore[no-untyped-def]
+    resource = self._get_resource_from_arn(arn)
+    incoming = {tag["Key"]: tag for tag in tags}
+    resource.tags = [tag for tag in resource.tags if tag["Key"] not in incoming] + list(incoming.values())
+    return resource.tags
+
+
+sm_models.SageMakerModelBackend.add_tags = _add_tags
+
+
+def _exit_with_parent() -> None:
+    # The test harness keeps our stdin open; when it goes away (even killed), stdin reaches EOF.
+    try:
+        sys.stdin.read()
+    finally:
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    main(sys.argv[1:])

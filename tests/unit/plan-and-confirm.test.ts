@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { planAction } from '../../shared/actions/plan.js';
+import { confirmDecision } from '../../shared/decision/confirm.js';
+import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
+import type { ModelState } from '../../shared/enforcement/outcome.js';
+import { ownRecord } from '../support/fixtures.js';
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const decided = (name: string) => decideCreateModel(ownRecord(name), { exemptions: [], now: NOW });
+const existing = (networkIsolation: boolean): ModelState => ({ exists: true, networkIsolation, tags: {}, description: { ModelArn: 'arn' } });
+const gone: ModelState = { exists: false, networkIsolation: null, tags: {}, description: null };
+
+describe('confirmDecision', () => {
+  it('keeps a violation that DescribeModel confirms, saying so', () => {
+    const { decision } = confirmDecision(decided('createmodel_absent_terraform.json'), existing(false));
+    expect(decision.verdict).toBe('violation');
+    expect(decision.reasons.at(-1)).toMatch(/DescribeModel confirms/);
+  });
+
+  it('turns a violation into compliant when DescribeModel shows isolation on (truncated record)', () => {
+    const { decision } = confirmDecision(decided('createmodel_absent_terraform.json'), existing(true));
+    expect(decision).toMatchObject({ verdict: 'compliant', networkIsolation: true });
+  });
+
+  it('keeps the violation of a model already gone and says it is gone', () => {
+    const { decision } = confirmDecision(decided('createmodel_false_cli.json'), gone);
+    expect(decision.verdict).toBe('violation');
+    expect(decision.reasons.at(-1)).toBe('DescribeModel: the model no longer exists.');
+  });
+
+  it('leaves compliant and failed calls alone', () => {
+    const compliant = decided('createmodel_isolated_sdk.json');
+    expect(confirmDecision(compliant, existing(false))).toBe(compliant);
+    const denied = decided('createmodel_denied.json');
+    expect(confirmDecision(denied, gone)).toBe(denied);
+  });
+});
+
+describe('planAction', () => {
+  const violation = () => decided('createmodel_absent_terraform.json');
+
+  it('does nothing in alert mode, and nothing for compliant, exempt or failed calls', () => {
+    expect(planAction(violation(), existing(false), 'alert', []).kind).toBe('none');
+    expect(planAction(decided('createmodel_isolated_sdk.json'), null, 'delete', []).kind).toBe('none');
+    expect(planAction(decided('createmodel_denied.json'), null, 'delete', []).kind).toBe('none');
+    const exempt = decideCreateModel(ownRecord('createmodel_absent_terraform.json'), {
+      exemptions: [{ kind: 'model-name', pattern: '*', expires: null }],
+      now: NOW,
+    });
+    expect(planAction(exempt, existing(false), 'delete', []).kind).toBe('none');
+  });
+
+  it('quarantines and deletes as the mode says', () => {
+    expect(planAction(violation(), existing(false), 'quarantine', [])).toEqual({ kind: 'quarantine', note: null });
+    expect(planAction(violation(), existing(false), 'delete', [])).toEqual({ kind: 'delete', note: null });
+  });
+
+  it('quarantines a CloudFormation-managed model instead of deleting it, and says why', () => {
+    const plan = planAction(decided('createmodel_cloudformation.json'), existing(false), 'delete', []);
+    expect(plan.kind).toBe('quarantine');
+    expect(plan.note).toMatch(/CloudFormation stack ModelStack manages this model, so deleting it would only drift the stack/);
+  });
+
+  it('recognises CloudFormation from invokedBy alone', () => {
+    const record = { ...ownRecord('createmodel_cloudformation.json'), requestParameters: { modelName: 'm' } };
+    const plan = planAction(decideCreateModel(record, { exemptions: [], now: NOW }), existing(false), 'delete', []);
+    expect(plan).toMatchObject({ kind: 'quarantine', note: expect.stringMatching(/CloudFormation a stack manages/) });
+  });
+
+  it('protects models carrying a configured IaC tag key', () => {
+    expect(planAction(violation(), existing(false), 'delete', ['managed-by'])).toMatchObject({ kind: 'quarantine', note: expect.stringMatching(/tag managed-by/) });
+    expect(planAction(violation(), existing(false), 'delete', ['pulumi:project']).kind).toBe('delete');
+  });
+});
