@@ -1,0 +1,249 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownFixturePath, publicFixturePath, readJson } from '../support/fixtures.js';
+import {
+  disposePackagedServices,
+  functionArtifact,
+  invokePackagedHandler,
+  lambdaFunction,
+  packageService,
+  readZip,
+  resourcesOfType,
+  ruleEventPattern,
+  type CfnResource,
+  type CfnTemplate,
+  type PackagedService,
+} from '../support/packaged-template.js';
+
+// The real `serverless package --stage test --region eu-west-1` (osls + serverless-esbuild), offline
+// and without AWS credentials; then what it produced: the CloudFormation template that `deploy` would
+// send and the function's zip.
+
+const EXPECTED_PATTERN = {
+  'source': ['aws.sagemaker'],
+  'detail-type': ['AWS API Call via CloudTrail'],
+  'detail': { eventSource: ['sagemaker.amazonaws.com'], eventName: ['CreateModel'] },
+};
+const MODEL_ARN = { 'Fn::Sub': 'arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:model/*' };
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Principal?: unknown;
+}
+
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** Every policy statement anywhere in the template (role policies, trust policies, resource policies). */
+function allStatements(node: unknown, path = '$'): Array<{ path: string; statement: Statement }> {
+  if (Array.isArray(node)) return node.flatMap((item, i) => allStatements(item, `${path}[${i}]`));
+  if (typeof node !== 'object' || node === null) return [];
+  const found: Array<{ path: string; statement: Statement }> = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'Statement') {
+      list(value as Statement | Statement[]).forEach((statement, i) => found.push({ path: `${path}.Statement[${i}]`, statement }));
+    } else {
+      found.push(...allStatements(value, `${path}.${key}`));
+    }
+  }
+  return found;
+}
+
+/** The EventBridge envelope of a CloudTrail record, as EventBridge delivers "AWS API Call via CloudTrail". */
+function eventBridgeEnvelope(record: Record<string, any>, id: string) {
+  return {
+    'version': '0',
+    id,
+    'detail-type': 'AWS API Call via CloudTrail',
+    'source': 'aws.sagemaker',
+    'account': record.recipientAccountId,
+    'time': record.eventTime,
+    'region': record.awsRegion,
+    'resources': [],
+    'detail': record,
+  };
+}
+
+/** EventBridge matching for the pattern subset the rule uses (exact values in arrays, nested objects). */
+function matches(pattern: Record<string, unknown>, event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  return Object.entries(pattern).every(([key, expected]) => {
+    const actual = (event as Record<string, unknown>)[key];
+    if (Array.isArray(expected)) {
+      if (!expected.every((value) => typeof value === 'string')) throw new Error(`unsupported pattern at ${key}`);
+      return list(actual as unknown).some((value) => expected.includes(value as string));
+    }
+    return matches(expected as Record<string, unknown>, actual);
+  });
+}
+
+describe('serverless package (osls, offline)', () => {
+  let packaged: PackagedService;
+  let template: CfnTemplate;
+  let enforceId: string;
+  let enforce: CfnResource;
+
+  beforeAll(async () => {
+    packaged = await packageService({ stage: 'test', region: 'eu-west-1' });
+    template = packaged.template;
+    [enforceId, enforce] = lambdaFunction(template, 'enforce');
+    console.info(`serverless package took ${packaged.durationMs} ms`);
+  }, 180_000);
+
+  afterAll(() => disposePackagedServices());
+
+  it('has exactly one EventBridge rule, on CloudTrail CreateModel calls', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties!.EventPattern).toStrictEqual(EXPECTED_PATTERN);
+    expect(rules[0]![1].Properties!.State).toBe('ENABLED');
+    expect(ruleEventPattern(template)).toStrictEqual(EXPECTED_PATTERN);
+  });
+
+  it('the rule matches CreateModel events and not their neighbours', () => {
+    const pattern = ruleEventPattern(template);
+    const publicCreateModel = eventBridgeEnvelope(
+      readJson(publicFixturePath('01_createmodel_doc_iamuser_isolation_absent.json')) as Record<string, any>,
+      'f1a2b3c4-0000-4000-8000-000000000001',
+    );
+    expect(matches(pattern, publicCreateModel)).toBe(true);
+    expect(matches(pattern, readJson(ownFixturePath('eventbridge_createmodel_isolated.json')))).toBe(true);
+    expect(matches(pattern, readJson(publicFixturePath('31_eb_neighbour_training_job_state_change_doc.json')))).toBe(false);
+    expect(matches(pattern, readJson(publicFixturePath('33_eb_neighbour_logs_createloggroup_cfn.json')))).toBe(false);
+    const createEndpoint = eventBridgeEnvelope(
+      readJson(publicFixturePath('17_neighbour_createendpoint_doc.json')) as Record<string, any>,
+      'f1a2b3c4-0000-4000-8000-000000000002',
+    );
+    expect(matches(pattern, createEndpoint)).toBe(false);
+  });
+
+  it('the rule targets the enforce function, which lets EventBridge invoke it', () => {
+    const [[ruleId, rule]] = resourcesOfType(template, 'AWS::Events::Rule') as [[string, CfnResource]];
+    expect(rule.Properties!.Targets).toHaveLength(1);
+    expect(rule.Properties!.Targets[0].Arn).toStrictEqual({ 'Fn::GetAtt': [enforceId, 'Arn'] });
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').map(([, p]) => p.Properties!);
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]).toMatchObject({
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [enforceId, 'Arn'] },
+    });
+    // Scoped to this rule, not to any rule in the account.
+    expect(JSON.stringify(permissions[0]!.SourceArn)).toContain(rule.Properties!.Name);
+    expect(ruleId).toMatch(/EventBridgeRule$/);
+  });
+
+  it('runs the function on Node.js 22 or newer, on arm64', () => {
+    const runtime = String(enforce.Properties!.Runtime);
+    expect(runtime).toMatch(/^nodejs\d+\.x$/);
+    expect(Number(/^nodejs(\d+)\.x$/.exec(runtime)![1])).toBeGreaterThanOrEqual(22);
+    expect(enforce.Properties!.Architectures).toStrictEqual(['arm64']);
+    expect(enforce.Properties!.Handler).toBe('functions/enforce.handler');
+    expect(enforce.Properties!.MemorySize).toBe(256);
+    expect(enforce.Properties!.Timeout).toBe(30);
+  });
+
+  it('passes the stage parameters to the function as ISOLATION_GUARD_* variables', () => {
+    expect(enforce.Properties!.Environment.Variables).toStrictEqual({
+      ISOLATION_GUARD_MODE: 'alert',
+      ISOLATION_GUARD_DRY_RUN: 'false',
+      ISOLATION_GUARD_EXEMPT_TAG_KEYS: '',
+      ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '',
+      ISOLATION_GUARD_EXEMPT_PRINCIPAL_PATTERNS: '',
+      ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '',
+      ISOLATION_GUARD_TOPIC_ARN: { Ref: 'AlertTopic' },
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('grants no wildcard action anywhere in the template', () => {
+    const statements = allStatements(template.Resources);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { path, statement } of statements) {
+      // NotAction in an Allow grants everything else: never.
+      if (statement.Effect === 'Allow') expect(statement.NotAction, path).toBeUndefined();
+      const wildcards = [...list(statement.Action), ...list(statement.NotAction)].filter((action) => action.includes('*'));
+      if (wildcards.length === 0) continue;
+      // The one exception grants nothing: osls's deployment bucket policy denies every S3 action
+      // (`s3:*`) to requests not made over TLS.
+      expect({ path, effect: statement.Effect, wildcards, condition: statement.Condition }).toStrictEqual({
+        path: expect.stringMatching(/^\$\.ServerlessDeploymentBucketPolicy\./),
+        effect: 'Deny',
+        wildcards: ['s3:*'],
+        condition: { Bool: { 'aws:SecureTransport': false } },
+      });
+    }
+  });
+
+  it('gives the enforce function its own role with exactly the permissions it needs', () => {
+    const roles = resourcesOfType(template, 'AWS::IAM::Role');
+    expect(roles.map(([id]) => id)).toStrictEqual(['EnforceRole']);
+    expect(enforce.Properties!.Role).toStrictEqual({ 'Fn::GetAtt': ['EnforceRole', 'Arn'] });
+    const role = roles[0]![1].Properties!;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toStrictEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+
+    const grants = new Map<string, unknown[]>();
+    for (const policy of role.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>) {
+      for (const statement of policy.PolicyDocument.Statement) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.NotResource).toBeUndefined();
+        expect(statement.Condition).toBeUndefined();
+        for (const action of list(statement.Action)) grants.set(action, [...(grants.get(action) ?? []), ...list(statement.Resource)]);
+      }
+    }
+    expect([...grants.keys()].sort()).toStrictEqual(
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:AddTags', 'sagemaker:DescribeModel', 'sns:Publish'].sort(),
+    );
+    expect(grants.get('sagemaker:DescribeModel')).toStrictEqual([MODEL_ARN]);
+    expect(grants.get('sagemaker:AddTags')).toStrictEqual([MODEL_ARN]);
+    expect(grants.get('sns:Publish')).toStrictEqual([{ Ref: 'AlertTopic' }]);
+
+    // Logs: only the function's own log group (its Arn ends in `:*`, the group's streams).
+    const logGroup = { 'Fn::GetAtt': ['EnforceLogGroup', 'Arn'] };
+    expect(grants.get('logs:CreateLogStream')).toStrictEqual([logGroup]);
+    expect(grants.get('logs:PutLogEvents')).toStrictEqual([logGroup]);
+    expect(template.Resources.EnforceLogGroup!.Properties!.LogGroupName).toBe(`/aws/lambda/${enforce.Properties!.FunctionName}`);
+  });
+
+  it('encrypts the alert topic and outputs its ARN', () => {
+    const topics = resourcesOfType(template, 'AWS::SNS::Topic');
+    expect(topics.map(([id]) => id)).toStrictEqual(['AlertTopic']);
+    expect(topics[0]![1].Properties!.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(template.Outputs?.AlertTopicArn?.Value).toStrictEqual({ Ref: 'AlertTopic' });
+  });
+
+  it('packages the enforce function as a zip holding the bundled ESM handler and its source map', () => {
+    const zip = functionArtifact(packaged.dir, 'enforce');
+    expect(existsSync(zip)).toBe(true);
+    const entries = readZip(zip);
+    expect([...entries.keys()].sort()).toStrictEqual(['functions/enforce.mjs', 'functions/enforce.mjs.map']);
+    const bundle = entries.get('functions/enforce.mjs')!.toString('utf8');
+    // Bundled: middy's code is inside, and no bare package import is left for node_modules to satisfy.
+    expect(bundle).toContain('@middy/core');
+    expect(bundle).not.toMatch(/^\s*import\s[^;]*?from\s*["'](?!node:)[^"'./][^"']*["']/m);
+    expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+  });
+
+  it('the packaged bundle loads in plain Node and handles an EventBridge CreateModel event', async () => {
+    const event = eventBridgeEnvelope(
+      readJson(publicFixturePath('01_createmodel_doc_iamuser_isolation_absent.json')) as Record<string, any>,
+      '36eb8523-97d0-4518-b33d-ee3579ff19f0',
+    );
+    await expect(invokePackagedHandler(packaged, 'enforce', event)).resolves.toStrictEqual({
+      received: '36eb8523-97d0-4518-b33d-ee3579ff19f0',
+    });
+    const own = readJson(ownFixturePath('eventbridge_createmodel_isolated.json')) as { id: string };
+    await expect(invokePackagedHandler(packaged, 'enforce', own)).resolves.toStrictEqual({ received: own.id });
+  });
+
+  it('packages once per process: later callers get the same artifact', async () => {
+    await expect(packageService({ stage: 'test', region: 'eu-west-1' })).resolves.toBe(packaged);
+  });
+});
