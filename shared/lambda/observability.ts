@@ -11,6 +11,8 @@ export const metrics = new Metrics({ namespace: 'SageMakerIsolationGuard', servi
 /** What the enforcement metrics count for one handled event. */
 export function recordEnforcementMetrics(target: Pick<Metrics, 'addMetric'>, result: EnforcementResult, now: Date): void {
   const { verdict, eventTime } = result.decision;
+  // Every event counts, so a quiet hour still shows the service is alive (and EMF is never empty).
+  target.addMetric('EventsHandled', MetricUnit.Count, 1);
   if (verdict === 'violation') target.addMetric('Violations', MetricUnit.Count, 1);
   if (verdict === 'exempt') target.addMetric('ExemptionsUsed', MetricUnit.Count, 1);
   if (result.action.status === 'done') {

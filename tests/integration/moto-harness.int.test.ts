@@ -55,6 +55,7 @@ describe('the moto harness', () => {
   it('answers AddTags on a missing model with a 400 ValidationException, as AWS does (patch 2)', async () => {
     const error = await sagemaker
       .send(new AddTagsCommand({ ResourceArn: `arn:aws:sagemaker:eu-west-1:${MOTO_ACCOUNT}:model/ghost`, Tags: [{ Key: 'k', Value: 'v' }] }))
+      .then(() => expect.unreachable('AddTags on a missing model succeeded'))
       .catch((e: unknown) => e as { name: string; $metadata: { httpStatusCode: number }; message: string });
     expect(error).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
     expect(error.message).toMatch(/Could not find model/);

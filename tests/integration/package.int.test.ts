@@ -154,10 +154,40 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_EXEMPT_TAG_KEYS: '',
       ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '',
       ISOLATION_GUARD_EXEMPT_PRINCIPAL_PATTERNS: '',
+      ISOLATION_GUARD_IAC_TAG_KEYS: '',
       ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '',
+      ISOLATION_GUARD_FINDING_BUS_NAME: 'default',
       ISOLATION_GUARD_TOPIC_ARN: { Ref: 'AlertTopic' },
+      ISOLATION_GUARD_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
       NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'sagemaker-isolation-guard',
+      POWERTOOLS_METRICS_NAMESPACE: 'SageMakerIsolationGuard',
     });
+  });
+
+  it('sends events it could not handle to the dead-letter queue, whose alarm notifies the alert topic', () => {
+    const config = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties!);
+    expect(config).toHaveLength(1);
+    expect(config[0]).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } },
+    });
+    const [[, rule]] = resourcesOfType(template, 'AWS::Events::Rule') as [[string, CfnResource]];
+    expect(rule.Properties!.Targets[0].DeadLetterConfig).toStrictEqual({ Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
+    const [[, alarm]] = resourcesOfType(template, 'AWS::CloudWatch::Alarm') as [[string, CfnResource]];
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+    });
+  });
+
+  it('keeps effects once per event in a DynamoDB table with a TTL', () => {
+    const table = template.Resources.IdempotencyTable!.Properties!;
+    expect(table.KeySchema).toStrictEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(table.TimeToLiveSpecification).toStrictEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(table.SSESpecification).toStrictEqual({ SSEEnabled: true });
   });
 
   it('grants no wildcard action anywhere in the template', () => {
@@ -189,9 +219,17 @@ describe('serverless package (osls, offline)', () => {
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
 
+    // Conditional statements (Fn::If) count with both branches: DeleteModel only in delete mode,
+    // ssm:GetParameter only when a Slack parameter is configured.
     const grants = new Map<string, unknown[]>();
-    for (const policy of role.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>) {
-      for (const statement of policy.PolicyDocument.Statement) {
+    const conditional = new Map<string, string>();
+    for (const policy of role.Policies as Array<{ PolicyDocument: { Statement: Array<Statement | { 'Fn::If': [string, Statement, unknown] }> } }>) {
+      for (const entry of policy.PolicyDocument.Statement) {
+        const statement = 'Fn::If' in entry ? entry['Fn::If'][1] : entry;
+        if ('Fn::If' in entry) {
+          expect(entry['Fn::If'][2]).toStrictEqual({ Ref: 'AWS::NoValue' });
+          for (const action of list(statement.Action)) conditional.set(action, entry['Fn::If'][0]);
+        }
         expect(statement.Effect).toBe('Allow');
         expect(statement.NotResource).toBeUndefined();
         expect(statement.Condition).toBeUndefined();
@@ -199,11 +237,36 @@ describe('serverless package (osls, offline)', () => {
       }
     }
     expect([...grants.keys()].sort()).toStrictEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', 'sagemaker:AddTags', 'sagemaker:DescribeModel', 'sns:Publish'].sort(),
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sagemaker:AddTags',
+        'sagemaker:DescribeModel',
+        'sagemaker:DeleteModel',
+        'sns:Publish',
+        'kms:GenerateDataKey',
+        'kms:Decrypt',
+        'events:PutEvents',
+        'dynamodb:PutItem',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'sqs:SendMessage',
+        'ssm:GetParameter',
+      ].sort(),
     );
     expect(grants.get('sagemaker:DescribeModel')).toStrictEqual([MODEL_ARN]);
     expect(grants.get('sagemaker:AddTags')).toStrictEqual([MODEL_ARN]);
+    expect(grants.get('sagemaker:DeleteModel')).toStrictEqual([MODEL_ARN]);
+    expect(Object.fromEntries(conditional)).toStrictEqual({ 'sagemaker:DeleteModel': 'IsDeleteMode', 'ssm:GetParameter': 'HasSlack' });
+    expect(template.Conditions).toMatchObject({ IsDeleteMode: { 'Fn::Equals': ['alert', 'delete'] } });
     expect(grants.get('sns:Publish')).toStrictEqual([{ Ref: 'AlertTopic' }]);
+    expect(grants.get('kms:Decrypt')).toStrictEqual([{ 'Fn::GetAtt': ['AlertKey', 'Arn'] }]);
+    expect(grants.get('dynamodb:PutItem')).toStrictEqual([{ 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] }]);
+    expect(grants.get('sqs:SendMessage')).toStrictEqual([{ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }]);
+    expect(grants.get('events:PutEvents')).toStrictEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+    ]);
 
     // Logs: only the function's own log group (its Arn ends in `:*`, the group's streams).
     const logGroup = { 'Fn::GetAtt': ['EnforceLogGroup', 'Arn'] };
@@ -212,10 +275,12 @@ describe('serverless package (osls, offline)', () => {
     expect(template.Resources.EnforceLogGroup!.Properties!.LogGroupName).toBe(`/aws/lambda/${enforce.Properties!.FunctionName}`);
   });
 
-  it('encrypts the alert topic and outputs its ARN', () => {
+  it('encrypts the alert topic with a key CloudWatch alarms may use, and outputs its ARN', () => {
     const topics = resourcesOfType(template, 'AWS::SNS::Topic');
     expect(topics.map(([id]) => id)).toStrictEqual(['AlertTopic']);
-    expect(topics[0]![1].Properties!.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(topics[0]![1].Properties!.KmsMasterKeyId).toStrictEqual({ Ref: 'AlertKey' });
+    const keyPolicy = template.Resources.AlertKey!.Properties!.KeyPolicy.Statement as Statement[];
+    expect(keyPolicy.find((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'))?.Action).toStrictEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(template.Outputs?.AlertTopicArn?.Value).toStrictEqual({ Ref: 'AlertTopic' });
   });
 
@@ -231,16 +296,21 @@ describe('serverless package (osls, offline)', () => {
     expect(bundle).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
   });
 
-  it('the packaged bundle loads in plain Node and handles an EventBridge CreateModel event', async () => {
-    const event = eventBridgeEnvelope(
-      readJson(publicFixturePath('01_createmodel_doc_iamuser_isolation_absent.json')) as Record<string, any>,
-      '36eb8523-97d0-4518-b33d-ee3579ff19f0',
-    );
-    await expect(invokePackagedHandler(packaged, 'enforce', event)).resolves.toStrictEqual({
-      received: '36eb8523-97d0-4518-b33d-ee3579ff19f0',
-    });
+  it('the packaged bundle loads in plain Node and decides an isolated CreateModel with no AWS call', async () => {
     const own = readJson(ownFixturePath('eventbridge_createmodel_isolated.json')) as { id: string };
-    await expect(invokePackagedHandler(packaged, 'enforce', own)).resolves.toStrictEqual({ received: own.id });
+    // No credentials and no endpoint: a compliant request needs no AWS call at all.
+    const result = (await invokePackagedHandler(packaged, 'enforce', own, {
+      env: { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', POWERTOOLS_METRICS_DISABLED: 'true' },
+    })) as { handled: { decision: { verdict: string; modelName: string }; channels: Record<string, string> } };
+    expect(result.handled.decision).toMatchObject({ verdict: 'compliant', modelName: 'churn-xgb-2026-11-02' });
+    expect(result.handled.channels).toStrictEqual({ sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' });
+  });
+
+  it('the packaged bundle skips an event that is not a CreateModel call', async () => {
+    const event = eventBridgeEnvelope(readJson(publicFixturePath('17_neighbour_createendpoint_doc.json')) as Record<string, any>, 'e-1');
+    await expect(invokePackagedHandler(packaged, 'enforce', event, { env: { AWS_REGION: 'eu-west-1', POWERTOOLS_METRICS_DISABLED: 'true' } })).resolves.toStrictEqual({
+      skipped: 'not a SageMaker CreateModel call (CreateEndpoint)',
+    });
   });
 
   it('packages once per process: later callers get the same artifact', async () => {

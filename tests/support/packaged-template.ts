@@ -312,7 +312,7 @@ export async function invokePackagedHandler(
       done() {}, fail() {}, succeed() {},
     };
     const result = await handler(JSON.parse(readFileSync(0, 'utf8')), context);
-    process.stdout.write('\\n@@RESULT@@' + JSON.stringify(result ?? null));
+    process.stdout.write('\\n@@RESULT@@' + JSON.stringify(result ?? null), () => process.exit(0));
   `;
   const { code, output, stdout } = await run(
     process.execPath,

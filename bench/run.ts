@@ -1,0 +1,143 @@
+/**
+ * `npm run bench`: the enforce handler's cost, each figure beside a baseline measured in the same
+ * run on the same machine (no absolute timings are asserted anywhere; see the README's targets).
+ *
+ * 1. Time per event against moto, split into our own code and the AWS calls (timed by an SDK
+ *    middleware), for a compliant and a violating event; baseline: one bare DescribeModel call.
+ * 2. The bundle: size of the packaged zip and of the .mjs in it.
+ * 3. Cold initialisation of the bundle (import in a fresh node) against a fresh `node -e ''`.
+ */
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+
+import { DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { createAwsClients } from '../shared/aws/clients.js';
+import { loadConfig } from '../shared/config.js';
+import { createEnforceHandler } from '../shared/lambda/enforce-handler.js';
+import { createModelEvent } from '../tests/support/cloudtrail-events.js';
+import { lambdaContext } from '../tests/support/lambda-context.js';
+import { createLocalStack, createModel } from '../tests/support/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, startMoto } from '../tests/support/moto.js';
+import { disposePackagedServices, extractZip, functionArtifact, packageService, readZip } from '../tests/support/packaged-template.js';
+
+const REGION = 'eu-west-1';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+
+async function handlerTimes() {
+  const moto = await startMoto();
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  try {
+    const clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
+    let awsMs = 0;
+    const timeAws = (client: { middlewareStack: { add: Function } }) =>
+      client.middlewareStack.add(
+        (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
+          const start = performance.now();
+          try {
+            return await next(args);
+          } finally {
+            awsMs += performance.now() - start;
+          }
+        },
+        { step: 'initialize', name: 'benchTimer' },
+      );
+    [clients.sagemakerIn(REGION), clients.sns, clients.eventBridge, clients.dynamodb].forEach(timeAws);
+    const stack = await createLocalStack(clients, { region: REGION, rulePattern: { source: ['aws.sagemaker'] }, endpoint: moto.endpoint, prefix: 'bench' });
+    const config = loadConfig({
+      env: {
+        ISOLATION_GUARD_MODE: 'quarantine',
+        ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
+        ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
+        ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
+      },
+    });
+    const handler = createEnforceHandler({ config, clients });
+    await createModel(clients, REGION, 'bench-open');
+    await createModel(clients, REGION, 'bench-isolated', true);
+
+    const measure = async (isolation: boolean | undefined, name: string) => {
+      const totals: number[] = [];
+      const own: number[] = [];
+      for (let i = 0; i < ROUNDS + 5; i++) {
+        const event = createModelEvent({ modelName: name, account: MOTO_ACCOUNT, region: REGION, isolation });
+        awsMs = 0;
+        const start = performance.now();
+        await handler(event as never, lambdaContext());
+        const total = performance.now() - start;
+        if (i < 5) continue; // warm-up
+        totals.push(total);
+        own.push(total - awsMs);
+      }
+      return { total: median(totals), own: median(own), aws: median(totals) - median(own) };
+    };
+
+    const baseline: number[] = [];
+    for (let i = 0; i < ROUNDS + 5; i++) {
+      const start = performance.now();
+      await clients.sagemakerIn(REGION).send(new DescribeModelCommand({ ModelName: 'bench-open' }));
+      if (i >= 5) baseline.push(performance.now() - start);
+    }
+    const describeBaseline = median(baseline);
+    const compliant = await measure(true, 'bench-isolated');
+    const violating = await measure(undefined, 'bench-open');
+    return { describeBaseline, compliant, violating };
+  } finally {
+    await moto.stop();
+  }
+}
+
+function coldStart(bundleDir: string) {
+  const time = (args: string[]) => {
+    const runs: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, args, { cwd: bundleDir, env: { ...process.env, AWS_REGION: REGION } });
+      if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
+      runs.push(performance.now() - start);
+    }
+    return median(runs.slice(2));
+  };
+  const bare = time(['-e', '']);
+  const withBundle = time(['--input-type=module', '-e', "await import('./functions/enforce.mjs')"]);
+  return { bare, withBundle, init: withBundle - bare };
+}
+
+async function main() {
+  console.log(`sagemaker-isolation-guard benchmark (node ${process.version}, ${ROUNDS} rounds, medians)\n`);
+  const packaged = await packageService({ stage: 'bench', region: REGION });
+  const zip = functionArtifact(packaged.dir, 'enforce');
+  const zipBytes = statSync(zip).size;
+  const mjsBytes = readZip(zip).get('functions/enforce.mjs')!.length;
+  const codeDir = extractZip(zip);
+  const cold = coldStart(codeDir);
+  const times = await handlerTimes();
+  disposePackagedServices();
+
+  console.log('1. enforce handler per event, against moto');
+  console.log(`   baseline: one DescribeModel round trip          ${ms(times.describeBaseline)}`);
+  for (const [label, t] of [['compliant (no AWS call)', times.compliant], ['violating (describe, tag, SNS, finding, ledger)', times.violating]] as const) {
+    console.log(`   ${label.padEnd(48)} total ${ms(t.total)}  AWS ${ms(t.aws)}  own code ${ms(t.own)}  (own = ${(t.own / times.describeBaseline).toFixed(2)}x one DescribeModel; target < 5 ms)`);
+  }
+  console.log('\n2. bundle');
+  console.log(`   enforce.zip ${(zipBytes / 1024).toFixed(0)} KiB; functions/enforce.mjs ${(mjsBytes / 1024).toFixed(0)} KiB`);
+  console.log('\n3. cold initialisation of the bundle');
+  console.log(`   baseline: node -e ''                            ${ms(cold.bare)}`);
+  console.log(`   node importing functions/enforce.mjs              ${ms(cold.withBundle)}`);
+  console.log(`   bundle init = difference                          ${ms(cold.init)}  (${(cold.withBundle / cold.bare).toFixed(2)}x bare node; target < 150 ms)`);
+  const ok = times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150;
+  console.log(`\ntargets ${ok ? 'met' : 'NOT met'}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,62 @@
+import type { AlertInput } from '../enforcement/outcome.js';
+
+/**
+ * The alert as one JSON document: what SNS subscribers and finding-event consumers read. People
+ * read it in an e-mail, machines parse it; `schemaVersion` changes when a field changes meaning.
+ */
+export function alertDocument(input: AlertInput): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    source: 'sagemaker-isolation-guard',
+    severity: input.severity,
+    ...input.decision,
+    context: input.context,
+    model: input.model,
+    action: input.action,
+    mode: input.mode,
+    dryRun: input.dryRun,
+  };
+}
+
+const TRUNCATED = '…[truncated]';
+
+/**
+ * Serialises a document within `maxBytes`: while it is too large, the longest string in it is cut
+ * in half (marked as truncated). A CloudTrail record's fields (a user agent, a model description)
+ * can be large; SNS and PutEvents refuse anything over 256 KB, and an alert refused is an alert lost.
+ */
+export function boundedJson(document: unknown, maxBytes: number, space?: number): string {
+  let current = document;
+  for (let round = 0; round < 64; round++) {
+    const text = JSON.stringify(current, null, space);
+    if (Buffer.byteLength(text) <= maxBytes) return text;
+    current = shortenLongestString(current);
+  }
+  throw new Error(`document cannot be brought under ${maxBytes} bytes`);
+}
+
+function shortenLongestString(value: unknown): unknown {
+  let longest: { length: number; path: Array<string | number> } = { length: -1, path: [] };
+  const visit = (node: unknown, path: Array<string | number>) => {
+    if (typeof node === 'string') {
+      if (node.length > longest.length) longest = { length: node.length, path };
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, [...path, i]));
+    } else if (node && typeof node === 'object') {
+      for (const [key, item] of Object.entries(node)) visit(item, [...path, key]);
+    }
+  };
+  visit(value, []);
+  const copy = structuredClone(value);
+  if (longest.path.length === 0) return typeof copy === 'string' ? halve(copy) : copy;
+  let parent: any = copy;
+  for (const key of longest.path.slice(0, -1)) parent = parent[key];
+  const last = longest.path.at(-1)!;
+  parent[last] = halve(parent[last] as string);
+  return copy;
+}
+
+function halve(text: string): string {
+  const base = text.endsWith(TRUNCATED) ? text.slice(0, -TRUNCATED.length) : text;
+  return Array.from(base).slice(0, Math.floor(Array.from(base).length / 2)).join('') + TRUNCATED;
+}

@@ -1,0 +1,41 @@
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { AlertInput } from '../enforcement/outcome.js';
+import { IsolationGuardError } from '../errors.js';
+import { alertDocument, boundedJson } from './alert-document.js';
+
+export const FINDING_SOURCE = 'sagemaker-isolation-guard';
+export const FINDING_DETAIL_TYPE = 'SageMaker Model Network Isolation Finding';
+/** PutEvents allows 256 KB per entry, source, detail type and resources included. */
+const MAX_DETAIL_BYTES = 240 * 1024;
+
+/** PutEvents answered 200 but refused the entry: it says so only in the entry's result. */
+export class FindingDeliveryError extends IsolationGuardError {
+  constructor(
+    readonly errorCode: string,
+    errorMessage: string,
+  ) {
+    super(`finding event refused (${errorCode}: ${errorMessage})`);
+  }
+}
+
+/** The finding other automation (ticketing, SOAR) subscribes to, on the configured bus. */
+export function findingEvent(input: AlertInput, busName?: string): PutEventsRequestEntry {
+  const time = new Date(input.decision.eventTime);
+  return {
+    Source: FINDING_SOURCE,
+    DetailType: FINDING_DETAIL_TYPE,
+    Detail: boundedJson(alertDocument(input), MAX_DETAIL_BYTES),
+    Resources: input.decision.modelArn ? [input.decision.modelArn] : [],
+    ...(Number.isNaN(time.getTime()) ? {} : { Time: time }),
+    ...(busName ? { EventBusName: busName } : {}),
+  };
+}
+
+export async function putFindingEvent(client: EventBridgeClient, entry: PutEventsRequestEntry): Promise<{ eventId: string }> {
+  const output = await client.send(new PutEventsCommand({ Entries: [entry] }));
+  const result = output.Entries?.[0];
+  if ((output.FailedEntryCount ?? 0) > 0 || !result?.EventId) {
+    throw new FindingDeliveryError(result?.ErrorCode ?? 'Unknown', result?.ErrorMessage ?? 'no event id returned');
+  }
+  return { eventId: result.EventId };
+}

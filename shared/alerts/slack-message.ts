@@ -1,0 +1,102 @@
+import type { AlertInput } from '../enforcement/outcome.js';
+
+/**
+ * The Slack incoming-webhook message (Block Kit). Pure. Every value that came from the event is
+ * escaped (`&`, `<`, `>`), so a model name cannot say `<!channel>`, mention someone or hide a link;
+ * the only link is the console's, built from a validated region and model name.
+ */
+
+export const escapeSlack = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Escapes, then cuts to `max` characters without splitting an entity (`&am…` would render raw). */
+export function escapedWithin(text: string, max: number): string {
+  const escaped = escapeSlack(text);
+  if (escaped.length <= max) return escaped;
+  let cut = escaped.slice(0, max - 1);
+  const amp = cut.lastIndexOf('&');
+  if (amp >= 0 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
+  return `${cut}…`;
+}
+
+/** Backticks would close an inline code span early; a look-alike keeps the text readable. */
+const code = (text: string, max: number) => `\`${escapedWithin(text.replace(/`/g, 'ˋ'), max)}\``;
+
+export type CreatingTool = 'terraform' | 'cloudformation' | 'sagemaker-python-sdk' | 'aws-cli' | 'unknown';
+
+/** Which tool made the call, from its user agent (or `invokedBy`), so the fix names its setting. */
+export function recogniseTool(userAgent: string | null, invokedBy: string | null): CreatingTool {
+  const ua = userAgent ?? '';
+  if (invokedBy === 'cloudformation.amazonaws.com' || /cloudformation\.amazonaws\.com|aws-cdk/i.test(ua)) return 'cloudformation';
+  if (/Terraform\/|terraform-provider-aws/i.test(ua)) return 'terraform';
+  if (/AWS-SageMaker-Python-SDK|\bsagemaker\/\d/i.test(ua)) return 'sagemaker-python-sdk';
+  if (/^aws-cli\//i.test(ua)) return 'aws-cli';
+  return 'unknown';
+}
+
+const IMMUTABLE = 'The setting cannot be changed on an existing model: delete it and create it again.';
+
+export function fixFor(tool: CreatingTool): string {
+  switch (tool) {
+    case 'terraform':
+      return `Terraform: set \`enable_network_isolation = true\` on the \`aws_sagemaker_model\` resource. ${IMMUTABLE}`;
+    case 'cloudformation':
+      return `CloudFormation: set \`EnableNetworkIsolation: true\` on the \`AWS::SageMaker::Model\` resource and update the stack. ${IMMUTABLE}`;
+    case 'sagemaker-python-sdk':
+      return `SageMaker Python SDK: pass \`enable_network_isolation=True\` to \`Model(...)\` (or the Estimator). ${IMMUTABLE}`;
+    case 'aws-cli':
+      return `AWS CLI: add \`--enable-network-isolation\` to \`aws sagemaker create-model\`. ${IMMUTABLE}`;
+    case 'unknown':
+      return `Call CreateModel with \`EnableNetworkIsolation=true\`. ${IMMUTABLE}`;
+  }
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const MODEL_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/** The model's page in the console, or null when the region or name do not look like AWS's. */
+export function consoleLink(region: string, modelName: string | null): string | null {
+  if (!modelName || !REGION.test(region) || !MODEL_NAME.test(modelName)) return null;
+  return `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/models/${encodeURIComponent(modelName)}`;
+}
+
+const SECTION_MAX = 2900;
+const FIELD_MAX = 400;
+
+export function slackMessage(input: AlertInput, _options: { consoleBaseUrl?: string } = {}): { text: string; blocks: unknown[] } {
+  const { decision, context, action } = input;
+  const headline =
+    decision.verdict === 'exempt'
+      ? 'SageMaker model without network isolation (exemption used)'
+      : 'SageMaker model created without network isolation';
+  const header = `${input.dryRun ? '[dry run] ' : ''}${headline}`;
+  const name = decision.modelName ?? '(unknown model)';
+  const field = (label: string, value: string | null) => `*${label}*\n${value === null ? '-' : code(value, FIELD_MAX)}`;
+  const link = consoleLink(decision.region, decision.modelName);
+  const tool = recogniseTool(context.userAgent, context.invokedBy);
+
+  const blocks: unknown[] = [
+    { type: 'header', text: { type: 'plain_text', text: header.slice(0, 150) } },
+    {
+      type: 'section',
+      fields: [
+        field('Model', name),
+        field('Account / region', `${decision.account ?? '?'} / ${decision.region}`),
+        field('Created by', decision.principal),
+        field('Source IP', context.sourceIPAddress),
+        field('Time', decision.eventTime),
+        field('Event id', decision.eventId),
+      ],
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Model ARN*\n${decision.modelArn ? code(decision.modelArn, FIELD_MAX) : '-'}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*User agent*\n${context.userAgent ? code(context.userAgent, FIELD_MAX) : '-'}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Why*\n${escapedWithin(decision.reasons.join(' '), SECTION_MAX)}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Done* (mode ${input.mode}${input.dryRun ? ', dry run' : ''})\n${escapedWithin(`${action.kind}: ${action.status}. ${action.detail}`, SECTION_MAX)}` },
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Fix*\n${fixFor(tool)}` } },
+  ];
+  if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in the console' }, url: link }] });
+
+  return { text: escapedWithin(`${header}: ${name} in ${decision.account ?? '?'}/${decision.region}`, SECTION_MAX), blocks };
+}

@@ -1,0 +1,291 @@
+import { ListTagsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
+import { loadConfig } from '../../shared/config.js';
+import { EnforcementIncompleteError } from '../../shared/errors.js';
+import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
+import { createModelEvent } from '../support/cloudtrail-events.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { createLocalStack, createModel, drainQueue, putCloudTrailEvents, type LocalStack } from '../support/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { invokePackagedHandler, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
+import { startWebhookListener } from '../support/webhook-listener.js';
+
+const REGION = 'eu-west-1';
+let moto: MotoServer;
+let clients: AwsClients;
+/** The tests' own client set, so that the handler's SageMaker calls can be counted apart. */
+let setup: AwsClients;
+let stack: LocalStack;
+let slack: Awaited<ReturnType<typeof startWebhookListener>>;
+let sagemakerCalls: string[];
+let packaged: PackagedService;
+
+/** The handler as the Lambda builds it, from ISOLATION_GUARD_* settings, with clients on moto. */
+function handlerWith(env: Record<string, string> = {}) {
+  const config = loadConfig({
+    env: {
+      ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
+      ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
+      ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
+      ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: stack.slackParameterName!,
+      ...env,
+    },
+  });
+  return createEnforceHandler({ config, clients, secretCacheMs: 0 });
+}
+
+/** Sends CloudTrail events through the rule (pattern from the packaged template) and returns what it delivered. */
+async function throughRule(...events: Array<ReturnType<typeof createModelEvent>>) {
+  await putCloudTrailEvents(clients, events);
+  return drainQueue(clients.sqs, stack.inboxQueueUrl);
+}
+
+const event = (modelName: string, extra: Partial<Parameters<typeof createModelEvent>[0]> = {}) =>
+  createModelEvent({ modelName, account: MOTO_ACCOUNT, region: REGION, ...extra });
+
+/** SNS notifications received by the queue subscribed to the alert topic. */
+async function snsAlerts() {
+  return (await drainQueue(clients.sqs, stack.alertQueueUrl)).map((envelope) => ({
+    subject: envelope.Subject as string,
+    body: JSON.parse(envelope.Message as string),
+    attributes: Object.fromEntries(Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]: [string, any]) => [k, v.Value])),
+  }));
+}
+
+async function tagsOf(modelName: string) {
+  const { ModelArn } = await setup.sagemakerIn(REGION).send(new DescribeModelCommand({ ModelName: modelName }));
+  const { Tags = [] } = await setup.sagemakerIn(REGION).send(new ListTagsCommand({ ResourceArn: ModelArn }));
+  return Object.fromEntries(Tags.map((t) => [t.Key, t.Value]));
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  // @middy/ssm makes its own SSM client: it finds moto through the SDK's standard variables.
+  Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
+  setup = createAwsClients(awsClientConfig(moto.endpoint, REGION));
+  sagemakerCalls = [];
+  clients.sagemakerIn(REGION).middlewareStack.add(
+    (next, context) => async (args) => {
+      sagemakerCalls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  slack = await startWebhookListener();
+  packaged = await packageService({ stage: 'test', region: REGION });
+  stack = await createLocalStack(clients, { region: REGION, rulePattern: ruleEventPattern(packaged.template), slackWebhookUrl: slack.url, endpoint: moto.endpoint });
+});
+
+afterAll(async () => {
+  await slack?.close();
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  sagemakerCalls.length = 0;
+  slack.received.length = 0;
+  await drainQueue(clients.sqs, stack.alertQueueUrl);
+  await drainQueue(clients.sqs, stack.findingQueueUrl);
+});
+
+describe('enforce, end to end on moto', () => {
+  it('quarantines a model created without isolation and alerts on SNS, Slack and the finding bus; an isolated model costs no call', async () => {
+    await createModel(setup, REGION, 'e2e-open');
+    await createModel(setup, REGION, 'e2e-isolated', true);
+    const delivered = await throughRule(event('e2e-open'), event('e2e-isolated', { isolation: true }));
+    expect(delivered).toHaveLength(2);
+
+    const handler = handlerWith({ ISOLATION_GUARD_MODE: 'quarantine' });
+    const outcomes = [];
+    for (const delivery of delivered) outcomes.push(await handler(delivery as never, lambdaContext()));
+
+    const open = outcomes.find((o) => 'handled' in o && o.handled.decision.modelName === 'e2e-open') as any;
+    expect(open.handled).toMatchObject({
+      decision: { verdict: 'violation', networkIsolation: null },
+      action: { kind: 'quarantine', status: 'done' },
+      channels: { sns: 'sent', slack: 'sent', finding: 'sent' },
+    });
+    const isolated = outcomes.find((o) => 'handled' in o && o.handled.decision.modelName === 'e2e-isolated') as any;
+    expect(isolated.handled).toMatchObject({ decision: { verdict: 'compliant' }, channels: { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' } });
+
+    expect(sagemakerCalls).toEqual(['DescribeModelCommand', 'AddTagsCommand']);
+    expect(await tagsOf('e2e-open')).toMatchObject({ 'isolation-guard:quarantine': 'network-isolation-disabled' });
+    expect(await tagsOf('e2e-isolated')).toEqual({});
+
+    const alerts = await snsAlerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.attributes).toEqual({ severity: 'high', account: MOTO_ACCOUNT, region: REGION, action: 'quarantine', verdict: 'violation' });
+    expect(alerts[0]!.subject.length).toBeLessThan(100);
+    expect(JSON.stringify(alerts[0]!.body)).toContain('e2e-open');
+
+    expect(slack.received).toHaveLength(1);
+    expect(JSON.stringify(slack.received[0]!.body)).toContain('e2e-open');
+
+    const findings = await drainQueue(clients.sqs, stack.findingQueueUrl);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ source: 'sagemaker-isolation-guard' });
+    expect(JSON.stringify(findings[0]!.detail)).toContain('e2e-open');
+  });
+
+  it('gives one alert per channel and one action when the same event arrives twice', async () => {
+    await createModel(setup, REGION, 'twice');
+    const once = event('twice');
+    const handler = handlerWith({ ISOLATION_GUARD_MODE: 'quarantine' });
+    const first = (await handler(once as never, lambdaContext())) as any;
+    const second = (await handler({ ...once, id: 'another-delivery' } as never, lambdaContext())) as any;
+    expect(first.handled.channels).toEqual({ sns: 'sent', slack: 'sent', finding: 'sent' });
+    expect(second.handled.channels).toEqual({ sns: 'already-sent', slack: 'already-sent', finding: 'already-sent' });
+    expect(second.handled.action).toEqual(first.handled.action);
+    expect(sagemakerCalls.filter((c) => c === 'AddTagsCommand')).toHaveLength(1);
+    expect(await snsAlerts()).toHaveLength(1);
+    expect(slack.received).toHaveLength(1);
+    expect(await drainQueue(clients.sqs, stack.findingQueueUrl)).toHaveLength(1);
+  });
+
+  it('honours Slack 429 Retry-After and then delivers', async () => {
+    await createModel(setup, REGION, 'slack-busy');
+    slack.script.push({ status: 429, headers: { 'Retry-After': '1' }, body: 'rate_limited' });
+    const started = Date.now();
+    const outcome = (await handlerWith()(event('slack-busy') as never, lambdaContext())) as any;
+    expect(outcome.handled.channels.slack).toBe('sent');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(slack.received.length).toBe(2);
+  });
+
+  it('when Slack is down, SNS still goes out; the retry sends only Slack', async () => {
+    await createModel(setup, REGION, 'slack-down');
+    for (let i = 0; i < 20; i++) slack.script.push({ status: 503, body: 'down' });
+    const once = event('slack-down');
+    const handler = handlerWith();
+    const error = await handler(once as never, lambdaContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnforcementIncompleteError);
+    expect((error as EnforcementIncompleteError).failures).toHaveProperty('slack');
+    expect(String((error as Error).message)).not.toContain(slack.url);
+    expect(await snsAlerts()).toHaveLength(1);
+
+    slack.script.length = 0;
+    slack.received.length = 0;
+    const retried = (await handler(once as never, lambdaContext())) as any;
+    expect(retried.handled.channels).toEqual({ sns: 'already-sent', slack: 'sent', finding: 'already-sent' });
+    expect(await snsAlerts()).toHaveLength(0);
+    expect(slack.received).toHaveLength(1);
+  });
+
+  it('when SNS fails, the invocation fails (to be retried, then dead-lettered) and Slack still goes out', async () => {
+    await createModel(setup, REGION, 'sns-broken');
+    const handler = handlerWith({ ISOLATION_GUARD_TOPIC_ARN: `arn:aws:sns:${REGION}:${MOTO_ACCOUNT}:no-such-topic` });
+    const error = await handler(event('sns-broken') as never, lambdaContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EnforcementIncompleteError);
+    expect(Object.keys((error as EnforcementIncompleteError).failures)).toEqual(['sns']);
+    expect(slack.received).toHaveLength(1);
+  });
+
+  it('reports a model already deleted as such, not as an error', async () => {
+    const outcome = (await handlerWith({ ISOLATION_GUARD_MODE: 'delete' })(event('never-existed') as never, lambdaContext())) as any;
+    expect(outcome.handled.model).toEqual({ exists: false, networkIsolation: null });
+    expect(outcome.handled.action).toMatchObject({ kind: 'delete', status: 'already-done' });
+    expect(outcome.handled.decision.reasons).toContain('DescribeModel: the model no longer exists.');
+    expect((await snsAlerts())[0]!.attributes.verdict).toBe('violation');
+  });
+
+  it('deletes in delete mode, after the SNS alert recorded how to recreate the model', async () => {
+    await createModel(setup, REGION, 'to-delete');
+    const outcome = (await handlerWith({ ISOLATION_GUARD_MODE: 'delete' })(event('to-delete') as never, lambdaContext())) as any;
+    expect(outcome.handled.action).toMatchObject({ kind: 'delete', status: 'done' });
+    await expect(setup.sagemakerIn(REGION).send(new DescribeModelCommand({ ModelName: 'to-delete' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    const [alert] = await snsAlerts();
+    expect(JSON.stringify(alert!.body)).toContain('pytorch-inference');
+    expect(alert!.attributes.action).toBe('delete');
+  });
+
+  it('quarantines a CloudFormation-managed model in delete mode, and says why', async () => {
+    await createModel(setup, REGION, 'cfn-managed', false, { 'aws:cloudformation:stack-name': 'ModelStack' });
+    const outcome = (await handlerWith({ ISOLATION_GUARD_MODE: 'delete' })(
+      event('cfn-managed', { invokedBy: 'cloudformation.amazonaws.com', tags: { 'aws:cloudformation:stack-name': 'ModelStack' } }) as never,
+      lambdaContext(),
+    )) as any;
+    expect(outcome.handled.action).toMatchObject({ kind: 'quarantine', status: 'done' });
+    expect(outcome.handled.action.detail).toMatch(/would only drift the stack/);
+    expect(await tagsOf('cfn-managed')).toMatchObject({ 'isolation-guard:quarantine': 'network-isolation-disabled' });
+    expect(sagemakerCalls).not.toContain('DeleteModelCommand');
+  });
+
+  it('changes nothing in dry run, and says what it would have done', async () => {
+    await createModel(setup, REGION, 'dry');
+    const outcome = (await handlerWith({ ISOLATION_GUARD_MODE: 'delete', ISOLATION_GUARD_DRY_RUN: 'true' })(event('dry') as never, lambdaContext())) as any;
+    expect(outcome.handled.action).toMatchObject({ kind: 'delete', status: 'would-do' });
+    expect(sagemakerCalls).toEqual(['DescribeModelCommand']);
+    expect(await tagsOf('dry')).toEqual({});
+    const [alert] = await snsAlerts();
+    expect(alert!.body.dryRun).toBe(true);
+  });
+
+  it('alerts at low severity on an exemption used, and treats an expired one as a violation', async () => {
+    await createModel(setup, REGION, 'sandbox-1', false, { 'isolation-guard:exempt': 'SEC-42' });
+    const exemptEvent = event('sandbox-1', { tags: { 'isolation-guard:exempt': 'SEC-42' } });
+    const valid = (await handlerWith({ ISOLATION_GUARD_MODE: 'quarantine', ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'isolation-guard:exempt|2099-12-31' })(
+      exemptEvent as never,
+      lambdaContext(),
+    )) as any;
+    expect(valid.handled).toMatchObject({ decision: { verdict: 'exempt' }, action: { kind: 'none' } });
+    expect((await snsAlerts())[0]!.attributes).toMatchObject({ severity: 'low', verdict: 'exempt' });
+
+    await createModel(setup, REGION, 'sandbox-2', false, { 'isolation-guard:exempt': 'SEC-42' });
+    const expired = (await handlerWith({ ISOLATION_GUARD_MODE: 'quarantine', ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'isolation-guard:exempt|2020-01-01' })(
+      event('sandbox-2', { tags: { 'isolation-guard:exempt': 'SEC-42' } }) as never,
+      lambdaContext(),
+    )) as any;
+    expect(expired.handled).toMatchObject({ decision: { verdict: 'violation' }, action: { kind: 'quarantine', status: 'done' } });
+    expect(expired.handled.decision.reasons.join(' ')).toMatch(/has expired/);
+  });
+
+  it('escapes hostile fields for Slack and keeps SNS within its limits', async () => {
+    const hostile = event('hostile-model', {
+      userAgent: `<!channel> <https://evil.example|click> & ${'x'.repeat(300_000)}`,
+      tags: { owner: '<@U123> & <!here>' },
+    });
+    await createModel(setup, REGION, 'hostile-model');
+    const outcome = (await handlerWith()(hostile as never, lambdaContext())) as any;
+    expect(outcome.handled.channels).toMatchObject({ sns: 'sent', slack: 'sent' });
+    const slackText = JSON.stringify(slack.received[0]!.body);
+    expect(slackText).not.toMatch(/<!channel>|<!here>|<@U123>|<https:\/\/evil/);
+    expect(slackText).toContain('&lt;!channel&gt;');
+    const [alert] = await snsAlerts();
+    expect(Buffer.byteLength(JSON.stringify(alert!.body))).toBeLessThan(256 * 1024);
+    expect(alert!.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('fails on a malformed event so that Lambda dead-letters it, naming the field', async () => {
+    const broken = event('whatever');
+    delete (broken.detail as Record<string, unknown>).eventTime;
+    await expect(handlerWith()(broken as never, lambdaContext())).rejects.toThrow('detail.eventTime');
+  });
+
+  it('the packaged Lambda bundle, loaded as the runtime loads it, quarantines a model in moto and alerts', async () => {
+    await createModel(setup, REGION, 'packaged-open');
+    const [delivered] = await throughRule(event('packaged-open'));
+    const result = (await invokePackagedHandler(packaged, 'enforce', delivered, {
+      env: {
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_REGION: REGION,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        ISOLATION_GUARD_MODE: 'quarantine',
+        ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
+        ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
+        ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
+        ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: stack.slackParameterName!,
+      },
+    })) as any;
+    expect(result.handled).toMatchObject({
+      decision: { verdict: 'violation', modelName: 'packaged-open' },
+      action: { kind: 'quarantine', status: 'done' },
+      channels: { sns: 'sent', slack: 'sent', finding: 'sent' },
+    });
+    expect(await tagsOf('packaged-open')).toMatchObject({ 'isolation-guard:quarantine': 'network-isolation-disabled' });
+    expect(await snsAlerts()).toHaveLength(1);
+    expect(slack.received).toHaveLength(1);
+  });
+});

@@ -1,0 +1,121 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsClients } from '../../shared/aws/clients.js';
+import { MOTO_ACCOUNT } from './moto.js';
+
+/**
+ * The stack's resources, created in moto the way serverless.yml declares them (topic, ledger
+ * table, dead-letter queue, the CloudTrail rule with the packaged pattern), plus what a test or
+ * the demo watches them through: a queue subscribed to the topic, a queue behind the rule (it
+ * stands where the Lambda target is), a bus and queue for finding events.
+ */
+export interface LocalStack {
+  topicArn: string;
+  alertQueueUrl: string;
+  inboxQueueUrl: string;
+  deadLetterQueueUrl: string;
+  findingBusName: string;
+  findingQueueUrl: string;
+  tableName: string;
+  slackParameterName: string | null;
+}
+
+async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+export async function createLocalStack(
+  clients: AwsClients,
+  options: { region: string; rulePattern: Record<string, unknown>; slackWebhookUrl?: string; endpoint: string; prefix?: string },
+): Promise<LocalStack> {
+  const prefix = options.prefix ?? 'guard';
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: `${prefix}-alerts` }));
+  const alerts = await queue(clients.sqs, `${prefix}-alerts-watch`);
+  await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: alerts.arn }));
+
+  const inbox = await queue(clients.sqs, `${prefix}-rule-target`);
+  await clients.eventBridge.send(new PutRuleCommand({ Name: `${prefix}-createmodel`, EventPattern: JSON.stringify(options.rulePattern) }));
+  await clients.eventBridge.send(new PutTargetsCommand({ Rule: `${prefix}-createmodel`, Targets: [{ Id: 'enforce', Arn: inbox.arn }] }));
+
+  const findingBusName = `${prefix}-findings`;
+  await clients.eventBridge.send(new CreateEventBusCommand({ Name: findingBusName }));
+  const findings = await queue(clients.sqs, `${prefix}-findings-watch`);
+  await clients.eventBridge.send(
+    new PutRuleCommand({ Name: `${prefix}-findings`, EventBusName: findingBusName, EventPattern: JSON.stringify({ source: ['sagemaker-isolation-guard'] }) }),
+  );
+  await clients.eventBridge.send(new PutTargetsCommand({ Rule: `${prefix}-findings`, EventBusName: findingBusName, Targets: [{ Id: 'watch', Arn: findings.arn }] }));
+
+  const deadLetters = await queue(clients.sqs, `${prefix}-dead-letters`);
+  const tableName = `${prefix}-steps`;
+  await clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+
+  let slackParameterName: string | null = null;
+  if (options.slackWebhookUrl) {
+    slackParameterName = `${prefix}/slack-webhook`;
+    const ssm = new SSMClient({ region: options.region, endpoint: options.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await ssm.send(new PutParameterCommand({ Name: slackParameterName, Type: 'SecureString', Value: options.slackWebhookUrl }));
+    ssm.destroy();
+  }
+
+  return {
+    topicArn: TopicArn!,
+    alertQueueUrl: alerts.url,
+    inboxQueueUrl: inbox.url,
+    deadLetterQueueUrl: deadLetters.url,
+    findingBusName,
+    findingQueueUrl: findings.url,
+    tableName,
+    slackParameterName,
+  };
+}
+
+/** Creates a model in moto (the harness keeps EnableNetworkIsolation). */
+export async function createModel(clients: AwsClients, region: string, name: string, isolation?: boolean, tags: Record<string, string> = {}) {
+  return clients.sagemakerIn(region).send(
+    new CreateModelCommand({
+      ModelName: name,
+      ExecutionRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/SageMakerExecution`,
+      PrimaryContainer: { Image: '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu-py311', ModelDataUrl: 's3://models/m.tar.gz' },
+      ...(isolation === undefined ? {} : { EnableNetworkIsolation: isolation }),
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+}
+
+/** Sends events as CloudTrail would (source aws.sagemaker) to the default bus. */
+export async function putCloudTrailEvents(clients: AwsClients, events: Array<{ source: string; 'detail-type': string; detail: unknown }>) {
+  const { FailedEntryCount, Entries } = await clients.eventBridge.send(
+    new PutEventsCommand({
+      Entries: events.map((event) => ({ Source: event.source, DetailType: event['detail-type'], Detail: JSON.stringify(event.detail) })),
+    }),
+  );
+  if (FailedEntryCount) throw new Error(`PutEvents failed: ${JSON.stringify(Entries)}`);
+}
+
+/** Everything in a queue now (drains it): message bodies parsed as JSON. */
+export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Array<Record<string, any>>> {
+  const bodies: Array<Record<string, any>> = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+    );
+    if (Messages.length === 0) return bodies;
+    for (const message of Messages) {
+      bodies.push(JSON.parse(message.Body ?? 'null'));
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+  }
+}
