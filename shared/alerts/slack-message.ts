@@ -70,7 +70,7 @@ export function slackMessage(input: AlertInput, _options: { consoleBaseUrl?: str
       : 'SageMaker model created without network isolation';
   const header = `${input.dryRun ? '[dry run] ' : ''}${headline}`;
   const name = decision.modelName ?? '(unknown model)';
-  const field = (label: string, value: string | null) => `*${label}*\n${value === null ? '-' : code(value, FIELD_MAX)}`;
+  const field = (label: string, value: string | null) => ({ type: 'mrkdwn', text: `*${label}*\n${value === null ? '-' : code(value, FIELD_MAX)}` });
   const link = consoleLink(decision.region, decision.modelName);
   const tool = recogniseTool(context.userAgent, context.invokedBy);
 

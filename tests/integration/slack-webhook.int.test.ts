@@ -1,0 +1,90 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SlackDeliveryError, slackWebhookSender } from '../../shared/alerts/slack-webhook.js';
+import { startWebhookListener, type WebhookListener } from '../support/webhook-listener.js';
+
+let listener: WebhookListener | undefined;
+afterEach(async () => listener?.close());
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('the send succeeded'),
+    (error: unknown) => error as SlackDeliveryError,
+  );
+
+describe('slackWebhookSender against a local webhook listener (real HTTP)', () => {
+  it('posts the JSON payload once when Slack answers 200', async () => {
+    listener = await startWebhookListener();
+    await expect(slackWebhookSender({ url: listener.url }).send({ text: 'hello' })).resolves.toEqual({ attempts: 1 });
+    expect(listener.received).toEqual([expect.objectContaining({ body: { text: 'hello' } })]);
+    expect(listener.received[0]!.headers['content-type']).toBe('application/json');
+  });
+
+  it('waits as long as Retry-After says on 429, then delivers', async () => {
+    listener = await startWebhookListener([{ status: 429, headers: { 'Retry-After': '1' }, body: 'rate_limited' }]);
+    const waits: number[] = [];
+    const sender = slackWebhookSender({ url: listener.url, sleep: async (ms) => void waits.push(ms) });
+    await expect(sender.send({ text: 'x' })).resolves.toEqual({ attempts: 2 });
+    expect(waits).toEqual([1000]);
+  });
+
+  it('retries 5xx with backoff and delivers', async () => {
+    listener = await startWebhookListener([{ status: 500 }, { status: 502 }]);
+    const waits: number[] = [];
+    const sender = slackWebhookSender({ url: listener.url, sleep: async (ms) => void waits.push(ms) });
+    await expect(sender.send({ text: 'x' })).resolves.toEqual({ attempts: 3 });
+    expect(waits).toHaveLength(2);
+    expect(listener.received).toHaveLength(3);
+  });
+
+  it('does not retry a 400: the payload or the hook is wrong', async () => {
+    listener = await startWebhookListener([{ status: 400, body: 'invalid_blocks' }]);
+    const error = await failure(slackWebhookSender({ url: listener.url }).send({ text: 'x' }));
+    expect(error).toBeInstanceOf(SlackDeliveryError);
+    expect(error).toMatchObject({ status: 400, attempts: 1, retriable: false });
+    expect(listener.received).toHaveLength(1);
+  });
+
+  it('gives up within the time bound when Slack stays down', async () => {
+    listener = await startWebhookListener(Array.from({ length: 50 }, () => ({ status: 503 })));
+    const started = Date.now();
+    const error = await failure(slackWebhookSender({ url: listener.url, maxTotalMs: 1500, maxAttempts: 50 }).send({ text: 'x' }));
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(error).toMatchObject({ status: 503, retriable: true });
+    expect(error.attempts).toBeGreaterThan(1);
+  });
+
+  it('gives up on a 429 whose Retry-After is beyond the bound instead of sleeping through it', async () => {
+    listener = await startWebhookListener([{ status: 429, headers: { 'Retry-After': '3600' } }]);
+    const error = await failure(slackWebhookSender({ url: listener.url, sleep: () => expect.unreachable('slept') }).send({ text: 'x' }));
+    expect(error).toMatchObject({ status: 429, attempts: 1, retriable: true });
+  });
+
+  it('reports an unreachable webhook as retriable', async () => {
+    listener = await startWebhookListener();
+    const { url } = listener;
+    await listener.close();
+    listener = undefined;
+    const error = await failure(slackWebhookSender({ url, maxAttempts: 2, sleep: async () => undefined }).send({ text: 'x' }));
+    expect(error).toMatchObject({ status: null, attempts: 2, retriable: true });
+    expect(error.message).toMatch(/could not reach Slack \(ECONNREFUSED\)/);
+  });
+
+  it('never lets the webhook URL (a secret) into the error, however it is printed', async () => {
+    listener = await startWebhookListener([{ status: 400 }]);
+    const secret = new URL(listener.url).pathname;
+    const refused = await failure(slackWebhookSender({ url: listener.url }).send({ text: 'x' }));
+    const closed = await (async () => {
+      const url = listener!.url;
+      await listener!.close();
+      listener = undefined;
+      return failure(slackWebhookSender({ url, maxAttempts: 1 }).send({ text: 'x' }));
+    })();
+    for (const error of [refused, closed]) {
+      for (const text of [JSON.stringify(error), String(error), error.stack ?? '', inspect(error, { depth: 10 })]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain('SECRETxTOKEN');
+      }
+    }
+  });
+});
