@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
@@ -8,7 +9,7 @@ import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { enforceEvent, type EnforceEventOutcome } from './enforce-event.js';
-import { logger, metrics, recordEnforcementMetrics } from './observability.js';
+import { logger as defaultLogger, metrics, recordEnforcementMetrics } from './observability.js';
 
 type EnforceContext = Context & { slackWebhookUrl?: unknown };
 
@@ -19,6 +20,8 @@ export interface EnforceHandlerOptions {
   ledger?: StepLedger;
   /** How long the Slack webhook URL read from SSM is cached (ms). */
   secretCacheMs?: number;
+  /** The service's logger by default; tests pass their own to read what is logged. */
+  logger?: Logger;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface EnforceHandlerOptions {
  */
 export function createEnforceHandler(options: EnforceHandlerOptions) {
   const { config, clients } = options;
+  const logger = options.logger ?? defaultLogger;
   const settings = enforcementSettings(config);
   const handler = middy<EventBridgeEvent<string, unknown>, EnforceEventOutcome, Error, EnforceContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

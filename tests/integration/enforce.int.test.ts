@@ -4,6 +4,7 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { EnforcementIncompleteError } from '../../shared/errors.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, drainQueue, putCloudTrailEvents, type LocalStack } from '../support/local-stack.js';
@@ -22,7 +23,7 @@ let sagemakerCalls: string[];
 let packaged: PackagedService;
 
 /** The handler as the Lambda builds it, from ISOLATION_GUARD_* settings, with clients on moto. */
-function handlerWith(env: Record<string, string> = {}) {
+function handlerWith(env: Record<string, string> = {}, logger?: Logger) {
   const config = loadConfig({
     env: {
       ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
@@ -32,7 +33,7 @@ function handlerWith(env: Record<string, string> = {}) {
       ...env,
     },
   });
-  return createEnforceHandler({ config, clients, secretCacheMs: 0 });
+  return createEnforceHandler({ config, clients, secretCacheMs: 0, logger });
 }
 
 /** Sends CloudTrail events through the rule (pattern from the packaged template) and returns what it delivered. */
@@ -287,5 +288,27 @@ describe('enforce, end to end on moto', () => {
     expect(await tagsOf('packaged-open')).toMatchObject({ 'isolation-guard:quarantine': 'network-isolation-disabled' });
     expect(await snsAlerts()).toHaveLength(1);
     expect(slack.received).toHaveLength(1);
+  });
+
+  it('logs structured JSON correlated by event id, and never the Slack webhook URL', async () => {
+    await createModel(setup, REGION, 'logged');
+    for (let i = 0; i < 20; i++) slack.script.push({ status: 500 });
+    const lines: string[] = [];
+    const logger = new Logger({ serviceName: 'sagemaker-isolation-guard', logLevel: 'DEBUG' });
+    const captured = { info: (line: string) => lines.push(line), error: (line: string) => lines.push(line) };
+    // Powertools writes through its own Console: point it at our capture.
+    (logger as unknown as { console: unknown }).console = { ...captured, warn: captured.info, debug: captured.info, log: captured.info, trace: captured.info };
+    const once = event('logged');
+    try {
+      await handlerWith({}, logger)(once as never, lambdaContext()).catch(() => undefined);
+    } finally {
+      slack.script.length = 0;
+    }
+    const records = lines.join('\n').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const enforced = records.find((r) => r.message === 'CreateModel enforced');
+    expect(enforced).toMatchObject({ eventId: once.detail.eventID, verdict: 'violation', channels: { slack: 'failed' } });
+    expect(records.find((r) => r.level === 'ERROR')).toMatchObject({ eventId: once.detail.eventID, error: { name: 'EnforcementIncompleteError' } });
+    const secretPath = new URL(slack.url).pathname;
+    expect(lines.join('')).not.toContain(secretPath);
   });
 });
