@@ -16,8 +16,8 @@ import { loadConfig } from '../shared/config.js';
 import { createEnforceHandler } from '../shared/lambda/enforce-handler.js';
 import { createModelEvent } from '../tests/support/cloudtrail-events.js';
 import { lambdaContext } from '../tests/support/lambda-context.js';
-import { createLocalStack, createModel } from '../tests/support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto } from '../tests/support/moto.js';
+import { createLocalStack, createModel, stackEnvironment } from '../tests/support/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
 import { disposePackagedServices, extractZip, functionArtifact, packageService, readZip } from '../tests/support/packaged-template.js';
 
 const REGION = 'eu-west-1';
@@ -27,14 +27,7 @@ const ms = (n: number) => `${n.toFixed(2)} ms`;
 
 async function handlerTimes() {
   const moto = await startMoto();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-  });
+  Object.assign(process.env, motoEnvironment(moto.endpoint, REGION));
   try {
     const clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
     // AWS time is the wall time during which at least one call was in flight: the pipeline sends
@@ -56,14 +49,7 @@ async function handlerTimes() {
       );
     [clients.sagemakerIn(REGION), clients.sns, clients.eventBridge, clients.dynamodb].forEach(timeAws);
     const stack = await createLocalStack(clients, { region: REGION, rulePattern: { source: ['aws.sagemaker'] }, endpoint: moto.endpoint, prefix: 'bench' });
-    const config = loadConfig({
-      env: {
-        ISOLATION_GUARD_MODE: 'quarantine',
-        ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
-        ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
-        ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
-      },
-    });
+    const config = loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_MODE: 'quarantine' }) });
     const handler = createEnforceHandler({ config, clients });
     await createModel(clients, REGION, 'bench-open');
     await createModel(clients, REGION, 'bench-isolated', true);

@@ -11,8 +11,8 @@ import { createAwsClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { createModelEvent } from '../tests/support/cloudtrail-events.js';
 import { lambdaContext } from '../tests/support/lambda-context.js';
-import { createLocalStack, createModel, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto } from '../tests/support/moto.js';
+import { createLocalStack, createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
 import { disposePackagedServices, packageService, ruleEventPattern } from '../tests/support/packaged-template.js';
 import { startWebhookListener } from '../tests/support/webhook-listener.js';
 
@@ -32,12 +32,7 @@ async function main() {
   const slack = await startWebhookListener();
   // The enforce handler reads the Slack webhook from SSM through @middy/ssm, whose client finds
   // moto through the SDK's standard variables, as the Lambda finds AWS.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-  });
+  Object.assign(process.env, motoEnvironment(moto.endpoint, REGION));
   // Loaded after the environment is set: the logger reads its level once, at load.
   const { createEnforceHandler } = await import('../shared/lambda/enforce-handler.js');
   say(`    moto on ${moto.endpoint}; local Slack webhook listener on ${new URL(slack.url).origin}`);
@@ -73,15 +68,7 @@ async function main() {
     check(delivered.length === 2, `the rule delivered ${delivered.length} event(s)`);
 
     step('enforce (mode quarantine) on each delivered event, then on a duplicate delivery');
-    const config = loadConfig({
-      env: {
-        ISOLATION_GUARD_MODE: 'quarantine',
-        ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
-        ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
-        ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
-        ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: stack.slackParameterName ?? '',
-      },
-    });
+    const config = loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_MODE: 'quarantine' }) });
     // No secret cache in the demo: middy would refresh it after moto has stopped.
     const handler = createEnforceHandler({ config, clients, secretCacheMs: 0 });
     for (const event of [...delivered, delivered.find((e) => e.detail?.requestParameters?.modelName === 'fraud-open')]) {

@@ -9,7 +9,11 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ namespace: 'SageMakerIsolationGuard', serviceName: SERVICE_NAME });
 
 /** What the enforcement metrics count for one handled event. */
-export function recordEnforcementMetrics(target: Pick<Metrics, 'addMetric'>, result: EnforcementResult, now: Date): void {
+export function recordEnforcementMetrics(
+  target: { addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown },
+  result: EnforcementResult,
+  now: Date,
+): void {
   const { verdict, eventTime } = result.decision;
   // Every event counts, so a quiet hour still shows the service is alive (and EMF is never empty).
   target.addMetric('EventsHandled', MetricUnit.Count, 1);

@@ -5,7 +5,7 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { jsonLines, runCli } from '../support/cli.js';
 import { createLocalStack, createModel, drainQueue, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
 const REGION = 'eu-west-1';
 let moto: MotoServer;
@@ -18,13 +18,7 @@ beforeAll(async () => {
   clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   const pattern = { source: ['aws.sagemaker'] };
   stack = await createLocalStack(clients, { region: REGION, rulePattern: pattern, endpoint: moto.endpoint, prefix: 'cli' });
-  env = {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  env = { ...motoEnvironment(moto.endpoint, REGION), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 });
 afterAll(async () => moto?.stop());
 

@@ -7,8 +7,8 @@ import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, drainQueue, putCloudTrailEvents, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { createLocalStack, createModel, drainQueue, putCloudTrailEvents, stackEnvironment, type LocalStack } from '../support/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { invokePackagedHandler, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 
@@ -24,15 +24,7 @@ let packaged: PackagedService;
 
 /** The handler as the Lambda builds it, from ISOLATION_GUARD_* settings, with clients on moto. */
 function handlerWith(env: Record<string, string> = {}, logger?: Logger) {
-  const config = loadConfig({
-    env: {
-      ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
-      ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
-      ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
-      ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: stack.slackParameterName!,
-      ...env,
-    },
-  });
+  const config = loadConfig({ env: stackEnvironment(stack, env) });
   return createEnforceHandler({ config, clients, secretCacheMs: 0, logger });
 }
 
@@ -63,7 +55,7 @@ async function tagsOf(modelName: string) {
 beforeAll(async () => {
   moto = await startMoto();
   // @middy/ssm makes its own SSM client: it finds moto through the SDK's standard variables.
-  Object.assign(process.env, { AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  Object.assign(process.env, motoEnvironment(moto.endpoint, REGION));
   clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   setup = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   sagemakerCalls = [];
@@ -269,15 +261,8 @@ describe('enforce, end to end on moto', () => {
     const [delivered] = await throughRule(event('packaged-open'));
     const result = (await invokePackagedHandler(packaged, 'enforce', delivered, {
       env: {
-        AWS_ENDPOINT_URL: moto.endpoint,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        ISOLATION_GUARD_MODE: 'quarantine',
-        ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
-        ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
-        ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
-        ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: stack.slackParameterName!,
+        ...motoEnvironment(moto.endpoint, REGION),
+        ...stackEnvironment(stack, { ISOLATION_GUARD_MODE: 'quarantine' }),
       },
     })) as any;
     expect(result.handled).toMatchObject({

@@ -1,4 +1,4 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -53,14 +53,7 @@ export async function createLocalStack(
 
   const deadLetters = await queue(clients.sqs, `${prefix}-dead-letters`);
   const tableName = `${prefix}-steps`;
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }),
-  );
+  await createLedgerTable(clients.dynamodb, tableName);
 
   let slackParameterName: string | null = null;
   if (options.slackWebhookUrl) {
@@ -80,6 +73,29 @@ export async function createLocalStack(
     tableName,
     slackParameterName,
   };
+}
+
+/** The `enforce` function's environment as serverless.yml sets it, pointing at this stack. */
+export function stackEnvironment(stack: LocalStack, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
+    ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
+    ISOLATION_GUARD_IDEMPOTENCY_TABLE: stack.tableName,
+    ...(stack.slackParameterName ? { ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: stack.slackParameterName } : {}),
+    ...extra,
+  };
+}
+
+/** The step-ledger table as serverless.yml declares it (key `id`, a string). */
+export async function createLedgerTable(dynamodb: DynamoDBClient, tableName: string) {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
 }
 
 /** Creates a model in moto (the harness keeps EnableNetworkIsolation). */

@@ -91,3 +91,11 @@ export function awsClientConfig(endpoint: string, region = 'us-east-1') {
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   };
 }
+
+/**
+ * The SDK's standard variables pointing at moto, for code that makes its own clients (the CLI in a
+ * child process, @middy/ssm inside the handler), as a Lambda finds AWS.
+ */
+export function motoEnvironment(endpoint: string, region: string): Record<string, string> {
+  return { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+}
