@@ -3,6 +3,8 @@ import { flagName, loadConfig, type Config, type SettingName } from '../shared/c
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
 import { enforceCommand } from './commands/enforce.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { sweepCommand } from './commands/sweep.js';
+import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
@@ -29,6 +31,18 @@ Commands:
       --iac-tag-keys LIST              tag keys of IaC-managed models (delete becomes quarantine)
       --region REGION                  region for SNS, SQS, DynamoDB (events carry their own)
       Exit: 0 no violation, 1 violations handled, 2 an input could not be read, 3 an effect failed.
+
+  sweep                  Check every existing model in the regions (ListModels, then one
+                         DescribeModel and one ListTags each) and send violations through the
+                         same remediation and alerts as enforce, once per reminder interval.
+      --regions LIST|all               regions to sweep (default: the current region)
+      --format json|csv|md|html        the inventory report (default json)
+      --out FILE                       write the report there instead of stdout
+      --reminder-days N                alert on the same violating model again after N days (7)
+      --concurrency N                  models inspected at once per region (8)
+      (and --mode, --dry-run, --topic-arn, --slack-webhook-url, --finding-bus-name,
+       --idempotency-table, --iac-tag-keys, --region as for enforce)
+      Exit: 0 all compliant or exempt, 1 violations, 2 a region could not be read.
 
 Settings of every command:
       --config FILE                    settings as JSON, same names as below in camelCase
@@ -91,6 +105,40 @@ async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): P
   return enforceCommand({ inputs: positionals, fromDlq, region, config }, io);
 }
 
+const SWEEP_SETTINGS: SettingName[] = [...ENFORCE_SETTINGS, 'regions', 'reminderDays'];
+
+async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      out: { type: 'string' },
+      region: { type: 'string' },
+      concurrency: { type: 'string', default: '8' },
+      ...settingFlags(SWEEP_SETTINGS),
+    },
+  });
+  if (!(REPORT_FORMATS as readonly string[]).includes(String(values.format))) {
+    throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  }
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency: expected a whole number from 1 to 64');
+  const config = await configFrom(values, SWEEP_SETTINGS, env);
+  return sweepCommand(
+    {
+      config,
+      format: values.format as ReportFormat,
+      out: typeof values.out === 'string' ? values.out : null,
+      region: typeof values.region === 'string' ? values.region : null,
+      concurrency,
+    },
+    io,
+  );
+}
+
 /** Runs one command line; typed errors become exit codes here and nowhere else. */
 export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const [command, ...rest] = argv;
@@ -100,6 +148,8 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
         return await evaluateMain(rest, io, env);
       case 'enforce':
         return await enforceMain(rest, io, env);
+      case 'sweep':
+        return await sweepMain(rest, io, env);
       case undefined:
       case 'help':
       case '--help':

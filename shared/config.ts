@@ -27,6 +27,12 @@ export interface Config {
   findingBusName: string | null;
   /** DynamoDB table of the step ledger; null: effects are deduplicated in memory for one run only. */
   idempotencyTable: string | null;
+  /** Regions a sweep covers; empty: the current region. `all`: every region SageMaker is offered in. */
+  regions: string[];
+  /** A sweep alerts on a violating model again only after this many days. */
+  reminderDays: number;
+  /** S3 bucket for evidence (inventory snapshots); null: the Lambda cannot file them. */
+  evidenceBucket: string | null;
 }
 
 const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -77,6 +83,12 @@ function parseWebhookUrl(raw: unknown): string | null {
   return value;
 }
 
+function parseDays(raw: unknown): number {
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`expected a number of days (0 or more), got ${JSON.stringify(raw)}`);
+  return value;
+}
+
 function parseMode(raw: unknown): Mode {
   const value = typeof raw === 'string' ? raw.trim() : raw;
   if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
@@ -101,6 +113,9 @@ const SETTINGS = {
   slackWebhookUrl: { parse: parseWebhookUrl, fallback: null },
   findingBusName: { parse: parseOptionalString, fallback: null },
   idempotencyTable: { parse: parseOptionalString, fallback: null },
+  regions: { parse: parseStringList, fallback: [] },
+  reminderDays: { parse: parseDays, fallback: 7 },
+  evidenceBucket: { parse: parseOptionalString, fallback: null },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -154,5 +169,8 @@ export function loadConfig(sources: ConfigSources): Config {
     slackWebhookUrl: read('slackWebhookUrl'),
     findingBusName: read('findingBusName'),
     idempotencyTable: read('idempotencyTable'),
+    regions: read('regions'),
+    reminderDays: read('reminderDays'),
+    evidenceBucket: read('evidenceBucket'),
   };
 }

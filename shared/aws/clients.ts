@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 export interface AwsClients {
@@ -11,6 +12,7 @@ export interface AwsClients {
   eventBridge: EventBridgeClient;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
+  s3: S3Client;
 }
 
 export interface AwsClientOptions {
@@ -38,5 +40,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     eventBridge: new EventBridgeClient(config),
     dynamodb: new DynamoDBClient(config),
     sqs: new SQSClient(config),
+    // Path-style addressing works with every bucket name, and with moto.
+    s3: new S3Client({ ...config, forcePathStyle: true }),
   };
 }

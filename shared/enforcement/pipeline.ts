@@ -4,7 +4,7 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteAction } from '../actions/delete.js';
 import { planAction } from '../actions/plan.js';
-import { quarantineAction } from '../actions/quarantine.js';
+import { QUARANTINE_TAG, quarantineAction } from '../actions/quarantine.js';
 import type { RemediationAction } from '../actions/remediation-action.js';
 import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
 import { slackMessage } from '../alerts/slack-message.js';
@@ -63,7 +63,6 @@ export function eventKey(record: CreateModelRecord): string {
  * which failed, and the caller fails the invocation so that the event is retried or dead-lettered.
  */
 export async function enforceRecord(record: CreateModelRecord, settings: EnforcementSettings, deps: EnforcementDeps): Promise<EnforcementResult> {
-  const key = eventKey(record);
   const sagemaker = deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
   let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now() });
   let model: ModelState | null = null;
@@ -73,7 +72,19 @@ export async function enforceRecord(record: CreateModelRecord, settings: Enforce
     model = await describeModelState(sagemaker, decided.decision.modelName);
     decided = confirmDecision(decided, model);
   }
+  return remediateAndAlert({ key: eventKey(record), decided, model, sagemaker }, settings, deps);
+}
 
+/**
+ * The effects of one decision, whoever made it (a CloudTrail event, or a sweep of what exists):
+ * plan → act → alert, each step at most once under `key`.
+ */
+export async function remediateAndAlert(
+  subject: { key: string; decided: DecidedCreateModel; model: ModelState | null; sagemaker: SageMakerClient },
+  settings: EnforcementSettings,
+  deps: EnforcementDeps,
+): Promise<EnforcementResult> {
+  const { key, decided, model, sagemaker } = subject;
   const plan = planAction(decided, model, settings.mode, settings.iacTagKeys);
   const failures: EnforcementResult['failures'] = {};
   const channels: Record<ChannelName, ChannelStatus> = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
@@ -157,6 +168,10 @@ export async function enforceRecord(record: CreateModelRecord, settings: Enforce
 function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: boolean, model: ModelState | null): ActionTaken {
   if (kind === 'none') return { kind, status: 'not-needed', detail: note ?? 'No remediation needed.' };
   if (model !== null && !model.exists) return { kind, status: 'already-done', detail: note ?? 'The model no longer exists.' };
+  // Known only when the tags were read (a sweep): tagging again would change nothing.
+  if (kind === 'quarantine' && model?.tags[QUARANTINE_TAG] !== undefined) {
+    return { kind, status: 'already-done', detail: [note, 'The model is already quarantined.'].filter(Boolean).join(' ') };
+  }
   const remediation = ACTIONS[kind];
   if (dryRun) return { kind, status: 'would-do', detail: [`Dry run: would ${remediation.summary}.`, note].filter(Boolean).join(' ') };
   return { kind, status: 'pending', detail: [`Will ${remediation.summary}.`, note].filter(Boolean).join(' ') };

@@ -7,6 +7,7 @@ import {
   invokePackagedHandler,
   lambdaFunction,
   packageService,
+  patternRules,
   readZip,
   resourcesOfType,
   ruleEventPattern,
@@ -97,7 +98,7 @@ describe('serverless package (osls, offline)', () => {
   afterAll(() => disposePackagedServices());
 
   it('has exactly one EventBridge rule, on CloudTrail CreateModel calls', () => {
-    const rules = resourcesOfType(template, 'AWS::Events::Rule');
+    const rules = patternRules(template);
     expect(rules).toHaveLength(1);
     expect(rules[0]![1].Properties!.EventPattern).toStrictEqual(EXPECTED_PATTERN);
     expect(rules[0]![1].Properties!.State).toBe('ENABLED');
@@ -122,10 +123,12 @@ describe('serverless package (osls, offline)', () => {
   });
 
   it('the rule targets the enforce function, which lets EventBridge invoke it', () => {
-    const [[ruleId, rule]] = resourcesOfType(template, 'AWS::Events::Rule') as [[string, CfnResource]];
+    const [[ruleId, rule]] = patternRules(template) as [[string, CfnResource]];
     expect(rule.Properties!.Targets).toHaveLength(1);
     expect(rule.Properties!.Targets[0].Arn).toStrictEqual({ 'Fn::GetAtt': [enforceId, 'Arn'] });
-    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission').map(([, p]) => p.Properties!);
+    const permissions = resourcesOfType(template, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties!)
+      .filter((p) => JSON.stringify(p.FunctionName).includes(enforceId));
     expect(permissions).toHaveLength(1);
     expect(permissions[0]).toMatchObject({
       Action: 'lambda:InvokeFunction',
@@ -166,13 +169,15 @@ describe('serverless package (osls, offline)', () => {
   });
 
   it('sends events it could not handle to the dead-letter queue, whose alarm notifies the alert topic', () => {
-    const config = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties!);
+    const config = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')
+      .map(([, r]) => r.Properties!)
+      .filter((c) => JSON.stringify(c.FunctionName).includes(enforceId));
     expect(config).toHaveLength(1);
     expect(config[0]).toMatchObject({
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } },
     });
-    const [[, rule]] = resourcesOfType(template, 'AWS::Events::Rule') as [[string, CfnResource]];
+    const [[, rule]] = patternRules(template) as [[string, CfnResource]];
     expect(rule.Properties!.Targets[0].DeadLetterConfig).toStrictEqual({ Arn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
     const [[, alarm]] = resourcesOfType(template, 'AWS::CloudWatch::Alarm') as [[string, CfnResource]];
     expect(alarm.Properties).toMatchObject({
@@ -211,9 +216,9 @@ describe('serverless package (osls, offline)', () => {
 
   it('gives the enforce function its own role with exactly the permissions it needs', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles.map(([id]) => id)).toStrictEqual(['EnforceRole']);
+    expect(roles.map(([id]) => id).sort()).toStrictEqual(['EnforceRole', 'SweepRole']);
     expect(enforce.Properties!.Role).toStrictEqual({ 'Fn::GetAtt': ['EnforceRole', 'Arn'] });
-    const role = roles[0]![1].Properties!;
+    const role = template.Resources.EnforceRole!.Properties!;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toStrictEqual([
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
@@ -273,6 +278,24 @@ describe('serverless package (osls, offline)', () => {
     expect(grants.get('logs:CreateLogStream')).toStrictEqual([logGroup]);
     expect(grants.get('logs:PutLogEvents')).toStrictEqual([logGroup]);
     expect(template.Resources.EnforceLogGroup!.Properties!.LogGroupName).toBe(`/aws/lambda/${enforce.Properties!.FunctionName}`);
+  });
+
+  it('gives the sweep its own role: ListModels (no resource-level permission) and model actions on model ARNs', () => {
+    const [, sweep] = lambdaFunction(template, 'sweep');
+    expect(sweep.Properties!.Role).toStrictEqual({ 'Fn::GetAtt': ['SweepRole', 'Arn'] });
+    const statements = (template.Resources.SweepRole!.Properties!.Policies[0].PolicyDocument.Statement as Array<Statement | { 'Fn::If': [string, Statement, unknown] }>).map(
+      (entry) => ('Fn::If' in entry ? entry['Fn::If'][1] : entry),
+    );
+    const starResources = statements.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action));
+    expect(starResources).toStrictEqual(['sagemaker:ListModels']);
+    const modelActions = statements.filter((s) => JSON.stringify(s.Resource).includes(':model/*')).flatMap((s) => list(s.Action));
+    expect(modelActions.sort()).toStrictEqual(['sagemaker:AddTags', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', 'sagemaker:ListTags']);
+    expect(statements.find((s) => list(s.Action).includes('s3:PutObject'))?.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/inventory/*' });
+    const schedule = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r.Properties?.ScheduleExpression);
+    expect(schedule?.[1].Properties!.ScheduleExpression).toBe('rate(1 day)');
+    const bucket = template.Resources.EvidenceBucket!.Properties!;
+    expect(bucket.VersioningConfiguration).toStrictEqual({ Status: 'Enabled' });
+    expect(bucket.PublicAccessBlockConfiguration).toStrictEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
   });
 
   it('encrypts the alert topic with a key CloudWatch alarms may use, and outputs its ARN', () => {

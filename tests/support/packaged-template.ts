@@ -191,10 +191,15 @@ export function resourcesOfType(template: CfnTemplate, type: string): Array<[str
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
 
-/** The EventPattern of the service's single EventBridge rule. */
+/** The service's event-pattern rules (schedules, such as the sweep's, are rules too but have no pattern). */
+export function patternRules(template: CfnTemplate): Array<[string, CfnResource]> {
+  return resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) => rule.Properties?.EventPattern !== undefined);
+}
+
+/** The EventPattern of the service's single event-pattern rule (the CloudTrail CreateModel rule). */
 export function ruleEventPattern(template: CfnTemplate): Record<string, unknown> {
-  const rules = resourcesOfType(template, 'AWS::Events::Rule');
-  if (rules.length !== 1) throw new Error(`expected one AWS::Events::Rule, found ${rules.length}`);
+  const rules = patternRules(template);
+  if (rules.length !== 1) throw new Error(`expected one AWS::Events::Rule with an EventPattern, found ${rules.length}`);
   const pattern = rules[0]![1].Properties?.EventPattern;
   if (typeof pattern !== 'object' || pattern === null) throw new Error('the rule has no EventPattern object');
   return pattern as Record<string, unknown>;

@@ -14,6 +14,9 @@ describe('loadConfig', () => {
       slackWebhookUrl: null,
       findingBusName: null,
       idempotencyTable: null,
+      regions: [],
+      reminderDays: 7,
+      evidenceBucket: null,
     });
   });
 
@@ -50,6 +53,9 @@ describe('loadConfig', () => {
       slackWebhookUrl: null,
       findingBusName: null,
       idempotencyTable: null,
+      regions: [],
+      reminderDays: 7,
+      evidenceBucket: null,
     });
   });
 
@@ -72,6 +78,7 @@ describe('loadConfig', () => {
     [{ file: { path: 'g.json', values: { mdoe: 'alert' } } }, /^g.json: mdoe: unknown setting/],
     [{ env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '|2027-01-01' } }, "ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: empty pattern in '|2027-01-01'"],
     [{ flags: { slackWebhookUrl: 'hooks.slack.com/services/T000/B000/SECRETTOKEN' } }, '--slack-webhook-url: expected an http(s) URL (value not shown: it is a secret)'],
+    [{ env: { ISOLATION_GUARD_REMINDER_DAYS: 'weekly' } }, 'ISOLATION_GUARD_REMINDER_DAYS: expected a number of days (0 or more), got "weekly"'],
   ])('names the bad setting: %j', (sources, message) => {
     expect(() => loadConfig(sources)).toThrow(ConfigurationError);
     expect(() => loadConfig(sources)).toThrow(message);

@@ -1,0 +1,49 @@
+import { writeFile } from 'node:fs/promises';
+import { createAwsClients } from '../../shared/aws/clients.js';
+import { resolveRegions } from '../../shared/aws/regions.js';
+import type { Config } from '../../shared/config.js';
+import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
+import { inventorySummary, renderInventory, type ReportFormat } from '../../shared/reports/inventory-report.js';
+import { sweepModels } from '../../shared/sweep/sweep.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { printable } from '../format-table.js';
+import type { CliIo } from '../io.js';
+import { progressBar } from '../progress.js';
+
+export interface SweepCommandOptions {
+  config: Config;
+  format: ReportFormat;
+  out: string | null;
+  region: string | null;
+  concurrency: number;
+}
+
+/**
+ * `isolation-guard sweep`: every model in the regions, decided and sent through the enforcement
+ * pipeline, with the inventory as a report. Exit 0: all compliant or exempt; 1: violations;
+ * 2: a region could not be read (the others are still reported).
+ */
+export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Promise<ExitCode> {
+  const home = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const clients = createAwsClients({ region: home });
+  const deps = enforcementDeps(options.config, clients);
+  const regions = resolveRegions(options.config.regions, home);
+  const bar = progressBar();
+  const result = await sweepModels(
+    { regions, concurrency: options.concurrency, reminderDays: options.config.reminderDays, onProgress: (p) => bar.update(p.region, p.done, p.total) },
+    enforcementSettings(options.config),
+    deps,
+  );
+  bar.finish();
+  const report = renderInventory(result, options.format);
+  if (options.out) await writeFile(options.out, report);
+  else io.stdout(report.trimEnd());
+
+  const summary = inventorySummary(result);
+  for (const region of result.regions) if (region.error) io.stderr(`isolation-guard: region ${region.region} could not be read: ${printable(region.error)}`);
+  io.stderr(
+    `isolation-guard: ${summary.models} models in ${regions.length} region(s): ${summary.violations} violation(s), ${summary.exempt} exempt, ${summary.quarantined} quarantined`,
+  );
+  if (summary.regionsFailed.length > 0) return EXIT.inputError;
+  return summary.violations > 0 ? EXIT.violation : EXIT.ok;
+}

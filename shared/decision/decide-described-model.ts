@@ -1,0 +1,59 @@
+import { QUARANTINE_TAG } from '../actions/quarantine.js';
+import type { DecidedCreateModel, Decision } from './decision.js';
+import { describeExemption, findExemption, type Exemption } from './exemptions.js';
+
+/** A model as it exists now: DescribeModel and ListTags of one model. */
+export interface DescribedModel {
+  modelName: string;
+  modelArn: string;
+  account: string | null;
+  region: string;
+  creationTime: string | null;
+  /** `EnableNetworkIsolation` from DescribeModel, as given (absent means false). */
+  enableNetworkIsolation: unknown;
+  tags: Record<string, string>;
+}
+
+/**
+ * Decides a model that exists, with the same rules as a CreateModel call: only `true` is
+ * compliant; tag and model-name exemptions apply (the creator's principal is not known from
+ * DescribeModel, so principal exemptions cannot). Pure.
+ */
+export function decideDescribedModel(model: DescribedModel, options: { exemptions: readonly Exemption[]; now: Date }): DecidedCreateModel {
+  const isolated = model.enableNetworkIsolation === true;
+  const reasons: string[] = [];
+  let verdict: Decision['verdict'] = isolated ? 'compliant' : 'violation';
+  reasons.push(isolated ? 'DescribeModel shows EnableNetworkIsolation true.' : 'DescribeModel shows EnableNetworkIsolation is not true: the model runs without network isolation.');
+  if (!isolated && model.tags[QUARANTINE_TAG] !== undefined) reasons.push(`Already quarantined (tag ${QUARANTINE_TAG}).`);
+
+  let exemption = null;
+  if (verdict === 'violation') {
+    const match = findExemption(
+      options.exemptions.filter((e) => e.kind !== 'principal'),
+      { modelName: model.modelName, principalArns: [], tags: model.tags },
+      options.now,
+    );
+    for (const expired of match.expired) reasons.push(`The exemption by ${describeExemption(expired)} has expired and no longer applies.`);
+    if (match.active) {
+      verdict = 'exempt';
+      exemption = { ...match.active };
+      reasons.push(`Exempt by ${describeExemption(match.active)}.`);
+    }
+  }
+  return {
+    decision: {
+      eventId: null,
+      eventTime: model.creationTime ?? options.now.toISOString(),
+      account: model.account,
+      region: model.region,
+      modelName: model.modelName,
+      modelArn: model.modelArn,
+      principal: null,
+      succeeded: true,
+      networkIsolation: typeof model.enableNetworkIsolation === 'boolean' ? model.enableNetworkIsolation : false,
+      verdict,
+      reasons,
+    },
+    context: { invokedBy: null, sourceIPAddress: null, userAgent: null, errorCode: null, tags: model.tags, exemption },
+  };
+}

@@ -1,0 +1,41 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { AwsClients } from '../aws/clients.js';
+import { resolveRegions } from '../aws/regions.js';
+import type { Config } from '../config.js';
+import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
+import { IsolationGuardError } from '../errors.js';
+import { inventorySummary } from '../reports/inventory-report.js';
+import { storeInventorySnapshot } from '../sweep/snapshot-store.js';
+import { sweepModels } from '../sweep/sweep.js';
+import { logger, metrics } from './observability.js';
+
+/** Some regions could not be read: the invocation fails (and is retried) after the rest is filed. */
+export class SweepIncompleteError extends IsolationGuardError {}
+
+/**
+ * The `sweep` Lambda, on a schedule: sweeps the configured regions, files the inventory snapshot
+ * in the evidence bucket, and fails when a region could not be read so the failure is seen.
+ */
+export function createSweepHandler(options: { config: Config; clients: AwsClients }) {
+  const { config, clients } = options;
+  return middy<unknown, { summary: ReturnType<typeof inventorySummary>; snapshot: string[] }, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(async () => {
+      const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
+      const result = await sweepModels({ regions, reminderDays: config.reminderDays }, enforcementSettings(config), enforcementDeps(config, clients));
+      const summary = inventorySummary(result);
+      const snapshot = config.evidenceBucket ? await storeInventorySnapshot(clients.s3, config.evidenceBucket, result) : [];
+      metrics.addMetric('ModelsSwept', MetricUnit.Count, summary.models);
+      metrics.addMetric('NonIsolatedModels', MetricUnit.Count, summary.violations);
+      logger.info('Sweep done', { summary, snapshot, regions: result.regions });
+      if (summary.regionsFailed.length > 0) {
+        throw new SweepIncompleteError(`regions not read: ${result.regions.filter((r) => r.error).map((r) => `${r.region} (${r.error})`).join('; ')}`);
+      }
+      return { summary, snapshot };
+    });
+}

@@ -1,0 +1,103 @@
+import { QUARANTINE_TAG } from '../actions/quarantine.js';
+import { decideDescribedModel } from '../decision/decide-described-model.js';
+import type { Verdict } from '../decision/decision.js';
+import type { ActionTaken, ChannelName, ChannelStatus } from '../enforcement/outcome.js';
+import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
+import { inspectModel, listModelNames, mapBounded } from './inspect-models.js';
+
+/** One row of the inventory: a model as it is, its verdict, and what the sweep did about it. */
+export interface InventoryEntry {
+  account: string | null;
+  region: string;
+  modelName: string;
+  modelArn: string;
+  creationTime: string | null;
+  networkIsolation: boolean;
+  verdict: Verdict;
+  quarantined: boolean;
+  /** Tags that matter for the control: quarantine, exemption, infrastructure as code. */
+  tags: Record<string, string>;
+  reasons: string[];
+  action: ActionTaken;
+  channels: Record<ChannelName, ChannelStatus>;
+  failures: Partial<Record<ChannelName | 'action', string>>;
+}
+
+export interface SweepResult {
+  startedAt: string;
+  finishedAt: string;
+  regions: Array<{ region: string; models: number; error: string | null }>;
+  models: InventoryEntry[];
+}
+
+export interface SweepOptions {
+  regions: readonly string[];
+  /** DescribeModel/ListTags in flight at once per region. */
+  concurrency?: number;
+  /** A violation is alerted again only after this many days (0: every sweep). */
+  reminderDays: number;
+  onProgress?: (event: { region: string; done: number; total: number }) => void;
+}
+
+const MATTERING_TAG = /^(isolation-guard:|aws:cloudformation:stack-name$)/;
+
+/** The ledger key: one alert (and one action) per model per reminder window. */
+export function sweepKey(modelArn: string, now: Date, reminderDays: number): string {
+  if (reminderDays <= 0) return `sweep:${modelArn}:${now.toISOString()}`;
+  const window = Math.floor(now.getTime() / (reminderDays * 86_400_000));
+  return `sweep:${modelArn}:w${window}`;
+}
+
+/**
+ * Sweeps what exists: lists every model of each region, looks at each once (DescribeModel and
+ * ListTags, bounded concurrency), decides with the core, and sends violations through the same
+ * remediation and alert pipeline as `enforce`. A region that cannot be read is reported and the
+ * others still are.
+ */
+export async function sweepModels(options: SweepOptions, settings: EnforcementSettings, deps: EnforcementDeps): Promise<SweepResult> {
+  const startedAt = deps.now().toISOString();
+  const result: SweepResult = { startedAt, finishedAt: startedAt, regions: [], models: [] };
+  for (const region of options.regions) {
+    const sagemaker = deps.sagemakerFor({ account: null, region });
+    try {
+      const names: string[] = [];
+      for await (const name of listModelNames(sagemaker)) names.push(name);
+      let done = 0;
+      const entries = await mapBounded(names, options.concurrency ?? 8, async (name) => {
+        const model = await inspectModel(sagemaker, name, region);
+        options.onProgress?.({ region, done: ++done, total: names.length });
+        if (model === null) return null; // deleted since the listing
+        const now = deps.now();
+        const decided = decideDescribedModel(model, { exemptions: settings.exemptions, now });
+        const state = { exists: true, networkIsolation: model.enableNetworkIsolation === true, tags: model.tags, description: model.raw };
+        const outcome = await remediateAndAlert(
+          { key: sweepKey(model.modelArn, now, options.reminderDays), decided, model: state, sagemaker },
+          settings,
+          deps,
+        );
+        return {
+          account: model.account,
+          region,
+          modelName: model.modelName,
+          modelArn: model.modelArn,
+          creationTime: model.creationTime,
+          networkIsolation: model.enableNetworkIsolation === true,
+          verdict: outcome.decision.verdict,
+          quarantined: model.tags[QUARANTINE_TAG] !== undefined || (outcome.action.kind === 'quarantine' && outcome.action.status === 'done'),
+          tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
+          reasons: outcome.decision.reasons,
+          action: outcome.action,
+          channels: outcome.channels,
+          failures: outcome.failures,
+        } satisfies InventoryEntry;
+      });
+      const present = entries.filter((entry): entry is InventoryEntry => entry !== null);
+      result.models.push(...present);
+      result.regions.push({ region, models: present.length, error: null });
+    } catch (error) {
+      result.regions.push({ region, models: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    }
+  }
+  result.finishedAt = deps.now().toISOString();
+  return result;
+}
