@@ -10,7 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 
-import { DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeModelCommand, ListModelsCommand, ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { enforcementDeps, enforcementSettings } from '../shared/enforcement/deps.js';
+import { sweepModels } from '../shared/sweep/sweep.js';
 import { createAwsClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { createEnforceHandler } from '../shared/lambda/enforce-handler.js';
@@ -101,6 +103,57 @@ function coldStart(bundleDir: string) {
   return { bare, withBundle, init: withBundle - bare };
 }
 
+/** Counts SageMaker calls by command on a client. */
+function countCalls(client: SageMakerClient): Record<string, number> {
+  const calls: Record<string, number> = {};
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls[String(context.commandName)] = (calls[String(context.commandName)] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCount' },
+  );
+  return calls;
+}
+
+/** 4. Sweep of SWEEP_MODELS models in moto against a naive sequential loop over the same models. */
+async function sweepTimes() {
+  const count = Number(process.env.BENCH_SWEEP_MODELS ?? 2000);
+  const moto = await startMoto();
+  try {
+    const setup = createAwsClients(awsClientConfig(moto.endpoint, REGION));
+    for (let i = 0; i < count; i++) await createModel(setup, REGION, `sweep-bench-${i}`, i % 2 === 0 ? true : undefined);
+
+    // Baseline: what a script would do: list, then describe and list tags one model at a time.
+    const naiveClients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
+    const naiveCalls = countCalls(naiveClients.sagemakerIn(REGION));
+    let started = performance.now();
+    let NextToken: string | undefined;
+    const names: string[] = [];
+    do {
+      const page = await naiveClients.sagemakerIn(REGION).send(new ListModelsCommand({ MaxResults: 100, NextToken }));
+      names.push(...(page.Models ?? []).map((m) => m.ModelName!));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    for (const name of names) {
+      const described = await naiveClients.sagemakerIn(REGION).send(new DescribeModelCommand({ ModelName: name }));
+      await naiveClients.sagemakerIn(REGION).send(new ListTagsCommand({ ResourceArn: described.ModelArn }));
+    }
+    const naiveMs = performance.now() - started;
+
+    // The sweep, in alert mode with no channel configured: the same inspection work, plus decisions.
+    const clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
+    const calls = countCalls(clients.sagemakerIn(REGION));
+    const config = loadConfig({ env: {} });
+    started = performance.now();
+    const result = await sweepModels({ regions: [REGION], reminderDays: 7 }, enforcementSettings(config), enforcementDeps(config, clients));
+    const sweepMs = performance.now() - started;
+    return { count, naiveMs, naiveCalls, sweepMs, calls, swept: result.models.length };
+  } finally {
+    await moto.stop();
+  }
+}
+
 async function main() {
   console.log(`sagemaker-isolation-guard benchmark (node ${process.version}, ${ROUNDS} rounds, medians)\n`);
   const packaged = await packageService({ stage: 'bench', region: REGION });
@@ -123,7 +176,13 @@ async function main() {
   console.log(`   baseline: node -e ''                            ${ms(cold.bare)}`);
   console.log(`   node importing functions/enforce.mjs              ${ms(cold.withBundle)}`);
   console.log(`   bundle init = difference                          ${ms(cold.init)}  (${(cold.withBundle / cold.bare).toFixed(2)}x bare node; target < 150 ms)`);
-  const ok = times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150;
+  const sweep = await sweepTimes();
+  console.log(`\n4. sweep of ${sweep.count} models in moto (one region)`);
+  console.log(`   baseline: naive sequential loop                 ${ms(sweep.naiveMs)}  calls ${JSON.stringify(sweep.naiveCalls)}`);
+  console.log(`   isolation-guard sweep (8 at once)                ${ms(sweep.sweepMs)}  calls ${JSON.stringify(sweep.calls)}  (${(sweep.naiveMs / sweep.sweepMs).toFixed(2)}x faster)`);
+  const perModel = ((sweep.calls.DescribeModelCommand ?? 0) + (sweep.calls.ListTagsCommand ?? 0)) / sweep.swept;
+  console.log(`   per model: ${(sweep.calls.DescribeModelCommand ?? 0) / sweep.swept} DescribeModel + ${(sweep.calls.ListTagsCommand ?? 0) / sweep.swept} ListTags, plus ${sweep.calls.ListModelsCommand} shared ListModels page(s)`);
+  const ok = times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150 && perModel === 2 && sweep.swept === sweep.count;
   console.log(`\ntargets ${ok ? 'met' : 'NOT met'}`);
 }
 
