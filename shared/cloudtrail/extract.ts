@@ -13,7 +13,8 @@ export type RecordLocation = string;
 
 export type ExtractedItem =
   | { kind: 'create-model'; location: RecordLocation; record: CreateModelRecord }
-  | { kind: 'skipped'; location: RecordLocation; why: string }
+  /** `record`: the record itself when it was one (an audit reads DeleteModel and AddTags from it). */
+  | { kind: 'skipped'; location: RecordLocation; why: string; record?: Record<string, unknown> }
   | { kind: 'invalid'; location: RecordLocation; error: RecordValidationError };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -50,7 +51,7 @@ export function classifyRecord(value: unknown, location: RecordLocation): Extrac
   }
   if (value.eventSource !== SAGEMAKER_EVENT_SOURCE || value.eventName !== CREATE_MODEL) {
     const name = typeof value.eventName === 'string' ? value.eventName : 'record without eventName';
-    return { kind: 'skipped', location, why: `not a SageMaker CreateModel call (${name})` };
+    return { kind: 'skipped', location, why: `not a SageMaker CreateModel call (${name})`, record: value };
   }
   const parsed = CreateModelRecordSchema.safeParse(value);
   if (!parsed.success) return { kind: 'invalid', location, error: toValidationError(location, parsed.error) };

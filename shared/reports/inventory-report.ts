@@ -1,4 +1,5 @@
 import type { InventoryEntry, SweepResult } from '../sweep/sweep.js';
+import { csvCell, htmlText as html, mdCell } from './cells.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -36,15 +37,6 @@ function cells(entry: InventoryEntry): Record<(typeof COLUMNS)[number], string> 
     reasons: entry.reasons.join(' '),
   };
 }
-
-/** CSV for spreadsheets: quoted as RFC 4180 says, and formula-looking cells defused (CSV injection). */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-const mdCell = (value: string) => value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
-const html = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function renderInventory(result: SweepResult, format: ReportFormat): string {
   const summary = inventorySummary(result);

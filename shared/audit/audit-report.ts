@@ -1,0 +1,125 @@
+import { DECISION_FIELDS, type Decision } from '../decision/decision.js';
+import { remediationKey, type AuditCollection } from './collect.js';
+
+export interface ModelNow {
+  exists: boolean;
+  isolated: boolean | null;
+  quarantined: boolean | null;
+}
+
+export interface AuditCall extends Decision {
+  remediation: { how: 'deleted' | 'quarantined'; at: string; minutes: number } | null;
+  /** The model today (DescribeModel/ListTags); null with --offline or for a failed call. */
+  now: ModelNow | null;
+}
+
+export interface AuditReport {
+  schemaVersion: 1;
+  kind: 'sagemaker-createmodel-audit';
+  generatedAt: string;
+  scope: {
+    from: string;
+    to: string;
+    source: string;
+    accounts: string[];
+    regions: string[];
+    filesRead: number;
+    filesFailed: Array<{ name: string; problem: string }>;
+    recordsRead: number;
+    duplicatesDropped: number;
+  };
+  kpis: {
+    createModelCalls: number;
+    failedCalls: number;
+    modelsCreated: number;
+    /** Share of created models that were isolated, in percent (100 when none was created). */
+    isolatedShare: number;
+    violations: number;
+    exemptionsUsed: number;
+    violationsRemediated: number;
+    medianMinutesToRemediation: number | null;
+    worstMinutesToRemediation: number | null;
+    /** Null when the models' state today was not looked up (--offline). */
+    violatingModelsStillExisting: number | null;
+  };
+  weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number }>;
+  calls: AuditCall[];
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const median = (values: number[]) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return round1(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
+};
+/** The Monday (UTC) of an instant's week, `YYYY-MM-DD`. */
+export function weekOf(time: string): string {
+  const day = new Date(time);
+  day.setUTCHours(0, 0, 0, 0);
+  day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
+  return day.toISOString().slice(0, 10);
+}
+
+/** The report's numbers, from what was collected and (unless offline) what the models look like now. Pure. */
+export function buildAuditReport(
+  collection: AuditCollection,
+  meta: { from: Date; to: Date; source: string; generatedAt: Date },
+  modelsNow: Map<string, ModelNow> | null,
+): AuditReport {
+  const calls: AuditCall[] = collection.calls
+    .map(({ decision }) => {
+      const key = decision.modelName ? remediationKey(decision.region, decision.modelName) : '';
+      const seen = decision.verdict === 'violation' ? collection.remediations.get(key) : undefined;
+      const remediation =
+        seen && seen.at >= decision.eventTime ? { ...seen, minutes: round1((Date.parse(seen.at) - Date.parse(decision.eventTime)) / 60_000) } : null;
+      return { ...decision, remediation, now: modelsNow && decision.succeeded ? (modelsNow.get(key) ?? null) : null };
+    })
+    .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+
+  const created = calls.filter((c) => c.succeeded);
+  const violations = calls.filter((c) => c.verdict === 'violation');
+  const remediated = violations.filter((c) => c.remediation !== null);
+  const minutes = remediated.map((c) => c.remediation!.minutes);
+  const weeks = new Map<string, { compliant: number; violating: number }>();
+  for (const call of created) {
+    const week = weeks.get(weekOf(call.eventTime)) ?? { compliant: 0, violating: 0 };
+    if (call.verdict === 'compliant') week.compliant++;
+    else week.violating++;
+    weeks.set(weekOf(call.eventTime), week);
+  }
+  return {
+    schemaVersion: 1,
+    kind: 'sagemaker-createmodel-audit',
+    generatedAt: meta.generatedAt.toISOString(),
+    scope: {
+      from: meta.from.toISOString(),
+      to: meta.to.toISOString(),
+      source: meta.source,
+      accounts: [...collection.accounts].sort(),
+      regions: [...collection.regions].sort(),
+      filesRead: collection.filesRead,
+      filesFailed: collection.filesFailed,
+      recordsRead: collection.recordsRead,
+      duplicatesDropped: collection.duplicatesDropped,
+    },
+    kpis: {
+      createModelCalls: calls.length,
+      failedCalls: calls.length - created.length,
+      modelsCreated: created.length,
+      isolatedShare: created.length === 0 ? 100 : round1((created.filter((c) => c.networkIsolation === true).length / created.length) * 100),
+      violations: violations.length,
+      exemptionsUsed: calls.filter((c) => c.verdict === 'exempt').length,
+      violationsRemediated: remediated.length,
+      medianMinutesToRemediation: median(minutes),
+      worstMinutesToRemediation: minutes.length ? Math.max(...minutes) : null,
+      violatingModelsStillExisting: modelsNow === null ? null : violations.filter((c) => c.now?.exists === true).length,
+    },
+    weeks: [...weeks.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([week, w]) => ({ week, ...w, isolatedShare: round1((w.compliant / (w.compliant + w.violating)) * 100) })),
+    calls,
+  };
+}
+
+export const AUDIT_CSV_COLUMNS = [...DECISION_FIELDS, 'remediation', 'remediationAt', 'minutesToRemediation', 'existsNow', 'isolatedNow', 'quarantinedNow'] as const;

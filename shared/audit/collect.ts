@@ -1,0 +1,112 @@
+import { QUARANTINE_TAG } from '../actions/quarantine.js';
+import { decodeInput } from '../cloudtrail/decode.js';
+import { extractRecords } from '../cloudtrail/extract.js';
+import { decideCreateModel } from '../decision/decide-create-model.js';
+import type { DecidedCreateModel } from '../decision/decision.js';
+import type { Exemption } from '../decision/exemptions.js';
+import { findModelArn } from '../decision/model-arn.js';
+import type { ArchiveFile } from './sources.js';
+
+export interface AuditCollection {
+  calls: DecidedCreateModel[];
+  /** First remediation seen per model (`region/name`, lower-case): DeleteModel, or AddTags of the quarantine tag. */
+  remediations: Map<string, { at: string; how: 'deleted' | 'quarantined' }>;
+  filesRead: number;
+  filesFailed: Array<{ name: string; problem: string }>;
+  recordsRead: number;
+  duplicatesDropped: number;
+  accounts: Set<string>;
+  regions: Set<string>;
+}
+
+const modelKey = (region: string, name: string) => `${region}/${name.toLowerCase()}`;
+
+/**
+ * Reads every file of an archive, one at a time, and keeps the CreateModel calls of the period
+ * (by `eventTime`, deduplicated on `eventID`: a record can be delivered in two files), decided
+ * with the core, plus the remediations (DeleteModel, AddTags of the quarantine tag) that followed.
+ * A file that cannot be read is named, and the rest is still read.
+ */
+export async function collectAudit(
+  files: AsyncIterable<ArchiveFile>,
+  options: { from: Date; to: Date; exemptions: readonly Exemption[]; now: Date; onFile?: (collection: AuditCollection) => void },
+): Promise<AuditCollection> {
+  const collection: AuditCollection = {
+    calls: [],
+    remediations: new Map(),
+    filesRead: 0,
+    filesFailed: [],
+    recordsRead: 0,
+    duplicatesDropped: 0,
+    accounts: new Set(),
+    regions: new Set(),
+  };
+  const seen = new Set<string>();
+  const from = options.from.getTime();
+  const to = options.to.getTime();
+  const inPeriod = (time: unknown) => {
+    const t = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+    return t >= from && t < to;
+  };
+  const firstTime = (id: unknown) => {
+    if (typeof id !== 'string') return true;
+    if (seen.has(id)) {
+      collection.duplicatesDropped++;
+      return false;
+    }
+    seen.add(id);
+    return true;
+  };
+
+  for await (const file of files) {
+    let problems: string[] = [];
+    try {
+      const decoded = decodeInput(await file.read());
+      problems = decoded.errors.map((e) => e.message);
+      for (const { value } of decoded.values) {
+        for (const item of extractRecords(value)) {
+          collection.recordsRead++;
+          if (item.kind === 'invalid') {
+            problems.push(item.error.message);
+          } else if (item.kind === 'create-model') {
+            if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
+            const decided = decideCreateModel(item.record, { exemptions: options.exemptions, now: options.now });
+            collection.calls.push(decided);
+            if (decided.decision.account) collection.accounts.add(decided.decision.account);
+            collection.regions.add(decided.decision.region);
+          } else if (item.record && item.record.eventSource === 'sagemaker.amazonaws.com' && !item.record.errorCode) {
+            noteRemediation(collection, item.record, firstTime);
+          }
+        }
+      }
+      collection.filesRead++;
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+    if (problems.length > 0) collection.filesFailed.push({ name: file.name, problem: problems.slice(0, 3).join('; ') });
+    options.onFile?.(collection);
+  }
+  return collection;
+}
+
+function noteRemediation(collection: AuditCollection, record: Record<string, unknown>, firstTime: (id: unknown) => boolean) {
+  const request = (record.requestParameters ?? {}) as Record<string, unknown>;
+  const region = typeof record.awsRegion === 'string' ? record.awsRegion : '';
+  const at = typeof record.eventTime === 'string' ? record.eventTime : '';
+  let name: string | null = null;
+  let how: 'deleted' | 'quarantined' | null = null;
+  if (record.eventName === 'DeleteModel' && typeof request.modelName === 'string') {
+    name = request.modelName;
+    how = 'deleted';
+  } else if (record.eventName === 'AddTags' && Array.isArray(request.tags)) {
+    const tagged = request.tags.some((t) => typeof t === 'object' && t !== null && ((t as { key?: unknown }).key ?? (t as { Key?: unknown }).Key) === QUARANTINE_TAG);
+    name = tagged ? (findModelArn(typeof request.resourceArn === 'string' ? request.resourceArn : null)?.modelName ?? null) : null;
+    how = tagged ? 'quarantined' : null;
+  }
+  if (!name || !how || !at || !firstTime(record.eventID)) return;
+  const key = modelKey(region, name);
+  const known = collection.remediations.get(key);
+  if (!known || known.at > at) collection.remediations.set(key, { at, how });
+}
+
+export const remediationKey = modelKey;
