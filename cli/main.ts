@@ -4,6 +4,8 @@ import { IsolationGuardError, UsageError } from '../shared/errors.js';
 import { enforceCommand } from './commands/enforce.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { sweepCommand } from './commands/sweep.js';
+import { auditCommand, parsePeriodBound } from './commands/audit.js';
+import { AUDIT_FORMATS, type AuditFormat } from '../shared/audit/render-audit.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -43,6 +45,17 @@ Commands:
       (and --mode, --dry-run, --topic-arn, --slack-webhook-url, --finding-bus-name,
        --idempotency-table, --iac-tag-keys, --region as for enforce)
       Exit: 0 all compliant or exempt, 1 violations, 2 a region could not be read.
+
+  audit --from DATE --to DATE
+                         Every CreateModel call of an audit period as an evidence report.
+      --source lookup|s3://BUCKET/PREFIX|DIR
+                                       CloudTrail LookupEvents (default; last 90 days), a trail's
+                                       S3 archive, or a local folder of log files (any layout)
+      --regions LIST|all               regions (default: the current region for lookup, all found
+                                       for an archive)
+      --format json|csv|md|html        (default json); --out FILE
+      --offline                        do not look up the models' state today
+      Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read.
 
 Settings of every command:
       --config FILE                    settings as JSON, same names as below in camelCase
@@ -139,6 +152,47 @@ async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   );
 }
 
+const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions'];
+
+async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      source: { type: 'string' },
+      format: { type: 'string', default: 'json' },
+      out: { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      region: { type: 'string' },
+      ...settingFlags(AUDIT_SETTINGS),
+    },
+  });
+  if (typeof values.from !== 'string') throw new UsageError('--from: required (YYYY-MM-DD or ISO 8601)');
+  if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
+  if (!(AUDIT_FORMATS as readonly string[]).includes(String(values.format))) {
+    throw new UsageError(`--format: expected one of ${AUDIT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  }
+  const config = await configFrom(values, AUDIT_SETTINGS, env);
+  return auditCommand(
+    {
+      from: parsePeriodBound('--from', values.from),
+      to: parsePeriodBound('--to', values.to),
+      source: typeof values.source === 'string' ? values.source : null,
+      format: values.format as AuditFormat,
+      out: typeof values.out === 'string' ? values.out : null,
+      offline: values.offline === true,
+      region: typeof values.region === 'string' ? values.region : null,
+      config,
+      now: new Date(),
+    },
+    io,
+  );
+}
+
 /** Runs one command line; typed errors become exit codes here and nowhere else. */
 export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const [command, ...rest] = argv;
@@ -150,6 +204,8 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
         return await enforceMain(rest, io, env);
       case 'sweep':
         return await sweepMain(rest, io, env);
+      case 'audit':
+        return await auditMain(rest, io, env);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,96 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { buildAuditReport } from '../../shared/audit/audit-report.js';
+import { collectAudit } from '../../shared/audit/collect.js';
+import { lookupEventsArchive } from '../../shared/audit/lookup-source.js';
+import { lookUpModelsNow } from '../../shared/audit/models-now.js';
+import { renderAudit, type AuditFormat } from '../../shared/audit/render-audit.js';
+import { directoryArchive, s3Archive, type ArchiveFile } from '../../shared/audit/sources.js';
+import { createAwsClients } from '../../shared/aws/clients.js';
+import { resolveRegions } from '../../shared/aws/regions.js';
+import type { Config } from '../../shared/config.js';
+import { UsageError } from '../../shared/errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { printable } from '../format-table.js';
+import type { CliIo } from '../io.js';
+import { progressBar } from '../progress.js';
+
+export interface AuditOptions {
+  from: Date;
+  to: Date;
+  source: string | null;
+  format: AuditFormat;
+  out: string | null;
+  offline: boolean;
+  region: string | null;
+  config: Config;
+  now: Date;
+}
+
+const LOOKUP_DAYS = 90;
+
+/** `2026-01-31` as a `--to` means through the end of that day; a date-time is taken as given. */
+export function parsePeriodBound(flag: '--from' | '--to', value: string): Date {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const date = new Date(dateOnly ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag}: not a date (YYYY-MM-DD or ISO 8601): ${JSON.stringify(value)}`);
+  if (flag === '--to' && dateOnly) date.setUTCDate(date.getUTCDate() + 1);
+  return date;
+}
+
+/**
+ * `isolation-guard audit`: every CreateModel call of a period, from LookupEvents (the last 90
+ * days), a trail's S3 archive, or a local directory of log files, as an evidence report. Exit 0:
+ * no violation in the period; 1: violations; 2: a source or file could not be read.
+ */
+export async function auditCommand(options: AuditOptions, io: CliIo): Promise<ExitCode> {
+  if (options.to <= options.from) throw new UsageError('--to must be after --from');
+  const home = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const clients = createAwsClients({ region: home });
+  const requested = options.config.regions.length > 0 ? options.config.regions : null;
+  const source = options.source ?? 'lookup';
+  let files: AsyncIterable<ArchiveFile>;
+  if (source === 'lookup') {
+    if (options.now.getTime() - options.from.getTime() > LOOKUP_DAYS * 86_400_000) {
+      throw new UsageError(`--source lookup covers the last ${LOOKUP_DAYS} days only; for an older period give --source s3://BUCKET/PREFIX or a directory`);
+    }
+    const regions = resolveRegions(requested ?? [], home);
+    const cloudtrails = new Map<string, CloudTrailClient>();
+    const clientFor = (region: string) => cloudtrails.get(region) ?? cloudtrails.set(region, new CloudTrailClient({ region, retryMode: 'adaptive', maxAttempts: 8 })).get(region)!;
+    files = lookupEventsArchive(clientFor, regions, options);
+  } else if (source.startsWith('s3://')) {
+    files = s3Archive(clients.s3, source, { from: options.from, to: options.to, regions: requested === null ? null : resolveRegions(requested, home) });
+  } else {
+    const info = await stat(source).catch(() => null);
+    if (!info?.isDirectory()) throw new UsageError(`--source: ${source} is not lookup, an s3:// URL or a directory`);
+    files = directoryArchive(source, { from: options.from, to: options.to, regions: requested === null ? null : resolveRegions(requested, home) });
+  }
+
+  const bar = progressBar();
+  const started = Date.now();
+  let lastRecords = 0;
+  const collection = await collectAudit(files, {
+    from: options.from,
+    to: options.to,
+    exemptions: options.config.exemptions,
+    now: options.now,
+    onFile: (c) => {
+      lastRecords = c.recordsRead;
+      bar.update(`files ${c.filesRead + c.filesFailed.length}`, c.recordsRead, c.recordsRead);
+    },
+  });
+  bar.finish();
+  const modelsNow = options.offline ? null : await lookUpModelsNow(collection.calls, clients.sagemakerIn);
+  const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
+  const rendered = renderAudit(report, options.format);
+  if (options.out) await writeFile(options.out, rendered);
+  else io.stdout(rendered.trimEnd());
+
+  for (const failed of collection.filesFailed) io.stderr(`isolation-guard: ${printable(failed.name)}: ${printable(failed.problem)}`);
+  const seconds = (Date.now() - started) / 1000;
+  io.stderr(
+    `isolation-guard: ${collection.filesRead} files, ${lastRecords} records (${seconds > 0 ? Math.round(lastRecords / seconds) : lastRecords}/s); ${report.kpis.createModelCalls} CreateModel calls, ${report.kpis.violations} violation(s)`,
+  );
+  if (collection.filesFailed.length > 0) return EXIT.inputError;
+  return report.kpis.violations > 0 ? EXIT.violation : EXIT.ok;
+}
