@@ -13,6 +13,7 @@ import { statSync } from 'node:fs';
 import { DescribeModelCommand, ListModelsCommand, ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { enforcementDeps, enforcementSettings } from '../shared/enforcement/deps.js';
 import { sweepModels } from '../shared/sweep/sweep.js';
+import { auditBench } from './audit.js';
 import { createAwsClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { createEnforceHandler } from '../shared/lambda/enforce-handler.js';
@@ -182,7 +183,19 @@ async function main() {
   console.log(`   isolation-guard sweep (8 at once)                ${ms(sweep.sweepMs)}  calls ${JSON.stringify(sweep.calls)}  (${(sweep.naiveMs / sweep.sweepMs).toFixed(2)}x faster)`);
   const perModel = ((sweep.calls.DescribeModelCommand ?? 0) + (sweep.calls.ListTagsCommand ?? 0)) / sweep.swept;
   console.log(`   per model: ${(sweep.calls.DescribeModelCommand ?? 0) / sweep.swept} DescribeModel + ${(sweep.calls.ListTagsCommand ?? 0) / sweep.swept} ListTags, plus ${sweep.calls.ListModelsCommand} shared ListModels page(s)`);
-  const ok = times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150 && perModel === 2 && sweep.swept === sweep.count;
+  const audit = auditBench();
+  const records = audit.archive.records;
+  const rate = (ms: number) => `${Math.round(records / (ms / 1000)).toLocaleString('en')} records/s`;
+  console.log(`\n5. audit --source DIR over ${audit.archive.files} gzip files, ${records.toLocaleString('en')} records, ${audit.archive.createModels} CreateModel (median of 3)`);
+  console.log(`   baseline: zcat (the floor)                      ${ms(audit.zcat.ms)}  ${rate(audit.zcat.ms)}`);
+  console.log(`   baseline: zcat | jq CreateModel (${audit.jqCount})          ${ms(audit.jq.ms)}  ${rate(audit.jq.ms)}`);
+  console.log(`   isolation-guard audit                            ${ms(audit.audit.ms)}  ${rate(audit.audit.ms)}  peak memory ${audit.audit.maxRssKb === null ? 'n/a' : `${(audit.audit.maxRssKb / 1024).toFixed(0)} MB`}`);
+  const vsZcat = audit.audit.ms / audit.zcat.ms;
+  const vsJq = audit.jq.ms / audit.audit.ms;
+  console.log(`   ratios: ${vsZcat.toFixed(2)}x zcat's time (target <= 1.5x); ${vsJq.toFixed(2)}x faster than jq (target >= 5x); memory target < 200 MB`);
+  const auditOk = vsZcat <= 1.5 && vsJq >= 5 && (audit.audit.maxRssKb ?? 0) < 200 * 1024;
+
+  const ok = auditOk && times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150 && perModel === 2 && sweep.swept === sweep.count;
   console.log(`\ntargets ${ok ? 'met' : 'NOT met'}`);
 }
 

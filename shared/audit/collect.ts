@@ -5,6 +5,7 @@ import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel } from '../decision/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
 import { findModelArn } from '../decision/model-arn.js';
+import { createParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
 import type { ArchiveFile } from './sources.js';
 
 export interface AuditCollection {
@@ -58,35 +59,65 @@ export async function collectAudit(
     return true;
   };
 
-  for await (const file of files) {
-    let problems: string[] = [];
-    try {
-      const decoded = decodeInput(await file.read());
-      problems = decoded.errors.map((e) => e.message);
-      for (const { value } of decoded.values) {
-        for (const item of extractRecords(value)) {
-          collection.recordsRead++;
-          if (item.kind === 'invalid') {
-            problems.push(item.error.message);
-          } else if (item.kind === 'create-model') {
-            if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
-            const decided = decideCreateModel(item.record, { exemptions: options.exemptions, now: options.now });
-            collection.calls.push(decided);
-            if (decided.decision.account) collection.accounts.add(decided.decision.account);
-            collection.regions.add(decided.decision.region);
-          } else if (item.record && item.record.eventSource === 'sagemaker.amazonaws.com' && !item.record.errorCode) {
-            noteRemediation(collection, item.record, firstTime);
+  const pool = createParsePool();
+  try {
+    for await (const { file, parsed } of parseAhead(files, pool, 6)) {
+      const problems: string[] = [];
+      try {
+        const result = await parsed;
+        let values: Array<{ value: unknown }>;
+        if ('whole' in result) {
+          const decoded = decodeInput(result.whole);
+          problems.push(...decoded.errors.map((e) => e.message));
+          values = decoded.values;
+        } else {
+          // The worker kept the SageMaker records; the others were read and count as read.
+          collection.recordsRead += result.count - result.records.length;
+          values = [{ value: { Records: result.records } }];
+        }
+        for (const { value } of values) {
+          for (const item of extractRecords(value)) {
+            collection.recordsRead++;
+            if (item.kind === 'invalid') {
+              problems.push(item.error.message);
+            } else if (item.kind === 'create-model') {
+              if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
+              const decided = decideCreateModel(item.record, { exemptions: options.exemptions, now: options.now });
+              collection.calls.push(decided);
+              if (decided.decision.account) collection.accounts.add(decided.decision.account);
+              collection.regions.add(decided.decision.region);
+            } else if (item.record && item.record.eventSource === 'sagemaker.amazonaws.com' && !item.record.errorCode) {
+              noteRemediation(collection, item.record, firstTime);
+            }
           }
         }
+        collection.filesRead++;
+      } catch (error) {
+        problems.push(error instanceof Error ? error.message : String(error));
       }
-      collection.filesRead++;
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      if (problems.length > 0) collection.filesFailed.push({ name: file.name, problem: problems.slice(0, 3).join('; ') });
+      options.onFile?.(collection);
     }
-    if (problems.length > 0) collection.filesFailed.push({ name: file.name, problem: problems.slice(0, 3).join('; ') });
-    options.onFile?.(collection);
+  } finally {
+    await pool.close();
   }
   return collection;
+}
+
+/**
+ * Reads files and hands them to the parse pool up to `depth` ahead of the one being collected, so
+ * reading, inflating and parsing overlap; results come back in file order. Memory stays bounded by
+ * `depth` files in flight.
+ */
+async function* parseAhead(files: AsyncIterable<ArchiveFile>, pool: ParsePool, depth: number): AsyncGenerator<{ file: ArchiveFile; parsed: Promise<ParsedFile> }> {
+  const queue: Array<{ file: ArchiveFile; parsed: Promise<ParsedFile> }> = [];
+  for await (const file of files) {
+    const parsed = file.read().then((bytes) => pool.parse(bytes));
+    parsed.catch(() => undefined); // awaited in turn; no unhandled rejection meanwhile
+    queue.push({ file, parsed });
+    if (queue.length >= depth) yield queue.shift()!;
+  }
+  while (queue.length > 0) yield queue.shift()!;
 }
 
 function noteRemediation(collection: AuditCollection, record: Record<string, unknown>, firstTime: (id: unknown) => boolean) {
