@@ -65,7 +65,7 @@ function chart(report: AuditReport): string {
   const labels = weeks.map((w, i) => `<text x="${(pad + i * slot + slot / 2).toFixed(1)}" y="${height - pad + 14}" text-anchor="middle">${w.week.slice(5)}</text>`).join('');
   return `<svg id="weekly-chart" role="img" aria-label="CreateModel calls per week, compliant and violating, and the isolated share" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 <line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#555"/>${bars}<polyline class="share" fill="none" points="${share}"/>${labels}
-<text x="${pad}" y="14">calls per week (max ${max}); line: isolated share 0-100%</text></svg>`;
+<text x="${pad}" y="14">CreateModel calls per week (tallest bar: ${max}): <tspan fill="#2e7d32">■ compliant</tspan> <tspan fill="#c62828">■ violating or exempt</tspan> <tspan fill="#1565c0">— isolated share (0 to 100%)</tspan></text></svg>`;
 }
 
 export function renderAudit(report: AuditReport, format: AuditFormat): string {
