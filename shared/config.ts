@@ -31,8 +31,10 @@ export interface Config {
   regions: string[];
   /** A sweep alerts on a violating model again only after this many days. */
   reminderDays: number;
-  /** S3 bucket for evidence (inventory snapshots); null: the Lambda cannot file them. */
+  /** S3 bucket for evidence (inventory snapshots, audit reports); null: the Lambdas cannot file them. */
   evidenceBucket: string | null;
+  /** Where the history Lambda reads CloudTrail: `lookup` (the last 90 days) or `s3://BUCKET/PREFIX`. */
+  auditSource: string;
 }
 
 const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -89,6 +91,14 @@ function parseDays(raw: unknown): number {
   return value;
 }
 
+function parseAuditSource(raw: unknown): string {
+  const value = parseOptionalString(raw) ?? 'lookup';
+  if (value !== 'lookup' && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value)) {
+    throw new Error(`expected lookup or s3://BUCKET/PREFIX, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
 function parseMode(raw: unknown): Mode {
   const value = typeof raw === 'string' ? raw.trim() : raw;
   if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
@@ -116,6 +126,7 @@ const SETTINGS = {
   regions: { parse: parseStringList, fallback: [] },
   reminderDays: { parse: parseDays, fallback: 7 },
   evidenceBucket: { parse: parseOptionalString, fallback: null },
+  auditSource: { parse: parseAuditSource, fallback: 'lookup' },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -172,5 +183,6 @@ export function loadConfig(sources: ConfigSources): Config {
     regions: read('regions'),
     reminderDays: read('reminderDays'),
     evidenceBucket: read('evidenceBucket'),
+    auditSource: read('auditSource'),
   };
 }

@@ -10,6 +10,14 @@ import { collectAudit } from '../../shared/audit/collect.js';
 import { lookupEventsArchive } from '../../shared/audit/lookup-source.js';
 import { lookUpModelsNow } from '../../shared/audit/models-now.js';
 import { renderAudit } from '../../shared/audit/render-audit.js';
+import { createHistoryHandler } from '../../shared/lambda/history-handler.js';
+import { loadConfig } from '../../shared/config.js';
+import { previousMonth } from '../../shared/audit/run-audit.js';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { lambdaContext } from '../support/lambda-context.js';
+import { drainQueue } from '../support/local-stack.js';
 import { directoryArchive, s3Archive } from '../../shared/audit/sources.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { createModelRecord, gzipRecords, logFileKey, noiseRecord, remediationRecord } from '../support/archive-generator.js';
@@ -173,6 +181,46 @@ describe('audit over a trail archive', () => {
     expect(stderr).toMatch(/2026\/10\/07\/.*: invalid gzip data/);
     const report = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(out, 'utf8')));
     expect(report.kpis).toEqual(expectedKpis);
+  });
+});
+
+describe('the history Lambda', () => {
+  it('covers the previous calendar month on its schedule', () => {
+    expect(previousMonth(new Date('2026-11-01T06:00:00Z'))).toEqual({ from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') });
+    expect(previousMonth(new Date('2026-01-15T00:00:00Z'))).toEqual({ from: new Date('2025-12-01T00:00:00Z'), to: new Date('2026-01-01T00:00:00Z') });
+  });
+
+  it('files the JSON and HTML report of the month in the evidence bucket and announces it on the topic', async () => {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'guard-evidence', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: 'history-alerts' }));
+    const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'history-watch' }));
+    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+    const config = loadConfig({
+      env: {
+        ISOLATION_GUARD_AUDIT_SOURCE: 's3://org-trail-archive/trail',
+        ISOLATION_GUARD_EVIDENCE_BUCKET: 'guard-evidence',
+        ISOLATION_GUARD_TOPIC_ARN: TopicArn,
+        ISOLATION_GUARD_REGIONS: 'eu-west-1,us-east-1',
+        ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: 'sandbox-*',
+      },
+    });
+    const handler = createHistoryHandler({ config, clients, now: () => new Date('2026-11-01T06:00:00Z') });
+    // A scheduled event: no period given, so the previous month.
+    const outcome = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, lambdaContext('history'));
+    expect(outcome.kpis).toMatchObject({ ...expectedKpis, violatingModelsStillExisting: expect.any(Number) });
+    const { Contents = [] } = await clients.s3.send(new ListObjectsV2Command({ Bucket: 'guard-evidence', Prefix: 'reports/2026-10-01_2026-11-01/' }));
+    expect(Contents.map((c) => c.Key!.split('.').at(-1)).sort()).toEqual(['html', 'json']);
+    const json = await clients.s3.send(new GetObjectCommand({ Bucket: 'guard-evidence', Key: Contents.find((c) => c.Key!.endsWith('.json'))!.Key }));
+    expect(JSON.parse(await json.Body!.transformToString()).kpis.violations).toBe(3);
+    const [announcement] = await drainQueue(clients.sqs, QueueUrl!);
+    expect(announcement!.Subject).toBe('[isolation-guard] audit report 2026-10-01 to 2026-11-01: 3 violation(s)');
+    expect(JSON.parse(announcement!.Message).files).toEqual(outcome.files);
+  });
+
+  it('refuses an on-demand period that is not dates, naming the field', async () => {
+    const handler = createHistoryHandler({ config: loadConfig({ env: { ISOLATION_GUARD_EVIDENCE_BUCKET: 'guard-evidence' } }), clients });
+    await expect(handler({ from: 'last month', to: '2026-11-01' }, lambdaContext('history'))).rejects.toThrow(/^\(event\)\.from: /);
   });
 });
 

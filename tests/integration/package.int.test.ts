@@ -216,7 +216,7 @@ describe('serverless package (osls, offline)', () => {
 
   it('gives the enforce function its own role with exactly the permissions it needs', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles.map(([id]) => id).sort()).toStrictEqual(['EnforceRole', 'SweepRole']);
+    expect(roles.map(([id]) => id).sort()).toStrictEqual(['EnforceRole', 'HistoryRole', 'SweepRole']);
     expect(enforce.Properties!.Role).toStrictEqual({ 'Fn::GetAtt': ['EnforceRole', 'Arn'] });
     const role = template.Resources.EnforceRole!.Properties!;
     expect(role.ManagedPolicyArns).toBeUndefined();
@@ -291,11 +291,21 @@ describe('serverless package (osls, offline)', () => {
     const modelActions = statements.filter((s) => JSON.stringify(s.Resource).includes(':model/*')).flatMap((s) => list(s.Action));
     expect(modelActions.sort()).toStrictEqual(['sagemaker:AddTags', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', 'sagemaker:ListTags']);
     expect(statements.find((s) => list(s.Action).includes('s3:PutObject'))?.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/inventory/*' });
-    const schedule = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r.Properties?.ScheduleExpression);
-    expect(schedule?.[1].Properties!.ScheduleExpression).toBe('rate(1 day)');
+    const schedules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties?.ScheduleExpression).filter(Boolean);
+    expect(schedules.sort()).toStrictEqual(['cron(0 6 1 * ? *)', 'rate(1 day)']);
     const bucket = template.Resources.EvidenceBucket!.Properties!;
     expect(bucket.VersioningConfiguration).toStrictEqual({ Status: 'Enabled' });
     expect(bucket.PublicAccessBlockConfiguration).toStrictEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+  });
+
+  it('gives the history function its own role: LookupEvents, the trail bucket only when named, reports under reports/', () => {
+    const [, history] = lambdaFunction(template, 'history');
+    expect(history.Properties!.Role).toStrictEqual({ 'Fn::GetAtt': ['HistoryRole', 'Arn'] });
+    const entries = template.Resources.HistoryRole!.Properties!.Policies[0].PolicyDocument.Statement as Array<Statement | { 'Fn::If': [string, Statement, unknown] }>;
+    const statements = entries.map((entry) => ('Fn::If' in entry ? entry['Fn::If'][1] : entry));
+    expect(statements.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action))).toStrictEqual(['cloudtrail:LookupEvents']);
+    expect(entries.flatMap((e) => ('Fn::If' in e ? [e['Fn::If'][0]] : []))).toStrictEqual(['HasTrailBucket']);
+    expect(statements.find((s) => list(s.Action).includes('s3:PutObject'))?.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/reports/*' });
   });
 
   it('encrypts the alert topic with a key CloudWatch alarms may use, and outputs its ARN', () => {

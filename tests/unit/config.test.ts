@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       regions: [],
       reminderDays: 7,
       evidenceBucket: null,
+      auditSource: 'lookup',
     });
   });
 
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
       regions: [],
       reminderDays: 7,
       evidenceBucket: null,
+      auditSource: 'lookup',
     });
   });
 

@@ -1,0 +1,64 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { renderAudit } from '../audit/render-audit.js';
+import { previousMonth, runAudit } from '../audit/run-audit.js';
+import type { AwsClients } from '../aws/clients.js';
+import { resolveRegions } from '../aws/regions.js';
+import type { Config } from '../config.js';
+import { ConfigurationError, RecordValidationError } from '../errors.js';
+import { snsSubject } from '../alerts/sns-alert.js';
+import { toValidationError } from '../cloudtrail/extract.js';
+import { logger } from './observability.js';
+
+/** On demand: `{"from": "2026-10-01", "to": "2026-11-01"}`; a scheduled event has neither: the last month. */
+const HistoryRequest = z.looseObject({
+  from: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  to: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+});
+
+/**
+ * The `history` Lambda: the audit report of a period (last month on its schedule, any period on
+ * demand), filed as JSON and HTML in the evidence bucket and announced on the alert topic.
+ */
+export function createHistoryHandler(options: { config: Config; clients: AwsClients; now?: () => Date }) {
+  const { config, clients } = options;
+  return middy<unknown, { files: string[]; kpis: unknown }, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      if (!config.evidenceBucket) throw new ConfigurationError('ISOLATION_GUARD_EVIDENCE_BUCKET', 'required to file audit reports');
+      const parsed = HistoryRequest.safeParse(event ?? {});
+      if (!parsed.success) throw toValidationError('(event)', parsed.error);
+      const now = options.now?.() ?? new Date();
+      const period =
+        parsed.data.from && parsed.data.to ? { from: new Date(parsed.data.from), to: new Date(parsed.data.to) } : previousMonth(now);
+      if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
+      const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
+      const report = await runAudit(period, config, clients, { regions, now });
+      const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
+      const files: string[] = [];
+      for (const [format, type] of [['json', 'application/json'], ['html', 'text/html; charset=utf-8']] as const) {
+        const key = `${base}.${format}`;
+        await clients.s3.send(new PutObjectCommand({ Bucket: config.evidenceBucket, Key: key, Body: renderAudit(report, format), ContentType: type, ServerSideEncryption: 'AES256' }));
+        files.push(`s3://${config.evidenceBucket}/${key}`);
+      }
+      if (config.topicArn) {
+        await clients.sns.send(
+          new PublishCommand({
+            TopicArn: config.topicArn,
+            Subject: snsSubject(`[isolation-guard] audit report ${period.from.toISOString().slice(0, 10)} to ${period.to.toISOString().slice(0, 10)}: ${report.kpis.violations} violation(s)`),
+            Message: JSON.stringify({ kind: 'audit-report', period: { from: period.from, to: period.to }, kpis: report.kpis, files }, null, 2),
+            MessageAttributes: {
+              severity: { DataType: 'String', StringValue: report.kpis.violations > 0 ? 'high' : 'low' },
+              verdict: { DataType: 'String', StringValue: 'report' },
+            },
+          }),
+        );
+      }
+      logger.info('Audit report filed', { files, kpis: report.kpis });
+      return { files, kpis: report.kpis };
+    });
+}
