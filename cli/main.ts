@@ -5,7 +5,6 @@ import { enforceCommand } from './commands/enforce.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { sweepCommand } from './commands/sweep.js';
 import { auditCommand, parsePeriodBound } from './commands/audit.js';
-import { AUDIT_FORMATS, type AuditFormat } from '../shared/audit/render-audit.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -120,34 +119,36 @@ async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): P
 
 const SWEEP_SETTINGS: SettingName[] = [...ENFORCE_SETTINGS, 'regions', 'reminderDays'];
 
+/** The flags every report-writing command takes. */
+const REPORT_FLAGS = {
+  config: { type: 'string' },
+  format: { type: 'string', default: 'json' },
+  out: { type: 'string' },
+  region: { type: 'string' },
+} as const;
+
+function reportFormat(value: unknown): ReportFormat {
+  if (!(REPORT_FORMATS as readonly string[]).includes(String(value))) {
+    throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as ReportFormat;
+}
+
+const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
 async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values } = parseArgs({
     args,
     allowPositionals: false,
     strict: true,
-    options: {
-      config: { type: 'string' },
-      format: { type: 'string', default: 'json' },
-      out: { type: 'string' },
-      region: { type: 'string' },
-      concurrency: { type: 'string', default: '8' },
-      ...settingFlags(SWEEP_SETTINGS),
-    },
+    options: { ...REPORT_FLAGS, concurrency: { type: 'string', default: '8' }, ...settingFlags(SWEEP_SETTINGS) },
   });
-  if (!(REPORT_FORMATS as readonly string[]).includes(String(values.format))) {
-    throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  }
+  const format = reportFormat(values.format);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency: expected a whole number from 1 to 64');
   const config = await configFrom(values, SWEEP_SETTINGS, env);
   return sweepCommand(
-    {
-      config,
-      format: values.format as ReportFormat,
-      out: typeof values.out === 'string' ? values.out : null,
-      region: typeof values.region === 'string' ? values.region : null,
-      concurrency,
-    },
+    { config, format, out: optionalString(values.out), region: optionalString(values.region), concurrency },
     io,
   );
 }
@@ -160,32 +161,27 @@ async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
     allowPositionals: false,
     strict: true,
     options: {
-      config: { type: 'string' },
+      ...REPORT_FLAGS,
       from: { type: 'string' },
       to: { type: 'string' },
       source: { type: 'string' },
-      format: { type: 'string', default: 'json' },
-      out: { type: 'string' },
       offline: { type: 'boolean', default: false },
-      region: { type: 'string' },
       ...settingFlags(AUDIT_SETTINGS),
     },
   });
   if (typeof values.from !== 'string') throw new UsageError('--from: required (YYYY-MM-DD or ISO 8601)');
   if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
-  if (!(AUDIT_FORMATS as readonly string[]).includes(String(values.format))) {
-    throw new UsageError(`--format: expected one of ${AUDIT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  }
+  const format = reportFormat(values.format);
   const config = await configFrom(values, AUDIT_SETTINGS, env);
   return auditCommand(
     {
       from: parsePeriodBound('--from', values.from),
       to: parsePeriodBound('--to', values.to),
-      source: typeof values.source === 'string' ? values.source : null,
-      format: values.format as AuditFormat,
-      out: typeof values.out === 'string' ? values.out : null,
+      source: optionalString(values.source),
+      format,
+      out: optionalString(values.out),
       offline: values.offline === true,
-      region: typeof values.region === 'string' ? values.region : null,
+      region: optionalString(values.region),
       config,
       now: new Date(),
     },

@@ -1,8 +1,9 @@
 import { csvCell, htmlText, mdCell } from '../reports/cells.js';
+import type { ReportFormat } from '../reports/inventory-report.js';
 import { AUDIT_CSV_COLUMNS, type AuditCall, type AuditReport } from './audit-report.js';
 
-export const AUDIT_FORMATS = ['json', 'csv', 'md', 'html'] as const;
-export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+/** The audit speaks the same report formats as the inventory. */
+export type AuditFormat = ReportFormat;
 
 function csvRow(call: AuditCall): string[] {
   const value = (field: string): string => {
