@@ -5,6 +5,7 @@ import { enforceCommand } from './commands/enforce.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { sweepCommand } from './commands/sweep.js';
 import { auditCommand, parsePeriodBound } from './commands/audit.js';
+import { policyCommand } from './commands/policy.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -55,6 +56,14 @@ Commands:
       --format json|csv|md|html        (default json); --out FILE
       --offline                        do not look up the models' state today
       Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read.
+
+  policy scp             Print a service control policy that denies sagemaker:CreateModel unless
+                         sagemaker:NetworkIsolation is true (an omitted parameter is denied too).
+      --include-jobs                   also training, processing, tuning, AutoML, monitoring jobs
+      --exempt-principal-tag KEY       principals carrying this tag are exempt
+      --exempt-role-path PATH          roles under this IAM path are exempt
+  policy iam             Print the least-privilege policies of enforce, sweep and audit.
+      --delete-mode --account ID --region REGION --partition aws
 
 Settings of every command:
       --config FILE                    settings as JSON, same names as below in camelCase
@@ -202,6 +211,8 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
         return await sweepMain(rest, io, env);
       case 'audit':
         return await auditMain(rest, io, env);
+      case 'policy':
+        return await policyCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,51 @@
+import { deleteAction } from '../actions/delete.js';
+import { quarantineAction } from '../actions/quarantine.js';
+import type { PolicyDocument } from './scp.js';
+
+/**
+ * The least-privilege identity policies the service needs, per function, for one account. They
+ * match the roles in serverless.yml; the remediation actions come from the remediation
+ * actions' own declarations where they exist.
+ */
+export function servicePolicies(options: { deleteMode: boolean; partition?: string; account?: string; region?: string }) {
+  const p = options.partition ?? 'aws';
+  const account = options.account ?? '<ACCOUNT>';
+  const region = options.region ?? '<REGION>';
+  const models = (anyRegion: boolean) => `arn:${p}:sagemaker:${anyRegion ? '*' : region}:${account}:model/*`;
+  const remediation = [...quarantineAction.iamActions, ...(options.deleteMode ? deleteAction.iamActions : [])];
+  const enforce: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', ...remediation], Resource: models(false) },
+      { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: `arn:${p}:sns:${region}:${account}:<ALERT_TOPIC>` },
+      { Sid: 'PutFindings', Effect: 'Allow', Action: ['events:PutEvents'], Resource: `arn:${p}:events:${region}:${account}:event-bus/default` },
+      {
+        Sid: 'StepLedger',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: `arn:${p}:dynamodb:${region}:${account}:table/<LEDGER_TABLE>`,
+      },
+      { Sid: 'ReadSlackWebhook', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: `arn:${p}:ssm:${region}:${account}:parameter/<SLACK_PARAMETER>` },
+    ],
+  };
+  const sweep: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      // ListModels supports no resource-level permission.
+      { Sid: 'ListModels', Effect: 'Allow', Action: ['sagemaker:ListModels'], Resource: '*' },
+      { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', ...remediation], Resource: models(true) },
+      { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: `arn:${p}:sns:${region}:${account}:<ALERT_TOPIC>` },
+      { Sid: 'FileEvidence', Effect: 'Allow', Action: ['s3:PutObject'], Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>/inventory/*` },
+    ],
+  };
+  const audit: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      // LookupEvents supports no resource-level permission.
+      { Sid: 'LookupEvents', Effect: 'Allow', Action: ['cloudtrail:LookupEvents'], Resource: '*' },
+      { Sid: 'ReadTrailArchive', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetObject'], Resource: [`arn:${p}:s3:::<TRAIL_BUCKET>`, `arn:${p}:s3:::<TRAIL_BUCKET>/*`] },
+      { Sid: 'ModelsToday', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags'], Resource: models(true) },
+    ],
+  };
+  return { enforce, sweep, audit };
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY, networkIsolationScp } from '../../shared/policy/scp.js';
+import { servicePolicies } from '../../shared/policy/service-policies.js';
+import { statementApplies } from '../support/iam-condition-eval.js';
+import { runCli } from '../support/cli.js';
+
+/** IAM policy grammar, as far as our documents use it (IAM JSON policy element reference). */
+const PolicySchema = z.strictObject({
+  Version: z.literal('2012-10-17'),
+  Statement: z
+    .array(
+      z.strictObject({
+        Sid: z.string().regex(/^[A-Za-z0-9]+$/),
+        Effect: z.enum(['Allow', 'Deny']),
+        Action: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/, 'an action without wildcards')).min(1),
+        Resource: z.union([z.string(), z.array(z.string())]),
+        Condition: z
+          .partialRecord(z.enum(['Bool', 'BoolIfExists', 'Null', 'ArnNotLike', 'ArnLike', 'StringEquals']), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
+          .optional(),
+      }),
+    )
+    .min(1),
+});
+
+const deniedBy = (policy: ReturnType<typeof networkIsolationScp>, action: string, context: Record<string, string | undefined>) =>
+  policy.Statement.some((s) => s.Effect === 'Deny' && statementApplies(s, action, context));
+
+describe('the SCP', () => {
+  it('is valid policy grammar and within the 5,120-character SCP limit, in every variant', () => {
+    for (const options of [{}, { includeJobs: true }, { includeJobs: true, exemptPrincipalTag: 'isolation-guard-exempt', exemptRolePath: '/break-glass/' }]) {
+      const policy = networkIsolationScp(options);
+      expect(PolicySchema.safeParse(policy).error).toBeUndefined();
+      expect(JSON.stringify(policy).length).toBeLessThanOrEqual(5120);
+    }
+  });
+
+  it('denies CreateModel with the parameter omitted or false, and allows it when true', () => {
+    const scp = networkIsolationScp();
+    expect(deniedBy(scp, 'sagemaker:CreateModel', {})).toBe(true);
+    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'sagemaker:NetworkIsolation': 'false' })).toBe(true);
+    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'sagemaker:NetworkIsolation': 'true' })).toBe(false);
+    expect(deniedBy(scp, 'sagemaker:CreateEndpoint', {})).toBe(false);
+  });
+
+  it('covers the jobs only when asked', () => {
+    expect(deniedBy(networkIsolationScp(), 'sagemaker:CreateTrainingJob', {})).toBe(false);
+    for (const action of JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY) {
+      expect(deniedBy(networkIsolationScp({ includeJobs: true }), action, {})).toBe(true);
+      expect(deniedBy(networkIsolationScp({ includeJobs: true }), action, { 'sagemaker:NetworkIsolation': 'true' })).toBe(false);
+    }
+  });
+
+  it('exempts principals by tag or role path, and no one else', () => {
+    const scp = networkIsolationScp({ exemptPrincipalTag: 'isolation-guard-exempt', exemptRolePath: 'break-glass' });
+    const ds = 'arn:aws:iam::111122223333:role/DataScientist';
+    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': ds })).toBe(true);
+    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': ds, 'aws:PrincipalTag/isolation-guard-exempt': 'SEC-1' })).toBe(false);
+    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/break-glass/Admin' })).toBe(false);
+    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/break-glassy/Admin' })).toBe(true);
+  });
+});
+
+describe('the service policies', () => {
+  it('grant no wildcard action, and DeleteModel only in delete mode', () => {
+    for (const deleteMode of [false, true]) {
+      const policies = servicePolicies({ deleteMode });
+      for (const policy of Object.values(policies)) expect(PolicySchema.safeParse(policy).error).toBeUndefined();
+      const actions = Object.values(policies).flatMap((p) => p.Statement.flatMap((s) => s.Action));
+      expect(actions.includes('sagemaker:DeleteModel')).toBe(deleteMode);
+    }
+  });
+
+  it('isolation-guard policy scp and iam print them', async () => {
+    const scp = await runCli(['policy', 'scp', '--include-jobs', '--exempt-role-path', '/break-glass/']);
+    expect(scp.code).toBe(0);
+    expect(JSON.parse(scp.stdout)).toEqual(networkIsolationScp({ includeJobs: true, exemptRolePath: '/break-glass/' }));
+    const iam = await runCli(['policy', 'iam', '--account', '111122223333', '--region', 'eu-west-1']);
+    expect(JSON.parse(iam.stdout).enforce.Statement[0].Resource).toBe('arn:aws:sagemaker:eu-west-1:111122223333:model/*');
+    expect((await runCli(['policy', 'iam', '--account', '12'])).code).toBe(2);
+  });
+});
