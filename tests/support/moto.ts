@@ -40,7 +40,10 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(process.env.PYTHON ?? 'python3', [LAUNCHER, '--host', '127.0.0.1', '--port', String(port)], {
     stdio: ['pipe', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ACCOUNT_ID: MOTO_ACCOUNT },
+    // No MOTO_ACCOUNT_ID: it would pin every request to one account, while credentials from
+    // AssumeRole into another account must reach that account's resources (moto's default account
+    // is 123456789012 either way).
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'MOTO_ACCOUNT_ID')),
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
