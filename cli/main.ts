@@ -32,6 +32,8 @@ Commands:
       --idempotency-table NAME         DynamoDB table: effects once per event across runs
       --iac-tag-keys LIST              tag keys of IaC-managed models (delete becomes quarantine)
       --region REGION                  region for SNS, SQS, DynamoDB (events carry their own)
+      --member-role-name NAME          role to assume in the account an event names (organisation)
+      --external-id ID                 the external id that role requires
       Exit: 0 no violation, 1 violations handled, 2 an input could not be read, 3 an effect failed.
 
   sweep                  Check every existing model in the regions (ListModels, then one
@@ -42,6 +44,7 @@ Commands:
       --out FILE                       write the report there instead of stdout
       --reminder-days N                alert on the same violating model again after N days (7)
       --concurrency N                  models inspected at once per region (8)
+      --accounts LIST|org              member accounts (through --member-role-name, --external-id)
       (and --mode, --dry-run, --topic-arn, --slack-webhook-url, --finding-bus-name,
        --idempotency-table, --iac-tag-keys, --region as for enforce)
       Exit: 0 all compliant or exempt, 1 violations, 2 a region could not be read.
@@ -83,6 +86,8 @@ const ENFORCE_SETTINGS: SettingName[] = [
   'findingBusName',
   'idempotencyTable',
   'iacTagKeys',
+  'memberRoleName',
+  'externalId',
 ];
 
 /** The parseArgs options of some settings: `--dry-run` is a switch, the others take a value. */
@@ -126,7 +131,7 @@ async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): P
   return enforceCommand({ inputs: positionals, fromDlq, region, config }, io);
 }
 
-const SWEEP_SETTINGS: SettingName[] = [...ENFORCE_SETTINGS, 'regions', 'reminderDays'];
+const SWEEP_SETTINGS: SettingName[] = [...ENFORCE_SETTINGS, 'regions', 'reminderDays', 'accounts'];
 
 /** The flags every report-writing command takes. */
 const REPORT_FLAGS = {
@@ -162,7 +167,7 @@ async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   );
 }
 
-const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions'];
+const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId'];
 
 async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values } = parseArgs({

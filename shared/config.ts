@@ -35,6 +35,12 @@ export interface Config {
   evidenceBucket: string | null;
   /** Where the history Lambda reads CloudTrail: `lookup` (the last 90 days) or `s3://BUCKET/PREFIX`. */
   auditSource: string;
+  /** Role assumed in member accounts (organisation set-up); null: this account only. */
+  memberRoleName: string | null;
+  /** The external id the member roles require. */
+  externalId: string | null;
+  /** Accounts a sweep or audit covers; empty: this account; `org`: every active account of the organisation. */
+  accounts: string[];
 }
 
 const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -99,6 +105,13 @@ function parseAuditSource(raw: unknown): string {
   return value;
 }
 
+function parseAccounts(raw: unknown): string[] {
+  const accounts = parseStringList(raw);
+  const bad = accounts.find((account) => account !== 'org' && !/^\d{12}$/.test(account));
+  if (bad !== undefined) throw new Error(`expected 12-digit account ids or org, got ${JSON.stringify(bad)}`);
+  return accounts;
+}
+
 function parseMode(raw: unknown): Mode {
   const value = typeof raw === 'string' ? raw.trim() : raw;
   if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
@@ -127,6 +140,9 @@ const SETTINGS = {
   reminderDays: { parse: parseDays, fallback: 7 },
   evidenceBucket: { parse: parseOptionalString, fallback: null },
   auditSource: { parse: parseAuditSource, fallback: 'lookup' },
+  memberRoleName: { parse: parseOptionalString, fallback: null },
+  externalId: { parse: parseOptionalString, fallback: null },
+  accounts: { parse: parseAccounts, fallback: [] },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -184,5 +200,8 @@ export function loadConfig(sources: ConfigSources): Config {
     reminderDays: read('reminderDays'),
     evidenceBucket: read('evidenceBucket'),
     auditSource: read('auditSource'),
+    memberRoleName: read('memberRoleName'),
+    externalId: read('externalId'),
+    accounts: read('accounts'),
   };
 }

@@ -7,6 +7,7 @@ import { lookUpModelsNow } from '../../shared/audit/models-now.js';
 import { renderAudit, type AuditFormat } from '../../shared/audit/render-audit.js';
 import { directoryArchive, s3Archive, type ArchiveFile } from '../../shared/audit/sources.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
+import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { resolveRegions } from '../../shared/aws/regions.js';
 import type { Config } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
@@ -80,7 +81,10 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     },
   });
   bar.finish();
-  const modelsNow = options.offline ? null : await lookUpModelsNow(collection.calls, clients.sagemakerIn);
+  const router = routerFromConfig(options.config, clients, { region: home });
+  const modelsNow = options.offline
+    ? null
+    : await lookUpModelsNow(collection.calls, router ? (where) => router.sagemakerFor(where) : ({ region }) => clients.sagemakerIn(region));
   const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
   const rendered = renderAudit(report, options.format);
   if (options.out) await writeFile(options.out, rendered);

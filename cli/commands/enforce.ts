@@ -1,4 +1,5 @@
 import { createAwsClients } from '../../shared/aws/clients.js';
+import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { decodeInput } from '../../shared/cloudtrail/decode.js';
 import { extractRecords } from '../../shared/cloudtrail/extract.js';
 import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
@@ -31,7 +32,7 @@ export const resultLine = (result: EnforcementResult): string =>
 export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: EnforcementDeps): Promise<ExitCode> {
   const region = options.region ?? process.env.AWS_REGION ?? regionOfArn(options.config.topicArn) ?? 'us-east-1';
   const clients = createAwsClients({ region });
-  const pipelineDeps = deps ?? enforcementDeps(options.config, clients);
+  const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });
   const settings = enforcementSettings(options.config);
   const tally = { violations: 0, unreadable: 0, failed: 0 };
 

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { resolveRegions } from '../../shared/aws/regions.js';
+import { resolveAccounts, routerFromConfig } from '../../shared/aws/accounts.js';
 import type { Config } from '../../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { inventorySummary, renderInventory, type ReportFormat } from '../../shared/reports/inventory-report.js';
@@ -26,11 +27,13 @@ export interface SweepCommandOptions {
 export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Promise<ExitCode> {
   const home = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const clients = createAwsClients({ region: home });
-  const deps = enforcementDeps(options.config, clients);
+  const router = routerFromConfig(options.config, clients, { region: home });
+  const deps = enforcementDeps(options.config, clients, { router });
   const regions = resolveRegions(options.config.regions, home);
+  const accounts = await resolveAccounts(options.config.accounts, { region: home });
   const bar = progressBar();
   const result = await sweepModels(
-    { regions, concurrency: options.concurrency, reminderDays: options.config.reminderDays, onProgress: (p) => bar.update(p.region, p.done, p.total) },
+    { regions, accounts, concurrency: options.concurrency, reminderDays: options.config.reminderDays, onProgress: (p) => bar.update(p.region, p.done, p.total) },
     enforcementSettings(options.config),
     deps,
   );
@@ -40,7 +43,10 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
   else io.stdout(report.trimEnd());
 
   const summary = inventorySummary(result);
-  for (const region of result.regions) if (region.error) io.stderr(`isolation-guard: region ${region.region} could not be read: ${printable(region.error)}`);
+  for (const region of result.regions) {
+    const where = region.account ? `account ${region.account} region ${region.region}` : `region ${region.region}`;
+    if (region.error) io.stderr(`isolation-guard: ${where} could not be read: ${printable(region.error)}`);
+  }
   io.stderr(
     `isolation-guard: ${summary.models} models in ${regions.length} region(s): ${summary.violations} violation(s), ${summary.exempt} exempt, ${summary.quarantined} quarantined`,
   );

@@ -12,17 +12,19 @@ import { remediationKey } from './collect.js';
  */
 export async function lookUpModelsNow(
   calls: readonly DecidedCreateModel[],
-  sagemakerIn: (region: string) => SageMakerClient,
+  sagemakerFor: (where: { account: string | null; region: string }) => SageMakerClient | Promise<SageMakerClient>,
   concurrency = 8,
 ): Promise<Map<string, ModelNow>> {
-  const targets = new Map<string, { region: string; name: string }>();
+  const targets = new Map<string, { account: string | null; region: string; name: string }>();
   for (const { decision } of calls) {
-    if (decision.succeeded && decision.modelName) targets.set(remediationKey(decision.region, decision.modelName), { region: decision.region, name: decision.modelName });
+    if (decision.succeeded && decision.modelName) {
+      targets.set(remediationKey(decision.region, decision.modelName), { account: decision.account, region: decision.region, name: decision.modelName });
+    }
   }
   const found = new Map<string, ModelNow>();
-  await mapBounded([...targets.entries()], concurrency, async ([key, { region, name }]) => {
+  await mapBounded([...targets.entries()], concurrency, async ([key, { account, region, name }]) => {
     try {
-      const model = await inspectModel(sagemakerIn(region), name, region);
+      const model = await inspectModel(await sagemakerFor({ account, region }), name, region);
       found.set(
         key,
         model === null

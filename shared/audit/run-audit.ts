@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { AwsClients } from '../aws/clients.js';
+import { routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
 import { collectAudit } from './collect.js';
@@ -30,6 +31,7 @@ export async function runAudit(
       ? lookupEventsArchive(cloudTrailFor, options.regions, period)
       : s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
   const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date() });
-  const modelsNow = await lookUpModelsNow(collection.calls, clients.sagemakerIn);
+  const router = routerFromConfig(config, clients);
+  const modelsNow = await lookUpModelsNow(collection.calls, router ? (where) => router.sagemakerFor(where) : ({ region }) => clients.sagemakerIn(region));
   return buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow);
 }

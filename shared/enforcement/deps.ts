@@ -1,5 +1,6 @@
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
 import type { AwsClients } from '../aws/clients.js';
+import type { AccountRouter } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { dynamoDbStepLedger } from './dynamodb-step-ledger.js';
 import type { EnforcementDeps, EnforcementSettings } from './pipeline.js';
@@ -20,11 +21,13 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
 export function enforcementDeps(
   config: Config,
   clients: AwsClients,
-  extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date } = {},
+  extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date; router?: AccountRouter } = {},
 ): EnforcementDeps {
   const slackUrl = extra.slackWebhookUrl ?? config.slackWebhookUrl;
+  const router = extra.router;
   return {
-    sagemakerFor: ({ region }) => clients.sagemakerIn(region),
+    // Models live in the account and region the event names; member accounts through their role.
+    sagemakerFor: router ? (where) => router.sagemakerFor(where) : ({ region }) => clients.sagemakerIn(region),
     sns: config.topicArn ? { client: clients.sns, topicArn: config.topicArn } : null,
     slack: slackUrl ? slackWebhookSender({ url: slackUrl }) : null,
     finding: config.findingBusName ? { client: clients.eventBridge, busName: config.findingBusName } : null,

@@ -30,7 +30,7 @@ export interface EnforcementSettings {
 /** The effects, passed in: real clients in the Lambda and the CLI, clients pointed at moto in tests. */
 export interface EnforcementDeps {
   /** The SageMaker client for the account and region the event names (models live there). */
-  sagemakerFor: (where: { account: string | null; region: string }) => SageMakerClient;
+  sagemakerFor: (where: { account: string | null; region: string }) => SageMakerClient | Promise<SageMakerClient>;
   sns: { client: SNSClient; topicArn: string } | null;
   slack: { send(payload: unknown): Promise<unknown> } | null;
   finding: { client: EventBridgeClient; busName: string } | null;
@@ -63,7 +63,7 @@ export function eventKey(record: CreateModelRecord): string {
  * which failed, and the caller fails the invocation so that the event is retried or dead-lettered.
  */
 export async function enforceRecord(record: CreateModelRecord, settings: EnforcementSettings, deps: EnforcementDeps): Promise<EnforcementResult> {
-  const sagemaker = deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
+  const sagemaker = await deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
   let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now() });
   let model: ModelState | null = null;
   const needsLook = decided.decision.verdict === 'violation' || decided.decision.verdict === 'exempt';

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import ssm from '@middy/ssm';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { AwsClients } from '../aws/clients.js';
+import { routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
@@ -33,6 +34,8 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
   const { config, clients } = options;
   const logger = options.logger ?? defaultLogger;
   const settings = enforcementSettings(config);
+  // Member accounts' models through their role, credentials cached across invocations.
+  const router = routerFromConfig(config, clients);
   const handler = middy<EventBridgeEvent<string, unknown>, EnforceEventOutcome, Error, EnforceContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
@@ -50,7 +53,7 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
     const eventId = (event.detail as { eventID?: unknown } | null)?.eventID;
     logger.appendKeys({ eventId: typeof eventId === 'string' ? eventId : null, eventBridgeId: event.id });
     const slackWebhookUrl = typeof context.slackWebhookUrl === 'string' ? context.slackWebhookUrl : null;
-    const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger });
+    const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger, router });
     try {
       const outcome = await enforceEvent(event, settings, deps, (result) => {
         logger.info('CreateModel enforced', {

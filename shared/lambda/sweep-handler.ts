@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { AwsClients } from '../aws/clients.js';
 import { resolveRegions } from '../aws/regions.js';
+import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import { IsolationGuardError } from '../errors.js';
@@ -27,7 +28,9 @@ export function createSweepHandler(options: { config: Config; clients: AwsClient
     .use(logMetrics(metrics))
     .handler(async () => {
       const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
-      const result = await sweepModels({ regions, reminderDays: config.reminderDays }, enforcementSettings(config), enforcementDeps(config, clients));
+      const accounts = await resolveAccounts(config.accounts);
+      const deps = enforcementDeps(config, clients, { router: routerFromConfig(config, clients) });
+      const result = await sweepModels({ regions, accounts, reminderDays: config.reminderDays }, enforcementSettings(config), deps);
       const summary = inventorySummary(result);
       const snapshot = config.evidenceBucket ? await storeInventorySnapshot(clients.s3, config.evidenceBucket, result) : [];
       metrics.addMetric('ModelsSwept', MetricUnit.Count, summary.models);

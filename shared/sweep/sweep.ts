@@ -26,12 +26,15 @@ export interface InventoryEntry {
 export interface SweepResult {
   startedAt: string;
   finishedAt: string;
-  regions: Array<{ region: string; models: number; error: string | null }>;
+  /** One entry per account and region swept (account null: this account). */
+  regions: Array<{ account?: string | null; region: string; models: number; error: string | null }>;
   models: InventoryEntry[];
 }
 
 export interface SweepOptions {
   regions: readonly string[];
+  /** Accounts to sweep (member accounts through their role); absent or empty: this account. */
+  accounts?: readonly string[];
   /** DescribeModel/ListTags in flight at once per region. */
   concurrency?: number;
   /** A violation is alerted again only after this many days (0: every sweep). */
@@ -57,9 +60,12 @@ export function sweepKey(modelArn: string, now: Date, reminderDays: number): str
 export async function sweepModels(options: SweepOptions, settings: EnforcementSettings, deps: EnforcementDeps): Promise<SweepResult> {
   const startedAt = deps.now().toISOString();
   const result: SweepResult = { startedAt, finishedAt: startedAt, regions: [], models: [] };
-  for (const region of options.regions) {
-    const sagemaker = deps.sagemakerFor({ account: null, region });
+  const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? [...options.accounts] : [null];
+  for (const [account, region] of accounts.flatMap((a) => options.regions.map((r) => [a, r] as const))) {
+    const where = account === null ? {} : { account };
     try {
+      // A member account whose role is missing or denied fails here: reported, the others go on.
+      const sagemaker = await deps.sagemakerFor({ account, region });
       const names: string[] = [];
       for await (const name of listModelNames(sagemaker)) names.push(name);
       let done = 0;
@@ -93,9 +99,9 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       });
       const present = entries.filter((entry): entry is InventoryEntry => entry !== null);
       result.models.push(...present);
-      result.regions.push({ region, models: present.length, error: null });
+      result.regions.push({ ...where, region, models: present.length, error: null });
     } catch (error) {
-      result.regions.push({ region, models: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      result.regions.push({ ...where, region, models: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     }
   }
   result.finishedAt = deps.now().toISOString();

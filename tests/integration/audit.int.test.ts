@@ -164,7 +164,7 @@ describe('audit over a trail archive', () => {
       exemptions,
       now: new Date(),
     });
-    const now = await lookUpModelsNow(collection.calls, sagemakerClients.sagemakerIn);
+    const now = await lookUpModelsNow(collection.calls, ({ region }) => sagemakerClients.sagemakerIn(region));
     const report = buildAuditReport(collection, { from: FROM, to: TO, source: 's3', generatedAt: new Date() }, now);
     expect(report.kpis.violatingModelsStillExisting).toBe(2); // b (quarantined) and f; c was deleted
     expect(report.calls.find((c) => c.modelName === 'model-b')!.now).toEqual({ exists: true, isolated: false, quarantined: true });

@@ -18,6 +18,9 @@ describe('loadConfig', () => {
       reminderDays: 7,
       evidenceBucket: null,
       auditSource: 'lookup',
+      memberRoleName: null,
+      externalId: null,
+      accounts: [],
     });
   });
 
@@ -58,6 +61,9 @@ describe('loadConfig', () => {
       reminderDays: 7,
       evidenceBucket: null,
       auditSource: 'lookup',
+      memberRoleName: null,
+      externalId: null,
+      accounts: [],
     });
   });
 
@@ -81,6 +87,7 @@ describe('loadConfig', () => {
     [{ env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '|2027-01-01' } }, "ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: empty pattern in '|2027-01-01'"],
     [{ flags: { slackWebhookUrl: 'hooks.slack.com/services/T000/B000/SECRETTOKEN' } }, '--slack-webhook-url: expected an http(s) URL (value not shown: it is a secret)'],
     [{ env: { ISOLATION_GUARD_REMINDER_DAYS: 'weekly' } }, 'ISOLATION_GUARD_REMINDER_DAYS: expected a number of days (0 or more), got "weekly"'],
+    [{ flags: { accounts: '111122223333,12345' } }, '--accounts: expected 12-digit account ids or org, got "12345"'],
   ])('names the bad setting: %j', (sources, message) => {
     expect(() => loadConfig(sources)).toThrow(ConfigurationError);
     expect(() => loadConfig(sources)).toThrow(message);

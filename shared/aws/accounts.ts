@@ -1,0 +1,93 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsClientOptions, AwsClients } from './clients.js';
+
+export interface MemberAccess {
+  roleName: string;
+  externalId: string | null;
+}
+
+/**
+ * SageMaker clients for any account and region. In this account: the service's own clients. In a
+ * member account: credentials from STS AssumeRole of the member role (with the external id),
+ * cached by the SDK until shortly before they expire and then renewed.
+ */
+export function accountRouter(
+  home: AwsClients,
+  options: AwsClientOptions & {
+    member: MemberAccess | null;
+    /** SDK plugins for the STS client of AssumeRole: tests inject faults (a denied role) here. */
+    stsPlugins?: Array<{ applyToStack: (stack: never) => void }>;
+  },
+) {
+  const sts = new STSClient({ ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region });
+  let homeAccount: Promise<string> | null = null;
+  const homeId = () => (homeAccount ??= sts.send(new GetCallerIdentityCommand({})).then((identity) => identity.Account ?? ''));
+  const memberClients = new Map<string, SageMakerClient>();
+
+  const memberClient = (account: string, region: string): SageMakerClient => {
+    const key = `${account}/${region}`;
+    let client = memberClients.get(key);
+    if (!client) {
+      const member = options.member!;
+      client = new SageMakerClient({
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        region,
+        retryMode: 'adaptive',
+        maxAttempts: 5,
+        credentials: fromTemporaryCredentials({
+          params: {
+            RoleArn: `arn:aws:iam::${account}:role/${member.roleName}`,
+            RoleSessionName: 'sagemaker-isolation-guard',
+            ...(member.externalId ? { ExternalId: member.externalId } : {}),
+          },
+          clientConfig: { ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region },
+          ...(options.stsPlugins ? { clientPlugins: options.stsPlugins as never } : {}),
+        }),
+      });
+      memberClients.set(key, client);
+    }
+    return client;
+  };
+
+  return {
+    /** Resolves which client serves an account: a promise, since the home account is learnt once from STS. */
+    async sagemakerFor(where: { account: string | null; region: string }): Promise<SageMakerClient> {
+      if (!options.member || where.account === null || where.account === (await homeId())) return home.sagemakerIn(where.region);
+      return memberClient(where.account, where.region);
+    },
+    homeAccount: homeId,
+  };
+}
+
+/** Every active account of the organisation (Organizations ListAccounts, every page). */
+export async function organizationAccounts(client: OrganizationsClient): Promise<string[]> {
+  const accounts: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListAccountsCommand({ NextToken }));
+    for (const account of page.Accounts ?? []) if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.push(account.Id);
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return accounts.sort();
+}
+
+export type AccountRouter = ReturnType<typeof accountRouter>;
+
+/** The router when the configuration names a member role; undefined for a single account. */
+export function routerFromConfig(
+  config: { memberRoleName: string | null; externalId: string | null },
+  home: AwsClients,
+  options: AwsClientOptions = {},
+): AccountRouter | undefined {
+  return config.memberRoleName ? accountRouter(home, { ...options, member: { roleName: config.memberRoleName, externalId: config.externalId } }) : undefined;
+}
+
+/** The accounts a sweep or audit covers: as listed, or `org`: every active account of the organisation. */
+export async function resolveAccounts(accounts: readonly string[], options: AwsClientOptions = {}): Promise<string[]> {
+  if (!accounts.includes('org')) return [...accounts];
+  const listed = await organizationAccounts(new OrganizationsClient({ ...options, region: options.region ?? 'us-east-1' }));
+  return [...new Set([...accounts.filter((a) => a !== 'org'), ...listed])];
+}
