@@ -97,12 +97,29 @@ describe('serverless package (osls, offline)', () => {
 
   afterAll(() => disposePackagedServices());
 
-  it('has exactly one EventBridge rule, on CloudTrail CreateModel calls', () => {
+  it('has two CreateModel rules with the exact pattern: the default bus, and the central bus for member accounts', () => {
     const rules = patternRules(template);
-    expect(rules).toHaveLength(1);
-    expect(rules[0]![1].Properties!.EventPattern).toStrictEqual(EXPECTED_PATTERN);
-    expect(rules[0]![1].Properties!.State).toBe('ENABLED');
+    expect(rules).toHaveLength(2);
+    for (const [, rule] of rules) {
+      expect(rule.Properties!.EventPattern).toStrictEqual(EXPECTED_PATTERN);
+      expect(rule.Properties!.State).toBe('ENABLED');
+    }
+    expect(rules.map(([, rule]) => rule.Properties!.EventBusName ?? 'default').map((bus) => JSON.stringify(bus)).sort()).toStrictEqual(
+      [JSON.stringify({ 'Fn::GetAtt': ['CentralEventBus', 'Name'] }), '"default"'].sort(),
+    );
     expect(ruleEventPattern(template)).toStrictEqual(EXPECTED_PATTERN);
+  });
+
+  it('lets only the organisation put events on the central bus', () => {
+    const policy = template.Resources.CentralEventBusPolicy!;
+    expect(policy.Condition).toBe('HasOrganization');
+    expect(policy.Properties!.Statement).toStrictEqual({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': ['CentralEventBus', 'Arn'] },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': '' } },
+    });
   });
 
   it('the rule matches CreateModel events and not their neighbours', () => {
@@ -122,22 +139,20 @@ describe('serverless package (osls, offline)', () => {
     expect(matches(pattern, createEndpoint)).toBe(false);
   });
 
-  it('the rule targets the enforce function, which lets EventBridge invoke it', () => {
-    const [[ruleId, rule]] = patternRules(template) as [[string, CfnResource]];
-    expect(rule.Properties!.Targets).toHaveLength(1);
-    expect(rule.Properties!.Targets[0].Arn).toStrictEqual({ 'Fn::GetAtt': [enforceId, 'Arn'] });
+  it('each rule targets the enforce function, which lets EventBridge invoke it for that rule only', () => {
     const permissions = resourcesOfType(template, 'AWS::Lambda::Permission')
       .map(([, p]) => p.Properties!)
       .filter((p) => JSON.stringify(p.FunctionName).includes(enforceId));
-    expect(permissions).toHaveLength(1);
-    expect(permissions[0]).toMatchObject({
-      Action: 'lambda:InvokeFunction',
-      Principal: 'events.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [enforceId, 'Arn'] },
-    });
-    // Scoped to this rule, not to any rule in the account.
-    expect(JSON.stringify(permissions[0]!.SourceArn)).toContain(rule.Properties!.Name);
-    expect(ruleId).toMatch(/EventBridgeRule$/);
+    expect(permissions).toHaveLength(2);
+    for (const [ruleId, rule] of patternRules(template)) {
+      expect(rule.Properties!.Targets).toHaveLength(1);
+      expect(rule.Properties!.Targets[0].Arn).toStrictEqual({ 'Fn::GetAtt': [enforceId, 'Arn'] });
+      // Scoped to this rule, not to any rule in the account.
+      const mine = permissions.filter((p) => JSON.stringify(p.SourceArn).includes(rule.Properties!.Name));
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [enforceId, 'Arn'] } });
+      expect(ruleId).toMatch(/EventBridgeRule\d*$/);
+    }
   });
 
   it('runs the function on Node.js 22 or newer, on arm64', () => {
@@ -160,6 +175,8 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_IAC_TAG_KEYS: '',
       ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '',
       ISOLATION_GUARD_FINDING_BUS_NAME: 'default',
+      ISOLATION_GUARD_MEMBER_ROLE_NAME: '',
+      ISOLATION_GUARD_EXTERNAL_ID: '',
       ISOLATION_GUARD_TOPIC_ARN: { Ref: 'AlertTopic' },
       ISOLATION_GUARD_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
       NODE_OPTIONS: '--enable-source-maps',
@@ -258,12 +275,14 @@ describe('serverless package (osls, offline)', () => {
         'dynamodb:DeleteItem',
         'sqs:SendMessage',
         'ssm:GetParameter',
+        'sts:AssumeRole',
       ].sort(),
     );
     expect(grants.get('sagemaker:DescribeModel')).toStrictEqual([MODEL_ARN]);
     expect(grants.get('sagemaker:AddTags')).toStrictEqual([MODEL_ARN]);
     expect(grants.get('sagemaker:DeleteModel')).toStrictEqual([MODEL_ARN]);
-    expect(Object.fromEntries(conditional)).toStrictEqual({ 'sagemaker:DeleteModel': 'IsDeleteMode', 'ssm:GetParameter': 'HasSlack' });
+    expect(Object.fromEntries(conditional)).toStrictEqual({ 'sagemaker:DeleteModel': 'IsDeleteMode', 'ssm:GetParameter': 'HasSlack', 'sts:AssumeRole': 'HasMemberRole' });
+    expect(grants.get('sts:AssumeRole')).toStrictEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/' }]);
     expect(template.Conditions).toMatchObject({ IsDeleteMode: { 'Fn::Equals': ['alert', 'delete'] } });
     expect(grants.get('sns:Publish')).toStrictEqual([{ Ref: 'AlertTopic' }]);
     expect(grants.get('kms:Decrypt')).toStrictEqual([{ 'Fn::GetAtt': ['AlertKey', 'Arn'] }]);
@@ -287,7 +306,7 @@ describe('serverless package (osls, offline)', () => {
       (entry) => ('Fn::If' in entry ? entry['Fn::If'][1] : entry),
     );
     const starResources = statements.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action));
-    expect(starResources).toStrictEqual(['sagemaker:ListModels']);
+    expect(starResources).toStrictEqual(['sagemaker:ListModels', 'organizations:ListAccounts']);
     const modelActions = statements.filter((s) => JSON.stringify(s.Resource).includes(':model/*')).flatMap((s) => list(s.Action));
     expect(modelActions.sort()).toStrictEqual(['sagemaker:AddTags', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', 'sagemaker:ListTags']);
     expect(statements.find((s) => list(s.Action).includes('s3:PutObject'))?.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/inventory/*' });

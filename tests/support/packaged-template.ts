@@ -196,10 +196,15 @@ export function patternRules(template: CfnTemplate): Array<[string, CfnResource]
   return resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) => rule.Properties?.EventPattern !== undefined);
 }
 
-/** The EventPattern of the service's single event-pattern rule (the CloudTrail CreateModel rule). */
+/**
+ * The EventPattern of the CloudTrail CreateModel rules: one on the default bus, one on the central
+ * bus for member accounts' forwarded events; both must carry the same pattern.
+ */
 export function ruleEventPattern(template: CfnTemplate): Record<string, unknown> {
   const rules = patternRules(template);
-  if (rules.length !== 1) throw new Error(`expected one AWS::Events::Rule with an EventPattern, found ${rules.length}`);
+  if (rules.length === 0) throw new Error('no AWS::Events::Rule with an EventPattern');
+  const patterns = new Set(rules.map(([, rule]) => JSON.stringify(rule.Properties?.EventPattern)));
+  if (patterns.size !== 1) throw new Error(`the CreateModel rules disagree on their pattern: ${[...patterns].join(' / ')}`);
   const pattern = rules[0]![1].Properties?.EventPattern;
   if (typeof pattern !== 'object' || pattern === null) throw new Error('the rule has no EventPattern object');
   return pattern as Record<string, unknown>;

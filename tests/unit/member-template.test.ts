@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/cli.js';
+
+/** CloudFormation's short intrinsic tags (`!Ref`, `!Sub`, ...) read as their long form. */
+const CFN_SCHEMA = yaml.DEFAULT_SCHEMA.extend(
+  ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Join', 'Select', 'Split'].flatMap((name) =>
+    (['scalar', 'sequence', 'mapping'] as const).map(
+      (kind) =>
+        new yaml.Type(`!${name}`, {
+          kind,
+          construct: (data: unknown) => (name === 'Ref' ? { Ref: data } : name === 'GetAtt' && typeof data === 'string' ? { 'Fn::GetAtt': data.split('.') } : { [`Fn::${name}`]: data }),
+        }),
+    ),
+  ),
+);
+
+const template = yaml.load(readFileSync(join(REPO_ROOT, 'templates', 'member-account.yml'), 'utf8'), { schema: CFN_SCHEMA }) as any;
+const statementsOf = (policyDocument: any): any[] =>
+  policyDocument.Statement.map((s: any) => (s['Fn::If'] ? s['Fn::If'][1] : s));
+
+describe('templates/member-account.yml (StackSet for member accounts)', () => {
+  it('forwards exactly the CreateModel pattern of the central rule to the central bus, through a role that may only put there', () => {
+    const rule = template.Resources.ForwardCreateModelRule.Properties;
+    expect(rule.EventPattern).toStrictEqual({
+      source: ['aws.sagemaker'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: { eventSource: ['sagemaker.amazonaws.com'], eventName: ['CreateModel'] },
+    });
+    expect(rule.Targets).toStrictEqual([{ Id: 'central-bus', Arn: { Ref: 'CentralEventBusArn' }, RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] } }]);
+    const forward = statementsOf(template.Resources.ForwardRole.Properties.Policies[0].PolicyDocument);
+    expect(forward).toStrictEqual([{ Sid: 'PutOnCentralBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: 'CentralEventBusArn' } }]);
+  });
+
+  it("trusts only the central account's service roles, with the external id", () => {
+    const trust = template.Resources.MemberRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0].Principal).toStrictEqual({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${CentralAccountId}:root' } });
+    expect(trust[0].Condition).toStrictEqual({
+      StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
+      ArnLike: { 'aws:PrincipalArn': { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${CentralAccountId}:role/${CentralRolePrefix}*' } },
+    });
+    expect(template.Parameters.ExternalId.NoEcho).toBe(true);
+  });
+
+  it('lets the service do exactly what it does to models, DeleteModel only when allowed, and no * action anywhere', () => {
+    const statements = statementsOf(template.Resources.MemberRole.Properties.Policies[0].PolicyDocument);
+    const actions = statements.flatMap((s: any) => [s.Action].flat());
+    expect(actions.sort()).toStrictEqual(['sagemaker:AddTags', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', 'sagemaker:ListModels', 'sagemaker:ListTags']);
+    const conditional = template.Resources.MemberRole.Properties.Policies[0].PolicyDocument.Statement.filter((s: any) => s['Fn::If']);
+    expect(conditional.map((s: any) => [s['Fn::If'][0], s['Fn::If'][1].Action])).toStrictEqual([['CanDelete', 'sagemaker:DeleteModel']]);
+    const everyAction = JSON.stringify(template).match(/"Action":(\[[^\]]*\]|"[^"]*")/g) ?? [];
+    expect(everyAction.length).toBeGreaterThan(0);
+    for (const action of everyAction) expect(action).not.toContain('*');
+  });
+
+  it('names the member role the central deployment assumes by default', () => {
+    expect(template.Parameters.MemberRoleName.Default).toBe('isolation-guard-member');
+  });
+});
