@@ -167,7 +167,7 @@ async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   );
 }
 
-const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId'];
+const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId', 'accounts'];
 
 async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values } = parseArgs({

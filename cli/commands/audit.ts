@@ -1,5 +1,4 @@
 import { stat, writeFile } from 'node:fs/promises';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { collectAudit } from '../../shared/audit/collect.js';
 import { lookupEventsArchive } from '../../shared/audit/lookup-source.js';
@@ -7,7 +6,7 @@ import { lookUpModelsNow } from '../../shared/audit/models-now.js';
 import { renderAudit, type AuditFormat } from '../../shared/audit/render-audit.js';
 import { directoryArchive, s3Archive, type ArchiveFile } from '../../shared/audit/sources.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
-import { routerFromConfig } from '../../shared/aws/accounts.js';
+import { resolveAccounts, routerFromConfig } from '../../shared/aws/accounts.js';
 import { resolveRegions } from '../../shared/aws/regions.js';
 import type { Config } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
@@ -50,15 +49,16 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   const clients = createAwsClients({ region: home });
   const requested = options.config.regions.length > 0 ? options.config.regions : null;
   const source = options.source ?? 'lookup';
+  const router = routerFromConfig(options.config, clients, { region: home });
   let files: AsyncIterable<ArchiveFile>;
   if (source === 'lookup') {
     if (options.now.getTime() - options.from.getTime() > LOOKUP_DAYS * 86_400_000) {
       throw new UsageError(`--source lookup covers the last ${LOOKUP_DAYS} days only; for an older period give --source s3://BUCKET/PREFIX or a directory`);
     }
     const regions = resolveRegions(requested ?? [], home);
-    const cloudtrails = new Map<string, CloudTrailClient>();
-    const clientFor = (region: string) => cloudtrails.get(region) ?? cloudtrails.set(region, new CloudTrailClient({ region, retryMode: 'adaptive', maxAttempts: 8 })).get(region)!;
-    files = lookupEventsArchive(clientFor, regions, options);
+    const accounts = await resolveAccounts(options.config.accounts, { region: home });
+    const targets = (accounts.length > 0 ? accounts : [null]).flatMap((account) => regions.map((region) => ({ account, region })));
+    files = lookupEventsArchive((target) => router.cloudTrailFor(target), targets, options);
   } else if (source.startsWith('s3://')) {
     files = s3Archive(clients.s3, source, { from: options.from, to: options.to, regions: requested === null ? null : resolveRegions(requested, home) });
   } else {
@@ -81,10 +81,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     },
   });
   bar.finish();
-  const router = routerFromConfig(options.config, clients, { region: home });
-  const modelsNow = options.offline
-    ? null
-    : await lookUpModelsNow(collection.calls, router ? (where) => router.sagemakerFor(where) : ({ region }) => clients.sagemakerIn(region));
+  const modelsNow = options.offline ? null : await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
   const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
   const rendered = renderAudit(report, options.format);
   if (options.out) await writeFile(options.out, rendered);

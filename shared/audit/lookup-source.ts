@@ -17,25 +17,35 @@ export function rateLimiter(perSecond: number, now: () => number = Date.now, sle
 }
 
 /**
- * CreateModel events of the period from CloudTrail's LookupEvents (the last 90 days), every region
- * in parallel, every page, each region's calls spaced by its own limiter. Each page is handed on as
+ * CreateModel events of the period from CloudTrail's LookupEvents (the last 90 days), every account
+ * and region in parallel, every page, each account and region's calls spaced by its own limiter. Each page is handed on as
  * an archive file holding `{"Records": [...]}`, so the rest of the audit reads it like any file.
  */
+export interface LookupTarget {
+  /** null: this account. */
+  account: string | null;
+  region: string;
+}
+
 export async function* lookupEventsArchive(
-  clientFor: (region: string) => CloudTrailClient,
-  regions: readonly string[],
+  clientFor: (target: LookupTarget) => CloudTrailClient | Promise<CloudTrailClient>,
+  targets: readonly LookupTarget[],
   period: { from: Date; to: Date },
   options: { perSecond?: number } = {},
 ): AsyncGenerator<ArchiveFile> {
   const pages: ArchiveFile[][] = await Promise.all(
-    regions.map(async (region) => {
+    targets.map(async (target) => {
+      const { region } = target;
+      const where = target.account ? `${target.account}:${region}` : region;
+      const client = await clientFor(target);
+      // The limit is per account and region, as CloudTrail applies it.
       const limit = rateLimiter(options.perSecond ?? 2);
       const files: ArchiveFile[] = [];
       let NextToken: string | undefined;
       let page = 0;
       do {
         await limit();
-        const output = await clientFor(region).send(
+        const output = await client.send(
           new LookupEventsCommand({
             LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateModel' }],
             StartTime: period.from,
@@ -47,7 +57,7 @@ export async function* lookupEventsArchive(
         // Each event carries the full record as a JSON string: parsed, never pattern-matched.
         const records = (output.Events ?? []).flatMap((event) => (event.CloudTrailEvent ? [JSON.parse(event.CloudTrailEvent) as unknown] : []));
         const body = Buffer.from(JSON.stringify({ Records: records }));
-        files.push({ name: `lookup:${region}:page${++page}`, read: async () => body });
+        files.push({ name: `lookup:${where}:page${++page}`, read: async () => body });
         NextToken = output.NextToken;
       } while (NextToken);
       return files;

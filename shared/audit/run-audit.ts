@@ -1,6 +1,5 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { AwsClients } from '../aws/clients.js';
-import { routerFromConfig } from '../aws/accounts.js';
+import { routerFromConfig, type AccountRouter } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
 import { collectAudit } from './collect.js';
@@ -21,17 +20,16 @@ export async function runAudit(
   period: { from: Date; to: Date },
   config: Config,
   clients: AwsClients,
-  options: { regions: string[]; cloudTrailFor?: (region: string) => CloudTrailClient; now?: Date },
+  options: { regions: string[]; accounts?: string[]; router?: AccountRouter; now?: Date },
 ): Promise<AuditReport> {
-  const cloudtrails = new Map<string, CloudTrailClient>();
-  const cloudTrailFor =
-    options.cloudTrailFor ?? ((region: string) => cloudtrails.get(region) ?? cloudtrails.set(region, new CloudTrailClient({ region, retryMode: 'adaptive', maxAttempts: 8 })).get(region)!);
+  const router = options.router ?? routerFromConfig(config, clients);
+  const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? options.accounts : [null];
+  const targets = accounts.flatMap((account) => options.regions.map((region) => ({ account, region })));
   const files: AsyncIterable<ArchiveFile> =
     config.auditSource === 'lookup'
-      ? lookupEventsArchive(cloudTrailFor, options.regions, period)
+      ? lookupEventsArchive((target) => router.cloudTrailFor(target), targets, period)
       : s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
   const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date() });
-  const router = routerFromConfig(config, clients);
-  const modelsNow = await lookUpModelsNow(collection.calls, router ? (where) => router.sagemakerFor(where) : ({ region }) => clients.sagemakerIn(region));
+  const modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
   return buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow);
 }

@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -25,38 +26,62 @@ export function accountRouter(
   const sts = new STSClient({ ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region });
   let homeAccount: Promise<string> | null = null;
   const homeId = () => (homeAccount ??= sts.send(new GetCallerIdentityCommand({})).then((identity) => identity.Account ?? ''));
+  const credentials = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
   const memberClients = new Map<string, SageMakerClient>();
+  const memberTrails = new Map<string, CloudTrailClient>();
 
+  /** One credential provider per member account, shared by its clients in every region. */
+  const credentialsFor = (account: string) => {
+    let provider = credentials.get(account);
+    if (!provider) {
+      const member = options.member!;
+      provider = fromTemporaryCredentials({
+        params: {
+          RoleArn: `arn:aws:iam::${account}:role/${member.roleName}`,
+          RoleSessionName: 'sagemaker-isolation-guard',
+          ...(member.externalId ? { ExternalId: member.externalId } : {}),
+        },
+        clientConfig: { ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region },
+        ...(options.stsPlugins ? { clientPlugins: options.stsPlugins as never } : {}),
+      });
+      credentials.set(account, provider);
+    }
+    return provider;
+  };
+  const endpoint = options.endpoint ? { endpoint: options.endpoint } : {};
   const memberClient = (account: string, region: string): SageMakerClient => {
     const key = `${account}/${region}`;
-    let client = memberClients.get(key);
-    if (!client) {
-      const member = options.member!;
-      client = new SageMakerClient({
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        region,
-        retryMode: 'adaptive',
-        maxAttempts: 5,
-        credentials: fromTemporaryCredentials({
-          params: {
-            RoleArn: `arn:aws:iam::${account}:role/${member.roleName}`,
-            RoleSessionName: 'sagemaker-isolation-guard',
-            ...(member.externalId ? { ExternalId: member.externalId } : {}),
-          },
-          clientConfig: { ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region },
-          ...(options.stsPlugins ? { clientPlugins: options.stsPlugins as never } : {}),
-        }),
-      });
-      memberClients.set(key, client);
+    if (!memberClients.has(key)) {
+      memberClients.set(key, new SageMakerClient({ ...endpoint, region, retryMode: 'adaptive', maxAttempts: 5, credentials: credentialsFor(account) }));
     }
-    return client;
+    return memberClients.get(key)!;
   };
+  const homeTrails = new Map<string, CloudTrailClient>();
 
   return {
     /** Resolves which client serves an account: a promise, since the home account is learnt once from STS. */
     async sagemakerFor(where: { account: string | null; region: string }): Promise<SageMakerClient> {
       if (!options.member || where.account === null || where.account === (await homeId())) return home.sagemakerIn(where.region);
       return memberClient(where.account, where.region);
+    },
+    /** CloudTrail (LookupEvents) in an account and region: member accounts through the same role. */
+    async cloudTrailFor(where: { account: string | null; region: string }): Promise<CloudTrailClient> {
+      const member = options.member && where.account !== null && where.account !== (await homeId());
+      const cache = member ? memberTrails : homeTrails;
+      const key = `${member ? where.account : 'home'}/${where.region}`;
+      if (!cache.has(key)) {
+        cache.set(
+          key,
+          new CloudTrailClient({
+            ...endpoint,
+            region: where.region,
+            retryMode: 'adaptive',
+            maxAttempts: 8,
+            ...(member ? { credentials: credentialsFor(where.account!) } : options.credentials ? { credentials: options.credentials } : {}),
+          }),
+        );
+      }
+      return cache.get(key)!;
     },
     homeAccount: homeId,
   };
@@ -76,13 +101,13 @@ export async function organizationAccounts(client: OrganizationsClient): Promise
 
 export type AccountRouter = ReturnType<typeof accountRouter>;
 
-/** The router when the configuration names a member role; undefined for a single account. */
+/** The router of a configuration: member accounts through the member role when one is named, else this account only. */
 export function routerFromConfig(
   config: { memberRoleName: string | null; externalId: string | null },
   home: AwsClients,
   options: AwsClientOptions = {},
-): AccountRouter | undefined {
-  return config.memberRoleName ? accountRouter(home, { ...options, member: { roleName: config.memberRoleName, externalId: config.externalId } }) : undefined;
+): AccountRouter {
+  return accountRouter(home, { ...options, member: config.memberRoleName ? { roleName: config.memberRoleName, externalId: config.externalId } : null });
 }
 
 /** The accounts a sweep or audit covers: as listed, or `org`: every active account of the organisation. */

@@ -8,6 +8,7 @@ import { renderAudit } from '../audit/render-audit.js';
 import { previousMonth, runAudit } from '../audit/run-audit.js';
 import type { AwsClients } from '../aws/clients.js';
 import { resolveRegions } from '../aws/regions.js';
+import { resolveAccounts } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { snsSubject } from '../alerts/sns-alert.js';
@@ -37,7 +38,8 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
         parsed.data.from && parsed.data.to ? { from: new Date(parsed.data.from), to: new Date(parsed.data.to) } : previousMonth(now);
       if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
       const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
-      const report = await runAudit(period, config, clients, { regions, now });
+      const accounts = await resolveAccounts(config.accounts);
+      const report = await runAudit(period, config, clients, { regions, accounts, now });
       const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
       const files: string[] = [];
       for (const [format, type] of [['json', 'application/json'], ['html', 'text/html; charset=utf-8']] as const) {

@@ -230,7 +230,7 @@ describe('audit over LookupEvents (moto does not implement it: the SDK call is a
     let throttled = 0;
     // A stand-in for CloudTrail on the wire (JSON 1.1): the real client serialises the request,
     // the stand-in answers as the service does, pages and a throttling error included.
-    const clientFor = (region: string) =>
+    const clientFor = ({ region }: { region: string }) =>
       new CloudTrailClient({
         region,
         credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
@@ -254,7 +254,7 @@ describe('audit over LookupEvents (moto does not implement it: the SDK call is a
         } as never,
       });
     const period = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-20T00:00:00Z') };
-    const collection = await collectAudit(lookupEventsArchive(clientFor, ['eu-west-1', 'us-east-1'], period, { perSecond: 20 }), { ...period, exemptions: [], now: new Date() });
+    const collection = await collectAudit(lookupEventsArchive(clientFor, [{ account: null, region: 'eu-west-1' }, { account: null, region: 'us-east-1' }], period, { perSecond: 20 }), { ...period, exemptions: [], now: new Date() });
     expect(collection.calls.map((c) => c.decision.modelName).sort()).toEqual(['eu-west-1-p1', 'eu-west-1-p2', 'us-east-1-p1', 'us-east-1-p2']);
     expect(throttled).toBe(1);
     expect(asked.filter((a) => a.region === 'us-east-1').map((a) => a.token)).toEqual([undefined, 'next']);

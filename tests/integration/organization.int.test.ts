@@ -7,9 +7,17 @@ import { loadConfig } from '../../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { enforceRecord } from '../../shared/enforcement/pipeline.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
+import { enforceEvent } from '../../shared/lambda/enforce-event.js';
+import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
-import { createModel } from '../support/local-stack.js';
+import { createModelRecord, gzipRecords } from '../support/archive-generator.js';
+import { collectAudit } from '../../shared/audit/collect.js';
+import { buildAuditReport } from '../../shared/audit/audit-report.js';
+import { lookUpModelsNow } from '../../shared/audit/models-now.js';
+import type { ArchiveFile } from '../../shared/audit/sources.js';
+import { createModel, drainQueue } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
 
 const MEMBERS = ['111111111111', '222222222222'];
@@ -50,7 +58,7 @@ const denyAssumeRoleInto = (account: string) => ({
         }
         return next(args);
       },
-      { step: 'initialize', name: 'denyAssumeRole' },
+      { step: 'initialize', name: 'denyAssumeRole', override: true },
     ),
 });
 
@@ -113,7 +121,7 @@ describe('one deployment for the organisation (moto, three accounts, two regions
     );
     const denied = result.regions.filter((r) => r.account === DENIED);
     expect(denied).toHaveLength(2);
-    expect(denied.every((r) => /AccessDenied/.test(r.error ?? ''))).toBe(true);
+    expect(denied.map((r) => r.error)).toEqual([expect.stringMatching(/AccessDenied/), expect.stringMatching(/AccessDenied/)]);
     for (const account of MEMBERS) {
       expect(result.regions.filter((r) => r.account === account)).toEqual(REGIONS.map((region) => ({ account, region, models: 2, error: null })));
       const models = result.models.filter((m) => m.account === account);
@@ -125,5 +133,50 @@ describe('one deployment for the organisation (moto, three accounts, two regions
       );
     }
     expect(result.models.some((m) => m.account === MOTO_ACCOUNT)).toBe(false);
+  });
+
+  it("audits an organisation trail's archive and looks up each member account's models today through the member role", async () => {
+    const calls = MEMBERS.map((account) => createModelRecord({ account, region: 'eu-west-1', time: '2026-10-05T10:00:00Z', modelName: `open-${account}` }));
+    calls.push(createModelRecord({ account: MEMBERS[0]!, region: 'eu-west-1', time: '2026-10-06T10:00:00Z', modelName: 'gone-since' }));
+    async function* archive(): AsyncGenerator<ArchiveFile> {
+      yield { name: 'org-trail.json.gz', read: async () => gzipRecords(calls) };
+    }
+    const period = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') };
+    const collection = await collectAudit(archive(), { ...period, exemptions: [], now: new Date() });
+    const r = router();
+    const now = await lookUpModelsNow(collection.calls, (where) => r.sagemakerFor(where));
+    const report = buildAuditReport(collection, { ...period, source: 'test', generatedAt: new Date() }, now);
+    expect(report.scope.accounts).toEqual(MEMBERS);
+    expect(report.kpis.violations).toBe(3);
+    // Both open models exist in their own accounts (the home account's namesake does not count); one is gone.
+    expect(report.kpis.violatingModelsStillExisting).toBe(2);
+    expect(report.calls.find((c) => c.modelName === 'gone-since')!.now).toEqual({ exists: false, isolated: null, quarantined: null });
+  });
+
+  it('an event forwarded from a member account to the central bus goes through the rule and is enforced in that account', async () => {
+    const sqs = home.sqs;
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'central-rule-target' }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    await home.eventBridge.send(new CreateEventBusCommand({ Name: 'sagemaker-isolation-guard-test' }));
+    await home.eventBridge.send(
+      new PutRuleCommand({
+        Name: 'central-createmodel',
+        EventBusName: 'sagemaker-isolation-guard-test',
+        EventPattern: JSON.stringify({ source: ['aws.sagemaker'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: ['sagemaker.amazonaws.com'], eventName: ['CreateModel'] } }),
+      }),
+    );
+    await home.eventBridge.send(new PutTargetsCommand({ Rule: 'central-createmodel', EventBusName: 'sagemaker-isolation-guard-test', Targets: [{ Id: 'enforce', Arn: Attributes!.QueueArn }] }));
+    const member = MEMBERS[1]!;
+    const forwarded = createModelEvent({ modelName: `open-${member}`, account: member, region: 'eu-west-1' });
+    await home.eventBridge.send(
+      new PutEventsCommand({ Entries: [{ EventBusName: 'sagemaker-isolation-guard-test', Source: forwarded.source, DetailType: forwarded['detail-type'], Detail: JSON.stringify(forwarded.detail) }] }),
+    );
+    const [delivered] = await drainQueue(sqs, QueueUrl!);
+    const config = loadConfig({ env: { ISOLATION_GUARD_MODE: 'quarantine' } });
+    const outcome = await enforceEvent(delivered, enforcementSettings(config), enforcementDeps(config, home, { router: router() }));
+    expect(outcome).toMatchObject({ handled: { decision: { account: member }, action: { kind: 'quarantine', status: 'done' } } });
+    const client = await inAccount(member, 'eu-west-1');
+    const { ModelArn } = await client.send(new DescribeModelCommand({ ModelName: `open-${member}` }));
+    expect((await client.send(new ListTagsCommand({ ResourceArn: ModelArn }))).Tags).toContainEqual({ Key: 'isolation-guard:quarantine', Value: 'network-isolation-disabled' });
   });
 });

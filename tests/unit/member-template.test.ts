@@ -48,7 +48,8 @@ describe('templates/member-account.yml (StackSet for member accounts)', () => {
   it('lets the service do exactly what it does to models, DeleteModel only when allowed, and no * action anywhere', () => {
     const statements = statementsOf(template.Resources.MemberRole.Properties.Policies[0].PolicyDocument);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
-    expect(actions.sort()).toStrictEqual(['sagemaker:AddTags', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', 'sagemaker:ListModels', 'sagemaker:ListTags']);
+    expect(actions.sort()).toStrictEqual(['cloudtrail:LookupEvents', 'sagemaker:AddTags', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', 'sagemaker:ListModels', 'sagemaker:ListTags']);
+    expect(statements.filter((s: any) => s.Resource === '*').flatMap((s: any) => [s.Action].flat()).sort()).toStrictEqual(['cloudtrail:LookupEvents', 'sagemaker:ListModels']);
     const conditional = template.Resources.MemberRole.Properties.Policies[0].PolicyDocument.Statement.filter((s: any) => s['Fn::If']);
     expect(conditional.map((s: any) => [s['Fn::If'][0], s['Fn::If'][1].Action])).toStrictEqual([['CanDelete', 'sagemaker:DeleteModel']]);
     const everyAction = JSON.stringify(template).match(/"Action":(\[[^\]]*\]|"[^"]*")/g) ?? [];
