@@ -44,7 +44,8 @@ Commands:
       --out FILE                       write the report there instead of stdout
       --reminder-days N                alert on the same violating model again after N days (7)
       --concurrency N                  models inspected at once per region (8)
-      --accounts LIST|org              member accounts (through --member-role-name, --external-id)
+      --accounts LIST|org, --org       member accounts (through --member-role-name, --external-id);
+                                       --org: every active account (Organizations ListAccounts)
       (and --mode, --dry-run, --topic-arn, --slack-webhook-url, --finding-bus-name,
        --idempotency-table, --iac-tag-keys, --region as for enforce)
       Exit: 0 all compliant or exempt, 1 violations, 2 a region could not be read.
@@ -88,6 +89,7 @@ const ENFORCE_SETTINGS: SettingName[] = [
   'iacTagKeys',
   'memberRoleName',
   'externalId',
+  'accountNames',
 ];
 
 /** The parseArgs options of some settings: `--dry-run` is a switch, the others take a value. */
@@ -133,6 +135,11 @@ async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): P
 
 const SWEEP_SETTINGS: SettingName[] = [...ENFORCE_SETTINGS, 'regions', 'reminderDays', 'accounts'];
 
+/** `--org` is `--accounts org` (added to any listed accounts). */
+function withOrg(values: Record<string, unknown>): void {
+  if (values.org === true) values.accounts = [values.accounts, 'org'].filter((v) => typeof v === 'string' && v !== '').join(',');
+}
+
 /** The flags every report-writing command takes. */
 const REPORT_FLAGS = {
   config: { type: 'string' },
@@ -155,8 +162,9 @@ async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
     args,
     allowPositionals: false,
     strict: true,
-    options: { ...REPORT_FLAGS, concurrency: { type: 'string', default: '8' }, ...settingFlags(SWEEP_SETTINGS) },
+    options: { ...REPORT_FLAGS, org: { type: 'boolean', default: false }, concurrency: { type: 'string', default: '8' }, ...settingFlags(SWEEP_SETTINGS) },
   });
+  withOrg(values);
   const format = reportFormat(values.format);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency: expected a whole number from 1 to 64');
@@ -180,9 +188,11 @@ async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
       to: { type: 'string' },
       source: { type: 'string' },
       offline: { type: 'boolean', default: false },
+      org: { type: 'boolean', default: false },
       ...settingFlags(AUDIT_SETTINGS),
     },
   });
+  withOrg(values);
   if (typeof values.from !== 'string') throw new UsageError('--from: required (YYYY-MM-DD or ISO 8601)');
   if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
   const format = reportFormat(values.format);

@@ -41,6 +41,8 @@ export interface Config {
   externalId: string | null;
   /** Accounts a sweep or audit covers; empty: this account; `org`: every active account of the organisation. */
   accounts: string[];
+  /** Names alerts give accounts (`ID=name`), e.g. their alias or Organizations name. */
+  accountNames: Record<string, string>;
 }
 
 const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -112,6 +114,16 @@ function parseAccounts(raw: unknown): string[] {
   return accounts;
 }
 
+function parseAccountNames(raw: unknown): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const entry of parseStringList(raw)) {
+    const match = /^(\d{12})=(.+)$/.exec(entry);
+    if (!match) throw new Error(`expected ACCOUNT_ID=name entries, got ${JSON.stringify(entry)}`);
+    names[match[1]!] = match[2]!.trim();
+  }
+  return names;
+}
+
 function parseMode(raw: unknown): Mode {
   const value = typeof raw === 'string' ? raw.trim() : raw;
   if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
@@ -143,6 +155,7 @@ const SETTINGS = {
   memberRoleName: { parse: parseOptionalString, fallback: null },
   externalId: { parse: parseOptionalString, fallback: null },
   accounts: { parse: parseAccounts, fallback: [] },
+  accountNames: { parse: parseAccountNames, fallback: {} },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -203,5 +216,6 @@ export function loadConfig(sources: ConfigSources): Config {
     memberRoleName: read('memberRoleName'),
     externalId: read('externalId'),
     accounts: read('accounts'),
+    accountNames: read('accountNames'),
   };
 }

@@ -10,6 +10,7 @@ export function alertDocument(input: AlertInput): Record<string, unknown> {
     source: 'sagemaker-isolation-guard',
     severity: input.severity,
     ...input.decision,
+    accountName: input.accountName ?? null,
     context: input.context,
     model: input.model,
     action: input.action,

@@ -80,7 +80,7 @@ export function slackMessage(input: AlertInput, _options: { consoleBaseUrl?: str
       type: 'section',
       fields: [
         field('Model', name),
-        field('Account / region', `${decision.account ?? '?'} / ${decision.region}`),
+        field('Account / region', `${input.accountName ? `${input.accountName} (${decision.account})` : (decision.account ?? '?')} / ${decision.region}`),
         field('Created by', decision.principal),
         field('Source IP', context.sourceIPAddress),
         field('Time', decision.eventTime),

@@ -29,7 +29,7 @@ export function snsAlert(input: AlertInput): SnsAlert {
   const what = decision.verdict === 'violation' ? 'VIOLATION' : decision.verdict === 'exempt' ? 'EXEMPTION USED' : decision.verdict.toUpperCase();
   const dry = input.dryRun ? ' (dry run)' : '';
   return {
-    subject: snsSubject(`[isolation-guard] ${what}${dry}: SageMaker model ${decision.modelName ?? '(unknown)'} in ${decision.account ?? '?'}/${decision.region}`),
+    subject: snsSubject(`[isolation-guard] ${what}${dry}: SageMaker model ${decision.modelName ?? '(unknown)'} in ${input.accountName ? `${input.accountName} (${decision.account})` : (decision.account ?? '?')}/${decision.region}`),
     message: boundedJson(alertDocument(input), MAX_MESSAGE_BYTES, 2),
     attributes: {
       severity: attribute(input.severity),

@@ -35,5 +35,6 @@ export function enforcementDeps(
       extra.ledger ??
       (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: config.idempotencyTable }) : memoryStepLedger()),
     now: extra.now ?? (() => new Date()),
+    accountName: (account) => config.accountNames[account] ?? null,
   };
 }

@@ -47,6 +47,8 @@ export interface AlertInput {
   dryRun: boolean;
   /** `high` for a violation, `low` for an exemption used. */
   severity: Severity;
+  /** The account's name (alias or Organizations name) when known. */
+  accountName?: string | null;
 }
 
 export type ChannelName = 'sns' | 'slack' | 'finding';

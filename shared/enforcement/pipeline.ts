@@ -36,6 +36,8 @@ export interface EnforcementDeps {
   finding: { client: EventBridgeClient; busName: string } | null;
   ledger: StepLedger;
   now: () => Date;
+  /** The name alerts give an account, when known. */
+  accountName?: (account: string) => string | null;
 }
 
 export interface EnforcementResult {
@@ -100,6 +102,7 @@ export async function remediateAndAlert(
     mode: settings.mode,
     dryRun: settings.dryRun,
     severity: verdict === 'violation' ? 'high' : 'low',
+    accountName: decided.decision.account ? (deps.accountName?.(decided.decision.account) ?? null) : null,
   });
 
   const runAction = async () => {

@@ -177,6 +177,7 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_FINDING_BUS_NAME: 'default',
       ISOLATION_GUARD_MEMBER_ROLE_NAME: '',
       ISOLATION_GUARD_EXTERNAL_ID: '',
+      ISOLATION_GUARD_ACCOUNT_NAMES: '',
       ISOLATION_GUARD_TOPIC_ARN: { Ref: 'AlertTopic' },
       ISOLATION_GUARD_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
       NODE_OPTIONS: '--enable-source-maps',

@@ -64,6 +64,14 @@ describe('SNS alert', () => {
     expect(JSON.parse(alert.message).modelName).toBe('fraud-detector-v7');
   });
 
+  it('names the account when its name is known, in the subject, the body and Slack', () => {
+    const input = alertFor('createmodel_absent_terraform.json', { accountName: 'prod-ml' });
+    const alert = snsAlert(input);
+    expect(alert.subject).toContain('in prod-ml (111122223333)/eu-west-1');
+    expect(JSON.parse(alert.message).accountName).toBe('prod-ml');
+    expect(JSON.stringify(slackMessage(input))).toContain('prod-ml (111122223333) / eu-west-1');
+  });
+
   it('marks dry runs and exemptions in the subject', () => {
     expect(snsAlert(alertFor('createmodel_false_cli.json', { dryRun: true })).subject).toContain('VIOLATION (dry run)');
   });

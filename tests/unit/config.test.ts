@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       memberRoleName: null,
       externalId: null,
       accounts: [],
+      accountNames: {},
     });
   });
 
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       memberRoleName: null,
       externalId: null,
       accounts: [],
+      accountNames: {},
     });
   });
 
@@ -88,6 +90,7 @@ describe('loadConfig', () => {
     [{ flags: { slackWebhookUrl: 'hooks.slack.com/services/T000/B000/SECRETTOKEN' } }, '--slack-webhook-url: expected an http(s) URL (value not shown: it is a secret)'],
     [{ env: { ISOLATION_GUARD_REMINDER_DAYS: 'weekly' } }, 'ISOLATION_GUARD_REMINDER_DAYS: expected a number of days (0 or more), got "weekly"'],
     [{ flags: { accounts: '111122223333,12345' } }, '--accounts: expected 12-digit account ids or org, got "12345"'],
+    [{ env: { ISOLATION_GUARD_ACCOUNT_NAMES: 'prod-ml' } }, 'ISOLATION_GUARD_ACCOUNT_NAMES: expected ACCOUNT_ID=name entries, got "prod-ml"'],
   ])('names the bad setting: %j', (sources, message) => {
     expect(() => loadConfig(sources)).toThrow(ConfigurationError);
     expect(() => loadConfig(sources)).toThrow(message);
