@@ -59,6 +59,7 @@ Commands:
                                        for an archive)
       --format json|csv|md|html        (default json); --out FILE
       --offline                        do not look up the models' state today
+      --evidence-bucket NAME           include the sweep's latest inventory snapshot filed there
       Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read.
 
   policy scp             Print a service control policy that denies sagemaker:CreateModel unless
@@ -175,7 +176,7 @@ async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   );
 }
 
-const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId', 'accounts'];
+const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId', 'accounts', 'evidenceBucket'];
 
 async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values } = parseArgs({

@@ -3,6 +3,7 @@ import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { collectAudit } from '../../shared/audit/collect.js';
 import { lookupEventsArchive } from '../../shared/audit/lookup-source.js';
 import { lookUpModelsNow } from '../../shared/audit/models-now.js';
+import { latestInventorySnapshot } from '../../shared/audit/latest-inventory.js';
 import { renderAudit, type AuditFormat } from '../../shared/audit/render-audit.js';
 import { directoryArchive, s3Archive, type ArchiveFile } from '../../shared/audit/sources.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
@@ -83,6 +84,8 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   bar.finish();
   const modelsNow = options.offline ? null : await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
   const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
+  // With --evidence-bucket, the sweep's latest inventory snapshot joins the report.
+  if (options.config.evidenceBucket) report.inventory = await latestInventorySnapshot(clients.s3, options.config.evidenceBucket);
   const rendered = renderAudit(report, options.format);
   if (options.out) await writeFile(options.out, rendered);
   else io.stdout(rendered.trimEnd());

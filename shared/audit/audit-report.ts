@@ -44,6 +44,8 @@ export interface AuditReport {
   };
   weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number }>;
   calls: AuditCall[];
+  /** The latest inventory snapshot filed by the sweep (what exists today), when one was found. */
+  inventory?: { file: string; finishedAt: string; summary: Record<string, unknown> } | null;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -45,6 +45,11 @@ const KPI_LABELS: Array<[keyof AuditReport['kpis'], string]> = [
 ];
 const kpiText = (value: number | null) => (value === null ? 'n/a' : String(value));
 
+const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
+  const s = inventory.summary as { models?: number; violations?: number; isolatedShare?: number };
+  return `Latest inventory (${inventory.finishedAt}, ${inventory.file}): ${s.models ?? '?'} models, ${s.isolatedShare ?? '?'}% isolated, ${s.violations ?? '?'} without isolation today.`;
+};
+
 /** Weekly bars (compliant below, violating above) and the isolated share as a line, as inline SVG. */
 function chart(report: AuditReport): string {
   const weeks = report.weeks;
@@ -82,6 +87,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
         '',
         `Source ${mdCell(scope.source)}; accounts ${scope.accounts.join(', ') || '-'}; regions ${scope.regions.join(', ') || '-'}; ${scope.filesRead} files, ${scope.recordsRead} records read; ${scope.filesFailed.length} files failed.`,
         ...scope.filesFailed.map((f) => `- failed: ${mdCell(f.name)}: ${mdCell(f.problem)}`),
+        ...(report.inventory ? ['', inventoryLine(report.inventory)] : []),
         '',
         '| KPI | value |',
         '| --- | --- |',
@@ -113,6 +119,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
 <h1>SageMaker CreateModel audit</h1>
 <p>Period ${htmlText(scope.from)} to ${htmlText(scope.to)}; source ${htmlText(scope.source)}; accounts ${htmlText(scope.accounts.join(', ') || '-')}; regions ${htmlText(scope.regions.join(', ') || '-')}; ${scope.filesRead} files and <span data-scope="recordsRead">${scope.recordsRead}</span> records read; ${scope.filesFailed.length} files failed. Generated ${htmlText(report.generatedAt)}.</p>
 ${failed ? `<ul class="failed">${failed}</ul>` : ''}
+${report.inventory ? `<p id="inventory">${htmlText(inventoryLine(report.inventory))}</p>` : ''}
 <table id="kpis">${kpiRows}</table>
 ${chart(report)}
 <table id="calls"><thead><tr><th>time</th><th>account</th><th>region</th><th>model</th><th>principal</th><th>isolation</th><th>verdict</th><th>remediation</th><th>now</th></tr></thead><tbody>

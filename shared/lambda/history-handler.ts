@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { renderAudit } from '../audit/render-audit.js';
+import { latestInventorySnapshot } from '../audit/latest-inventory.js';
 import { previousMonth, runAudit } from '../audit/run-audit.js';
 import type { AwsClients } from '../aws/clients.js';
 import { resolveRegions } from '../aws/regions.js';
@@ -40,6 +41,7 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
       const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
       const accounts = await resolveAccounts(config.accounts);
       const report = await runAudit(period, config, clients, { regions, accounts, now });
+      report.inventory = await latestInventorySnapshot(clients.s3, config.evidenceBucket);
       const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
       const files: string[] = [];
       for (const [format, type] of [['json', 'application/json'], ['html', 'text/html; charset=utf-8']] as const) {

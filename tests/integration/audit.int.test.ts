@@ -205,6 +205,12 @@ describe('the history Lambda', () => {
         ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: 'sandbox-*',
       },
     });
+    // Two inventory snapshots filed by the sweep: the later one joins the report.
+    for (const [key, violations] of [['inventory/2026/10/30/2026-10-30T06-00-00-000Z.json', 9], ['inventory/2026/10/31/2026-10-31T06-00-00-000Z.json', 4]] as const) {
+      await clients.s3.send(
+        new PutObjectCommand({ Bucket: 'guard-evidence', Key: key, Body: JSON.stringify({ finishedAt: key.slice(21, 45), summary: { models: 40, violations, isolatedShare: 90 } }) }),
+      );
+    }
     const handler = createHistoryHandler({ config, clients, now: () => new Date('2026-11-01T06:00:00Z') });
     // A scheduled event: no period given, so the previous month.
     const outcome = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, lambdaContext('history'));
@@ -212,7 +218,9 @@ describe('the history Lambda', () => {
     const { Contents = [] } = await clients.s3.send(new ListObjectsV2Command({ Bucket: 'guard-evidence', Prefix: 'reports/2026-10-01_2026-11-01/' }));
     expect(Contents.map((c) => c.Key!.split('.').at(-1)).sort()).toEqual(['html', 'json']);
     const json = await clients.s3.send(new GetObjectCommand({ Bucket: 'guard-evidence', Key: Contents.find((c) => c.Key!.endsWith('.json'))!.Key }));
-    expect(JSON.parse(await json.Body!.transformToString()).kpis.violations).toBe(3);
+    const filed = JSON.parse(await json.Body!.transformToString());
+    expect(filed.kpis.violations).toBe(3);
+    expect(filed.inventory).toEqual({ file: 's3://guard-evidence/inventory/2026/10/31/2026-10-31T06-00-00-000Z.json', finishedAt: '2026-10-31T06-00-00-000Z', summary: { models: 40, violations: 4, isolatedShare: 90 } });
     const [announcement] = await drainQueue(clients.sqs, QueueUrl!);
     expect(announcement!.Subject).toBe('[isolation-guard] audit report 2026-10-01 to 2026-11-01: 3 violation(s)');
     expect(JSON.parse(announcement!.Message).files).toEqual(outcome.files);
