@@ -30,7 +30,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
   const router = routerFromConfig(options.config, clients, { region: home });
   const deps = enforcementDeps(options.config, clients, { router });
   const regions = resolveRegions(options.config.regions, home);
-  const accounts = await resolveAccounts(options.config.accounts, { region: home });
+  const accounts = await resolveAccounts(options.config.accounts, { region: home }, options.config.accountNames);
   const bar = progressBar();
   const result = await sweepModels(
     { regions, accounts, concurrency: options.concurrency, reminderDays: options.config.reminderDays, onProgress: (p) => bar.update(p.region, p.done, p.total) },

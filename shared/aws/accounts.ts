@@ -87,16 +87,18 @@ export function accountRouter(
   };
 }
 
-/** Every active account of the organisation (Organizations ListAccounts, every page). */
-export async function organizationAccounts(client: OrganizationsClient): Promise<string[]> {
-  const accounts: string[] = [];
+/** Every active account of the organisation, with its name (Organizations ListAccounts, every page). */
+export async function organizationAccounts(client: OrganizationsClient): Promise<Array<{ id: string; name: string | null }>> {
+  const accounts: Array<{ id: string; name: string | null }> = [];
   let NextToken: string | undefined;
   do {
     const page = await client.send(new ListAccountsCommand({ NextToken }));
-    for (const account of page.Accounts ?? []) if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.push(account.Id);
+    for (const account of page.Accounts ?? []) {
+      if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.push({ id: account.Id, name: account.Name ?? null });
+    }
     NextToken = page.NextToken;
   } while (NextToken);
-  return accounts.sort();
+  return accounts.sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export type AccountRouter = ReturnType<typeof accountRouter>;
@@ -110,9 +112,14 @@ export function routerFromConfig(
   return accountRouter(home, { ...options, member: config.memberRoleName ? { roleName: config.memberRoleName, externalId: config.externalId } : null });
 }
 
-/** The accounts a sweep or audit covers: as listed, or `org`: every active account of the organisation. */
-export async function resolveAccounts(accounts: readonly string[], options: AwsClientOptions = {}): Promise<string[]> {
+/**
+ * The accounts a sweep or audit covers: as listed, or `org`: every active account of the
+ * organisation. Organizations' account names are added to `names` (configured names win), so
+ * alerts can name the account.
+ */
+export async function resolveAccounts(accounts: readonly string[], options: AwsClientOptions = {}, names?: Record<string, string>): Promise<string[]> {
   if (!accounts.includes('org')) return [...accounts];
   const listed = await organizationAccounts(new OrganizationsClient({ ...options, region: options.region ?? 'us-east-1' }));
-  return [...new Set([...accounts.filter((a) => a !== 'org'), ...listed])];
+  if (names) for (const { id, name } of listed) if (name && names[id] === undefined) names[id] = name;
+  return [...new Set([...accounts.filter((a) => a !== 'org'), ...listed.map((a) => a.id)])];
 }

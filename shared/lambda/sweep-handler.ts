@@ -28,7 +28,7 @@ export function createSweepHandler(options: { config: Config; clients: AwsClient
     .use(logMetrics(metrics))
     .handler(async () => {
       const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
-      const accounts = await resolveAccounts(config.accounts);
+      const accounts = await resolveAccounts(config.accounts, {}, config.accountNames);
       const deps = enforcementDeps(config, clients, { router: routerFromConfig(config, clients) });
       const result = await sweepModels({ regions, accounts, reminderDays: config.reminderDays }, enforcementSettings(config), deps);
       const summary = inventorySummary(result);

@@ -1,7 +1,8 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeModelCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountRouter } from '../../shared/aws/accounts.js';
+import { accountRouter, resolveAccounts } from '../../shared/aws/accounts.js';
+import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
@@ -178,5 +179,20 @@ describe('one deployment for the organisation (moto, three accounts, two regions
     const client = await inAccount(member, 'eu-west-1');
     const { ModelArn } = await client.send(new DescribeModelCommand({ ModelName: `open-${member}` }));
     expect((await client.send(new ListTagsCommand({ ResourceArn: ModelArn }))).Tags).toContainEqual({ Key: 'isolation-guard:quarantine', Value: 'network-isolation-disabled' });
+  });
+
+  it('--org lists every active account of the organisation, and their names reach the alerts', async () => {
+    const orgs = new OrganizationsClient(awsClientConfig(moto.endpoint, 'us-east-1'));
+    await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+    const created = [];
+    for (const name of ['ml-prod', 'ml-dev']) {
+      const { CreateAccountStatus } = await orgs.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
+      created.push(CreateAccountStatus!.AccountId!);
+    }
+    const names: Record<string, string> = { [created[1]!]: 'configured-name' };
+    const accounts = await resolveAccounts(['org'], awsClientConfig(moto.endpoint, 'us-east-1'), names);
+    expect(accounts).toEqual(expect.arrayContaining([MOTO_ACCOUNT, ...created]));
+    expect(names[created[0]!]).toBe('ml-prod');
+    expect(names[created[1]!]).toBe('configured-name'); // a configured name wins
   });
 });
