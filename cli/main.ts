@@ -1,11 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { flagName, loadConfig, type Config, type SettingName } from '../shared/config.js';
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
-import { enforceCommand } from './commands/enforce.js';
-import { evaluateCommand } from './commands/evaluate.js';
-import { sweepCommand } from './commands/sweep.js';
-import { auditCommand, parsePeriodBound } from './commands/audit.js';
-import { policyCommand } from './commands/policy.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -118,6 +113,7 @@ async function evaluateMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
   const now = asOf === undefined ? new Date() : new Date(String(asOf));
   if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
   const config = await configFrom(values, EXEMPTION_SETTINGS, env);
+  const { evaluateCommand } = await import('./commands/evaluate.js');
   return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, now }, io);
 }
 
@@ -131,6 +127,7 @@ async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): P
   const config = await configFrom(values, ENFORCE_SETTINGS, env);
   const fromDlq = typeof values['from-dlq'] === 'string' ? values['from-dlq'] : null;
   const region = typeof values.region === 'string' ? values.region : null;
+  const { enforceCommand } = await import('./commands/enforce.js');
   return enforceCommand({ inputs: positionals, fromDlq, region, config }, io);
 }
 
@@ -170,6 +167,7 @@ async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency: expected a whole number from 1 to 64');
   const config = await configFrom(values, SWEEP_SETTINGS, env);
+  const { sweepCommand } = await import('./commands/sweep.js');
   return sweepCommand(
     { config, format, out: optionalString(values.out), region: optionalString(values.region), concurrency },
     io,
@@ -198,6 +196,7 @@ async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
   const format = reportFormat(values.format);
   const config = await configFrom(values, AUDIT_SETTINGS, env);
+  const { auditCommand, parsePeriodBound } = await import('./commands/audit.js');
   return auditCommand(
     {
       from: parsePeriodBound('--from', values.from),
@@ -214,6 +213,9 @@ async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   );
 }
 
+// Commands are loaded when run (and bundled as separate chunks): `evaluate` in a CI gate and the
+// audit's cold start do not pay for the SDK clients of the others.
+
 /** Runs one command line; typed errors become exit codes here and nowhere else. */
 export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const [command, ...rest] = argv;
@@ -228,7 +230,7 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
       case 'audit':
         return await auditMain(rest, io, env);
       case 'policy':
-        return await policyCommand(rest, io);
+        return await (await import('./commands/policy.js')).policyCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -1,13 +1,10 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { collectAudit } from '../../shared/audit/collect.js';
-import { lookupEventsArchive } from '../../shared/audit/lookup-source.js';
-import { lookUpModelsNow } from '../../shared/audit/models-now.js';
-import { latestInventorySnapshot } from '../../shared/audit/latest-inventory.js';
 import { renderAudit, type AuditFormat } from '../../shared/audit/render-audit.js';
-import { directoryArchive, s3Archive, type ArchiveFile } from '../../shared/audit/sources.js';
-import { createAwsClients } from '../../shared/aws/clients.js';
-import { resolveAccounts, routerFromConfig } from '../../shared/aws/accounts.js';
+import { directoryArchive, type ArchiveFile } from '../../shared/audit/sources.js';
+import type { AwsClients } from '../../shared/aws/clients.js';
+import type { AccountRouter, resolveAccounts as resolveAccountsType } from '../../shared/aws/accounts.js';
 import { resolveRegions } from '../../shared/aws/regions.js';
 import type { Config } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
@@ -47,20 +44,28 @@ export function parsePeriodBound(flag: '--from' | '--to', value: string): Date {
 export async function auditCommand(options: AuditOptions, io: CliIo): Promise<ExitCode> {
   if (options.to <= options.from) throw new UsageError('--to must be after --from');
   const home = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const clients = createAwsClients({ region: home });
   const requested = options.config.regions.length > 0 ? options.config.regions : null;
   const source = options.source ?? 'lookup';
-  const router = routerFromConfig(options.config, clients, { region: home });
+  // AWS clients are loaded only when asked for: an offline audit of a folder starts in a blink.
+  let aws: Promise<{ clients: AwsClients; router: AccountRouter; resolveAccounts: typeof resolveAccountsType }> | null = null;
+  const useAws = () =>
+    (aws ??= Promise.all([import('../../shared/aws/clients.js'), import('../../shared/aws/accounts.js')]).then(([{ createAwsClients }, accounts]) => {
+      const clients = createAwsClients({ region: home });
+      return { clients, router: accounts.routerFromConfig(options.config, clients, { region: home }), resolveAccounts: accounts.resolveAccounts };
+    }));
   let files: AsyncIterable<ArchiveFile>;
   if (source === 'lookup') {
     if (options.now.getTime() - options.from.getTime() > LOOKUP_DAYS * 86_400_000) {
       throw new UsageError(`--source lookup covers the last ${LOOKUP_DAYS} days only; for an older period give --source s3://BUCKET/PREFIX or a directory`);
     }
     const regions = resolveRegions(requested ?? [], home);
+    const { router, resolveAccounts } = await useAws();
     const accounts = await resolveAccounts(options.config.accounts, { region: home });
     const targets = (accounts.length > 0 ? accounts : [null]).flatMap((account) => regions.map((region) => ({ account, region })));
+    const { lookupEventsArchive } = await import('../../shared/audit/lookup-source.js');
     files = lookupEventsArchive((target) => router.cloudTrailFor(target), targets, options);
   } else if (source.startsWith('s3://')) {
+    const [{ clients }, { s3Archive }] = await Promise.all([useAws(), import('../../shared/audit/s3-archive.js')]);
     files = s3Archive(clients.s3, source, { from: options.from, to: options.to, regions: requested === null ? null : resolveRegions(requested, home) });
   } else {
     const info = await stat(source).catch(() => null);
@@ -82,10 +87,18 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     },
   });
   bar.finish();
-  const modelsNow = options.offline ? null : await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
+  let modelsNow = null;
+  if (!options.offline) {
+    const { router } = await useAws();
+    const { lookUpModelsNow } = await import('../../shared/audit/models-now.js');
+    modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
+  }
   const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
   // With --evidence-bucket, the sweep's latest inventory snapshot joins the report.
-  if (options.config.evidenceBucket) report.inventory = await latestInventorySnapshot(clients.s3, options.config.evidenceBucket);
+  if (options.config.evidenceBucket) {
+    const [{ clients }, { latestInventorySnapshot }] = await Promise.all([useAws(), import('../../shared/audit/latest-inventory.js')]);
+    report.inventory = await latestInventorySnapshot(clients.s3, options.config.evidenceBucket);
+  }
   const rendered = renderAudit(report, options.format);
   if (options.out) await writeFile(options.out, rendered);
   else io.stdout(rendered.trimEnd());

@@ -6,7 +6,7 @@ import { collectAudit } from './collect.js';
 import { lookupEventsArchive } from './lookup-source.js';
 import { lookUpModelsNow } from './models-now.js';
 import type { ArchiveFile } from './sources.js';
-import { s3Archive } from './sources.js';
+import { s3Archive } from './s3-archive.js';
 
 /** The previous calendar month (UTC): what the scheduled history report covers. */
 export function previousMonth(now: Date): { from: Date; to: Date } {
