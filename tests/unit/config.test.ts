@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { envName, flagName, loadConfig } from '../../shared/config.js';
 import { ConfigurationError } from '../../shared/errors.js';
 
-describe('loadConfig', () => {
-  it('defaults to alert mode, no dry run and no exemptions', () => {
-    expect(loadConfig({})).toEqual({
+/** Every setting's default, written out: a new setting must be added here on purpose. */
+const DEFAULTS = {
       mode: 'alert',
       dryRun: false,
       exemptions: [],
@@ -22,7 +21,11 @@ describe('loadConfig', () => {
       externalId: null,
       accounts: [],
       accountNames: {},
-    });
+};
+
+describe('loadConfig', () => {
+  it('defaults to alert mode, no dry run and no exemptions', () => {
+    expect(loadConfig({})).toEqual(DEFAULTS);
   });
 
   it('derives one name per setting for environment and flags', () => {
@@ -44,6 +47,7 @@ describe('loadConfig', () => {
       },
     });
     expect(config).toEqual({
+      ...DEFAULTS,
       mode: 'quarantine',
       dryRun: true,
       exemptions: [
@@ -52,20 +56,7 @@ describe('loadConfig', () => {
         { kind: 'model-name', pattern: 'sandbox-*', expires: null },
         { kind: 'principal', pattern: 'arn:aws:iam::*:role/BreakGlass', expires: '2026-12-01T08:00:00Z' },
       ],
-      iacTagKeys: [],
       topicArn: 'arn:aws:sns:eu-west-1:111122223333:alerts',
-      slackWebhookParameter: null,
-      slackWebhookUrl: null,
-      findingBusName: null,
-      idempotencyTable: null,
-      regions: [],
-      reminderDays: 7,
-      evidenceBucket: null,
-      auditSource: 'lookup',
-      memberRoleName: null,
-      externalId: null,
-      accounts: [],
-      accountNames: {},
     });
   });
 
