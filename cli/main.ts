@@ -64,6 +64,7 @@ Commands:
       --exempt-role-path PATH          roles under this IAM path are exempt
   policy iam             Print the least-privilege policies of enforce, sweep and audit.
       --delete-mode --account ID --region REGION --partition aws
+      --member-role-name NAME --org    the organisation set-up's grants too
 
 Settings of every command:
       --config FILE                    settings as JSON, same names as below in camelCase

@@ -25,10 +25,25 @@ export async function policyCommand(args: string[], io: CliIo): Promise<ExitCode
     const { values } = parseArgs({
       args: rest,
       strict: true,
-      options: { 'delete-mode': { type: 'boolean', default: false }, account: { type: 'string' }, region: { type: 'string' }, partition: { type: 'string' } },
+      options: {
+        'delete-mode': { type: 'boolean', default: false },
+        account: { type: 'string' },
+        region: { type: 'string' },
+        partition: { type: 'string' },
+        'member-role-name': { type: 'string' },
+        org: { type: 'boolean', default: false },
+      },
     });
     if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw new UsageError('--account: expected a 12-digit account id');
-    io.stdout(JSON.stringify(servicePolicies({ deleteMode: values['delete-mode'], account: values.account, region: values.region, partition: values.partition }), null, 2));
+    const policies = servicePolicies({
+      deleteMode: values['delete-mode'],
+      account: values.account,
+      region: values.region,
+      partition: values.partition,
+      memberRoleName: values['member-role-name'],
+      org: values.org,
+    });
+    io.stdout(JSON.stringify(policies, null, 2));
     return EXIT.ok;
   }
   throw new UsageError(`policy: expected scp or iam, got ${JSON.stringify(kind)}`);

@@ -7,7 +7,7 @@ import type { PolicyDocument } from './scp.js';
  * match the roles in serverless.yml; the remediation actions come from the remediation
  * actions' own declarations where they exist.
  */
-export function servicePolicies(options: { deleteMode: boolean; partition?: string; account?: string; region?: string }) {
+export function servicePolicies(options: { deleteMode: boolean; partition?: string; account?: string; region?: string; memberRoleName?: string; org?: boolean }) {
   const p = options.partition ?? 'aws';
   const account = options.account ?? '<ACCOUNT>';
   const region = options.region ?? '<REGION>';
@@ -47,5 +47,17 @@ export function servicePolicies(options: { deleteMode: boolean; partition?: stri
       { Sid: 'ModelsToday', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags'], Resource: models(true) },
     ],
   };
+  // Organisation set-up: every function reaches member accounts through the member role only.
+  if (options.memberRoleName) {
+    for (const policy of [enforce, sweep, audit]) {
+      policy.Statement.push({ Sid: 'AssumeMemberRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: `arn:${p}:iam::*:role/${options.memberRoleName}` });
+    }
+  }
+  if (options.org) {
+    for (const policy of [sweep, audit]) {
+      // ListAccounts supports no resource-level permission.
+      policy.Statement.push({ Sid: 'ListOrganizationAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' });
+    }
+  }
   return { enforce, sweep, audit };
 }

@@ -71,6 +71,18 @@ describe('the service policies', () => {
     }
   });
 
+  it('add the member role and the organisation listing only for the organisation set-up', () => {
+    const single = servicePolicies({ deleteMode: false });
+    const org = servicePolicies({ deleteMode: false, memberRoleName: 'isolation-guard-member', org: true });
+    const actionsOf = (p: typeof single) => Object.fromEntries(Object.entries(p).map(([name, doc]) => [name, doc.Statement.flatMap((s) => s.Action)]));
+    expect(Object.values(actionsOf(single)).flat()).not.toContain('sts:AssumeRole');
+    expect(actionsOf(org).enforce).toContain('sts:AssumeRole');
+    expect(actionsOf(org).enforce).not.toContain('organizations:ListAccounts');
+    expect(actionsOf(org).sweep).toContain('organizations:ListAccounts');
+    expect(org.enforce.Statement.find((s) => s.Sid === 'AssumeMemberRole')!.Resource).toBe('arn:aws:iam::*:role/isolation-guard-member');
+    for (const policy of Object.values(org)) expect(PolicySchema.safeParse(policy).error).toBeUndefined();
+  });
+
   it('isolation-guard policy scp and iam print them', async () => {
     const scp = await runCli(['policy', 'scp', '--include-jobs', '--exempt-role-path', '/break-glass/']);
     expect(scp.code).toBe(0);
