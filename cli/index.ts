@@ -1,4 +1,8 @@
-import { run } from './main.js';
+// The SDK's notice that Node 20 support ends (2027) is for operators of long-lived services: a CLI
+// run on a workstation prints it on every AWS call, nine lines each time. The Lambda runs nodejs22.x.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { run } = await import('./main.js');
 
 // `isolation-guard evaluate ... | head`: a reader that goes away is not an error of ours.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -12,7 +16,11 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`isolation-guard: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A fault of ours, not of the input: one line, the stack only when asked for.
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`isolation-guard: unexpected error (${what.split('\n')[0]}); please report it with the command you ran.\n`);
+    if (process.env.ISOLATION_GUARD_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('Set ISOLATION_GUARD_DEBUG=1 to print the stack trace.\n');
     process.exitCode = 70;
   },
 );

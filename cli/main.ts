@@ -1,82 +1,51 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import packageJson from '../package.json' with { type: 'json' };
 import { flagName, loadConfig, type Config, type SettingName } from '../shared/config.js';
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
+import { describeAwsError, isAwsError } from './aws-errors.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
+import { SETTING_HELP } from './setting-help.js';
 
-const USAGE = `Usage: isolation-guard <command> [options]
+/**
+ * The command line, declared as data: each command's options, settings, exit codes and handler.
+ * Parsing, per-command help, `--version` and suggestions for typos all come from these declarations,
+ * so the help cannot drift from what the parser accepts. Commands are loaded when run (and bundled
+ * as separate chunks): `evaluate` in a CI gate does not pay for the SDK clients of the others.
+ */
 
-Commands:
-  evaluate [PATH|-]...   Decide every SageMaker CreateModel call recorded in CloudTrail files
-                         (records, EventBridge events, log files {"Records":[...]}, JSON arrays,
-                         NDJSON, gzip of any of those). Reads stdin when no PATH is given.
-      --format json|table              one JSON line per call (default) or a readable table
-      --as-of DATE                     judge exemption expiry at this instant (default: now)
-      Exit: 0 no violation, 1 at least one violation, 2 an input or setting could not be read.
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  default?: string | boolean;
+  /** The value's name in the help (`FILE`, `json|table`). */
+  value?: string;
+  help: string;
+}
 
-  enforce [PATH|-]...    Run the enforcement pipeline (confirm with DescribeModel, remediate,
-                         alert) on CreateModel events from files, stdin or the dead-letter queue.
-      --from-dlq QUEUE_URL             replay the dead-letter queue; handled messages are deleted
-      --mode alert|quarantine|delete   remediation (default alert)
-      --dry-run                        decide and alert, change nothing
-      --topic-arn ARN                  SNS alert topic (SNS is the one channel always wanted)
-      --slack-webhook-url URL          Slack incoming webhook (or ISOLATION_GUARD_SLACK_WEBHOOK_URL)
-      --finding-bus-name NAME          EventBridge bus for finding events
-      --idempotency-table NAME         DynamoDB table: effects once per event across runs
-      --iac-tag-keys LIST              tag keys of IaC-managed models (delete becomes quarantine)
-      --region REGION                  region for SNS, SQS, DynamoDB (events carry their own)
-      --member-role-name NAME          role to assume in the account an event names (organisation)
-      --external-id ID                 the external id that role requires
-      Exit: 0 no violation, 1 violations handled, 2 an input could not be read, 3 an effect failed.
+export interface Parsed {
+  values: Record<string, unknown>;
+  positionals: string[];
+}
 
-  sweep                  Check every existing model in the regions (ListModels, then one
-                         DescribeModel and one ListTags each) and send violations through the
-                         same remediation and alerts as enforce, once per reminder interval.
-      --regions LIST|all               regions to sweep (default: the current region)
-      --format json|csv|md|html        the inventory report (default json)
-      --out FILE                       write the report there instead of stdout
-      --reminder-days N                alert on the same violating model again after N days (7)
-      --concurrency N                  models inspected at once per region (8)
-      --accounts LIST|org, --org       member accounts (through --member-role-name, --external-id);
-                                       --org: every active account (Organizations ListAccounts)
-      (and --mode, --dry-run, --topic-arn, --slack-webhook-url, --finding-bus-name,
-       --idempotency-table, --iac-tag-keys, --region as for enforce)
-      Exit: 0 all compliant or exempt, 1 violations, 2 a region could not be read.
+export interface CommandSpec {
+  /** `evaluate`, or `policy scp` for a subcommand. */
+  name: string;
+  /** What follows the name in the usage line. */
+  synopsis: string;
+  summary: string;
+  description?: string;
+  options: Record<string, OptionSpec>;
+  /** Settings (shared/config.ts) this command reads: each is a flag, an environment variable and a config-file key. */
+  settings: SettingName[];
+  positionals: boolean;
+  exits: Partial<Record<ExitCode, string>>;
+  run(parsed: Parsed, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode>;
+}
 
-  audit --from DATE --to DATE
-                         Every CreateModel call of an audit period as an evidence report.
-      --source lookup|s3://BUCKET/PREFIX|DIR
-                                       CloudTrail LookupEvents (default; last 90 days), a trail's
-                                       S3 archive, or a local folder of log files (any layout)
-      --regions LIST|all               regions (default: the current region for lookup, all found
-                                       for an archive)
-      --format json|csv|md|html        (default json); --out FILE
-      --offline                        do not look up the models' state today
-      --evidence-bucket NAME           include the sweep's latest inventory snapshot filed there
-      Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read.
-
-  policy scp             Print a service control policy that denies sagemaker:CreateModel unless
-                         sagemaker:NetworkIsolation is true (an omitted parameter is denied too).
-      --include-jobs                   also training, processing, tuning, AutoML, monitoring jobs
-      --exempt-principal-tag KEY       principals carrying this tag are exempt
-      --exempt-role-path PATH          roles under this IAM path are exempt
-  policy iam             Print the least-privilege policies of enforce, sweep and audit.
-      --delete-mode --account ID --region REGION --partition aws
-      --member-role-name NAME --org    the organisation set-up's grants too
-
-Settings of every command:
-      --config FILE                    settings as JSON, same names as below in camelCase
-      --exempt-tag-keys LIST           KEY or KEY=VALUE globs, each optionally |YYYY-MM-DD (expiry)
-      --exempt-model-name-patterns LIST
-      --exempt-principal-patterns LIST
-Every setting is also read from ISOLATION_GUARD_<NAME> (flags win; then environment; then file).`;
-
-type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 const EXEMPTION_SETTINGS: SettingName[] = ['exemptTagKeys', 'exemptModelNamePatterns', 'exemptPrincipalPatterns'];
 const ENFORCE_SETTINGS: SettingName[] = [
-  ...EXEMPTION_SETTINGS,
   'mode',
   'dryRun',
   'topicArn',
@@ -87,65 +56,19 @@ const ENFORCE_SETTINGS: SettingName[] = [
   'memberRoleName',
   'externalId',
   'accountNames',
+  ...EXEMPTION_SETTINGS,
 ];
+const SWEEP_SETTINGS: SettingName[] = ['regions', 'accounts', 'reminderDays', ...ENFORCE_SETTINGS];
+const AUDIT_SETTINGS: SettingName[] = ['regions', 'accounts', 'memberRoleName', 'externalId', 'accountNames', 'evidenceBucket', ...EXEMPTION_SETTINGS];
 
-/** The parseArgs options of some settings: `--dry-run` is a switch, the others take a value. */
-function settingFlags(names: SettingName[]): FlagSpec {
-  return Object.fromEntries(names.map((name) => [flagName(name).slice(2), { type: name === 'dryRun' ? 'boolean' : 'string' }])) as FlagSpec;
-}
-
-async function configFrom(values: Record<string, unknown>, names: SettingName[], env: NodeJS.ProcessEnv): Promise<Config> {
-  const flags = Object.fromEntries(names.map((name) => [name, values[flagName(name).slice(2)]]));
-  const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
-  return loadConfig({ flags, env, file });
-}
-
-async function evaluateMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { format: { type: 'string', default: 'json' }, config: { type: 'string' }, 'as-of': { type: 'string' }, ...settingFlags(EXEMPTION_SETTINGS) },
-  });
-  if (values.format !== 'json' && values.format !== 'table') {
-    throw new UsageError(`--format: expected json or table, got ${JSON.stringify(values.format)}`);
-  }
-  const asOf = values['as-of'];
-  const now = asOf === undefined ? new Date() : new Date(String(asOf));
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
-  const config = await configFrom(values, EXEMPTION_SETTINGS, env);
-  const { evaluateCommand } = await import('./commands/evaluate.js');
-  return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, now }, io);
-}
-
-async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { config: { type: 'string' }, 'from-dlq': { type: 'string' }, region: { type: 'string' }, ...settingFlags(ENFORCE_SETTINGS) },
-  });
-  const config = await configFrom(values, ENFORCE_SETTINGS, env);
-  const fromDlq = typeof values['from-dlq'] === 'string' ? values['from-dlq'] : null;
-  const region = typeof values.region === 'string' ? values.region : null;
-  const { enforceCommand } = await import('./commands/enforce.js');
-  return enforceCommand({ inputs: positionals, fromDlq, region, config }, io);
-}
-
-const SWEEP_SETTINGS: SettingName[] = [...ENFORCE_SETTINGS, 'regions', 'reminderDays', 'accounts'];
-
-/** `--org` is `--accounts org` (added to any listed accounts). */
-function withOrg(values: Record<string, unknown>): void {
-  if (values.org === true) values.accounts = [values.accounts, 'org'].filter((v) => typeof v === 'string' && v !== '').join(',');
-}
-
-/** The flags every report-writing command takes. */
-const REPORT_FLAGS = {
-  config: { type: 'string' },
-  format: { type: 'string', default: 'json' },
-  out: { type: 'string' },
-  region: { type: 'string' },
-} as const;
+const REPORT_OPTIONS: Record<string, OptionSpec> = {
+  format: { type: 'string', default: 'json', value: REPORT_FORMATS.join('|'), help: 'the report format (default json)' },
+  out: { type: 'string', value: 'FILE', help: 'write the report there instead of stdout' },
+  region: { type: 'string', value: 'REGION', help: 'home region (default AWS_REGION, else us-east-1)' },
+};
+const ORG_OPTION: Record<string, OptionSpec> = {
+  org: { type: 'boolean', default: false, help: 'every active account of the organisation (Organizations ListAccounts)' },
+};
 
 function reportFormat(value: unknown): ReportFormat {
   if (!(REPORT_FORMATS as readonly string[]).includes(String(value))) {
@@ -156,98 +79,388 @@ function reportFormat(value: unknown): ReportFormat {
 
 const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const { values } = parseArgs({
-    args,
-    allowPositionals: false,
-    strict: true,
-    options: { ...REPORT_FLAGS, org: { type: 'boolean', default: false }, concurrency: { type: 'string', default: '8' }, ...settingFlags(SWEEP_SETTINGS) },
-  });
-  withOrg(values);
-  const format = reportFormat(values.format);
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency: expected a whole number from 1 to 64');
-  const config = await configFrom(values, SWEEP_SETTINGS, env);
-  const { sweepCommand } = await import('./commands/sweep.js');
-  return sweepCommand(
-    { config, format, out: optionalString(values.out), region: optionalString(values.region), concurrency },
-    io,
-  );
+/** `--org` is `--accounts org` (added to any listed accounts). */
+function withOrg(values: Record<string, unknown>): void {
+  if (values.org === true) values.accounts = [values.accounts, 'org'].filter((v) => typeof v === 'string' && v !== '').join(',');
 }
 
-const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId', 'accounts', 'evidenceBucket'];
+async function configFrom(values: Record<string, unknown>, names: SettingName[], env: NodeJS.ProcessEnv): Promise<Config> {
+  const flags = Object.fromEntries(names.map((name) => [name, values[flagName(name).slice(2)]]));
+  const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
+  return loadConfig({ flags, env, file });
+}
 
-async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const { values } = parseArgs({
-    args,
-    allowPositionals: false,
-    strict: true,
+function parseDate(flag: string, value: unknown): Date {
+  const date = new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag}: not a date (YYYY-MM-DD or ISO 8601): ${JSON.stringify(value)}`);
+  return date;
+}
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'evaluate',
+    synopsis: '[PATH|-]...',
+    summary: 'Decide every SageMaker CreateModel call recorded in CloudTrail files (a CI gate).',
+    description:
+      'Reads records, EventBridge events, log files {"Records":[...]}, JSON arrays, NDJSON, concatenated\n' +
+      'JSON documents and gzip of any of those. Reads stdin when no PATH is given, or with -.\n' +
+      'For a folder of a trail\'s log files and a report, use `isolation-guard audit --source DIR`.',
     options: {
-      ...REPORT_FLAGS,
-      from: { type: 'string' },
-      to: { type: 'string' },
-      source: { type: 'string' },
-      offline: { type: 'boolean', default: false },
-      org: { type: 'boolean', default: false },
-      ...settingFlags(AUDIT_SETTINGS),
+      format: { type: 'string', default: 'json', value: 'json|table', help: 'one JSON line per call (default) or a readable table' },
+      'as-of': { type: 'string', value: 'DATE', help: 'judge exemption expiry at this instant (default: now)' },
     },
-  });
-  withOrg(values);
-  if (typeof values.from !== 'string') throw new UsageError('--from: required (YYYY-MM-DD or ISO 8601)');
-  if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
-  const format = reportFormat(values.format);
-  const config = await configFrom(values, AUDIT_SETTINGS, env);
-  const { auditCommand, parsePeriodBound } = await import('./commands/audit.js');
-  return auditCommand(
-    {
-      from: parsePeriodBound('--from', values.from),
-      to: parsePeriodBound('--to', values.to),
-      source: optionalString(values.source),
-      format,
-      out: optionalString(values.out),
-      offline: values.offline === true,
-      region: optionalString(values.region),
-      config,
-      now: new Date(),
+    settings: EXEMPTION_SETTINGS,
+    positionals: true,
+    exits: { 0: 'no violation', 1: 'at least one violation', 2: 'an input or setting could not be read (the others are still reported)' },
+    async run({ values, positionals }, io, env) {
+      if (values.format !== 'json' && values.format !== 'table') {
+        throw new UsageError(`--format: expected json or table, got ${JSON.stringify(values.format)}`);
+      }
+      const now = values['as-of'] === undefined ? new Date() : parseDate('--as-of', values['as-of']);
+      const config = await configFrom(values, EXEMPTION_SETTINGS, env);
+      const { evaluateCommand } = await import('./commands/evaluate.js');
+      return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, now }, io);
     },
-    io,
+  },
+  {
+    name: 'enforce',
+    synopsis: '[PATH|-]... | --from-dlq QUEUE_URL',
+    summary: 'Run the enforcement pipeline (confirm, remediate, alert) on CreateModel events.',
+    description:
+      'Events come from files, stdin or the dead-letter queue. Each event is confirmed with DescribeModel,\n' +
+      'remediated as --mode says and alerted on every configured channel. The regions of the topic, queue\n' +
+      'and table are taken from their ARN or URL unless --region says otherwise.',
+    options: {
+      'from-dlq': { type: 'string', value: 'QUEUE_URL', help: 'replay the dead-letter queue; handled messages are deleted' },
+      region: { type: 'string', value: 'REGION', help: 'region for SNS, SQS and DynamoDB (events carry their own)' },
+    },
+    settings: ENFORCE_SETTINGS,
+    positionals: true,
+    exits: { 0: 'no violation', 1: 'violations, all handled', 2: 'an input could not be read', 3: 'an effect (action or alert) failed: replay the event' },
+    async run({ values, positionals }, io, env) {
+      const config = await configFrom(values, ENFORCE_SETTINGS, env);
+      const { enforceCommand } = await import('./commands/enforce.js');
+      return enforceCommand({ inputs: positionals, fromDlq: optionalString(values['from-dlq']), region: optionalString(values.region), config }, io);
+    },
+  },
+  {
+    name: 'sweep',
+    synopsis: '[--regions LIST|all] [--format FORMAT] [--out FILE]',
+    summary: 'Check every existing model and send violations through the same remediation and alerts.',
+    description:
+      'ListModels, then one DescribeModel and one ListTags per model; a violating model is alerted once per\n' +
+      'reminder interval. Prints (or writes) the inventory report.',
+    options: {
+      ...REPORT_OPTIONS,
+      ...ORG_OPTION,
+      concurrency: { type: 'string', default: '8', value: 'N', help: 'models inspected at once per region (8)' },
+    },
+    settings: SWEEP_SETTINGS,
+    positionals: false,
+    exits: {
+      0: 'all models compliant or exempt',
+      1: 'violations',
+      2: 'a region or account could not be read (the others are still reported)',
+      3: 'an effect (tag, delete, alert) failed',
+    },
+    async run({ values }, io, env) {
+      withOrg(values);
+      const format = reportFormat(values.format);
+      const concurrency = Number(values.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency: expected a whole number from 1 to 64');
+      const config = await configFrom(values, SWEEP_SETTINGS, env);
+      const { sweepCommand } = await import('./commands/sweep.js');
+      return sweepCommand({ config, format, out: optionalString(values.out), region: optionalString(values.region), concurrency }, io);
+    },
+  },
+  {
+    name: 'audit',
+    synopsis: '--from DATE --to DATE [--source lookup|s3://BUCKET/PREFIX|DIR] [--format FORMAT]',
+    summary: 'Every CreateModel call of an audit period, as an evidence report with KPIs.',
+    description:
+      'Sources: CloudTrail LookupEvents (default; the last 90 days), a trail\'s S3 archive, or a local folder\n' +
+      'of log files (any layout). --to YYYY-MM-DD includes that whole day.',
+    options: {
+      from: { type: 'string', value: 'DATE', help: 'start of the period (YYYY-MM-DD or ISO 8601), required' },
+      to: { type: 'string', value: 'DATE', help: 'end of the period, inclusive for a date, required' },
+      source: { type: 'string', value: 'lookup|s3://BUCKET/PREFIX|DIR', help: 'where the CloudTrail records come from (default lookup)' },
+      offline: { type: 'boolean', default: false, help: 'do not look up the models\' state today' },
+      ...REPORT_OPTIONS,
+      ...ORG_OPTION,
+    },
+    settings: AUDIT_SETTINGS,
+    positionals: false,
+    exits: { 0: 'no violation in the period', 1: 'violations', 2: 'a source or file could not be read, or no records were read' },
+    async run({ values }, io, env) {
+      withOrg(values);
+      if (typeof values.from !== 'string') throw new UsageError('--from: required (YYYY-MM-DD or ISO 8601)');
+      if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
+      const format = reportFormat(values.format);
+      const config = await configFrom(values, AUDIT_SETTINGS, env);
+      const { auditCommand, parsePeriodBound } = await import('./commands/audit.js');
+      return auditCommand(
+        {
+          from: parsePeriodBound('--from', values.from),
+          to: parsePeriodBound('--to', values.to),
+          source: optionalString(values.source),
+          format,
+          out: optionalString(values.out),
+          offline: values.offline === true,
+          region: optionalString(values.region),
+          config,
+          now: new Date(),
+        },
+        io,
+      );
+    },
+  },
+  {
+    name: 'policy scp',
+    synopsis: '[--include-jobs] [--exempt-principal-tag KEY] [--exempt-role-path PATH]',
+    summary: 'Print a service control policy that denies CreateModel without network isolation.',
+    description: 'An omitted sagemaker:NetworkIsolation is denied too (BoolIfExists). Attach it to the OUs that use SageMaker.',
+    options: {
+      'include-jobs': { type: 'boolean', default: false, help: 'also training, processing, tuning, AutoML, monitoring jobs' },
+      'exempt-principal-tag': { type: 'string', value: 'KEY', help: 'principals carrying this tag are exempt' },
+      'exempt-role-path': { type: 'string', value: 'PATH', help: 'roles under this IAM path are exempt' },
+    },
+    settings: [],
+    positionals: false,
+    exits: { 0: 'printed', 2: 'a bad option' },
+    async run({ values }, io) {
+      return (await import('./commands/policy.js')).policyScpCommand(values, io);
+    },
+  },
+  {
+    name: 'policy iam',
+    synopsis: '[--delete-mode] [--account ID] [--region REGION] [--org --member-role-name NAME]',
+    summary: 'Print the least-privilege IAM policies of enforce, sweep and audit.',
+    options: {
+      'delete-mode': { type: 'boolean', default: false, help: 'include sagemaker:DeleteModel for enforce and sweep' },
+      account: { type: 'string', value: 'ID', help: 'the account id in resource ARNs (default *)' },
+      region: { type: 'string', value: 'REGION', help: 'the region in resource ARNs (default *)' },
+      partition: { type: 'string', value: 'NAME', help: 'the partition (default aws)' },
+      'member-role-name': { type: 'string', value: 'NAME', help: 'the organisation set-up\'s member role (sts:AssumeRole)' },
+      org: { type: 'boolean', default: false, help: 'organizations:ListAccounts for the sweep and audit' },
+    },
+    settings: [],
+    positionals: false,
+    exits: { 0: 'printed', 2: 'a bad option' },
+    async run({ values }, io) {
+      return (await import('./commands/policy.js')).policyIamCommand(values, io);
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Help, generated from the declarations.
+
+const EXIT_WORDS: Record<ExitCode, string> = {
+  0: 'nothing non-compliant found',
+  1: 'at least one violation',
+  2: 'an input, source, setting or option could not be read (wins over 1)',
+  3: 'an effect (remediation or alert) failed: replay the event',
+};
+
+const GROUPS = [...new Set(COMMANDS.map((command) => command.name.split(' ')[0]!))];
+
+function columns(rows: Array<[string, string]>, indent = 2): string[] {
+  const width = Math.min(34, Math.max(...rows.map(([left]) => left.length)) + 2);
+  return rows.map(([left, right]) =>
+    left.length + 2 > width ? `${' '.repeat(indent)}${left}\n${' '.repeat(indent + width)}${right}` : `${' '.repeat(indent)}${left.padEnd(width)}${right}`,
   );
 }
 
-// Commands are loaded when run (and bundled as separate chunks): `evaluate` in a CI gate and the
-// audit's cold start do not pay for the SDK clients of the others.
+const optionLabel = (name: string, spec: { value?: string; type?: string }) =>
+  spec.value && spec.type !== 'boolean' ? `--${name} ${spec.value}` : `--${name}`;
+
+export function overviewHelp(): string {
+  const rows: Array<[string, string]> = COMMANDS.map((command) => [command.name, command.summary]);
+  return [
+    `isolation-guard ${packageJson.version}: every Amazon SageMaker model runs with network isolation.`,
+    '',
+    'Usage: isolation-guard <command> [options]',
+    '',
+    'Commands:',
+    ...columns(rows),
+    '',
+    "Run 'isolation-guard <command> --help' (or 'isolation-guard help <command>') for a command's options.",
+    '',
+    'Exit codes:',
+    ...columns(Object.entries(EXIT_WORDS).map(([code, words]) => [code, words])),
+    '',
+    'Settings are flags, ISOLATION_GUARD_<NAME> environment variables or keys of --config FILE (JSON);',
+    'flags win, then the environment, then the file. --version prints the version.',
+  ].join('\n');
+}
+
+export function commandHelp(command: CommandSpec): string {
+  const options = columns([
+    ...Object.entries(command.options).map(([name, spec]): [string, string] => [optionLabel(name, spec), spec.help]),
+    ...(command.settings.length > 0 ? [['--config FILE', 'settings as JSON (keys are the settings\' camelCase names)'] as [string, string]] : []),
+    ['--help', 'this help'],
+  ]);
+  const settings = command.settings.map((name): [string, string] => {
+    const help = SETTING_HELP[name];
+    return [optionLabel(flagName(name).slice(2), { value: help?.value ?? (name === 'dryRun' ? undefined : 'VALUE'), type: name === 'dryRun' ? 'boolean' : 'string' }), help?.help ?? ''];
+  });
+  return [
+    `Usage: isolation-guard ${command.name} ${command.synopsis}`.trimEnd(),
+    '',
+    command.summary,
+    ...(command.description ? [command.description] : []),
+    '',
+    'Options:',
+    ...options,
+    ...(settings.length > 0 ? ['', 'Settings (also ISOLATION_GUARD_<NAME> or a --config key):', ...columns(settings)] : []),
+    '',
+    'Exit codes:',
+    ...columns(Object.entries(command.exits).map(([code, words]) => [code, words])),
+  ].join('\n');
+}
+
+function groupHelp(group: string): string {
+  const subcommands = COMMANDS.filter((command) => command.name.startsWith(`${group} `));
+  return [
+    `Usage: isolation-guard ${group} <${subcommands.map((command) => command.name.split(' ')[1]).join('|')}> [options]`,
+    '',
+    ...columns(subcommands.map((command) => [command.name, command.summary])),
+    '',
+    `Run 'isolation-guard ${group} <subcommand> --help' for its options.`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suggestions for typos.
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest candidate within a few edits (or one the word starts), if any. */
+export function closest(word: string, candidates: string[]): string | null {
+  let best: { candidate: string; distance: number } | null = null;
+  for (const candidate of candidates) {
+    const distance = candidate.startsWith(word) && word.length >= 3 ? 0.5 : editDistance(word, candidate);
+    if (distance <= Math.max(2, Math.floor(candidate.length / 4)) && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a command line.
+
+function parserOptions(command: CommandSpec) {
+  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }> = {};
+  for (const [name, spec] of Object.entries(command.options)) options[name] = { type: spec.type, ...(spec.default !== undefined ? { default: spec.default } : {}) };
+  for (const name of command.settings) options[flagName(name).slice(2)] = { type: name === 'dryRun' ? 'boolean' : 'string' };
+  if (command.settings.length > 0) options.config = { type: 'string' };
+  return options;
+}
+
+/** parseArgs' own messages name the internals (`ERR_PARSE_ARGS_...`, an unclosed quote): say it plainly. */
+function argumentError(error: { code: string; message: string }, command: CommandSpec): UsageError {
+  const known = Object.keys(parserOptions(command)).map((name) => `--${name}`);
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /option '([^']+)'/i.exec(error.message)?.[1] ?? 'given';
+    const suggestion = closest(option.replace(/=.*$/, ''), known);
+    return new UsageError(`${command.name}: unknown option ${option}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`);
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /'(--?[\w-]+)/.exec(error.message)?.[1];
+    return new UsageError(option ? `${command.name}: ${option} ${/argument missing/.test(error.message) ? 'needs a value' : 'takes no value'}` : `${command.name}: ${error.message}`);
+  }
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const argument = /argument '([^']*)'/.exec(error.message)?.[1];
+    return new UsageError(`${command.name} takes no arguments${argument !== undefined ? `, got ${JSON.stringify(argument)}` : ''}`);
+  }
+  return new UsageError(`${command.name}: ${error.message}`);
+}
+
+const wantsHelp = (args: string[]): boolean => {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+};
+
+/** Finds the command an argv names: `policy scp` takes two words. Throws a UsageError with a suggestion. */
+function findCommand(argv: string[]): { command: CommandSpec; rest: string[] } | { group: string } {
+  const [first = '', second, ...more] = argv;
+  if (GROUPS.includes(first) && !COMMANDS.some((command) => command.name === first)) {
+    const sub = COMMANDS.find((command) => command.name === `${first} ${second}`);
+    if (sub) return { command: sub, rest: more };
+    if (second === undefined || second === '--help' || second === '-h' || second === 'help') return { group: first };
+    const names = COMMANDS.filter((command) => command.name.startsWith(`${first} `)).map((command) => command.name.split(' ')[1]!);
+    const suggestion = closest(second, names);
+    throw new UsageError(`${first}: expected a subcommand (${names.join(' or ')}), got ${JSON.stringify(second)}${suggestion ? ` (did you mean '${first} ${suggestion}'?)` : ''}`);
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === first);
+  if (command) return { command, rest: argv.slice(1) };
+  const suggestion = closest(first, GROUPS);
+  throw new UsageError(`unknown command ${JSON.stringify(first)}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`);
+}
 
 /** Runs one command line; typed errors become exit codes here and nowhere else. */
 export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
-  const [command, ...rest] = argv;
+  const [first] = argv;
+  if (first === undefined) {
+    io.stderr(overviewHelp());
+    return EXIT.inputError;
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    io.stdout(packageJson.version);
+    return EXIT.ok;
+  }
+  let command: CommandSpec | null = null;
   try {
-    switch (command) {
-      case 'evaluate':
-        return await evaluateMain(rest, io, env);
-      case 'enforce':
-        return await enforceMain(rest, io, env);
-      case 'sweep':
-        return await sweepMain(rest, io, env);
-      case 'audit':
-        return await auditMain(rest, io, env);
-      case 'policy':
-        return await (await import('./commands/policy.js')).policyCommand(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout(USAGE);
-        return command === undefined ? EXIT.inputError : EXIT.ok;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (first === 'help' || first === '--help' || first === '-h') {
+      const topic = argv.slice(1);
+      if (topic.length === 0) io.stdout(overviewHelp());
+      else {
+        const found = findCommand(topic);
+        io.stdout('group' in found ? groupHelp(found.group) : commandHelp(found.command));
+      }
+      return EXIT.ok;
     }
+    const found = findCommand(argv);
+    if ('group' in found) {
+      // `policy` alone is a usage error (exit 2, on stderr); `policy --help` is help.
+      if (argv.length > 1) io.stdout(groupHelp(found.group));
+      else io.stderr(groupHelp(found.group));
+      return argv.length > 1 ? EXIT.ok : EXIT.inputError;
+    }
+    command = found.command;
+    if (wantsHelp(found.rest)) {
+      io.stdout(commandHelp(command));
+      return EXIT.ok;
+    }
+    let parsed: Parsed;
+    try {
+      parsed = parseArgs({ args: found.rest, allowPositionals: command.positionals, strict: true, options: parserOptions(command) }) as Parsed;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw argumentError(error as { code: string; message: string }, command);
+      throw error;
+    }
+    return await command.run(parsed, io, env);
   } catch (error) {
-    // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for unknown or malformed flags.
-    const code = (error as { code?: unknown }).code;
-    const isArgError = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-    if (error instanceof IsolationGuardError || isArgError) {
-      io.stderr(`isolation-guard: ${(error as Error).message}`);
-      if (error instanceof UsageError || isArgError) io.stderr(`Run 'isolation-guard help' for usage.`);
+    if (error instanceof IsolationGuardError) {
+      io.stderr(`isolation-guard: ${error.message}`);
+      if (error instanceof UsageError) io.stderr(`Run 'isolation-guard ${command ? `${command.name} ` : ''}--help' for usage.`);
+      return EXIT.inputError;
+    }
+    if (isAwsError(error)) {
+      // An AWS call the command could not do without (a bucket, a queue, a table, credentials).
+      io.stderr(`isolation-guard: ${describeAwsError(error)}`);
       return EXIT.inputError;
     }
     throw error;

@@ -86,6 +86,19 @@ function parseOptionalString(raw: unknown): string | null {
   return raw.trim() === '' ? null : raw.trim();
 }
 
+/**
+ * An SSM parameter name. AWS requires a leading `/` on a name with a `/` in it
+ * (`/isolation-guard/slack-webhook`); `isolation-guard/slack-webhook` is taken to mean the same.
+ */
+export function parseParameterName(raw: unknown): string | null {
+  const value = parseOptionalString(raw);
+  if (value === null) return null;
+  if (!/^\/?[a-zA-Z0-9_.\-/]{1,2047}$/.test(value) || value.includes('//')) {
+    throw new Error(`expected an SSM parameter name (letters, digits, _ . - and /), got ${JSON.stringify(value)}`);
+  }
+  return value.includes('/') && !value.startsWith('/') ? `/${value}` : value;
+}
+
 function parseWebhookUrl(raw: unknown): string | null {
   const value = parseOptionalString(raw);
   // Never echo the value: the URL's path is the secret.
@@ -144,7 +157,7 @@ const SETTINGS = {
   exemptPrincipalPatterns: { parse: (raw) => parseExemptionList('principal', raw), fallback: [] },
   iacTagKeys: { parse: parseStringList, fallback: [] },
   topicArn: { parse: parseOptionalString, fallback: null },
-  slackWebhookParameter: { parse: parseOptionalString, fallback: null },
+  slackWebhookParameter: { parse: parseParameterName, fallback: null },
   slackWebhookUrl: { parse: parseWebhookUrl, fallback: null },
   findingBusName: { parse: parseOptionalString, fallback: null },
   idempotencyTable: { parse: parseOptionalString, fallback: null },

@@ -1,4 +1,5 @@
 import { createAwsClients } from '../../shared/aws/clients.js';
+import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { decodeInput } from '../../shared/cloudtrail/decode.js';
 import { extractRecords } from '../../shared/cloudtrail/extract.js';
@@ -12,6 +13,7 @@ import { IsolationGuardError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
+import { warnIfNobodyIsTold } from '../warnings.js';
 
 export interface EnforceOptions {
   inputs: string[];
@@ -30,8 +32,10 @@ export const resultLine = (result: EnforcementResult): string =>
  * read; 3: an effect (action or alert) failed; the event must be replayed again.
  */
 export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: EnforcementDeps): Promise<ExitCode> {
-  const region = options.region ?? process.env.AWS_REGION ?? regionOfArn(options.config.topicArn) ?? 'us-east-1';
-  const clients = createAwsClients({ region });
+  const regions = resourceRegions({ topicArn: options.config.topicArn, queueUrl: options.fromDlq, table: options.config.idempotencyTable }, options.region);
+  const region = options.region ?? process.env.AWS_REGION ?? regions.sns ?? regions.sqs ?? 'us-east-1';
+  const clients = createAwsClients({ region, regions });
+  warnIfNobodyIsTold(options.config, io);
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });
   const settings = enforcementSettings(options.config);
   const tally = { violations: 0, unreadable: 0, failed: 0 };
@@ -106,7 +110,6 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   return tally.violations > 0 ? EXIT.violation : EXIT.ok;
 }
 
-const regionOfArn = (arn: string | null): string | null => arn?.split(':')[3] || null;
 
 function describe(error: unknown): string {
   if (error instanceof IsolationGuardError) return error.message;

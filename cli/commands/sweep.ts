@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { createAwsClients } from '../../shared/aws/clients.js';
+import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { resolveRegions } from '../../shared/aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../../shared/aws/accounts.js';
 import type { Config } from '../../shared/config.js';
@@ -9,6 +10,7 @@ import { sweepModels } from '../../shared/sweep/sweep.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
+import { warnIfNobodyIsTold } from '../warnings.js';
 import { progressBar } from '../progress.js';
 
 export interface SweepCommandOptions {
@@ -26,7 +28,8 @@ export interface SweepCommandOptions {
  */
 export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Promise<ExitCode> {
   const home = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  const clients = createAwsClients({ region: home });
+  const clients = createAwsClients({ region: home, regions: resourceRegions({ topicArn: options.config.topicArn, table: options.config.idempotencyTable }, options.region) });
+  warnIfNobodyIsTold(options.config, io);
   const router = routerFromConfig(options.config, clients, { region: home });
   const deps = enforcementDeps(options.config, clients, { router });
   const regions = resolveRegions(options.config.regions, home);

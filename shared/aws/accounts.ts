@@ -4,6 +4,7 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsClientOptions, AwsClients } from './clients.js';
+import { withErrorContext } from './error-context.js';
 
 export interface MemberAccess {
   roleName: string;
@@ -23,7 +24,9 @@ export function accountRouter(
     stsPlugins?: Array<{ applyToStack: (stack: never) => void }>;
   },
 ) {
-  const sts = new STSClient({ ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region });
+  const sts = withErrorContext(
+    new STSClient({ ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region }),
+  );
   let homeAccount: Promise<string> | null = null;
   const homeId = () => (homeAccount ??= sts.send(new GetCallerIdentityCommand({})).then((identity) => identity.Account ?? ''));
   const credentials = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
@@ -52,7 +55,7 @@ export function accountRouter(
   const memberClient = (account: string, region: string): SageMakerClient => {
     const key = `${account}/${region}`;
     if (!memberClients.has(key)) {
-      memberClients.set(key, new SageMakerClient({ ...endpoint, region, retryMode: 'adaptive', maxAttempts: 5, credentials: credentialsFor(account) }));
+      memberClients.set(key, withErrorContext(new SageMakerClient({ ...endpoint, region, retryMode: 'adaptive', maxAttempts: 5, credentials: credentialsFor(account) })));
     }
     return memberClients.get(key)!;
   };
@@ -72,13 +75,13 @@ export function accountRouter(
       if (!cache.has(key)) {
         cache.set(
           key,
-          new CloudTrailClient({
+          withErrorContext(new CloudTrailClient({
             ...endpoint,
             region: where.region,
             retryMode: 'adaptive',
             maxAttempts: 8,
             ...(member ? { credentials: credentialsFor(where.account!) } : options.credentials ? { credentials: options.credentials } : {}),
-          }),
+          })),
         );
       }
       return cache.get(key)!;
@@ -119,7 +122,8 @@ export function routerFromConfig(
  */
 export async function resolveAccounts(accounts: readonly string[], options: AwsClientOptions = {}, names?: Record<string, string>): Promise<string[]> {
   if (!accounts.includes('org')) return [...accounts];
-  const listed = await organizationAccounts(new OrganizationsClient({ ...options, region: options.region ?? 'us-east-1' }));
+  const { regions: _regions, ...common } = options;
+  const listed = await organizationAccounts(withErrorContext(new OrganizationsClient({ ...common, region: common.region ?? 'us-east-1' })));
   if (names) for (const { id, name } of listed) if (name && names[id] === undefined) names[id] = name;
   return [...new Set([...accounts.filter((a) => a !== 'org'), ...listed.map((a) => a.id)])];
 }

@@ -4,6 +4,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { withErrorContext } from './error-context.js';
 
 export interface AwsClients {
   /** SageMaker in a given region (one client per region, made on first use). */
@@ -20,6 +21,8 @@ export interface AwsClientOptions {
   /** An endpoint for every client (moto in tests); the SDK also honours AWS_ENDPOINT_URL by itself. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Regions of single resources that differ from `region` (a topic, queue or table named by ARN or URL). */
+  regions?: { sns?: string; sqs?: string; dynamodb?: string };
 }
 
 /**
@@ -28,19 +31,20 @@ export interface AwsClientOptions {
  * must slow us down, not fail us.
  */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const config = { ...options, retryMode: 'adaptive', maxAttempts: 5 } as const;
+  const { regions: _regions, ...common } = options;
+  const config = { ...common, retryMode: 'adaptive', maxAttempts: 5 } as const;
   const sagemakers = new Map<string, SageMakerClient>();
   return {
     sagemakerIn: (region) => {
       let client = sagemakers.get(region);
-      if (!client) sagemakers.set(region, (client = new SageMakerClient({ ...config, region })));
+      if (!client) sagemakers.set(region, (client = withErrorContext(new SageMakerClient({ ...config, region }))));
       return client;
     },
-    sns: new SNSClient(config),
-    eventBridge: new EventBridgeClient(config),
-    dynamodb: new DynamoDBClient(config),
-    sqs: new SQSClient(config),
+    sns: withErrorContext(new SNSClient({ ...config, region: options.regions?.sns ?? options.region })),
+    eventBridge: withErrorContext(new EventBridgeClient(config)),
+    dynamodb: withErrorContext(new DynamoDBClient({ ...config, region: options.regions?.dynamodb ?? options.region })),
+    sqs: withErrorContext(new SQSClient({ ...config, region: options.regions?.sqs ?? options.region })),
     // Path-style addressing works with every bucket name, and with moto.
-    s3: new S3Client({ ...config, forcePathStyle: true }),
+    s3: withErrorContext(new S3Client({ ...config, forcePathStyle: true })),
   };
 }

@@ -1,6 +1,7 @@
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { AccountRouter } from '../aws/accounts.js';
+import { tableNameOf } from '../aws/resource-regions.js';
 import type { Config } from '../config.js';
 import { dynamoDbStepLedger } from './dynamodb-step-ledger.js';
 import type { EnforcementDeps, EnforcementSettings } from './pipeline.js';
@@ -33,7 +34,7 @@ export function enforcementDeps(
     finding: config.findingBusName ? { client: clients.eventBridge, busName: config.findingBusName } : null,
     ledger:
       extra.ledger ??
-      (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: config.idempotencyTable }) : memoryStepLedger()),
+      (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: tableNameOf(config.idempotencyTable) }) : memoryStepLedger()),
     now: extra.now ?? (() => new Date()),
     accountName: (account) => config.accountNames[account] ?? null,
   };

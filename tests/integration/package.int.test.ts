@@ -25,6 +25,7 @@ const EXPECTED_PATTERN = {
   'detail-type': ['AWS API Call via CloudTrail'],
   'detail': { eventSource: ['sagemaker.amazonaws.com'], eventName: ['CreateModel'] },
 };
+const PARAMS = { slackWebhookParameter: '/isolation-guard/slack-webhook' };
 const MODEL_ARN = { 'Fn::Sub': 'arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:model/*' };
 
 interface Statement {
@@ -35,6 +36,20 @@ interface Statement {
   NotResource?: unknown;
   Condition?: Record<string, Record<string, unknown>>;
   Principal?: unknown;
+}
+
+const PSEUDO = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '123456789012' };
+
+/** Evaluates the string functions CloudFormation would (Fn::Sub on pseudo parameters, Fn::Split, Fn::Join). */
+function evaluateIntrinsic(node: unknown, pseudo: Record<string, string>): any {
+  if (typeof node === 'string') return node;
+  if (Array.isArray(node)) return node.map((item) => evaluateIntrinsic(item, pseudo));
+  const entry = Object.entries(node as Record<string, unknown>)[0]!;
+  const [fn, args] = entry as [string, any];
+  if (fn === 'Fn::Sub') return String(args).replace(/\$\{([^}]+)\}/g, (_, name: string) => pseudo[name] ?? `<${name}>`);
+  if (fn === 'Fn::Split') return String(evaluateIntrinsic(args[1], pseudo)).split(args[0]);
+  if (fn === 'Fn::Join') return (evaluateIntrinsic(args[1], pseudo) as string[]).join(args[0]);
+  throw new Error(`not evaluated here: ${fn}`);
 }
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -89,7 +104,8 @@ describe('serverless package (osls, offline)', () => {
   let enforce: CfnResource;
 
   beforeAll(async () => {
-    packaged = await packageService({ stage: 'test', region: 'eu-west-1' });
+    // The Slack parameter as AWS names it (leading slash): its ARN must not come out as `parameter//...`.
+    packaged = await packageService({ stage: 'test', region: 'eu-west-1', params: PARAMS });
     template = packaged.template;
     [enforceId, enforce] = lambdaFunction(template, 'enforce');
     console.info(`serverless package took ${packaged.durationMs} ms`);
@@ -173,7 +189,7 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '',
       ISOLATION_GUARD_EXEMPT_PRINCIPAL_PATTERNS: '',
       ISOLATION_GUARD_IAC_TAG_KEYS: '',
-      ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '',
+      ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '/isolation-guard/slack-webhook',
       ISOLATION_GUARD_FINDING_BUS_NAME: 'default',
       ISOLATION_GUARD_MEMBER_ROLE_NAME: '',
       ISOLATION_GUARD_EXTERNAL_ID: '',
@@ -285,6 +301,10 @@ describe('serverless package (osls, offline)', () => {
     expect(Object.fromEntries(conditional)).toStrictEqual({ 'sagemaker:DeleteModel': 'IsDeleteMode', 'ssm:GetParameter': 'HasSlack', 'sts:AssumeRole': 'HasMemberRole' });
     expect(grants.get('sts:AssumeRole')).toStrictEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/' }]);
     expect(template.Conditions).toMatchObject({ IsDeleteMode: { 'Fn::Equals': ['alert', 'delete'] } });
+    // The parameter's ARN as IAM sees it: `parameter/isolation-guard/slack-webhook`, one slash.
+    expect(grants.get('ssm:GetParameter')!.map((resource) => evaluateIntrinsic(resource, PSEUDO))).toStrictEqual([
+      'arn:aws:ssm:eu-west-1:123456789012:parameter/isolation-guard/slack-webhook',
+    ]);
     expect(grants.get('sns:Publish')).toStrictEqual([{ Ref: 'AlertTopic' }]);
     expect(grants.get('kms:Decrypt')).toStrictEqual([{ 'Fn::GetAtt': ['AlertKey', 'Arn'] }]);
     expect(grants.get('dynamodb:PutItem')).toStrictEqual([{ 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] }]);
@@ -316,6 +336,8 @@ describe('serverless package (osls, offline)', () => {
     const bucket = template.Resources.EvidenceBucket!.Properties!;
     expect(bucket.VersioningConfiguration).toStrictEqual({ Status: 'Enabled' });
     expect(bucket.PublicAccessBlockConfiguration).toStrictEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    // Evidence outlives the stack: neither `serverless remove` nor a replacement deletes it.
+    expect(template.Resources.EvidenceBucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('gives the history function its own role: LookupEvents, the trail bucket only when named, reports under reports/', () => {
@@ -367,6 +389,6 @@ describe('serverless package (osls, offline)', () => {
   });
 
   it('packages once per process: later callers get the same artifact', async () => {
-    await expect(packageService({ stage: 'test', region: 'eu-west-1' })).resolves.toBe(packaged);
+    await expect(packageService({ stage: 'test', region: 'eu-west-1', params: PARAMS })).resolves.toBe(packaged);
   });
 });

@@ -98,3 +98,15 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('slackWebhookParameter', () => {
+  it('takes the name as AWS requires it, and the form without the leading slash as the same parameter', () => {
+    const read = (value: string) => loadConfig({ env: { ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: value } }).slackWebhookParameter;
+    expect(read('/isolation-guard/slack-webhook')).toBe('/isolation-guard/slack-webhook');
+    expect(read('isolation-guard/slack-webhook')).toBe('/isolation-guard/slack-webhook');
+    expect(read('slack-webhook')).toBe('slack-webhook');
+    expect(read('')).toBeNull();
+    expect(() => read('team//slack')).toThrow(/ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: expected an SSM parameter name/);
+    expect(() => read('has space')).toThrow(/ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER/);
+  });
+});

@@ -1,0 +1,57 @@
+import type { AwsErrorContext } from '../shared/aws/error-context.js';
+
+/**
+ * AWS failures in one plain sentence: which call failed, on what, why, and what to check. The CLI
+ * prints this instead of a stack trace (exit 2: a source, queue, table or credentials the command
+ * needs could not be used).
+ */
+type AwsLikeError = Error & AwsErrorContext & { $metadata?: { httpStatusCode?: number }; code?: string; Code?: string };
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+export function isAwsError(error: unknown): error is AwsLikeError {
+  if (!(error instanceof Error)) return false;
+  const candidate = error as AwsLikeError;
+  return (
+    candidate.$metadata !== undefined ||
+    candidate.$operation !== undefined ||
+    candidate.name === 'CredentialsProviderError' ||
+    candidate.name === 'TimeoutError' ||
+    (typeof candidate.code === 'string' && NETWORK_CODES.has(candidate.code))
+  );
+}
+
+function hint(error: AwsLikeError): string {
+  const name = error.name;
+  const status = error.$metadata?.httpStatusCode;
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (name === 'CredentialsProviderError') return 'no AWS credentials were found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+  if (/^(NoSuchBucket)$/.test(name)) return 'check the bucket name and that it is in this account';
+  if (/AccessDenied|Unauthorized|AuthorizationError|Forbidden/i.test(name) || status === 403) {
+    return "the credentials in use may not make this call: 'isolation-guard policy iam' prints what each command needs";
+  }
+  if (/NonExistentQueue|QueueDoesNotExist/.test(name)) return 'check the queue URL (the stack output DeadLetterQueueUrl) and its region';
+  if (name === 'ResourceNotFoundException') return 'check the name and the region (the idempotency table: the stack output IdempotencyTableName)';
+  if (name === 'NotFound' || name === 'NotFoundException') return 'check the ARN and its region (the alert topic: the stack output AlertTopicArn)';
+  if (/InvalidClientTokenId|UnrecognizedClient|ExpiredToken|InvalidAccessKeyId|SignatureDoesNotMatch/.test(name)) {
+    return 'the credentials are not valid or have expired';
+  }
+  if (name === 'TimeoutError' || error.code === 'ETIMEDOUT') return 'the call timed out: check the network and the region';
+  if (typeof error.code === 'string' && NETWORK_CODES.has(error.code)) {
+    return `the endpoint cannot be reached${endpoint ? ` (AWS_ENDPOINT_URL=${endpoint})` : ''}: check the region and the network`;
+  }
+  if (status === 404 || status === 501 || /UnknownOperation|NotImplemented|InvalidAction/.test(name)) {
+    return endpoint ? `the endpoint ${endpoint} does not seem to implement this call` : 'the call is not known to the endpoint: check the region';
+  }
+  if (/Throttl|TooManyRequests|SlowDown/.test(name)) return 'AWS throttled the calls beyond the retries: try again later';
+  return 'check the name, the region and the credentials';
+}
+
+/** `S3 ListObjectsV2 on bucket my-trail failed: NoSuchBucket (The specified bucket does not exist); check ...`. */
+export function describeAwsError(error: AwsLikeError): string {
+  const call = [error.$service, error.$operation].filter(Boolean).join(' ') || 'an AWS call';
+  const on = error.$resource ? ` on ${error.$resource}` : '';
+  const message = (error.message || '').split('\n')[0]!.trim();
+  const why = error.name && message && message !== error.name ? `${error.name} (${message})` : error.name || message || 'unknown error';
+  return `${call}${on} failed: ${why}; ${hint(error)}.`;
+}

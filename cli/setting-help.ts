@@ -1,0 +1,25 @@
+import type { SettingName } from '../shared/config.js';
+
+/**
+ * What each setting's flag does, for the generated help. The settings themselves (names, parsing,
+ * defaults) live in shared/config.ts; a setting without a line here is listed without words.
+ */
+export const SETTING_HELP: Partial<Record<SettingName, { value?: string; help: string }>> = {
+  mode: { value: 'alert|quarantine|delete', help: 'remediation of a violating model (default alert)' },
+  dryRun: { help: 'decide and alert, change nothing' },
+  exemptTagKeys: { value: 'LIST', help: 'KEY or KEY=VALUE globs, each optionally |YYYY-MM-DD (expiry)' },
+  exemptModelNamePatterns: { value: 'LIST', help: 'model name globs, each optionally |YYYY-MM-DD' },
+  exemptPrincipalPatterns: { value: 'LIST', help: "caller ARN globs, each optionally |YYYY-MM-DD" },
+  iacTagKeys: { value: 'LIST', help: 'tag keys of IaC-managed models (delete becomes quarantine)' },
+  topicArn: { value: 'ARN', help: 'SNS alert topic (its region is taken from the ARN)' },
+  slackWebhookUrl: { value: 'URL', help: 'Slack incoming webhook (better: ISOLATION_GUARD_SLACK_WEBHOOK_URL)' },
+  findingBusName: { value: 'NAME', help: 'EventBridge bus for finding events' },
+  idempotencyTable: { value: 'NAME|ARN', help: 'DynamoDB step ledger: effects once per event across runs' },
+  regions: { value: 'LIST|all', help: 'regions to cover (default: the current region)' },
+  reminderDays: { value: 'N', help: 'alert on the same violating model again after N days (7)' },
+  evidenceBucket: { value: 'NAME', help: 'the evidence bucket (inventory snapshots, reports)' },
+  memberRoleName: { value: 'NAME', help: 'role to assume in member accounts (organisation set-up)' },
+  externalId: { value: 'ID', help: 'the external id that role requires' },
+  accounts: { value: 'LIST|org', help: 'member account ids, or org for every active account' },
+  accountNames: { value: 'LIST', help: 'ID=name entries, so reports and alerts name accounts' },
+};
