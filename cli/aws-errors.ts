@@ -40,7 +40,8 @@ function hint(error: AwsLikeError): string {
   if (typeof error.code === 'string' && NETWORK_CODES.has(error.code)) {
     return `the endpoint cannot be reached${endpoint ? ` (AWS_ENDPOINT_URL=${endpoint})` : ''}: check the region and the network`;
   }
-  if (status === 404 || status === 501 || /UnknownOperation|NotImplemented|InvalidAction/.test(name)) {
+  // A page of HTML where AWS's JSON was expected: an endpoint (a local stand-in) without this call.
+  if (status === 404 || status === 501 || name === 'SyntaxError' || /UnknownOperation|NotImplemented|InvalidAction/.test(name)) {
     return endpoint ? `the endpoint ${endpoint} does not seem to implement this call` : 'the call is not known to the endpoint: check the region';
   }
   if (/Throttl|TooManyRequests|SlowDown/.test(name)) return 'AWS throttled the calls beyond the retries: try again later';
@@ -52,6 +53,11 @@ export function describeAwsError(error: AwsLikeError): string {
   const call = [error.$service, error.$operation].filter(Boolean).join(' ') || 'an AWS call';
   const on = error.$resource ? ` on ${error.$resource}` : '';
   const message = (error.message || '').split('\n')[0]!.trim();
-  const why = error.name && message && message !== error.name ? `${error.name} (${message})` : error.name || message || 'unknown error';
+  const why =
+    error.name === 'SyntaxError'
+      ? 'the answer was not in the format AWS uses'
+      : error.name && message && message !== error.name
+        ? `${error.name} (${message})`
+        : error.name || message || 'unknown error';
   return `${call}${on} failed: ${why}; ${hint(error)}.`;
 }

@@ -16,7 +16,8 @@ export function runCli(args: string[], options: { stdin?: Buffer | string; env?:
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env },
+      // A variable given as undefined is removed (the test's own environment sets a few).
+      env: Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, value]) => value !== undefined)),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
