@@ -9,6 +9,7 @@
 import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { createAwsClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
+import { resultSummary } from '../shared/enforcement/result-summary.js';
 import { createModelEvent } from '../tests/support/cloudtrail-events.js';
 import { lambdaContext } from '../tests/support/lambda-context.js';
 import { createLocalStack, createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
@@ -76,6 +77,7 @@ async function main() {
       if ('handled' in outcome) {
         const { decision, action, channels } = outcome.handled;
         say(`    ${decision.modelName!.padEnd(15)} ${decision.verdict.padEnd(10)} action ${action.kind}/${action.status}; sns ${channels.sns}, slack ${channels.slack}, finding ${channels.finding}`);
+        say(`    ${' '.repeat(15)} ${resultSummary(outcome.handled)}`);
       }
     }
 

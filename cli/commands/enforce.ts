@@ -9,6 +9,7 @@ import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-lett
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult } from '../../shared/enforcement/pipeline.js';
+import { resultSummary } from '../../shared/enforcement/result-summary.js';
 import { IsolationGuardError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printable } from '../format-table.js';
@@ -24,7 +25,14 @@ export interface EnforceOptions {
 
 /** One JSON line per event handled: the decision, the action and each channel's outcome. */
 export const resultLine = (result: EnforcementResult): string =>
-  JSON.stringify({ decision: result.decision, model: result.model, action: result.action, channels: result.channels, failures: result.failures });
+  JSON.stringify({
+    summary: resultSummary(result),
+    decision: result.decision,
+    model: result.model,
+    action: result.action,
+    channels: result.channels,
+    failures: result.failures,
+  });
 
 /**
  * `isolation-guard enforce`: the Lambda's pipeline from the command line, over files, stdin or the

@@ -1,15 +1,26 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AlertInput } from '../enforcement/outcome.js';
 import { alertDocument, boundedJson } from './alert-document.js';
+import { alertSummary } from './alert-summary.js';
 
 export interface SnsAlert {
   subject: string;
+  /**
+   * What is published, with `MessageStructure: 'json'`: `{"default": DOCUMENT, "email": SUMMARY + DOCUMENT}`.
+   * E-mail subscribers read the plain summary first; every other protocol (SQS, Lambda, HTTPS,
+   * email-json) receives the JSON document alone, as before.
+   */
   message: string;
+  /** The machine-readable alert (JSON). */
+  document: string;
+  /** The e-mail body: the summary in plain words, then the document. */
+  email: string;
   attributes: Record<string, { DataType: 'String'; StringValue: string }>;
 }
 
-/** SNS allows 256 KB per message; keep room for the envelope and attributes. */
+/** SNS allows 256 KB per message (the whole structure); keep room for the envelope and attributes. */
 const MAX_MESSAGE_BYTES = 240 * 1024;
+const EMAIL_SEPARATOR = '\n\n----- The alert as JSON (for tools and the record) -----\n';
 const MAX_SUBJECT = 99;
 
 /**
@@ -23,14 +34,28 @@ export function snsSubject(text: string): string {
 
 const attribute = (value: string | null | undefined) => ({ DataType: 'String' as const, StringValue: value ? value : '-' });
 
-/** The alert as SNS carries it: subject, JSON body, and attributes subscribers filter on. */
+/**
+ * The per-protocol message within SNS's limit: the document appears twice (default and e-mail) and
+ * is escaped once more inside the structure, so it is bounded until the whole fits.
+ */
+function structuredMessage(input: AlertInput): { message: string; document: string; email: string } {
+  const summary = alertSummary(input);
+  for (let limit = 100 * 1024; ; limit = Math.floor(limit / 2)) {
+    const document = boundedJson(alertDocument(input), limit, 2);
+    const email = `${summary}${EMAIL_SEPARATOR}${document}`;
+    const message = JSON.stringify({ default: document, email });
+    if (Buffer.byteLength(message) <= MAX_MESSAGE_BYTES || limit < 4096) return { message, document, email };
+  }
+}
+
+/** The alert as SNS carries it: subject, per-protocol body, and attributes subscribers filter on. */
 export function snsAlert(input: AlertInput): SnsAlert {
   const { decision, action } = input;
   const what = decision.verdict === 'violation' ? 'VIOLATION' : decision.verdict === 'exempt' ? 'EXEMPTION USED' : decision.verdict.toUpperCase();
   const dry = input.dryRun ? ' (dry run)' : '';
   return {
     subject: snsSubject(`[isolation-guard] ${what}${dry}: SageMaker model ${decision.modelName ?? '(unknown)'} in ${input.accountName ? `${input.accountName} (${decision.account})` : (decision.account ?? '?')}/${decision.region}`),
-    message: boundedJson(alertDocument(input), MAX_MESSAGE_BYTES, 2),
+    ...structuredMessage(input),
     attributes: {
       severity: attribute(input.severity),
       account: attribute(decision.account),
@@ -43,7 +68,7 @@ export function snsAlert(input: AlertInput): SnsAlert {
 
 export async function publishSnsAlert(client: SNSClient, topicArn: string, alert: SnsAlert): Promise<{ messageId: string }> {
   const output = await client.send(
-    new PublishCommand({ TopicArn: topicArn, Subject: alert.subject, Message: alert.message, MessageAttributes: alert.attributes }),
+    new PublishCommand({ TopicArn: topicArn, Subject: alert.subject, Message: alert.message, MessageStructure: 'json', MessageAttributes: alert.attributes }),
   );
   return { messageId: output.MessageId ?? '' };
 }

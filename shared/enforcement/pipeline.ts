@@ -110,11 +110,14 @@ export async function remediateAndAlert(
     const remediation = ACTIONS[action.kind as 'quarantine' | 'delete'];
     const target = remediationTarget(decided, model);
     try {
-      const { value } = await deps.ledger.once(key, 'action', async () => {
+      const { value, replayed } = await deps.ledger.once(key, 'action', async () => {
         const result = await remediation.run(sagemaker, target, deps.now());
         return { status: result.status, detail: [plan.note, result.detail].filter(Boolean).join(' ') };
       });
-      action = { kind: action.kind, status: value.status, detail: value.detail };
+      // A redelivered event: the earlier delivery did it; say so rather than claim it again.
+      action = replayed
+        ? { kind: action.kind, status: 'already-done', detail: `Already done by an earlier delivery: ${value.detail}` }
+        : { kind: action.kind, status: value.status, detail: value.detail };
     } catch (error) {
       failures.action = messageOf(error);
       action = { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${messageOf(error)}` };

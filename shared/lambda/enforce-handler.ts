@@ -11,6 +11,7 @@ import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { enforceEvent, type EnforceEventOutcome } from './enforce-event.js';
 import { logger as defaultLogger, metrics, recordEnforcementMetrics } from './observability.js';
+import { resultSummary } from '../enforcement/result-summary.js';
 
 type EnforceContext = Context & { slackWebhookUrl?: unknown };
 
@@ -57,6 +58,7 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
     try {
       const outcome = await enforceEvent(event, settings, deps, (result) => {
         logger.info('CreateModel enforced', {
+          summary: resultSummary(result),
           verdict: result.decision.verdict,
           decision: result.decision,
           model: result.model,

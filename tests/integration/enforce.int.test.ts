@@ -11,6 +11,7 @@ import { createLocalStack, createModel, drainQueue, putCloudTrailEvents, stackEn
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { invokePackagedHandler, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
+import { resultSummary } from '../../shared/enforcement/result-summary.js';
 
 const REGION = 'eu-west-1';
 let moto: MotoServer;
@@ -130,7 +131,9 @@ describe('enforce, end to end on moto', () => {
     const second = (await handler({ ...once, id: 'another-delivery' } as never, lambdaContext())) as any;
     expect(first.handled.channels).toEqual({ sns: 'sent', slack: 'sent', finding: 'sent' });
     expect(second.handled.channels).toEqual({ sns: 'already-sent', slack: 'already-sent', finding: 'already-sent' });
-    expect(second.handled.action).toEqual(first.handled.action);
+    expect(first.handled.action).toMatchObject({ kind: 'quarantine', status: 'done' });
+    expect(second.handled.action).toMatchObject({ kind: 'quarantine', status: 'already-done', detail: `Already done by an earlier delivery: ${first.handled.action.detail}` });
+    expect(resultSummary(second.handled)).toMatch(/^already done: an earlier delivery of event .+ handled twice; nothing was repeated\.$/);
     expect(sagemakerCalls.filter((c) => c === 'AddTagsCommand')).toHaveLength(1);
     expect(await snsAlerts()).toHaveLength(1);
     expect(slack.received).toHaveLength(1);

@@ -7,6 +7,8 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { spawn } from 'node:child_process';
 import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
 
 let moto: MotoServer;
@@ -68,6 +70,38 @@ describe('the moto harness', () => {
     await sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'k', Value: 'two' }] }));
     const { Tags } = await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }));
     expect(Tags).toEqual([{ Key: 'k', Value: 'two' }]);
+  });
+
+  it('rejects an SSM parameter name with a slash but no leading slash, as AWS does (patch 4)', async () => {
+    const ssm = new SSMClient(awsClientConfig(moto.endpoint, 'eu-west-1'));
+    await expect(ssm.send(new PutParameterCommand({ Name: 'team/slack', Type: 'SecureString', Value: 'x' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Parameter name must be a fully qualified name.',
+    });
+    await ssm.send(new PutParameterCommand({ Name: '/team/slack', Type: 'SecureString', Value: 'x' }));
+    await ssm.send(new PutParameterCommand({ Name: 'plain-name', Type: 'SecureString', Value: 'y' }));
+    const { Parameters } = await ssm.send(new GetParametersCommand({ Names: ['/team/slack', 'plain-name'], WithDecryption: true }));
+    expect(Parameters?.map((p) => p.Value).sort()).toEqual(['x', 'y']);
+    await expect(ssm.send(new GetParametersCommand({ Names: ['team/slack'] }))).rejects.toMatchObject({ name: 'ValidationException' });
+    ssm.destroy();
+  });
+
+  it('runs by hand without a terminal, until stopped (the README\'s command)', async () => {
+    // stdin closed at once, as in a script or CI step: the server must stay up.
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn('python3', ['tests/support/moto_launcher.py', '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
+    try {
+      let answered = false;
+      for (let i = 0; i < 100 && !answered; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        answered = await fetch(`http://127.0.0.1:${port}/moto-api/data.json`).then((r) => r.ok, () => false);
+      }
+      expect(answered).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('resets to an empty account', async () => {

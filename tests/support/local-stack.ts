@@ -57,7 +57,7 @@ export async function createLocalStack(
 
   let slackParameterName: string | null = null;
   if (options.slackWebhookUrl) {
-    slackParameterName = `${prefix}/slack-webhook`;
+    slackParameterName = `/${prefix}/slack-webhook`;
     const ssm = new SSMClient({ region: options.region, endpoint: options.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     await ssm.send(new PutParameterCommand({ Name: slackParameterName, Type: 'SecureString', Value: options.slackWebhookUrl }));
     ssm.destroy();

@@ -38,7 +38,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   ensureMoto();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(process.env.PYTHON ?? 'python3', [LAUNCHER, '--host', '127.0.0.1', '--port', String(port)], {
+  const child = spawn(process.env.PYTHON ?? 'python3', [LAUNCHER, '--exit-with-parent', '--host', '127.0.0.1', '--port', String(port)], {
     stdio: ['pipe', 'ignore', 'pipe'],
     // No MOTO_ACCOUNT_ID: it would pin every request to one account, while credentials from
     // AssumeRole into another account must reach that account's resources (moto's default account

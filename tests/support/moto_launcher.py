@@ -2,11 +2,12 @@
 
 moto is the local AWS of this project (tests and `npm start`). Where it differs from AWS in a way
 our code depends on, it is patched here, before the server starts, and nowhere else; each patch
-has a test in tests/integration/moto-harness.int.test.ts. Usage:
+has a test in tests/integration/moto-harness.int.test.ts. Usage (or `npm run local-aws`):
 
     python3 tests/support/moto_launcher.py --host 127.0.0.1 --port 5000
 
-The server exits when its parent process does (stdin closes), so no test run leaves one behind.
+With --exit-with-parent (the test harness) the server exits when its parent process does (stdin
+closes), so no test run leaves one behind.
 """
 import os
 import sys
@@ -68,6 +69,45 @@ def _add_tags(self, arn, tags):  # type: ignore[no-untyped-def]
 sm_models.SageMakerModelBackend.add_tags = _add_tags
 
 
+# 4. SSM accepts `team/slack` as a parameter name. AWS requires a name with a slash to be fully
+#    qualified (`/team/slack`) and answers ValidationException otherwise, for PutParameter and for
+#    GetParameter(s): a test must not pass on a name that a deployment could never create.
+from moto.ssm import models as ssm_models  # noqa: E402
+from moto.ssm.exceptions import ValidationException as SsmValidationException  # noqa: E402
+
+
+def _require_qualified(name):  # type: ignore[no-untyped-def]
+    bare = name.split(":")[0] if not name.startswith("arn:") else None
+    if bare is not None and "/" in bare and not bare.startswith("/"):
+        raise SsmValidationException("Parameter name must be a fully qualified name.")
+
+
+_original_put_parameter = ssm_models.SimpleSystemManagerBackend.put_parameter
+_original_get_parameters = ssm_models.SimpleSystemManagerBackend.get_parameters
+_original_get_parameter = ssm_models.SimpleSystemManagerBackend.get_parameter
+
+
+def _put_parameter(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _require_qualified(name)
+    return _original_put_parameter(self, name, *args, **kwargs)
+
+
+def _get_parameters(self, names, *args, **kwargs):  # type: ignore[no-untyped-def]
+    for name in names:
+        _require_qualified(name)
+    return _original_get_parameters(self, names, *args, **kwargs)
+
+
+def _get_parameter(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _require_qualified(name)
+    return _original_get_parameter(self, name, *args, **kwargs)
+
+
+ssm_models.SimpleSystemManagerBackend.put_parameter = _put_parameter
+ssm_models.SimpleSystemManagerBackend.get_parameters = _get_parameters
+ssm_models.SimpleSystemManagerBackend.get_parameter = _get_parameter
+
+
 def _exit_with_parent() -> None:
     # The test harness keeps our stdin open; when it goes away (even killed), stdin reaches EOF.
     try:
@@ -79,5 +119,10 @@ def _exit_with_parent() -> None:
 if __name__ == "__main__":
     from moto.server import main
 
-    threading.Thread(target=_exit_with_parent, daemon=True).start()
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    # The test harness passes --exit-with-parent and keeps our stdin open; run by hand (README,
+    # "Try it by hand"), the server runs until it is stopped (Ctrl-C), with or without a terminal.
+    if "--exit-with-parent" in args:
+        args.remove("--exit-with-parent")
+        threading.Thread(target=_exit_with_parent, daemon=True).start()
+    main(args)

@@ -31,6 +31,32 @@ const markup = () => {
 };
 
 describe('SNS alert', () => {
+  it('opens the e-mail with a plain-text summary a person can act on, then the JSON document', () => {
+    const alert = snsAlert(alertFor('createmodel_absent_terraform.json', { accountName: 'prod-ml' }));
+    const [summary, json] = alert.email.split('----- The alert as JSON (for tools and the record) -----\n');
+    expect(summary).toMatch(/^VIOLATION: SageMaker model fraud-detector-v7 was created without network isolation\.\n\n/);
+    expect(summary).toMatch(/^Where: {5}account prod-ml \(111122223333\), region eu-west-1$/m);
+    expect(summary).toMatch(/^Who: {7}arn:aws:sts::111122223333:assumed-role\/.+$/m);
+    expect(summary).toMatch(/^Done: {6}Tagged\. \(mode quarantine\)$/m);
+    expect(summary).toMatch(/^Fix: {7}Terraform: set enable_network_isolation = true on the aws_sagemaker_model resource\./m);
+    expect(summary).toContain('Console:   https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/models/fraud-detector-v7');
+    expect(summary).toContain('can send training data, inference inputs or model weights anywhere');
+    expect(summary!.split('\n').length).toBeLessThan(20);
+    expect(JSON.parse(json!)).toMatchObject({ modelName: 'fraud-detector-v7', verdict: 'violation' });
+  });
+
+  it('says what a dry run would have done, and keeps hostile text on its own line', () => {
+    const dry = snsAlert(alertFor('createmodel_absent_terraform.json', { dryRun: true, action: { kind: 'delete', status: 'would-do', detail: 'Dry run: would delete the model.' } }));
+    expect(dry.email).toMatch(/^\[dry run\] VIOLATION/);
+    expect(dry.email).toMatch(/^Done: {6}Nothing changed \(dry run\)\. Dry run: would delete the model\.$/m);
+    const hostile = snsAlert(alertFor('createmodel_false_cli.json', {}, { requestParameters: { modelName: 'evil\nDone:     nothing to see\u202e\u0007' } }));
+    const summary = hostile.email.split('-----')[0]!;
+    expect(summary.match(/^Done:/gm)).toHaveLength(1);
+    expect(summary).not.toMatch(/[\u202e\u0007]/);
+    expect(summary).toContain('VIOLATION: SageMaker model evil Done: nothing to see was created');
+  });
+
+
   it('has a one-line ASCII subject under 100 characters, whatever the model is called', () => {
     expect(snsSubject('a\nb\r\nc\u0000d é 😀 e')).toBe('a b c d e');
     const long = snsAlert(alertFor('createmodel_false_cli.json', {}, { requestParameters: { modelName: `x\n${'é'.repeat(10_000)}${'y'.repeat(10_000)}` } }));
@@ -40,7 +66,7 @@ describe('SNS alert', () => {
 
   it('carries every decision field, the action and the model description in a JSON body', () => {
     const alert = snsAlert(alertFor('createmodel_absent_terraform.json'));
-    const body = JSON.parse(alert.message);
+    const body = JSON.parse(alert.document);
     for (const field of DECISION_FIELDS) expect(body).toHaveProperty(field);
     expect(body).toMatchObject({ schemaVersion: 1, severity: 'high', mode: 'quarantine', action: { kind: 'quarantine' }, model: { description: { PrimaryContainer: { Image: 'img' } } } });
   });
@@ -60,15 +86,17 @@ describe('SNS alert', () => {
   it('stays under the 256 KB SNS limit with a megabyte-long user agent, and says what it cut', () => {
     const alert = snsAlert(alertFor('createmodel_absent_terraform.json', {}, { userAgent: 'u'.repeat(1024 * 1024) }));
     expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(240 * 1024);
-    expect(JSON.parse(alert.message).context.userAgent).toMatch(/…\[truncated\]$/);
-    expect(JSON.parse(alert.message).modelName).toBe('fraud-detector-v7');
+    expect(JSON.parse(alert.document).context.userAgent).toMatch(/…\[truncated\]$/);
+    expect(JSON.parse(alert.document).modelName).toBe('fraud-detector-v7');
+    // The structure SNS reads: a default for every protocol, and the e-mail's own body.
+    expect(JSON.parse(alert.message)).toStrictEqual({ default: alert.document, email: alert.email });
   });
 
   it('names the account when its name is known, in the subject, the body and Slack', () => {
     const input = alertFor('createmodel_absent_terraform.json', { accountName: 'prod-ml' });
     const alert = snsAlert(input);
     expect(alert.subject).toContain('in prod-ml (111122223333)/eu-west-1');
-    expect(JSON.parse(alert.message).accountName).toBe('prod-ml');
+    expect(JSON.parse(alert.document).accountName).toBe('prod-ml');
     expect(JSON.stringify(slackMessage(input))).toContain('prod-ml (111122223333) / eu-west-1');
   });
 

@@ -1,0 +1,83 @@
+import type { AlertInput } from '../enforcement/outcome.js';
+import { consoleLink, fixFor, recogniseTool } from './slack-message.js';
+
+/**
+ * The alert in plain words, for a person reading an e-mail: what happened, where, who did it, why
+ * it matters, what was done, how to fix it in the tool that made the model, and the console link.
+ * Pure. Every value from the event is put on one line (control, format and bidirectional characters
+ * removed, bounded), so a model name cannot forge a line of its own or reverse the text around it.
+ */
+
+const FIELD_MAX = 300;
+
+/** One line of plain text: no control, line-breaking or bidi characters; at most `max` characters. */
+export function plainField(text: string | null | undefined, max = FIELD_MAX): string {
+  if (text === null || text === undefined || text === '') return '-';
+  const cleaned = text
+    // C0/C1 controls, line and paragraph separators, bidi embeddings, overrides and isolates, zero-width marks.
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const chars = Array.from(cleaned);
+  return chars.length <= max ? cleaned || '-' : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+const VERDICT_LINE: Record<string, (model: string) => string> = {
+  violation: (model) => `VIOLATION: SageMaker model ${model} was created without network isolation.`,
+  exempt: (model) => `EXEMPTION USED: SageMaker model ${model} runs without network isolation under an exemption.`,
+};
+
+const WHY_IT_MATTERS =
+  'A model without network isolation can reach the internet and other networks from its containers: ' +
+  'it can send training data, inference inputs or model weights anywhere. The setting cannot be changed ' +
+  'on an existing model: the fix is to delete it and create it again with isolation on.';
+
+function whatWasDone(input: AlertInput): string {
+  const { action } = input;
+  const mode = `mode ${input.mode}${input.dryRun ? ', dry run' : ''}`;
+  switch (action.status) {
+    case 'done':
+      return `${plainField(action.detail, 600)} (${mode})`;
+    case 'pending':
+      return `${plainField(action.detail, 600)} (${mode})`;
+    case 'would-do':
+      return `Nothing changed (dry run). ${plainField(action.detail, 600)}`;
+    case 'already-done':
+      return `Already done: ${plainField(action.detail, 600)} (${mode})`;
+    case 'failed':
+      return `FAILED: ${plainField(action.detail, 600)} (${mode}); the event will be retried.`;
+    case 'not-needed':
+      return input.mode === 'alert' ? `Alert only (${mode}): nothing was changed.` : `Nothing to do: ${plainField(action.detail, 600)}`;
+  }
+}
+
+/** The summary that opens the e-mail; the machine-readable document follows it. */
+export function alertSummary(input: AlertInput): string {
+  const { decision, context } = input;
+  const model = plainField(decision.modelName ?? '(unknown model)', 120);
+  const account = input.accountName ? `${plainField(input.accountName, 80)} (${plainField(decision.account)})` : plainField(decision.account);
+  const tool = recogniseTool(context.userAgent, context.invokedBy);
+  const link = consoleLink(decision.region, decision.modelName);
+  const headline = (VERDICT_LINE[decision.verdict] ?? ((m: string) => `${decision.verdict.toUpperCase()}: SageMaker model ${m}.`))(model);
+  const lines: Array<[string, string]> = [
+    ['Where', `account ${account}, region ${plainField(decision.region, 40)}`],
+    ['Who', `${plainField(decision.principal)}${context.invokedBy ? ` (through ${plainField(context.invokedBy, 80)})` : ''}`],
+    ['When', plainField(decision.eventTime, 40)],
+    ['Why', plainField(decision.reasons.join(' '), 800)],
+    ['Done', whatWasDone(input)],
+    ['Fix', fixFor(tool).replace(/`/g, '')],
+    ['Console', link ?? '-'],
+    ['Model ARN', plainField(decision.modelArn)],
+    ['Event id', plainField(decision.eventId, 80)],
+  ];
+  if (context.exemption) {
+    lines.splice(4, 0, ['Exemption', `${context.exemption.kind} ${plainField(context.exemption.pattern, 120)}${context.exemption.expires ? `, expires ${plainField(context.exemption.expires, 40)}` : ', no expiry'}`]);
+  }
+  return [
+    `${input.dryRun ? '[dry run] ' : ''}${headline}`,
+    '',
+    ...lines.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}`),
+    '',
+    WHY_IT_MATTERS,
+  ].join('\n');
+}
