@@ -1,7 +1,7 @@
 /**
- * `npm start`: the main job, end to end, on the embedded local AWS (moto). Starts moto, creates the
- * stack's resources there with the rule pattern taken from the packaged CloudFormation template,
- * creates an isolated and a non-isolated model, sends their CloudTrail CreateModel events through
+ * `npm start`: the main job, end to end, on the embedded local AWS (moto). Starts moto, packages the
+ * service and deploys the packaged CloudFormation template into moto's CloudFormation (every
+ * resource made by the template users deploy), creates an isolated and a non-isolated model, sends their CloudTrail CreateModel events through
  * the rule, runs the enforce handler on what the rule delivers (and on a duplicate delivery), then
  * shows the SNS alert, the Slack message (received by a local webhook listener), the finding event
  * and the quarantine tags. Stops everything at the end. Exit 0 when every step behaved.
@@ -12,7 +12,8 @@ import { loadConfig } from '../shared/config.js';
 import { resultSummary } from '../shared/enforcement/result-summary.js';
 import { createModelEvent } from '../tests/support/cloudtrail-events.js';
 import { lambdaContext } from '../tests/support/lambda-context.js';
-import { createLocalStack, createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
+import { deployPackagedStack, SLACK_PARAMETER } from '../tests/support/deployed-stack.js';
+import { createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
 import { disposePackagedServices, packageService, ruleEventPattern } from '../tests/support/packaged-template.js';
 import { startWebhookListener } from '../tests/support/webhook-listener.js';
@@ -38,17 +39,17 @@ async function main() {
   const { createEnforceHandler } = await import('../shared/lambda/enforce-handler.js');
   say(`    moto on ${moto.endpoint}; local Slack webhook listener on ${new URL(slack.url).origin}`);
   try {
-    step('Packaging the service (serverless package) to take the rule pattern from its template');
-    const packaged = await packageService({ stage: 'demo', region: REGION });
-    const pattern = ruleEventPattern(packaged.template);
-    say(indent(JSON.stringify(pattern)));
+    step('Packaging the service (serverless package), as `serverless deploy` does first');
+    const packaged = await packageService({ stage: 'demo', region: REGION, params: { mode: 'quarantine', slackWebhookParameter: SLACK_PARAMETER } });
+    say(`    --param="mode=quarantine" --param="slackWebhookParameter=${SLACK_PARAMETER}"`);
 
-    step("Creating the stack's resources in moto");
+    step("Deploying the packaged CloudFormation template into moto's CloudFormation");
     const clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
-    const stack = await createLocalStack(clients, { region: REGION, rulePattern: pattern, slackWebhookUrl: slack.url, endpoint: moto.endpoint, prefix: 'demo' });
-    say(`    alert topic ${stack.topicArn} (+ a queue subscribed to watch it)`);
-    say(`    rule demo-createmodel with the packaged pattern; step ledger table ${stack.tableName}`);
-    say(`    finding bus ${stack.findingBusName}; Slack webhook URL in SSM SecureString ${stack.slackParameterName}`);
+    const stack = await deployPackagedStack(clients, packaged, { endpoint: moto.endpoint, slackWebhookUrl: slack.url });
+    say(`    stack ${stack.stackName}: ${Object.keys(packaged.template.Resources).length} resources, outputs:`);
+    for (const [key, value] of Object.entries(stack.outputs).filter(([key]) => !key.endsWith('QualifiedArn'))) say(`      ${key} = ${value}`);
+    say(`    the CreateModel rule's pattern (from the template): ${JSON.stringify(ruleEventPattern(packaged.template))}`);
+    say('    watching: a queue subscribed to the alert topic, a queue in place of the rule\'s Lambda target (moto cannot run a Lambda), finding events');
 
     step('Creating two models: churn-isolated (EnableNetworkIsolation=true) and fraud-open (not set)');
     await createModel(clients, REGION, 'churn-isolated', true);
@@ -69,7 +70,8 @@ async function main() {
     check(delivered.length === 2, `the rule delivered ${delivered.length} event(s)`);
 
     step('enforce (mode quarantine) on each delivered event, then on a duplicate delivery');
-    const config = loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_MODE: 'quarantine' }) });
+    // The deployed function's own environment (moto cannot run the Lambda: the handler runs here).
+    const config = loadConfig({ env: stackEnvironment(stack) });
     // No secret cache in the demo: middy would refresh it after moto has stopped.
     const handler = createEnforceHandler({ config, clients, secretCacheMs: 0 });
     for (const event of [...delivered, delivered.find((e) => e.detail?.requestParameters?.modelName === 'fraud-open')]) {

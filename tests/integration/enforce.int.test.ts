@@ -7,9 +7,10 @@ import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, drainQueue, putCloudTrailEvents, stackEnvironment, type LocalStack } from '../support/local-stack.js';
+import { deployPackagedStack, SLACK_PARAMETER, type DeployedStack } from '../support/deployed-stack.js';
+import { createModel, drainQueue, putCloudTrailEvents, stackEnvironment } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
-import { invokePackagedHandler, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
+import { invokePackagedHandler, packageService, type PackagedService } from '../support/packaged-template.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 import { resultSummary } from '../../shared/enforcement/result-summary.js';
 
@@ -18,7 +19,7 @@ let moto: MotoServer;
 let clients: AwsClients;
 /** The tests' own client set, so that the handler's SageMaker calls can be counted apart. */
 let setup: AwsClients;
-let stack: LocalStack;
+let stack: DeployedStack;
 let slack: Awaited<ReturnType<typeof startWebhookListener>>;
 let sagemakerCalls: string[];
 let packaged: PackagedService;
@@ -68,8 +69,10 @@ beforeAll(async () => {
     { step: 'initialize', name: 'countCalls' },
   );
   slack = await startWebhookListener();
-  packaged = await packageService({ stage: 'test', region: REGION });
-  stack = await createLocalStack(clients, { region: REGION, rulePattern: ruleEventPattern(packaged.template), slackWebhookUrl: slack.url, endpoint: moto.endpoint });
+  // The very template users deploy, deployed into moto's CloudFormation; the handler runs with the
+  // deployed function's environment (tests/support/deployed-stack.ts).
+  packaged = await packageService({ stage: 'test', region: REGION, params: { slackWebhookParameter: SLACK_PARAMETER } });
+  stack = await deployPackagedStack(clients, packaged, { endpoint: moto.endpoint, slackWebhookUrl: slack.url });
 });
 
 afterAll(async () => {

@@ -22,6 +22,8 @@ export interface LocalStack {
   findingQueueUrl: string;
   tableName: string;
   slackParameterName: string | null;
+  /** A deployed stack's enforce function environment (tests/support/deployed-stack.ts). */
+  functionEnvironment?: Record<string, string>;
 }
 
 async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
@@ -77,6 +79,8 @@ export async function createLocalStack(
 
 /** The `enforce` function's environment as serverless.yml sets it, pointing at this stack. */
 export function stackEnvironment(stack: LocalStack, extra: Record<string, string> = {}): Record<string, string> {
+  // A deployed stack: exactly what CloudFormation gave the function.
+  if (stack.functionEnvironment) return { ...stack.functionEnvironment, ...extra };
   return {
     ISOLATION_GUARD_TOPIC_ARN: stack.topicArn,
     ISOLATION_GUARD_FINDING_BUS_NAME: stack.findingBusName,
