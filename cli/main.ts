@@ -360,7 +360,7 @@ export function closest(word: string, candidates: string[]): string | null {
 // ---------------------------------------------------------------------------------------------
 // Running a command line.
 
-function parserOptions(command: CommandSpec) {
+export function parserOptions(command: CommandSpec) {
   const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }> = {};
   for (const [name, spec] of Object.entries(command.options)) options[name] = { type: spec.type, ...(spec.default !== undefined ? { default: spec.default } : {}) };
   for (const name of command.settings) options[flagName(name).slice(2)] = { type: name === 'dryRun' ? 'boolean' : 'string' };
