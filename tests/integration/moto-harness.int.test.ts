@@ -92,7 +92,7 @@ describe('the moto harness', () => {
     const child = spawn('python3', ['tests/support/moto_launcher.py', '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
     try {
       let answered = false;
-      for (let i = 0; i < 100 && !answered; i++) {
+      for (let i = 0; i < 600 && !answered; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         answered = await fetch(`http://127.0.0.1:${port}/moto-api/data.json`).then((r) => r.ok, () => false);
       }
@@ -102,7 +102,7 @@ describe('the moto harness', () => {
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }, 90_000);
 
   it('resets to an empty account', async () => {
     await sagemaker.send(model('before-reset'));
