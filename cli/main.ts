@@ -1,10 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { flagName, loadConfig, type Config, type SettingName } from '../shared/config.js';
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
-import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
+import { CLI_REPORT_FORMATS, type CliReportFormat } from './pdf.js';
 
 const USAGE = `Usage: isolation-guard <command> [options]
 
@@ -35,8 +35,9 @@ Commands:
                          DescribeModel and one ListTags each) and send violations through the
                          same remediation and alerts as enforce, once per reminder interval.
       --regions LIST|all               regions to sweep (default: the current region)
-      --format json|csv|md|html        the inventory report (default json)
-      --out FILE                       write the report there instead of stdout
+      --format json|csv|md|html|pdf    the inventory report (default json); pdf is printed from
+                                       the HTML page by a local Chromium or Chrome (CHROMIUM_PATH)
+      --out FILE                       write the report there instead of stdout (pdf: required)
       --reminder-days N                alert on the same violating model again after N days (7)
       --concurrency N                  models inspected at once per region (8)
       --accounts LIST|org, --org       member accounts (through --member-role-name, --external-id);
@@ -52,7 +53,8 @@ Commands:
                                        S3 archive, or a local folder of log files (any layout)
       --regions LIST|all               regions (default: the current region for lookup, all found
                                        for an archive)
-      --format json|csv|md|html        (default json); --out FILE
+      --format json|csv|md|html|pdf    (default json); --out FILE (pdf: required; printed from
+                                       the HTML page by a local Chromium or Chrome, CHROMIUM_PATH)
       --offline                        do not look up the models' state today
       --evidence-bucket NAME           include the sweep's latest inventory snapshot filed there
       Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read.
@@ -147,11 +149,11 @@ const REPORT_FLAGS = {
   region: { type: 'string' },
 } as const;
 
-function reportFormat(value: unknown): ReportFormat {
-  if (!(REPORT_FORMATS as readonly string[]).includes(String(value))) {
-    throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
+function reportFormat(value: unknown): CliReportFormat {
+  if (!(CLI_REPORT_FORMATS as readonly string[]).includes(String(value))) {
+    throw new UsageError(`--format: expected one of ${CLI_REPORT_FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
   }
-  return value as ReportFormat;
+  return value as CliReportFormat;
 }
 
 const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
