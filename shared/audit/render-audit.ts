@@ -12,6 +12,8 @@ import type { AuditCall, AuditReport } from './audit-report.js';
 export type AuditFormat = ReportFormat;
 
 const dateTime = (value: string) => value.slice(0, 16).replace('T', ' ');
+/** `arn:aws:sts::111122223333:assumed-role/Role/session` reads `assumed-role/Role/session` (the account has its column). */
+const shortPrincipal = (principal: string | null) => (principal === null ? '-' : principal.replace(/^arn:aws[a-z-]*:(?:sts|iam)::\d{12}:/, ''));
 const isolationText = (value: boolean | null) => (value === null ? 'not set' : value ? 'on' : 'off');
 const optional = (value: boolean | null | undefined): string => (value === null || value === undefined ? '' : String(value));
 
@@ -23,15 +25,15 @@ const optional = (value: boolean | null | undefined): string => (value === null 
 export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
   { key: 'eventId', header: 'Event id', value: (c) => c.eventId ?? '', audience: 'machine' },
   { key: 'eventTime', header: 'Time (UTC)', value: (c) => c.eventTime, text: (c) => dateTime(c.eventTime) },
-  { key: 'account', header: 'Account', value: (c) => c.account ?? '', text: (c) => c.account ?? '-' },
-  { key: 'region', header: 'Region', value: (c) => c.region },
-  { key: 'modelName', header: 'Model', value: (c) => c.modelName ?? '', text: (c) => c.modelName ?? '-' },
+  { key: 'account', header: 'Account', value: (c) => c.account ?? '', text: (c) => c.account ?? '-', wrap: 'keep' },
+  { key: 'region', header: 'Region', value: (c) => c.region, wrap: 'keep' },
+  { key: 'modelName', header: 'Model', value: (c) => c.modelName ?? '', text: (c) => c.modelName ?? '-', wrap: 'anywhere' },
   { key: 'modelArn', header: 'Model ARN', value: (c) => c.modelArn ?? '', audience: 'machine' },
-  { key: 'principal', header: 'Created by', value: (c) => c.principal ?? '', text: (c) => c.principal ?? '-' },
+  { key: 'principal', header: 'Created by', value: (c) => c.principal ?? '', text: (c) => shortPrincipal(c.principal), wrap: 'anywhere' },
   { key: 'succeeded', header: 'Call succeeded', value: (c) => String(c.succeeded), audience: 'machine' },
   { key: 'networkIsolation', header: 'Network isolation', value: (c) => optional(c.networkIsolation), text: (c) => isolationText(c.networkIsolation) },
   { key: 'verdict', header: 'Verdict', value: (c) => c.verdict, text: (c) => (c.succeeded ? c.verdict : `${c.verdict} (call failed)`) },
-  { key: 'reasons', header: 'Reasons', value: (c) => c.reasons.join(' ') },
+  { key: 'reasons', header: 'Reasons', value: (c) => c.reasons.join(' '), wrap: 'prose' },
   {
     key: 'remediation',
     header: 'Remediation',
@@ -90,12 +92,12 @@ export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
     id: 'breakdown',
     caption: 'Per account and region',
     columns: [
-      { key: 'account', header: 'Account', value: (r) => r.account ?? '', text: (r) => r.account ?? '-' },
-      { key: 'region', header: 'Region', value: (r) => r.region },
+      { key: 'account', header: 'Account', value: (r) => r.account ?? '', text: (r) => r.account ?? '-', wrap: 'keep' },
+      { key: 'region', header: 'Region', value: (r) => r.region, wrap: 'keep' },
       { key: 'createModelCalls', header: 'CreateModel calls', value: (r) => r.calls, numeric: true },
       { key: 'failedCalls', header: 'Failed', value: (r) => r.failed, numeric: true },
       { key: 'modelsCreated', header: 'Models created', value: (r) => r.created, numeric: true },
-      { key: 'isolatedShare', header: 'Isolated %', value: (r) => sharePercent(r.isolated, r.created), numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.created === 0 ? null : sharePercent(r.isolated, r.created)), numeric: true },
       { key: 'violations', header: 'Violations', value: (r) => r.violations, numeric: true },
       { key: 'exemptionsUsed', header: 'Exempt', value: (r) => r.exempt, numeric: true },
       { key: 'violationsRemediated', header: 'Remediated', value: (r) => r.remediated, numeric: true },

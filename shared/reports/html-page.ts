@@ -26,8 +26,8 @@ h1{font-size:22px;margin:0 0 2px}
 .card.good .figure{color:var(--good)}
 h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px;break-after:avoid}
 figure{margin:0}
-figcaption{font-weight:600;margin-bottom:4px}
-svg.weekly-chart{width:100%;max-width:760px;height:auto;display:block}
+figcaption{color:var(--muted);margin-bottom:4px}
+svg.weekly-chart{width:100%;max-width:960px;height:auto;display:block}
 svg text{font-size:11px;fill:#3d444d}
 svg .axis{stroke:#57606a}
 svg .grid{stroke:#e6e9ec}
@@ -36,17 +36,22 @@ svg text.value{font-weight:600}
 rect.compliant{fill:#2e7d32}
 rect.violating{fill:#c62828}
 table{border-collapse:collapse;width:100%;margin:6px 0 16px;font-size:13px}
-caption{text-align:left;font-weight:600;padding:4px 0;caption-side:top}
 th,td{border:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
-td{overflow-wrap:anywhere}
+td{overflow-wrap:break-word}
+td.keep{white-space:nowrap}
+td.anywhere,td.prose{overflow-wrap:anywhere}
+td.prose{min-width:12em}
+caption{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 th{background:#f3f5f7;font-weight:600}
-.num{text-align:right;white-space:nowrap}
+.num{text-align:right}
+td.num{white-space:nowrap}
 tr.violation td{background:var(--bad-bg)}
 tr.exempt td{background:var(--warn-bg)}
 .note,.empty{color:var(--muted);font-size:12.5px}
 ul.problems{color:var(--bad)}
 footer{margin-top:24px;color:var(--muted);font-size:12px}
-@media (max-width:700px){body{padding:12px}table{font-size:12px}th,td{padding:3px 4px}}
+@media (max-width:900px){body{padding:16px 12px}table{font-size:12px}th,td{padding:3px 4px}}
+@media (max-width:700px){body{padding:12px}td.keep{white-space:normal}td{overflow-wrap:anywhere}td.prose{min-width:0}}
 @media print{
 @page{size:A4 landscape;margin:12mm}
 *{print-color-adjust:exact;-webkit-print-color-adjust:exact}

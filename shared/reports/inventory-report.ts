@@ -44,21 +44,40 @@ export function inventoryWeeks(result: SweepResult): WeekBar[] {
 }
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+const PAST: Record<string, string> = { quarantine: 'quarantined', delete: 'deleted' };
+/** What the sweep did, in words: `quarantined`, `would delete (dry run)`, `quarantine FAILED`. */
+function actionText({ kind, status }: InventoryEntry['action']): string {
+  if (kind === 'none') return '-';
+  switch (status) {
+    case 'done':
+      return PAST[kind] ?? kind;
+    case 'would-do':
+      return `would ${kind} (dry run)`;
+    case 'pending':
+      return `${kind} pending`;
+    case 'already-done':
+      return `already ${PAST[kind] ?? kind}`;
+    case 'failed':
+      return `${kind} FAILED`;
+    default:
+      return `${kind} (${status})`;
+  }
+}
 const dateTime = (value: string | null) => (value === null ? '-' : value.slice(0, 16).replace('T', ' '));
 
 /** The inventory's columns, declared once for CSV, JSON, Markdown and HTML. */
 export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
-  { key: 'account', header: 'Account', value: (m) => m.account ?? '', text: (m) => m.account ?? 'this account' },
-  { key: 'region', header: 'Region', value: (m) => m.region },
-  { key: 'modelName', header: 'Model', value: (m) => m.modelName },
+  { key: 'account', header: 'Account', value: (m) => m.account ?? '', text: (m) => m.account ?? 'this account', wrap: 'keep' },
+  { key: 'region', header: 'Region', value: (m) => m.region, wrap: 'keep' },
+  { key: 'modelName', header: 'Model', value: (m) => m.modelName, wrap: 'anywhere' },
   { key: 'modelArn', header: 'Model ARN', value: (m) => m.modelArn, audience: 'machine' },
   { key: 'creationTime', header: 'Created (UTC)', value: (m) => m.creationTime ?? '', text: (m) => dateTime(m.creationTime) },
   { key: 'networkIsolation', header: 'Network isolation', value: (m) => String(m.networkIsolation), text: (m) => (m.networkIsolation ? 'on' : 'off') },
-  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict },
-  { key: 'quarantined', header: 'Quarantined', value: (m) => String(m.quarantined), text: (m) => yesNo(m.quarantined) },
-  { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => `${m.action.kind} (${m.action.status})` },
-  { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; ') },
-  { key: 'reasons', header: 'Reasons', value: (m) => m.reasons.join(' ') },
+  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, wrap: 'keep' },
+  { key: 'quarantined', header: 'In quarantine', value: (m) => String(m.quarantined), text: (m) => yesNo(m.quarantined) },
+  { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => actionText(m.action) },
+  { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; '), wrap: 'anywhere' },
+  { key: 'reasons', header: 'Reasons', value: (m) => m.reasons.join(' '), wrap: 'prose' },
 ];
 
 /** Every model, violations first, then by account, region and name. */
@@ -101,15 +120,15 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
     id: 'breakdown',
     caption: 'Per account and region',
     columns: [
-      { key: 'account', header: 'Account', value: (r) => r.account ?? '', text: (r) => r.account ?? 'this account' },
-      { key: 'region', header: 'Region', value: (r) => r.region },
+      { key: 'account', header: 'Account', value: (r) => r.account ?? '', text: (r) => r.account ?? 'this account', wrap: 'keep' },
+      { key: 'region', header: 'Region', value: (r) => r.region, wrap: 'keep' },
       { key: 'models', header: 'Models', value: (r) => r.models, numeric: true },
       { key: 'isolated', header: 'Isolated', value: (r) => r.isolated, numeric: true },
-      { key: 'isolatedShare', header: 'Isolated %', value: (r) => sharePercent(r.isolated, r.models), numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.models === 0 ? null : sharePercent(r.isolated, r.models)), numeric: true },
       { key: 'violations', header: 'Violations', value: (r) => r.violations, numeric: true },
       { key: 'exempt', header: 'Exempt', value: (r) => r.exempt, numeric: true },
       { key: 'quarantined', header: 'Quarantined', value: (r) => r.quarantined, numeric: true },
-      { key: 'error', header: 'Read', value: (r) => r.error, text: (r) => (r.error === null ? 'ok' : `FAILED: ${r.error}`) },
+      { key: 'error', header: 'Read', value: (r) => r.error, text: (r) => (r.error === null ? 'ok' : `FAILED: ${r.error}`), wrap: 'anywhere' },
     ],
     rows,
     rowClass: (r) => (r.error !== null || r.violations > 0 ? 'violation' : ''),

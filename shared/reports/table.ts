@@ -17,6 +17,12 @@ export interface Column<Row> {
   audience?: 'all' | 'machine' | 'human';
   /** Numbers are right-aligned in HTML. */
   numeric?: boolean;
+  /**
+   * How the HTML cell wraps: `keep` short values whole (an account id, a verdict), `anywhere` lets
+   * long identifiers (names, ARNs, principals) break between any two characters so no column is cut,
+   * `prose` is sentences: wide enough to read, an ARN inside them still breaks.
+   */
+  wrap?: 'keep' | 'anywhere' | 'prose';
 }
 
 /** A table: its columns, its rows (already in the order people should read them), a caption. */
@@ -31,6 +37,10 @@ export interface Table<Row> {
   empty?: string;
 }
 
+const cellClass = <Row>(c: Column<Row>) => {
+  const classes = [c.numeric ? 'num' : '', c.wrap ?? ''].filter(Boolean).join(' ');
+  return classes ? ` class="${classes}"` : '';
+};
 const forMachines = <Row>(table: Table<Row>) => table.columns.filter((c) => c.audience !== 'human');
 const forPeople = <Row>(table: Table<Row>) => table.columns.filter((c) => c.audience !== 'machine');
 const raw = (value: CellValue): string => (value === null ? '' : String(value));
@@ -72,7 +82,7 @@ export function tableHtml<Row>(table: Table<Row>): string {
   const body = table.rows
     .map((row) => {
       const cls = table.rowClass?.(row);
-      const cells = columns.map((c) => `<td data-col="${htmlText(c.key)}"${c.numeric ? ' class="num"' : ''}>${htmlText(shown(c, row))}</td>`).join('');
+      const cells = columns.map((c) => `<td data-col="${htmlText(c.key)}"${cellClass(c)}>${htmlText(shown(c, row))}</td>`).join('');
       return `<tr${cls ? ` class="${htmlText(cls)}"` : ''}>${cells}</tr>`;
     })
     .join('\n');
