@@ -24,7 +24,7 @@ const optional = (value: boolean | null | undefined): string => (value === null 
  */
 export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
   { key: 'eventId', header: 'Event id', value: (c) => c.eventId ?? '', audience: 'machine' },
-  { key: 'eventTime', header: 'Time (UTC)', value: (c) => c.eventTime, text: (c) => dateTime(c.eventTime) },
+  { key: 'eventTime', header: 'Time (UTC)', value: (c) => c.eventTime, text: (c) => dateTime(c.eventTime), wrap: 'keep-wide' },
   { key: 'account', header: 'Account', value: (c) => c.account ?? '', text: (c) => c.account ?? '-', wrap: 'keep' },
   { key: 'region', header: 'Region', value: (c) => c.region, wrap: 'keep' },
   { key: 'modelName', header: 'Model', value: (c) => c.modelName ?? '', text: (c) => c.modelName ?? '-', wrap: 'anywhere' },

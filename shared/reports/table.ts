@@ -20,9 +20,10 @@ export interface Column<Row> {
   /**
    * How the HTML cell wraps: `keep` short values whole (an account id, a verdict), `anywhere` lets
    * long identifiers (names, ARNs, principals) break between any two characters so no column is cut,
-   * `prose` is sentences: wide enough to read, an ARN inside them still breaks.
+   * `prose` is sentences: wide enough to read, an ARN inside them still breaks; `keep-wide` whole
+   * on wide screens and paper, wrapped at spaces on narrow ones (a date and time).
    */
-  wrap?: 'keep' | 'anywhere' | 'prose';
+  wrap?: 'keep' | 'keep-wide' | 'anywhere' | 'prose';
 }
 
 /** A table: its columns, its rows (already in the order people should read them), a caption. */
