@@ -211,8 +211,9 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
             violatingLabel: 'not isolated (violation or exempt)',
             note: report.kpis.failedCalls > 0 ? `${report.kpis.failedCalls} failed call(s) created no model and are not in the chart.` : undefined,
           }),
+          { together: true },
         ),
-        section('per-place', 'Per account and region', tableHtml(auditBreakdown(report))),
+        section('per-place', 'Per account and region', tableHtml(auditBreakdown(report)), { together: true }),
         section('every-call', 'Every CreateModel call, violations first', tableHtml(auditCallsTable(report))),
       ].join('\n');
       return htmlPage({

@@ -59,8 +59,13 @@ td.keep-wide{white-space:nowrap}
 *{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 body{padding:0;max-width:none;font-size:11px}
 table{font-size:10.5px}
-.cards{grid-template-columns:repeat(5,1fr)}
-tr,figure,.card,.status{break-inside:avoid}
+svg.weekly-chart{max-width:600px}
+.card{padding:6px 10px}
+.card .figure{font-size:20px}
+.status{padding:6px 10px;margin:10px 0}
+h2{margin-top:14px}
+.cards{grid-template-columns:repeat(5,1fr);gap:6px;margin:10px 0}
+tr,figure,.card,.status,section.together{break-inside:avoid}
 thead{display:table-header-group}
 }`;
 
@@ -84,8 +89,12 @@ export function kpiCards(cards: readonly KpiCard[]): string {
   return `<div class="cards" id="kpis">${cards.map(card).join('')}</div>`;
 }
 
-/** A titled section; `content` is markup made by the report helpers. */
-export const section = (id: string, title: string, content: string): string => `<section id="${htmlText(id)}"><h2>${htmlText(title)}</h2>\n${content}\n</section>`;
+/**
+ * A titled section; `content` is markup made by the report helpers. `together`: kept on one printed
+ * page with its title (a chart, a short table), unless it is longer than a page.
+ */
+export const section = (id: string, title: string, content: string, options: { together?: boolean } = {}): string =>
+  `<section id="${htmlText(id)}"${options.together ? ' class="together"' : ''}><h2>${htmlText(title)}</h2>\n${content}\n</section>`;
 
 /** A line that says at a glance whether the evidence is clean. */
 export const statusLine = (tone: 'bad' | 'good', text: string): string => `<p class="status ${tone}" id="status">${htmlText(text)}</p>`;

@@ -201,8 +201,9 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
             violatingLabel: 'not isolated (violation or exempt)',
             note: undated > 0 ? `${undated} model(s) without a creation time are not in the chart.` : undefined,
           }),
+          { together: true },
         ),
-        section('per-place', 'Per account and region', tableHtml(breakdown)),
+        section('per-place', 'Per account and region', tableHtml(breakdown), { together: true }),
         section('inventory', 'Every model, violations first', tableHtml(inventoryTable(result))),
       ].join('\n');
       return htmlPage({
