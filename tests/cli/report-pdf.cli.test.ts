@@ -92,4 +92,22 @@ describe('--format pdf', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--format pdf writes a file: give --out FILE.pdf');
   });
+
+  it('sweep checks the same before it lists, changes or alerts anything', async () => {
+    // An endpoint that answers nothing: reaching AWS would fail differently.
+    const offline = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_MAX_ATTEMPTS: '1' };
+    const noOut = await runCli(['sweep', '--regions', 'eu-west-1', '--format', 'pdf'], { env: offline });
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toContain('--format pdf writes a file: give --out FILE.pdf');
+    const noBrowser = await runCli(['sweep', '--regions', 'eu-west-1', '--format', 'pdf', '--out', join(dir, 'sweep.pdf')], { env: { ...offline, CHROMIUM_PATH: '/nonexistent/chromium' } });
+    expect(noBrowser.code).toBe(2);
+    expect(noBrowser.stderr).toContain('CHROMIUM_PATH=/nonexistent/chromium is not an executable');
+    expect(noBrowser.stderr).not.toMatch(/ListModels|ECONNREFUSED|could not be read/);
+  });
+
+  it('--format names pdf among its choices when given something else', async () => {
+    const result = await runCli([...NOVEMBER, '--source', source, '--format', 'docx']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--format: expected one of json, csv, md, html, pdf, got "docx"');
+  });
 });
