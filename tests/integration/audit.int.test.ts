@@ -119,6 +119,7 @@ describe('audit over a trail archive', () => {
     expect(report.scope.filesFailed).toEqual([{ name: expect.stringMatching(/2026\/10\/07\/.*\.json\.gz$/), problem: expect.stringMatching(/invalid gzip/) }]);
     expect(report.calls.map((c) => c.modelName)).toEqual(['model-a', 'model-b', 'sandbox-1', 'model-c', 'model-d', 'model-e', 'model-f']);
     expect(report.weeks.map((w) => [w.week, w.compliant, w.violating])).toEqual([
+      ['2026-09-28', 0, 0], // every week of the period, the empty one too (1 October is a Thursday)
       ['2026-10-05', 1, 2], // a; b and sandbox-1 (exempt counts as not isolated)
       ['2026-10-12', 0, 1],
       ['2026-10-19', 1, 0],
