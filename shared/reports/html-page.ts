@@ -41,6 +41,7 @@ td{overflow-wrap:break-word}
 td.keep{white-space:nowrap}
 td.anywhere,td.prose{overflow-wrap:anywhere}
 td.prose{min-width:12em}
+td.anywhere{min-width:6em}
 @media (min-width:1000px){td.keep-wide{white-space:nowrap}}
 caption{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 th{background:#f3f5f7;font-weight:600}
@@ -51,8 +52,8 @@ tr.exempt td{background:var(--warn-bg)}
 .note,.empty{color:var(--muted);font-size:12.5px}
 ul.problems{color:var(--bad)}
 footer{margin-top:24px;color:var(--muted);font-size:12px}
-@media (max-width:900px){body{padding:16px 12px}table{font-size:12px}th,td{padding:3px 4px}}
-@media (max-width:700px){body{padding:12px}td.keep{white-space:normal}td{overflow-wrap:anywhere}td.prose{min-width:0}}
+@media (max-width:900px){body{padding:16px 12px}table{font-size:12px}th,td{padding:3px 4px}td.anywhere{min-width:4em}}
+@media (max-width:700px){body{padding:12px}td.keep{white-space:normal}td{overflow-wrap:anywhere}td.prose,td.anywhere{min-width:0}}
 @media print{
 td.keep-wide{white-space:nowrap}
 @page{size:A4 landscape;margin:12mm}

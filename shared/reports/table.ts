@@ -24,6 +24,8 @@ export interface Column<Row> {
    * on wide screens and paper, wrapped at spaces on narrow ones (a date and time).
    */
   wrap?: 'keep' | 'keep-wide' | 'anywhere' | 'prose';
+  /** Left out of Markdown and HTML when no row has anything to show (`-`), e.g. state not looked up. */
+  optional?: boolean;
 }
 
 /** A table: its columns, its rows (already in the order people should read them), a caption. */
@@ -42,14 +44,15 @@ const cellClass = <Row>(c: Column<Row>) => {
   const classes = [c.numeric ? 'num' : '', c.wrap ?? ''].filter(Boolean).join(' ');
   return classes ? ` class="${classes}"` : '';
 };
-const forMachines = <Row>(table: Table<Row>) => table.columns.filter((c) => c.audience !== 'human');
-const forPeople = <Row>(table: Table<Row>) => table.columns.filter((c) => c.audience !== 'machine');
 const raw = (value: CellValue): string => (value === null ? '' : String(value));
-const shown = <Row>(column: Column<Row>, row: Row): string => (column.text ? column.text(row) : value(column, row));
 const value = <Row>(column: Column<Row>, row: Row): string => {
   const v = column.value(row);
   return v === null ? '-' : String(v);
 };
+const shown = <Row>(column: Column<Row>, row: Row): string => (column.text ? column.text(row) : value(column, row));
+const forMachines = <Row>(table: Table<Row>) => table.columns.filter((c) => c.audience !== 'human');
+const forPeople = <Row>(table: Table<Row>) =>
+  table.columns.filter((c) => c.audience !== 'machine' && !(c.optional && table.rows.every((row) => ['', '-'].includes(shown(c, row)))));
 
 /** JSON: one object per row, keyed by the columns' machine names, values typed. */
 export function tableRecords<Row>(table: Table<Row>): Array<Record<string, CellValue>> {

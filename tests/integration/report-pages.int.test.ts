@@ -125,7 +125,7 @@ describe('the audit page in Chromium', () => {
 
       // Violations first, readable headers.
       const calls = await tableOf(page, 'calls');
-      expect(calls[0]!.cells).toEqual(['Time (UTC)', 'Account', 'Region', 'Model', 'Created by', 'Network isolation', 'Verdict', 'Reasons', 'Remediation', 'Today']);
+      expect(calls[0]!.cells).toEqual(['Time (UTC)', 'Account', 'Region', 'Model', 'Created by', 'Network isolation', 'Verdict', 'Reasons', 'Remediation']);
       expect(calls.slice(1).map((r) => r.cls)).toEqual(['violation', 'violation', 'violation', 'compliant', 'compliant', 'compliant', 'compliant', 'not-applicable']);
       expect(calls[1]!.cells.slice(0, 4)).toEqual(['2026-11-03 10:00', ACCOUNT_A, 'eu-west-1', HOSTILE.script]);
       expect(calls.find((r) => r.cells[3] === 'churn-v2')!.cells[8]).toBe('deleted after 4 min');
