@@ -133,7 +133,7 @@ function auditCards(report: AuditReport): KpiCard[] {
 
 const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
   const s = inventory.summary as { models?: number; violations?: number; isolatedShare?: number };
-  return `Latest inventory (${inventory.finishedAt}, ${inventory.file}): ${s.models ?? '?'} models, ${s.isolatedShare ?? '?'}% isolated, ${s.violations ?? '?'} without isolation today.`;
+  return `Latest inventory (${instantLabel(inventory.finishedAt)}, ${inventory.file}): ${s.models ?? '?'} models, ${s.isolatedShare ?? '?'}% isolated, ${s.violations ?? '?'} without isolation today.`;
 };
 
 const scopeLines = (report: AuditReport): string[] => {

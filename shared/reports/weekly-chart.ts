@@ -50,7 +50,10 @@ export function weeklyChart(weeks: readonly WeekBar[], options: WeeklyChartOptio
   const slot = plotWidth / weeks.length;
   const bar = Math.max(1, Math.min(slot * 0.7, 44));
   const showValues = slot >= 16;
-  const labelEvery = Math.ceil(44 / slot);
+  // Within one year a tick reads `11-02`; across years `2025-11`, so no tick is ambiguous.
+  const multiYear = weeks[0]!.week.slice(0, 4) !== weeks[weeks.length - 1]!.week.slice(0, 4);
+  const labelEvery = Math.ceil((multiYear ? 60 : 44) / slot);
+  const tick = (week: string) => (multiYear ? week.slice(0, 7) : week.slice(5));
 
   const grid: string[] = [];
   for (let value = 0; value <= top; value += step) {
@@ -66,7 +69,7 @@ export function weeklyChart(weeks: readonly WeekBar[], options: WeeklyChartOptio
     const rect = (cls: string, from: number, count: number) =>
       count > 0 ? `<rect class="${cls}" x="${f1(x)}" y="${f1(y(from + count))}" width="${f1(bar)}" height="${f1(y(from) - y(from + count))}"/>` : '';
     const value = showValues ? `<text class="value" x="${centre}" y="${f1(y(total) - 4)}" text-anchor="middle">${total}</text>` : '';
-    const label = i % labelEvery === 0 ? `<text class="tick x-tick" x="${centre}" y="${baseline + 16}" text-anchor="middle">${week.slice(5)}</text>` : '';
+    const label = i % labelEvery === 0 ? `<text class="tick x-tick" x="${centre}" y="${baseline + 16}" text-anchor="middle">${tick(week)}</text>` : '';
     return `<g class="week" data-week="${week}" data-compliant="${w.compliant}" data-violating="${w.violating}" data-total="${total}"><title>Week of ${week}: ${total} ${htmlText(options.counts)} (${w.compliant} ${htmlText(options.compliantLabel)}, ${w.violating} ${htmlText(options.violatingLabel)})</title>${rect('compliant', 0, w.compliant)}${rect('violating', w.compliant, w.violating)}${value}${label}</g>`;
   });
   const years = [...new Set([weeks[0]!.week.slice(0, 4), weeks[weeks.length - 1]!.week.slice(0, 4)])].join(' to ');
