@@ -106,7 +106,7 @@ describe('the weekly chart', () => {
 
   it('labels weeks with their year and month when the chart spans years', () => {
     const svg = weeklyChart(weeksOfPeriod('2025-12-22T00:00:00Z', '2026-01-12T00:00:00Z').map((week) => ({ week, compliant: 1, violating: 0 })), options);
-    expect([...svg.matchAll(/class="tick x-tick"[^>]*>([^<]+)</g)].map((m) => m[1])).toEqual(['2025-12', '2025-12', '2026-01', '2026-01']);
+    expect([...svg.matchAll(/class="tick x-tick"[^>]*>([^<]+)</g)].map((m) => m[1])).toEqual(['2025-12', '2025-12', '2026-01']);
     expect(svg).toContain('Week starting Monday (UTC), 2025 to 2026');
   });
 
