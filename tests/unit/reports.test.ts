@@ -55,6 +55,9 @@ describe('the table model: columns declared once, four renderings', () => {
     expect(md[1]).toBe('| --- | ---: | --- |');
     expect(md[3]).toBe('| a\\|b c &lt;b>bold&lt;/b> | 1 | no |');
     expect(md).toHaveLength(4);
+    expect(tableMarkdown(table([{ name: '[click](http://evil.example) *x* _y_ `z`', count: 0, seen: null }])).split('\n')[2]).toBe(
+      '| \\[click\\](http://evil.example) \\*x\\* \\_y\\_ \\`z\\` | 0 | no |',
+    );
     expect(tableMarkdown(table([]))).toBe('Nothing &lt;here>.');
   });
 
