@@ -111,7 +111,7 @@ export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
 /** The KPIs as cards, in the order an auditor reads them; keys are the JSON's. */
 function auditCards(report: AuditReport): KpiCard[] {
   const k = report.kpis;
-  return [
+  const cards: KpiCard[] = [
     { key: 'modelsCreated', label: 'Models created', value: k.modelsCreated },
     { key: 'isolatedShare', label: 'Isolated', value: k.isolatedShare, unit: '%', detail: 'of models created', tone: k.isolatedShare === 100 ? 'good' : 'neutral' },
     { key: 'violations', label: 'Violations', value: k.violations, detail: 'models created without isolation', tone: k.violations > 0 ? 'bad' : 'good' },
@@ -129,7 +129,17 @@ function auditCards(report: AuditReport): KpiCard[] {
     { key: 'createModelCalls', label: 'CreateModel calls', value: k.createModelCalls },
     { key: 'failedCalls', label: 'Failed calls', value: k.failedCalls, detail: 'denied or invalid: no model' },
   ];
+  // A KPI added to the report without a card of its own still gets one, named after its key.
+  const shown = new Set(cards.map((c) => c.key));
+  for (const [key, value] of Object.entries(k as Record<string, unknown>)) {
+    if (!shown.has(key) && (typeof value === 'number' || value === null)) cards.push({ key, label: wordsOf(key), value });
+  }
+  return cards;
 }
+
+/** `violatingModelsStillExisting` reads `Violating models still existing`. */
+const wordsOf = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().replace(/^./, (c) => c.toUpperCase());
+
 
 const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
   const s = inventory.summary as { models?: number; violations?: number; isolatedShare?: number };

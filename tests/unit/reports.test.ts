@@ -206,3 +206,15 @@ describe('the inventory report', () => {
     expect(inventoryWeeks({ ...sweepFixture(), models: [] })).toEqual([]);
   });
 });
+
+describe('extending the audit report', () => {
+  it('a KPI added to the report without its own card still gets one, named after its key', async () => {
+    const from = new Date('2026-11-01T00:00:00Z');
+    const to = new Date('2026-12-01T00:00:00Z');
+    const report = buildAuditReport(await collectAudit(novemberArchive(), { from, to, exemptions: [], now: to }), { from, to, source: 'test', generatedAt: to }, null);
+    const extended = { ...report, kpis: { ...report.kpis, pipelineRejections: 4 } };
+    const html = renderAudit(extended, 'html');
+    expect(html).toContain('<div class="label">Pipeline rejections</div><div class="figure"><span data-kpi="pipelineRejections">4</span>');
+    expect(renderAudit(extended, 'md')).toContain('| Pipeline rejections | 4 |');
+  });
+});
