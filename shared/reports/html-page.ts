@@ -12,6 +12,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","DejaV
 h1{font-size:22px;margin:0 0 2px}
 .subtitle{font-size:16px;margin:0 0 6px}
 .meta{color:var(--muted);font-size:12.5px;margin:2px 0}
+header,.status,.problems,.note,.card{overflow-wrap:anywhere}
 .status{padding:10px 14px;border-radius:6px;font-weight:600;margin:16px 0}
 .status.bad{background:var(--bad-bg);color:var(--bad)}
 .status.good{background:var(--good-bg);color:var(--good)}

@@ -40,8 +40,11 @@ export interface Table<Row> {
   empty?: string;
 }
 
-const cellClass = <Row>(c: Column<Row>) => {
-  const classes = [c.numeric ? 'num' : '', c.wrap ?? ''].filter(Boolean).join(' ');
+/** A value this long is kept whole only if it is short: a crafted 200-character "account" still wraps. */
+const KEEP_MAX = 24;
+const cellClass = <Row>(c: Column<Row>, text?: string) => {
+  const wrap = (c.wrap === 'keep' || c.wrap === 'keep-wide') && text !== undefined && text.length > KEEP_MAX ? 'anywhere' : c.wrap;
+  const classes = [c.numeric ? 'num' : '', wrap ?? ''].filter(Boolean).join(' ');
   return classes ? ` class="${classes}"` : '';
 };
 const raw = (value: CellValue): string => (value === null ? '' : String(value));
@@ -86,7 +89,12 @@ export function tableHtml<Row>(table: Table<Row>): string {
   const body = table.rows
     .map((row) => {
       const cls = table.rowClass?.(row);
-      const cells = columns.map((c) => `<td data-col="${htmlText(c.key)}"${cellClass(c)}>${htmlText(shown(c, row))}</td>`).join('');
+      const cells = columns
+        .map((c) => {
+          const text = shown(c, row);
+          return `<td data-col="${htmlText(c.key)}"${cellClass(c, text)}>${htmlText(text)}</td>`;
+        })
+        .join('');
       return `<tr${cls ? ` class="${htmlText(cls)}"` : ''}>${cells}</tr>`;
     })
     .join('\n');

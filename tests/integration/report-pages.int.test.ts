@@ -8,7 +8,8 @@ import { collectAudit } from '../../shared/audit/collect.js';
 import { renderAudit } from '../../shared/audit/render-audit.js';
 import { renderInventory } from '../../shared/reports/inventory-report.js';
 import { launchChromium } from '../support/chromium.js';
-import { ACCOUNT_A, ACCOUNT_B, HOSTILE, novemberArchive, sweepFixture } from '../support/report-fixtures.js';
+import { gzipRecords } from '../support/archive-generator.js';
+import { ACCOUNT_A, ACCOUNT_B, filesOf, HOSTILE, novemberArchive, novemberAuditRecords, sweepFixture } from '../support/report-fixtures.js';
 
 /** Screenshots land here, to be looked at by a person: the test asserts what they show. */
 export const SHOTS = join(tmpdir(), 'isolation-guard-report-shots');
@@ -153,6 +154,29 @@ describe('the audit page in Chromium', () => {
       await page.close();
     });
   }
+});
+
+describe('a crafted record cannot push the page wider than the window', () => {
+  it('at 800 px: a 200-character region, account and name still wrap', async () => {
+    const original = novemberAuditRecords()[2]!;
+    const crafted = {
+      ...original,
+      awsRegion: `eu-west-1${'x'.repeat(200)}`,
+      recipientAccountId: '9'.repeat(120),
+      eventID: 'crafted',
+      requestParameters: { ...(original.requestParameters as Record<string, unknown>), modelName: `m${'w'.repeat(300)}` },
+    };
+    const from = new Date('2026-11-01T00:00:00Z');
+    const to = new Date('2026-12-01T00:00:00Z');
+    const collection = await collectAudit(filesOf(gzipRecords([...novemberAuditRecords(), crafted])), { from, to, exemptions: [], now: to });
+    const report = buildAuditReport(collection, { from, to, source: 'crafted', generatedAt: to }, null);
+    expect(report.calls.some((c) => c.region.length > 200)).toBe(true);
+    const { page } = await open(renderAudit(report, 'html'), 'audit-crafted', 800);
+    const seen = await look(page);
+    expect(seen.scrollWidth).toBeLessThanOrEqual(seen.viewport);
+    expect(seen.widestRight).toBeLessThanOrEqual(seen.viewport);
+    await page.close();
+  });
 });
 
 describe('the inventory page in Chromium', () => {
