@@ -40,7 +40,7 @@ export interface Table<Row> {
   empty?: string;
 }
 
-/** A value this long is kept whole only if it is short: a crafted 200-character "account" still wraps. */
+/** `keep` keeps a value whole only when it is short: a crafted 200-character "account" still wraps. */
 const KEEP_MAX = 24;
 const cellClass = <Row>(c: Column<Row>, text?: string) => {
   const wrap = (c.wrap === 'keep' || c.wrap === 'keep-wide') && text !== undefined && text.length > KEEP_MAX ? 'anywhere' : c.wrap;
