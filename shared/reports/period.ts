@@ -18,8 +18,11 @@ export function periodLabel(from: Date | string, to: Date | string): string {
   return `${first} to ${last}`;
 }
 
-/** An instant as a person reads it: `2026-11-29 19:30 UTC`. */
-export const instantLabel = (time: Date | string): string => dateTimeText(new Date(time));
+/** An instant as a person reads it: `2026-11-29 19:30 UTC`; what is not a date is shown as given. */
+export function instantLabel(time: Date | string): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? String(time) : dateTimeText(date);
+}
 
 /** The Monday (UTC) of an instant's week, `YYYY-MM-DD`. */
 export function weekOf(time: string | Date): string {

@@ -224,7 +224,7 @@ describe('the history Lambda', () => {
     expect(filed.kpis.violations).toBe(3);
     expect(filed.inventory).toEqual({ file: 's3://guard-evidence/inventory/2026/10/31/2026-10-31T06-00-00-000Z.json', finishedAt: '2026-10-31T06-00-00-000Z', summary: { models: 40, violations: 4, isolatedShare: 90 } });
     const [announcement] = await drainQueue(clients.sqs, QueueUrl!);
-    expect(announcement!.Subject).toBe('[isolation-guard] audit report 2026-10-01 to 2026-11-01: 3 violation(s)');
+    expect(announcement!.Subject).toBe('[isolation-guard] audit report 2026-10-01 to 2026-10-31: 3 violation(s)');
     expect(JSON.parse(announcement!.Message).files).toEqual(outcome.files);
   });
 

@@ -4,7 +4,7 @@ import { collectAudit } from '../../shared/audit/collect.js';
 import { AUDIT_CSV_COLUMNS, renderAudit } from '../../shared/audit/render-audit.js';
 import { DECISION_FIELDS } from '../../shared/decision/decision.js';
 import { inventoryWeeks, renderInventory } from '../../shared/reports/inventory-report.js';
-import { periodLabel, weeksOfPeriod } from '../../shared/reports/period.js';
+import { instantLabel, periodLabel, weeksOfPeriod } from '../../shared/reports/period.js';
 import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Table } from '../../shared/reports/table.js';
 import { weeklyChart } from '../../shared/reports/weekly-chart.js';
 import { HOSTILE, novemberArchive, sweepFixture } from '../support/report-fixtures.js';
@@ -77,6 +77,11 @@ describe('periods and weeks', () => {
     expect(periodLabel('2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')).toBe('2026-11-01 to 2026-11-30');
     expect(periodLabel(new Date('2026-11-01T00:00:00Z'), new Date('2026-11-02T00:00:00Z'))).toBe('2026-11-01 to 2026-11-01');
     expect(periodLabel('2026-11-01T06:30:00Z', '2026-11-03T12:00:00Z')).toBe('2026-11-01 06:30 UTC to 2026-11-03 12:00 UTC');
+  });
+
+  it('prints an instant to the minute, and what is not a date as given (a snapshot name, say)', () => {
+    expect(instantLabel('2026-11-29T19:30:59.123Z')).toBe('2026-11-29 19:30 UTC');
+    expect(instantLabel('2026-10-31T06-00-00-000Z')).toBe('2026-10-31T06-00-00-000Z');
   });
 
   it('lists every week (Monday, UTC) a period touches, across a year end, empty ones included', () => {
