@@ -2,11 +2,11 @@ import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
 import { flagName, loadConfig, type Config, type SettingName } from '../shared/config.js';
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
-import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { describeAwsError, isAwsError } from './aws-errors.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
+import { CLI_REPORT_FORMATS, type CliReportFormat } from './pdf.js';
 import { SETTING_HELP } from './setting-help.js';
 
 /**
@@ -62,19 +62,24 @@ const SWEEP_SETTINGS: SettingName[] = ['regions', 'accounts', 'reminderDays', ..
 const AUDIT_SETTINGS: SettingName[] = ['regions', 'accounts', 'memberRoleName', 'externalId', 'accountNames', 'evidenceBucket', ...EXEMPTION_SETTINGS];
 
 const REPORT_OPTIONS: Record<string, OptionSpec> = {
-  format: { type: 'string', default: 'json', value: REPORT_FORMATS.join('|'), help: 'the report format (default json)' },
-  out: { type: 'string', value: 'FILE', help: 'write the report there instead of stdout' },
+  format: {
+    type: 'string',
+    default: 'json',
+    value: CLI_REPORT_FORMATS.join('|'),
+    help: 'the report format (default json); pdf is printed from the HTML page by a local Chromium or Chrome (CHROMIUM_PATH)',
+  },
+  out: { type: 'string', value: 'FILE', help: 'write the report there instead of stdout (pdf: required)' },
   region: { type: 'string', value: 'REGION', help: 'home region (default AWS_REGION, else us-east-1)' },
 };
 const ORG_OPTION: Record<string, OptionSpec> = {
   org: { type: 'boolean', default: false, help: 'every active account of the organisation (Organizations ListAccounts)' },
 };
 
-function reportFormat(value: unknown): ReportFormat {
-  if (!(REPORT_FORMATS as readonly string[]).includes(String(value))) {
-    throw new UsageError(`--format: expected one of ${REPORT_FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
+function reportFormat(value: unknown): CliReportFormat {
+  if (!(CLI_REPORT_FORMATS as readonly string[]).includes(String(value))) {
+    throw new UsageError(`--format: expected one of ${CLI_REPORT_FORMATS.join(', ')}, got ${JSON.stringify(value)}`);
   }
-  return value as ReportFormat;
+  return value as CliReportFormat;
 }
 
 const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);

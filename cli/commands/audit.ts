@@ -1,7 +1,7 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { collectAudit } from '../../shared/audit/collect.js';
-import { renderAudit, type AuditFormat } from '../../shared/audit/render-audit.js';
+import { renderAudit } from '../../shared/audit/render-audit.js';
 import { directoryArchive, type ArchiveFile } from '../../shared/audit/sources.js';
 import type { AwsClients } from '../../shared/aws/clients.js';
 import type { AccountRouter, resolveAccounts as resolveAccountsType } from '../../shared/aws/accounts.js';
@@ -11,13 +11,14 @@ import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
+import { reportOutput, writeReport, type CliReportFormat } from '../pdf.js';
 import { progressBar } from '../progress.js';
 
 export interface AuditOptions {
   from: Date;
   to: Date;
   source: string | null;
-  format: AuditFormat;
+  format: CliReportFormat;
   out: string | null;
   offline: boolean;
   region: string | null;
@@ -43,6 +44,7 @@ export function parsePeriodBound(flag: '--from' | '--to', value: string): Date {
  */
 export async function auditCommand(options: AuditOptions, io: CliIo): Promise<ExitCode> {
   if (options.to <= options.from) throw new UsageError('--to must be after --from');
+  const output = reportOutput(options.format, options.out);
   const home = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const requested = options.config.regions.length > 0 ? options.config.regions : null;
   const source = options.source ?? 'lookup';
@@ -99,9 +101,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     const [{ clients }, { latestInventorySnapshot }] = await Promise.all([useAws(), import('../../shared/audit/latest-inventory.js')]);
     report.inventory = await latestInventorySnapshot(clients.s3, options.config.evidenceBucket);
   }
-  const rendered = renderAudit(report, options.format);
-  if (options.out) await writeFile(options.out, rendered);
-  else io.stdout(rendered.trimEnd());
+  await writeReport(output, (format) => renderAudit(report, format), io);
 
   for (const failed of collection.filesFailed) io.stderr(`isolation-guard: ${printable(failed.name)}: ${printable(failed.problem)}`);
   const seconds = (Date.now() - started) / 1000;

@@ -1,21 +1,21 @@
-import { writeFile } from 'node:fs/promises';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { resolveRegions } from '../../shared/aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../../shared/aws/accounts.js';
 import type { Config } from '../../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
-import { inventorySummary, renderInventory, type ReportFormat } from '../../shared/reports/inventory-report.js';
+import { inventorySummary, renderInventory } from '../../shared/reports/inventory-report.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
+import { reportOutput, writeReport, type CliReportFormat } from '../pdf.js';
 import { warnIfNobodyIsTold } from '../warnings.js';
 import { progressBar } from '../progress.js';
 
 export interface SweepCommandOptions {
   config: Config;
-  format: ReportFormat;
+  format: CliReportFormat;
   out: string | null;
   region: string | null;
   concurrency: number;
@@ -27,6 +27,7 @@ export interface SweepCommandOptions {
  * 2: a region could not be read (the others are still reported).
  */
 export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Promise<ExitCode> {
+  const output = reportOutput(options.format, options.out);
   const home = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const clients = createAwsClients({ region: home, regions: resourceRegions({ topicArn: options.config.topicArn, table: options.config.idempotencyTable }, options.region) });
   warnIfNobodyIsTold(options.config, io);
@@ -41,9 +42,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
     deps,
   );
   bar.finish();
-  const report = renderInventory(result, options.format);
-  if (options.out) await writeFile(options.out, report);
-  else io.stdout(report.trimEnd());
+  await writeReport(output, (format) => renderInventory(result, format), io);
 
   const summary = inventorySummary(result);
   for (const region of result.regions) {

@@ -1,4 +1,5 @@
-import { DECISION_FIELDS, type Decision } from '../decision/decision.js';
+import type { Decision } from '../decision/decision.js';
+import { weekOf, weeksOfPeriod } from '../reports/period.js';
 import { remediationKey, type AuditCollection } from './collect.js';
 
 export interface ModelNow {
@@ -42,6 +43,7 @@ export interface AuditReport {
     /** Null when the models' state today was not looked up (--offline). */
     violatingModelsStillExisting: number | null;
   };
+  /** Models created per week (Monday, UTC), every week of the period (empty ones: 0, 100%). */
   weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number }>;
   calls: AuditCall[];
   /** The latest inventory snapshot filed by the sweep (what exists today), when one was found. */
@@ -55,13 +57,8 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return round1(sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
 };
-/** The Monday (UTC) of an instant's week, `YYYY-MM-DD`. */
-export function weekOf(time: string): string {
-  const day = new Date(time);
-  day.setUTCHours(0, 0, 0, 0);
-  day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
-  return day.toISOString().slice(0, 10);
-}
+/** The Monday (UTC) of an instant's week, `YYYY-MM-DD` (kept here for the audit's callers). */
+export { weekOf };
 
 /** The report's numbers, from what was collected and (unless offline) what the models look like now. Pure. */
 export function buildAuditReport(
@@ -83,7 +80,8 @@ export function buildAuditReport(
   const violations = calls.filter((c) => c.verdict === 'violation');
   const remediated = violations.filter((c) => c.remediation !== null);
   const minutes = remediated.map((c) => c.remediation!.minutes);
-  const weeks = new Map<string, { compliant: number; violating: number }>();
+  // Every week of the period, empty ones included, so a quiet week is shown as one.
+  const weeks = new Map<string, { compliant: number; violating: number }>(weeksOfPeriod(meta.from, meta.to).map((week) => [week, { compliant: 0, violating: 0 }]));
   for (const call of created) {
     const week = weeks.get(weekOf(call.eventTime)) ?? { compliant: 0, violating: 0 };
     if (call.verdict === 'compliant') week.compliant++;
@@ -119,9 +117,8 @@ export function buildAuditReport(
     },
     weeks: [...weeks.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([week, w]) => ({ week, ...w, isolatedShare: round1((w.compliant / (w.compliant + w.violating)) * 100) })),
+      // A week without a model created counts as 100% isolated, as the period's KPI does.
+      .map(([week, w]) => ({ week, ...w, isolatedShare: w.compliant + w.violating === 0 ? 100 : round1((w.compliant / (w.compliant + w.violating)) * 100) })),
     calls,
   };
 }
-
-export const AUDIT_CSV_COLUMNS = [...DECISION_FIELDS, 'remediation', 'remediationAt', 'minutesToRemediation', 'existsNow', 'isolatedNow', 'quarantinedNow'] as const;

@@ -1,131 +1,236 @@
-import { csvCell, htmlText, mdCell } from '../reports/cells.js';
+import { sharePercent, tallyByPlace, violationsFirst, type Place } from '../reports/by-place.js';
+import { htmlText as htmlEscape, mdCell } from '../reports/cells.js';
+import { htmlPage, kpiCards, kpiValueText, section, statusLine, type KpiCard } from '../reports/html-page.js';
 import type { ReportFormat } from '../reports/inventory-report.js';
-import { AUDIT_CSV_COLUMNS, type AuditCall, type AuditReport } from './audit-report.js';
+import { instantLabel, periodLabel } from '../reports/period.js';
+import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Table } from '../reports/table.js';
+import { weeklyChart } from '../reports/weekly-chart.js';
+import type { AuditCall, AuditReport } from './audit-report.js';
 
 /** The audit speaks the same report formats as the inventory. */
 export type AuditFormat = ReportFormat;
 
-function csvRow(call: AuditCall): string[] {
-  const value = (field: string): string => {
-    switch (field) {
-      case 'reasons':
-        return call.reasons.join(' ');
-      case 'remediation':
-        return call.remediation?.how ?? '';
-      case 'remediationAt':
-        return call.remediation?.at ?? '';
-      case 'minutesToRemediation':
-        return call.remediation ? String(call.remediation.minutes) : '';
-      case 'existsNow':
-        return call.now ? String(call.now.exists) : '';
-      case 'isolatedNow':
-        return call.now?.isolated === null || !call.now ? '' : String(call.now.isolated);
-      case 'quarantinedNow':
-        return call.now?.quarantined === null || !call.now ? '' : String(call.now.quarantined);
-      default: {
-        const raw = (call as unknown as Record<string, unknown>)[field];
-        return raw === null || raw === undefined ? '' : String(raw);
-      }
-    }
-  };
-  return AUDIT_CSV_COLUMNS.map(value);
+const dateTime = (value: string) => value.slice(0, 16).replace('T', ' ');
+/** `arn:aws:sts::111122223333:assumed-role/Role/session` reads `assumed-role/Role/session` (the account has its column). */
+const shortPrincipal = (principal: string | null) => (principal === null ? '-' : principal.replace(/^arn:aws[a-z-]*:(?:sts|iam)::\d{12}:/, ''));
+const isolationText = (value: boolean | null) => (value === null ? 'not set' : value ? 'on' : 'off');
+const optional = (value: boolean | null | undefined): string => (value === null || value === undefined ? '' : String(value));
+
+/**
+ * Every call's columns, declared once: the CSV and JSON take the machine names and values (the
+ * decision fields of `evaluate`, then the remediation and the model today); Markdown and HTML show
+ * the readable ones under readable headers.
+ */
+export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
+  { key: 'eventId', header: 'Event id', value: (c) => c.eventId ?? '', audience: 'machine' },
+  { key: 'eventTime', header: 'Time (UTC)', value: (c) => c.eventTime, text: (c) => dateTime(c.eventTime), wrap: 'keep-wide' },
+  { key: 'account', header: 'Account', value: (c) => c.account ?? '', text: (c) => c.account ?? '-', wrap: 'keep' },
+  { key: 'region', header: 'Region', value: (c) => c.region, wrap: 'keep' },
+  { key: 'modelName', header: 'Model', value: (c) => c.modelName ?? '', text: (c) => c.modelName ?? '-', wrap: 'anywhere' },
+  { key: 'modelArn', header: 'Model ARN', value: (c) => c.modelArn ?? '', audience: 'machine' },
+  { key: 'principal', header: 'Created by', value: (c) => c.principal ?? '', text: (c) => shortPrincipal(c.principal), wrap: 'anywhere' },
+  { key: 'succeeded', header: 'Call succeeded', value: (c) => String(c.succeeded), audience: 'machine' },
+  { key: 'networkIsolation', header: 'Network isolation', value: (c) => optional(c.networkIsolation), text: (c) => isolationText(c.networkIsolation) },
+  { key: 'verdict', header: 'Verdict', value: (c) => c.verdict, text: (c) => (c.succeeded ? c.verdict : `${c.verdict} (call failed)`) },
+  { key: 'reasons', header: 'Reasons', value: (c) => c.reasons.join(' '), wrap: 'prose' },
+  {
+    key: 'remediation',
+    header: 'Remediation',
+    value: (c) => c.remediation?.how ?? '',
+    text: (c) => (c.remediation ? `${c.remediation.how} after ${c.remediation.minutes} min` : '-'),
+  },
+  { key: 'remediationAt', header: 'Remediated at', value: (c) => c.remediation?.at ?? '', audience: 'machine' },
+  { key: 'minutesToRemediation', header: 'Minutes to remediation', value: (c) => (c.remediation ? String(c.remediation.minutes) : ''), audience: 'machine' },
+  { key: 'existsNow', header: 'Today', value: (c) => optional(c.now?.exists), text: (c) => (c.now ? (c.now.exists ? (c.now.quarantined ? 'exists, quarantined' : 'exists') : 'gone') : '-'), optional: true },
+  { key: 'isolatedNow', header: 'Isolated today', value: (c) => optional(c.now?.isolated), audience: 'machine' },
+  { key: 'quarantinedNow', header: 'Quarantined today', value: (c) => optional(c.now?.quarantined), audience: 'machine' },
+];
+
+/** The CSV header: the decision fields of `evaluate` in its order (a unit test holds this), then the remediation and the model today. */
+export const AUDIT_CSV_COLUMNS = AUDIT_COLUMNS.filter((c) => c.audience !== 'human').map((c) => c.key);
+
+/** Every call, violations first, then by time. */
+export const auditCallsTable = (report: AuditReport): Table<AuditCall> => ({
+  id: 'calls',
+  caption: 'Every CreateModel call, violations first',
+  columns: AUDIT_COLUMNS,
+  rows: [...report.calls].sort(violationsFirst((c) => c.verdict, (c) => c.eventTime, (c) => c.eventId ?? '')),
+  rowClass: (c) => c.verdict,
+  empty: 'No CreateModel call in the period.',
+});
+
+interface CallCounts {
+  calls: number;
+  failed: number;
+  created: number;
+  isolated: number;
+  violations: number;
+  exempt: number;
+  remediated: number;
 }
 
-const KPI_LABELS: Array<[keyof AuditReport['kpis'], string]> = [
-  ['createModelCalls', 'CreateModel calls'],
-  ['failedCalls', 'Failed calls'],
-  ['modelsCreated', 'Models created'],
-  ['isolatedShare', 'Isolated share (%)'],
-  ['violations', 'Violations'],
-  ['exemptionsUsed', 'Exemptions used'],
-  ['violationsRemediated', 'Violations remediated'],
-  ['medianMinutesToRemediation', 'Median minutes to remediation'],
-  ['worstMinutesToRemediation', 'Worst minutes to remediation'],
-  ['violatingModelsStillExisting', 'Violating models still existing'],
-];
-const kpiText = (value: number | null) => (value === null ? 'n/a' : String(value));
+/** Per account and region: the period's calls, most violations first. */
+export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
+  const rows = tallyByPlace<AuditCall, CallCounts>(
+    report.calls,
+    (c) => ({ account: c.account, region: c.region }),
+    (c, n) => {
+      n.calls++;
+      if (!c.succeeded) n.failed++;
+      else n.created++;
+      if (c.succeeded && c.networkIsolation === true) n.isolated++;
+      if (c.verdict === 'violation') n.violations++;
+      if (c.verdict === 'exempt') n.exempt++;
+      if (c.remediation) n.remediated++;
+    },
+    () => ({ calls: 0, failed: 0, created: 0, isolated: 0, violations: 0, exempt: 0, remediated: 0 }),
+  ).sort((a, b) => b.violations - a.violations || (a.account ?? '').localeCompare(b.account ?? '') || a.region.localeCompare(b.region));
+  return {
+    id: 'breakdown',
+    caption: 'Per account and region',
+    columns: [
+      { key: 'account', header: 'Account', value: (r) => r.account ?? '', text: (r) => r.account ?? '-', wrap: 'keep' },
+      { key: 'region', header: 'Region', value: (r) => r.region, wrap: 'keep' },
+      { key: 'createModelCalls', header: 'CreateModel calls', value: (r) => r.calls, numeric: true },
+      { key: 'failedCalls', header: 'Failed', value: (r) => r.failed, numeric: true },
+      { key: 'modelsCreated', header: 'Models created', value: (r) => r.created, numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.created === 0 ? null : sharePercent(r.isolated, r.created)), numeric: true },
+      { key: 'violations', header: 'Violations', value: (r) => r.violations, numeric: true },
+      { key: 'exemptionsUsed', header: 'Exempt', value: (r) => r.exempt, numeric: true },
+      { key: 'violationsRemediated', header: 'Remediated', value: (r) => r.remediated, numeric: true },
+    ],
+    rows,
+    rowClass: (r) => (r.violations > 0 ? 'violation' : ''),
+    empty: 'No CreateModel call in the period.',
+  };
+}
+
+/** The KPIs as cards, in the order an auditor reads them; keys are the JSON's. */
+function auditCards(report: AuditReport): KpiCard[] {
+  const k = report.kpis;
+  const cards: KpiCard[] = [
+    { key: 'modelsCreated', label: 'Models created', value: k.modelsCreated },
+    { key: 'isolatedShare', label: 'Isolated', value: k.isolatedShare, unit: '%', detail: 'of models created', tone: k.isolatedShare === 100 ? 'good' : 'neutral' },
+    { key: 'violations', label: 'Violations', value: k.violations, detail: 'models created without isolation', tone: k.violations > 0 ? 'bad' : 'good' },
+    {
+      key: 'violatingModelsStillExisting',
+      label: 'Violating models still existing',
+      value: k.violatingModelsStillExisting,
+      detail: k.violatingModelsStillExisting === null ? 'not looked up (offline)' : 'today',
+      tone: (k.violatingModelsStillExisting ?? 0) > 0 ? 'bad' : 'neutral',
+    },
+    { key: 'violationsRemediated', label: 'Violations remediated', value: k.violationsRemediated, detail: `of ${k.violations}` },
+    { key: 'medianMinutesToRemediation', label: 'Median time to remediation', value: k.medianMinutesToRemediation, unit: ' min' },
+    { key: 'worstMinutesToRemediation', label: 'Worst time to remediation', value: k.worstMinutesToRemediation, unit: ' min' },
+    { key: 'exemptionsUsed', label: 'Exemptions used', value: k.exemptionsUsed },
+    { key: 'createModelCalls', label: 'CreateModel calls', value: k.createModelCalls },
+    { key: 'failedCalls', label: 'Failed calls', value: k.failedCalls, detail: 'denied or invalid: no model' },
+  ];
+  // A KPI added to the report without a card of its own still gets one, named after its key.
+  const shown = new Set(cards.map((c) => c.key));
+  for (const [key, value] of Object.entries(k as Record<string, unknown>)) {
+    if (!shown.has(key) && (typeof value === 'number' || value === null)) cards.push({ key, label: wordsOf(key), value });
+  }
+  return cards;
+}
+
+/** `violatingModelsStillExisting` reads `Violating models still existing`. */
+const wordsOf = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().replace(/^./, (c) => c.toUpperCase());
+
 
 const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
   const s = inventory.summary as { models?: number; violations?: number; isolatedShare?: number };
-  return `Latest inventory (${inventory.finishedAt}, ${inventory.file}): ${s.models ?? '?'} models, ${s.isolatedShare ?? '?'}% isolated, ${s.violations ?? '?'} without isolation today.`;
+  return `Latest inventory (${instantLabel(inventory.finishedAt)}, ${inventory.file}): ${s.models ?? '?'} models, ${s.isolatedShare ?? '?'}% isolated, ${s.violations ?? '?'} without isolation today.`;
 };
 
-/** Weekly bars (compliant below, violating above) and the isolated share as a line, as inline SVG. */
-function chart(report: AuditReport): string {
-  const weeks = report.weeks;
-  if (weeks.length === 0) return '<p>No model was created in the period.</p>';
-  const width = 720;
-  const height = 240;
-  const pad = 36;
-  const max = Math.max(1, ...weeks.map((w) => w.compliant + w.violating));
-  const slot = (width - 2 * pad) / weeks.length;
-  const bar = Math.max(2, slot * 0.6);
-  const y = (n: number) => height - pad - (n / max) * (height - 2 * pad);
-  const bars = weeks
-    .map((w, i) => {
-      const x = pad + i * slot + (slot - bar) / 2;
-      return `<g data-week="${w.week}"><rect class="compliant" x="${x.toFixed(1)}" y="${y(w.compliant).toFixed(1)}" width="${bar.toFixed(1)}" height="${(height - pad - y(w.compliant)).toFixed(1)}"><title>${w.week}: ${w.compliant} compliant</title></rect><rect class="violating" x="${x.toFixed(1)}" y="${y(w.compliant + w.violating).toFixed(1)}" width="${bar.toFixed(1)}" height="${(y(w.compliant) - y(w.compliant + w.violating)).toFixed(1)}"><title>${w.week}: ${w.violating} violating</title></rect></g>`;
-    })
-    .join('');
-  const share = weeks.map((w, i) => `${(pad + i * slot + slot / 2).toFixed(1)},${(height - pad - (w.isolatedShare / 100) * (height - 2 * pad)).toFixed(1)}`).join(' ');
-  const labels = weeks.map((w, i) => `<text x="${(pad + i * slot + slot / 2).toFixed(1)}" y="${height - pad + 14}" text-anchor="middle">${w.week.slice(5)}</text>`).join('');
-  return `<svg id="weekly-chart" role="img" aria-label="CreateModel calls per week, compliant and violating, and the isolated share" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
-<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#555"/>${bars}<polyline class="share" fill="none" points="${share}"/>${labels}
-<text x="${pad}" y="14">CreateModel calls per week (tallest bar: ${max}): <tspan fill="#2e7d32">■ compliant</tspan> <tspan fill="#c62828">■ violating or exempt</tspan> <tspan fill="#1565c0">— isolated share (0 to 100%)</tspan></text></svg>`;
+const scopeLines = (report: AuditReport): string[] => {
+  const { scope } = report;
+  return [
+    `Source: ${scope.source}. Accounts: ${scope.accounts.join(', ') || '-'}. Regions: ${scope.regions.join(', ') || '-'}.`,
+    `Read ${scope.filesRead} file(s) and ${scope.recordsRead} record(s)${scope.duplicatesDropped ? ` (${scope.duplicatesDropped} duplicates dropped)` : ''}; ${scope.filesFailed.length} file(s) could not be read. Generated ${instantLabel(report.generatedAt)}.`,
+  ];
+};
+
+function statusOf(report: AuditReport): [tone: 'bad' | 'good', text: string] {
+  const { scope, kpis } = report;
+  if (scope.filesFailed.length > 0) return ['bad', `${scope.filesFailed.length} file(s) could not be read: the evidence of this period is incomplete.`];
+  if (scope.recordsRead === 0) return ['bad', 'No CloudTrail record was read: this report proves nothing about the period.'];
+  if (kpis.violations > 0) return ['bad', `${kpis.violations} model(s) were created without network isolation; ${kpis.violationsRemediated} remediated.`];
+  return ['good', `No model was created without network isolation in the period (${kpis.modelsCreated} models created).`];
 }
 
 export function renderAudit(report: AuditReport, format: AuditFormat): string {
+  const period = periodLabel(report.scope.from, report.scope.to);
   switch (format) {
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return `${JSON.stringify({ ...report, breakdown: tableRecords(auditBreakdown(report)) }, null, 2)}\n`;
     case 'csv':
-      return `${[AUDIT_CSV_COLUMNS.join(','), ...report.calls.map((call) => csvRow(call).map(csvCell).join(','))].join('\r\n')}\r\n`;
+      return tableCsv(auditCallsTable(report));
     case 'md': {
-      const { scope, kpis } = report;
+      const { scope } = report;
       return `${[
-        `# SageMaker CreateModel audit: ${scope.from} to ${scope.to}`,
+        `# SageMaker CreateModel audit: ${period}`,
         '',
-        `Source ${mdCell(scope.source)}; accounts ${scope.accounts.join(', ') || '-'}; regions ${scope.regions.join(', ') || '-'}; ${scope.filesRead} files, ${scope.recordsRead} records read; ${scope.filesFailed.length} files failed.`,
+        ...scopeLines(report).map(mdCell),
         ...scope.filesFailed.map((f) => `- failed: ${mdCell(f.name)}: ${mdCell(f.problem)}`),
-        ...(report.inventory ? ['', inventoryLine(report.inventory)] : []),
+        ...(report.inventory ? ['', mdCell(inventoryLine(report.inventory))] : []),
+        '',
+        `**${mdCell(statusOf(report)[1])}**`,
         '',
         '| KPI | value |',
-        '| --- | --- |',
-        ...KPI_LABELS.map(([key, label]) => `| ${label} | ${kpiText(kpis[key])} |`),
+        '| --- | ---: |',
+        ...auditCards(report).map((c) => `| ${c.label} | ${kpiValueText(c.value)}${c.value !== null && c.unit ? c.unit : ''} |`),
         '',
-        '| time | account | region | model | principal | isolation | verdict | remediation |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- |',
-        ...report.calls.map(
-          (c) =>
-            `| ${c.eventTime} | ${c.account ?? '-'} | ${c.region} | ${mdCell(c.modelName ?? '-')} | ${mdCell(c.principal ?? '-')} | ${c.networkIsolation ?? 'unset'} | ${c.verdict} | ${c.remediation ? `${c.remediation.how} after ${c.remediation.minutes} min` : '-'} |`,
-        ),
+        '## Models created per week (Monday, UTC)',
+        '',
+        '| week | compliant | violating or exempt |',
+        '| --- | ---: | ---: |',
+        ...report.weeks.map((w) => `| ${w.week} | ${w.compliant} | ${w.violating} |`),
+        '',
+        '## Per account and region',
+        '',
+        tableMarkdown(auditBreakdown(report)),
+        '',
+        '## Every CreateModel call, violations first',
+        '',
+        tableMarkdown(auditCallsTable(report)),
       ].join('\n')}\n`;
     }
     case 'html': {
-      const { scope, kpis } = report;
-      const rows = report.calls
-        .map(
-          (c) =>
-            `<tr class="${c.verdict}"><td>${htmlText(c.eventTime)}</td><td>${htmlText(c.account ?? '-')}</td><td>${htmlText(c.region)}</td><td>${htmlText(c.modelName ?? '-')}</td><td>${htmlText(c.principal ?? '-')}</td><td>${c.networkIsolation ?? 'unset'}</td><td>${c.verdict}</td><td>${c.remediation ? `${c.remediation.how} after ${c.remediation.minutes} min` : '-'}</td><td>${c.now ? (c.now.exists ? 'exists' : 'gone') : '-'}</td></tr>`,
-        )
-        .join('\n');
-      const kpiRows = KPI_LABELS.map(([key, label]) => `<tr><th>${label}</th><td data-kpi="${key}">${kpiText(kpis[key])}</td></tr>`).join('');
-      const failed = scope.filesFailed.map((f) => `<li>${htmlText(f.name)}: ${htmlText(f.problem)}</li>`).join('');
-      return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SageMaker CreateModel audit ${htmlText(scope.from.slice(0, 10))} to ${htmlText(scope.to.slice(0, 10))}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 6px;text-align:left}tr.violation{background:#fde8e8}tr.exempt{background:#fff7e0}rect.compliant{fill:#2e7d32}rect.violating{fill:#c62828}polyline.share{stroke:#1565c0;stroke-width:2}svg text{font-size:11px}</style>
-</head><body>
-<h1>SageMaker CreateModel audit</h1>
-<p>Period ${htmlText(scope.from)} to ${htmlText(scope.to)}; source ${htmlText(scope.source)}; accounts ${htmlText(scope.accounts.join(', ') || '-')}; regions ${htmlText(scope.regions.join(', ') || '-')}; ${scope.filesRead} files and <span data-scope="recordsRead">${scope.recordsRead}</span> records read; ${scope.filesFailed.length} files failed. Generated ${htmlText(report.generatedAt)}.</p>
-${failed ? `<ul class="failed">${failed}</ul>` : ''}
-${report.inventory ? `<p id="inventory">${htmlText(inventoryLine(report.inventory))}</p>` : ''}
-<table id="kpis">${kpiRows}</table>
-${chart(report)}
-<table id="calls"><thead><tr><th>time</th><th>account</th><th>region</th><th>model</th><th>principal</th><th>isolation</th><th>verdict</th><th>remediation</th><th>now</th></tr></thead><tbody>
-${rows}
-</tbody></table></body></html>
-`;
+      const { scope } = report;
+      const [tone, status] = statusOf(report);
+      const failed = scope.filesFailed.length
+        ? section('failed', 'Files that could not be read', `<ul class="problems">${scope.filesFailed.map((f) => `<li>${htmlEscape(f.name)}: ${htmlEscape(f.problem)}</li>`).join('')}</ul>`)
+        : '';
+      const body = [
+        statusLine(tone, status),
+        kpiCards(auditCards(report)),
+        failed,
+        report.inventory ? `<p class="meta" id="inventory">${htmlEscape(inventoryLine(report.inventory))}</p>` : '',
+        section(
+          'chart',
+          'Models created per week',
+          weeklyChart(report.weeks, {
+            id: 'weekly',
+            title: `Models created per week (successful CreateModel calls), ${period}`,
+            counts: 'models created',
+            compliantLabel: 'isolated',
+            violatingLabel: 'not isolated (violation or exempt)',
+            note: report.kpis.failedCalls > 0 ? `${report.kpis.failedCalls} failed call(s) created no model and are not in the chart.` : undefined,
+          }),
+          { together: true },
+        ),
+        section('per-place', 'Per account and region', tableHtml(auditBreakdown(report)), { together: true }),
+        section('every-call', 'Every CreateModel call, violations first', tableHtml(auditCallsTable(report))),
+      ].join('\n');
+      return htmlPage({
+        title: `SageMaker CreateModel audit ${period}`,
+        heading: 'SageMaker network isolation audit',
+        subtitle: `Every CreateModel call from ${period} (UTC, inclusive)`,
+        meta: scopeLines(report),
+        body,
+        footer: `sagemaker-isolation-guard audit report, schema ${report.schemaVersion}. The JSON report holds every figure of this page.`,
+      });
     }
   }
 }

@@ -15,6 +15,7 @@ import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { snsSubject } from '../alerts/sns-alert.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { logger } from './observability.js';
+import { periodLabel } from '../reports/period.js';
 
 /** On demand: `{"from": "2026-10-01", "to": "2026-11-01"}`; a scheduled event has neither: the last month. */
 const HistoryRequest = z.looseObject({
@@ -53,7 +54,7 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
         await clients.sns.send(
           new PublishCommand({
             TopicArn: config.topicArn,
-            Subject: snsSubject(`[isolation-guard] audit report ${period.from.toISOString().slice(0, 10)} to ${period.to.toISOString().slice(0, 10)}: ${report.kpis.violations} violation(s)`),
+            Subject: snsSubject(`[isolation-guard] audit report ${periodLabel(period.from, period.to)}: ${report.kpis.violations} violation(s)`),
             Message: JSON.stringify({ kind: 'audit-report', period: { from: period.from, to: period.to }, kpis: report.kpis, files }, null, 2),
             MessageAttributes: {
               severity: { DataType: 'String', StringValue: report.kpis.violations > 0 ? 'high' : 'low' },

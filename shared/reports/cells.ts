@@ -6,8 +6,13 @@ export function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** A Markdown table cell: pipes escaped, one line, no raw HTML. */
-export const mdCell = (value: string): string => value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
+/** A Markdown table cell: pipes escaped, one line, no raw HTML, no link, emphasis or code made by a name. */
+export const mdCell = (value: string): string =>
+  value
+    .replace(/\\/g, '\\\\')
+    .replace(/[|[\]*_`]/g, (c) => `\\${c}`)
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/</g, '&lt;');
 
 /** HTML text or attribute value. */
 export const htmlText = (value: string): string =>

@@ -1,5 +1,10 @@
 import type { InventoryEntry, SweepResult } from '../sweep/sweep.js';
-import { csvCell, htmlText as html, mdCell } from './cells.js';
+import { sharePercent, tallyByPlace, violationsFirst, type Place } from './by-place.js';
+import { mdCell } from './cells.js';
+import { htmlPage, kpiCards, section, statusLine, type KpiCard } from './html-page.js';
+import { instantLabel, weekOf, weeksOfPeriod } from './period.js';
+import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Table } from './table.js';
+import { weeklyChart, type WeekBar } from './weekly-chart.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'md', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -12,7 +17,7 @@ export function inventorySummary(result: SweepResult) {
   return {
     models: total,
     isolated,
-    isolatedShare: total === 0 ? 100 : Math.round((isolated / total) * 1000) / 10,
+    isolatedShare: sharePercent(isolated, total),
     violations: count((m) => m.verdict === 'violation'),
     exempt: count((m) => m.verdict === 'exempt'),
     quarantined: count((m) => m.quarantined),
@@ -20,62 +25,198 @@ export function inventorySummary(result: SweepResult) {
   };
 }
 
-const COLUMNS = ['account', 'region', 'modelName', 'modelArn', 'creationTime', 'networkIsolation', 'verdict', 'quarantined', 'action', 'tags', 'reasons'] as const;
+/**
+ * The models that exist today by the week they were created: every week from the oldest model's
+ * to the sweep's, empty ones included. Models without a creation time are not in any week.
+ */
+export function inventoryWeeks(result: SweepResult): WeekBar[] {
+  const dated = result.models.filter((m) => m.creationTime !== null && !Number.isNaN(Date.parse(m.creationTime)));
+  if (dated.length === 0) return [];
+  const oldest = dated.reduce((min, m) => (m.creationTime! < min ? m.creationTime! : min), dated[0]!.creationTime!);
+  const end = new Date(Math.max(Date.parse(result.finishedAt), ...dated.map((m) => Date.parse(m.creationTime!))) + 1);
+  const weeks = new Map(weeksOfPeriod(oldest, end).map((week) => [week, { week, compliant: 0, violating: 0 }]));
+  for (const model of dated) {
+    const week = weeks.get(weekOf(model.creationTime!))!;
+    if (model.networkIsolation) week.compliant++;
+    else week.violating++;
+  }
+  return [...weeks.values()];
+}
 
-function cells(entry: InventoryEntry): Record<(typeof COLUMNS)[number], string> {
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+const PAST: Record<string, string> = { quarantine: 'quarantined', delete: 'deleted' };
+/** What the sweep did, in words: `quarantined`, `would delete (dry run)`, `quarantine FAILED`. */
+function actionText({ kind, status }: InventoryEntry['action']): string {
+  if (kind === 'none') return '-';
+  switch (status) {
+    case 'done':
+      return PAST[kind] ?? kind;
+    case 'would-do':
+      return `would ${kind} (dry run)`;
+    case 'pending':
+      return `${kind} pending`;
+    case 'already-done':
+      return `already ${PAST[kind] ?? kind}`;
+    case 'failed':
+      return `${kind} FAILED`;
+    default:
+      return `${kind} (${status})`;
+  }
+}
+const dateTime = (value: string | null) => (value === null ? '-' : value.slice(0, 16).replace('T', ' '));
+
+/** The inventory's columns, declared once for CSV, JSON, Markdown and HTML. */
+export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
+  { key: 'account', header: 'Account', value: (m) => m.account ?? '', text: (m) => m.account ?? 'this account', wrap: 'keep' },
+  { key: 'region', header: 'Region', value: (m) => m.region, wrap: 'keep' },
+  { key: 'modelName', header: 'Model', value: (m) => m.modelName, wrap: 'anywhere' },
+  { key: 'modelArn', header: 'Model ARN', value: (m) => m.modelArn, audience: 'machine' },
+  { key: 'creationTime', header: 'Created (UTC)', value: (m) => m.creationTime ?? '', text: (m) => dateTime(m.creationTime), wrap: 'keep-wide' },
+  { key: 'networkIsolation', header: 'Network isolation', value: (m) => String(m.networkIsolation), text: (m) => (m.networkIsolation ? 'on' : 'off') },
+  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, wrap: 'keep' },
+  { key: 'quarantined', header: 'In quarantine', value: (m) => String(m.quarantined), text: (m) => yesNo(m.quarantined) },
+  { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => actionText(m.action) },
+  { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; '), wrap: 'anywhere' },
+  { key: 'reasons', header: 'Reasons', value: (m) => m.reasons.join(' '), wrap: 'prose' },
+];
+
+/** Every model, violations first, then by account, region and name. */
+export const inventoryTable = (result: SweepResult): Table<InventoryEntry> => ({
+  id: 'models',
+  caption: 'Every model, violations first',
+  columns: INVENTORY_COLUMNS,
+  rows: [...result.models].sort(violationsFirst((m) => m.verdict, (m) => m.account ?? '', (m) => m.region, (m) => m.modelName)),
+  rowClass: (m) => m.verdict,
+  empty: 'No model exists in the accounts and regions swept.',
+});
+
+interface PlaceCounts {
+  models: number;
+  isolated: number;
+  violations: number;
+  exempt: number;
+  quarantined: number;
+}
+type InventoryPlace = Place & PlaceCounts & { error: string | null };
+
+/** Per account and region: every one swept (empty and failed ones included), most violations first. */
+export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
+  const swept = result.regions.map((r) => ({ account: r.account ?? null, region: r.region }));
+  const rows = tallyByPlace<InventoryEntry, PlaceCounts>(
+    result.models,
+    (m) => ({ account: m.account, region: m.region }),
+    (m, c) => {
+      c.models++;
+      if (m.networkIsolation) c.isolated++;
+      if (m.verdict === 'violation') c.violations++;
+      if (m.verdict === 'exempt') c.exempt++;
+      if (m.quarantined) c.quarantined++;
+    },
+    () => ({ models: 0, isolated: 0, violations: 0, exempt: 0, quarantined: 0 }),
+    swept,
+  ).map((row) => ({ ...row, error: result.regions.find((r) => (r.account ?? null) === row.account && r.region === row.region)?.error ?? null }));
+  rows.sort((a, b) => Number(b.error !== null) - Number(a.error !== null) || b.violations - a.violations || (a.account ?? '').localeCompare(b.account ?? '') || a.region.localeCompare(b.region));
   return {
-    account: entry.account ?? '',
-    region: entry.region,
-    modelName: entry.modelName,
-    modelArn: entry.modelArn,
-    creationTime: entry.creationTime ?? '',
-    networkIsolation: String(entry.networkIsolation),
-    verdict: entry.verdict,
-    quarantined: String(entry.quarantined),
-    action: `${entry.action.kind}/${entry.action.status}`,
-    tags: Object.entries(entry.tags).map(([k, v]) => `${k}=${v}`).join('; '),
-    reasons: entry.reasons.join(' '),
+    id: 'breakdown',
+    caption: 'Per account and region',
+    columns: [
+      { key: 'account', header: 'Account', value: (r) => r.account ?? '', text: (r) => r.account ?? 'this account', wrap: 'keep' },
+      { key: 'region', header: 'Region', value: (r) => r.region, wrap: 'keep' },
+      { key: 'models', header: 'Models', value: (r) => (r.error === null ? r.models : null), numeric: true },
+      { key: 'isolated', header: 'Isolated', value: (r) => (r.error === null ? r.isolated : null), numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.models === 0 || r.error !== null ? null : sharePercent(r.isolated, r.models)), numeric: true },
+      { key: 'violations', header: 'Violations', value: (r) => (r.error === null ? r.violations : null), numeric: true },
+      { key: 'exempt', header: 'Exempt', value: (r) => (r.error === null ? r.exempt : null), numeric: true },
+      { key: 'quarantined', header: 'Quarantined', value: (r) => (r.error === null ? r.quarantined : null), numeric: true },
+      { key: 'error', header: 'Read', value: (r) => r.error, text: (r) => (r.error === null ? 'ok' : `FAILED: ${r.error}`), wrap: 'anywhere' },
+    ],
+    rows,
+    rowClass: (r) => (r.error !== null || r.violations > 0 ? 'violation' : ''),
+    empty: 'No account or region was swept.',
   };
+}
+
+function inventoryCards(summary: ReturnType<typeof inventorySummary>): KpiCard[] {
+  return [
+    { key: 'models', label: 'Models today', value: summary.models },
+    { key: 'isolatedShare', label: 'Isolated', value: summary.isolatedShare, unit: '%', detail: `${summary.isolated} of ${summary.models} models`, tone: summary.isolatedShare === 100 ? 'good' : 'neutral' },
+    { key: 'violations', label: 'Violations (no isolation)', value: summary.violations, tone: summary.violations > 0 ? 'bad' : 'good' },
+    { key: 'exempt', label: 'Exempt', value: summary.exempt, detail: 'no isolation, exemption applies' },
+    { key: 'quarantined', label: 'Quarantined', value: summary.quarantined },
+    { key: 'regionsFailed', label: 'Regions not read', value: summary.regionsFailed.length, tone: summary.regionsFailed.length > 0 ? 'bad' : 'neutral' },
+  ];
+}
+
+function sweptLabel(result: SweepResult): string {
+  return `Models existing on ${result.finishedAt.slice(0, 10)} (swept ${instantLabel(result.startedAt)} to ${instantLabel(result.finishedAt)})`;
 }
 
 export function renderInventory(result: SweepResult, format: ReportFormat): string {
   const summary = inventorySummary(result);
+  const breakdown = inventoryBreakdown(result);
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ schemaVersion: 1, kind: 'sagemaker-model-inventory', ...result, summary }, null, 2)}\n`;
+      return `${JSON.stringify({ schemaVersion: 1, kind: 'sagemaker-model-inventory', ...result, summary, weeks: inventoryWeeks(result), breakdown: tableRecords(breakdown) }, null, 2)}\n`;
     case 'csv':
-      return `${[COLUMNS.join(','), ...result.models.map((m) => COLUMNS.map((c) => csvCell(cells(m)[c])).join(','))].join('\r\n')}\r\n`;
+      return tableCsv(inventoryTable(result));
     case 'md': {
       const lines = [
         '# SageMaker model inventory: network isolation',
         '',
-        `Swept ${result.startedAt} to ${result.finishedAt}; regions: ${result.regions.map((r) => `${r.region} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
+        `${sweptLabel(result)}; regions: ${result.regions.map((r) => `${mdCell(r.account ? `${r.account}/${r.region}` : r.region)} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
         '',
         `Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.`,
         '',
-        `| ${COLUMNS.join(' | ')} |`,
-        `| ${COLUMNS.map(() => '---').join(' | ')} |`,
-        ...result.models.map((m) => `| ${COLUMNS.map((c) => mdCell(cells(m)[c])).join(' | ')} |`),
+        '## Per account and region',
+        '',
+        tableMarkdown(breakdown),
+        '',
+        '## Every model, violations first',
+        '',
+        tableMarkdown(inventoryTable(result)),
       ];
       return `${lines.join('\n')}\n`;
     }
     case 'html': {
-      const rows = result.models
-        .map((m) => `<tr class="${m.verdict}">${COLUMNS.map((c) => `<td>${html(cells(m)[c])}</td>`).join('')}</tr>`)
-        .join('\n');
-      const regions = result.regions.map((r) => `<li>${html(r.region)}: ${r.error ? `<strong>failed</strong> ${html(r.error)}` : `${r.models} models`}</li>`).join('');
-      return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SageMaker model inventory</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}tr.violation{background:#fde8e8}tr.exempt{background:#fff7e0}</style>
-</head><body>
-<h1>SageMaker model inventory: network isolation</h1>
-<p>Swept ${html(result.startedAt)} to ${html(result.finishedAt)}.</p><ul>${regions}</ul>
-<p id="summary" data-models="${summary.models}" data-violations="${summary.violations}">Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.</p>
-<table><thead><tr>${COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>
-${rows}
-</tbody></table></body></html>
-`;
+      const weeks = inventoryWeeks(result);
+      const undated = result.models.filter((m) => m.creationTime === null).length;
+      const failed = result.regions.filter((r) => r.error !== null);
+      const status =
+        failed.length > 0
+          ? statusLine('bad', `${failed.length} account/region(s) could not be read: this inventory is incomplete.`)
+          : summary.violations > 0
+            ? statusLine('bad', `${summary.violations} model(s) run without network isolation and no exemption applies.`)
+            : statusLine('good', `Every model swept runs with network isolation or is exempt (${summary.models} models).`);
+      const body = [
+        status,
+        `<div id="summary" data-models="${summary.models}" data-violations="${summary.violations}">${kpiCards(inventoryCards(summary))}</div>`,
+        section(
+          'chart',
+          'Models by week created',
+          weeklyChart(weeks, {
+            id: 'weekly-chart',
+            title: 'Models existing today, by the week they were created',
+            counts: 'models',
+            compliantLabel: 'isolated',
+            violatingLabel: 'not isolated (violation or exempt)',
+            note: undated > 0 ? `${undated} model(s) without a creation time are not in the chart.` : undefined,
+          }),
+          { together: true },
+        ),
+        section('per-place', 'Per account and region', tableHtml(breakdown), { together: true }),
+        section('inventory', 'Every model, violations first', tableHtml(inventoryTable(result))),
+      ].join('\n');
+      return htmlPage({
+        title: `SageMaker model inventory ${result.finishedAt.slice(0, 10)}`,
+        heading: 'SageMaker model inventory: network isolation',
+        subtitle: sweptLabel(result),
+        meta: [
+          `Accounts and regions swept: ${result.regions.map((r) => (r.account ? `${r.account}/${r.region}` : r.region)).join(', ') || 'none'}.`,
+          'A model without network isolation can send its data anywhere; the setting cannot be changed after creation (delete and recreate).',
+        ],
+        body,
+        footer: `sagemaker-isolation-guard inventory, schema 1. Generated ${instantLabel(result.finishedAt)}.`,
+      });
     }
   }
 }

@@ -119,6 +119,7 @@ describe('audit over a trail archive', () => {
     expect(report.scope.filesFailed).toEqual([{ name: expect.stringMatching(/2026\/10\/07\/.*\.json\.gz$/), problem: expect.stringMatching(/invalid gzip/) }]);
     expect(report.calls.map((c) => c.modelName)).toEqual(['model-a', 'model-b', 'sandbox-1', 'model-c', 'model-d', 'model-e', 'model-f']);
     expect(report.weeks.map((w) => [w.week, w.compliant, w.violating])).toEqual([
+      ['2026-09-28', 0, 0], // every week of the period, the empty one too (1 October is a Thursday)
       ['2026-10-05', 1, 2], // a; b and sandbox-1 (exempt counts as not isolated)
       ['2026-10-12', 0, 1],
       ['2026-10-19', 1, 0],
@@ -150,8 +151,8 @@ describe('audit over a trail archive', () => {
     expect(csv[0]).toMatch(/^eventId,eventTime,account,region,modelName,modelArn,principal,succeeded,networkIsolation,verdict,reasons,remediation/);
     expect(renderAudit(report, 'md')).toContain('| Violations | 3 |');
     const html = renderAudit(report, 'html');
-    expect(html).toContain('<td data-kpi="violations">3</td>');
-    expect(html).toContain('<svg id="weekly-chart"');
+    expect(html).toContain('data-kpi="violations">3<');
+    expect(html).toContain('<svg class="weekly-chart"');
     expect(JSON.parse(renderAudit(report, 'json')).kpis).toEqual(expectedKpis);
   });
 
@@ -223,7 +224,7 @@ describe('the history Lambda', () => {
     expect(filed.kpis.violations).toBe(3);
     expect(filed.inventory).toEqual({ file: 's3://guard-evidence/inventory/2026/10/31/2026-10-31T06-00-00-000Z.json', finishedAt: '2026-10-31T06-00-00-000Z', summary: { models: 40, violations: 4, isolatedShare: 90 } });
     const [announcement] = await drainQueue(clients.sqs, QueueUrl!);
-    expect(announcement!.Subject).toBe('[isolation-guard] audit report 2026-10-01 to 2026-11-01: 3 violation(s)');
+    expect(announcement!.Subject).toBe('[isolation-guard] audit report 2026-10-01 to 2026-10-31: 3 violation(s)');
     expect(JSON.parse(announcement!.Message).files).toEqual(outcome.files);
   });
 

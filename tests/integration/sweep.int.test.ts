@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteModelCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
@@ -152,6 +156,17 @@ describe('sweep over moto, two regions, hundreds of models', () => {
     expect(ok.code).toBe(1);
     expect(JSON.parse(ok.stdout).summary.violations).toBe(expectedViolations(OTHER));
     expect(ok.stderr).toMatch(/90 models in 1 region\(s\)/);
+  }, 60_000);
+
+  it('isolation-guard sweep --format pdf prints the inventory page to a PDF whose text holds its counts', async () => {
+    const env = { ...motoEnvironment(moto.endpoint, HOME), ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'isolation-guard:exempt' };
+    const out = join(mkdtempSync(join(tmpdir(), 'sweep-pdf-')), 'inventory.pdf');
+    const result = await runCli(['sweep', '--regions', OTHER, '--format', 'pdf', '--out', out], { env });
+    expect(result.code).toBe(1);
+    expect(readFileSync(out).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const text = spawnSync('pdftotext', ['-raw', out, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    expect(text).toMatch(/Models today 90\b/);
+    expect(text).toContain(`Violations (no isolation) ${expectedViolations(OTHER)}`);
   }, 60_000);
 
   it('the sweep Lambda files the inventory snapshot (JSON and HTML) in the evidence bucket', async () => {
