@@ -98,6 +98,11 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   if (options.config.evidenceBucket) {
     const [{ clients }, { latestInventorySnapshot }] = await Promise.all([useAws(), import('../../shared/audit/latest-inventory.js')]);
     report.inventory = await latestInventorySnapshot(clients.s3, options.config.evidenceBucket);
+    // The KPI "deployment pipeline rejections": scans filed under pipeline/ during the period.
+    const [{ listPipelineKeys }, { countPipelineRuns }] = await Promise.all([import('../../shared/scan/pipeline-store.js'), import('../../shared/scan/pipeline-evidence.js')]);
+    const runs = countPipelineRuns(await listPipelineKeys(clients.s3, options.config.evidenceBucket, options.from, options.to), options.from, options.to);
+    report.kpis.pipelineRejections = runs.rejected;
+    report.kpis.pipelinePasses = runs.passed;
   }
   const rendered = renderAudit(report, options.format);
   if (options.out) await writeFile(options.out, rendered);

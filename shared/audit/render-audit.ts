@@ -42,8 +42,12 @@ const KPI_LABELS: Array<[keyof AuditReport['kpis'], string]> = [
   ['medianMinutesToRemediation', 'Median minutes to remediation'],
   ['worstMinutesToRemediation', 'Worst minutes to remediation'],
   ['violatingModelsStillExisting', 'Violating models still existing'],
+  ['pipelineRejections', 'Deployment pipeline rejections'],
+  ['pipelinePasses', 'Deployment pipeline passes'],
 ];
-const kpiText = (value: number | null) => (value === null ? 'n/a' : String(value));
+/** The KPIs the report holds (the pipeline ones only with --evidence-bucket). */
+const presentKpis = (kpis: AuditReport['kpis']) => KPI_LABELS.filter(([key]) => kpis[key] !== undefined);
+const kpiText = (value: number | null | undefined) => (value === null ? 'n/a' : String(value));
 
 const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
   const s = inventory.summary as { models?: number; violations?: number; isolatedShare?: number };
@@ -91,7 +95,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
         '',
         '| KPI | value |',
         '| --- | --- |',
-        ...KPI_LABELS.map(([key, label]) => `| ${label} | ${kpiText(kpis[key])} |`),
+        ...presentKpis(kpis).map(([key, label]) => `| ${label} | ${kpiText(kpis[key])} |`),
         '',
         '| time | account | region | model | principal | isolation | verdict | remediation |',
         '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -109,7 +113,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
             `<tr class="${c.verdict}"><td>${htmlText(c.eventTime)}</td><td>${htmlText(c.account ?? '-')}</td><td>${htmlText(c.region)}</td><td>${htmlText(c.modelName ?? '-')}</td><td>${htmlText(c.principal ?? '-')}</td><td>${c.networkIsolation ?? 'unset'}</td><td>${c.verdict}</td><td>${c.remediation ? `${c.remediation.how} after ${c.remediation.minutes} min` : '-'}</td><td>${c.now ? (c.now.exists ? 'exists' : 'gone') : '-'}</td></tr>`,
         )
         .join('\n');
-      const kpiRows = KPI_LABELS.map(([key, label]) => `<tr><th>${label}</th><td data-kpi="${key}">${kpiText(kpis[key])}</td></tr>`).join('');
+      const kpiRows = presentKpis(kpis).map(([key, label]) => `<tr><th>${label}</th><td data-kpi="${key}">${kpiText(kpis[key])}</td></tr>`).join('');
       const failed = scope.filesFailed.map((f) => `<li>${htmlText(f.name)}: ${htmlText(f.problem)}</li>`).join('');
       return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>SageMaker CreateModel audit ${htmlText(scope.from.slice(0, 10))} to ${htmlText(scope.to.slice(0, 10))}</title>
