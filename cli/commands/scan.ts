@@ -41,7 +41,7 @@ function fit(text: string, width: number): string {
 }
 
 function table(findings: readonly ScanFinding[]): string[] {
-  const lines = [['VERDICT', 'ISOLATION', 'FORMAT', 'RESOURCE', 'WHERE'].map((t, i) => fit(t, [10, 9, 14, 56, 0][i]!)).join('  ').trimEnd()];
+  const lines = [[fit('VERDICT', 10), fit('ISOLATION', 9), fit('FORMAT', 14), fit('RESOURCE', 56), 'WHERE'].join('  ')];
   for (const f of findings) {
     const isolation = f.networkIsolation === null ? 'unknown' : String(f.networkIsolation);
     lines.push([fit(f.verdict, 10), fit(isolation, 9), fit(f.format, 14), fit(printable(f.resource), 56), printable(`${f.file}:${f.line}`)].join('  '));
