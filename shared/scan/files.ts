@@ -1,5 +1,4 @@
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { fileKind, type ScanSource } from './scan.js';
 
@@ -11,10 +10,12 @@ const errorText = (error: unknown) => {
   return `cannot read (${code ?? (error as Error).message})`;
 };
 
-async function* walk(dir: string): AsyncGenerator<string | { path: string; error: string }> {
+// Reads are synchronous: for thousands of small files, a thread-pool round trip per open, stat,
+// read and close costs more than the reads themselves (the scan is the process's only work).
+function* walk(dir: string): Generator<string | { path: string; error: string }> {
   let entries: Dirent[];
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     yield { path: dir, error: errorText(error) };
     return;
@@ -32,29 +33,30 @@ async function* walk(dir: string): AsyncGenerator<string | { path: string; error
 }
 
 /**
- * The files under each PATH (a file or a folder, walked recursively), read a few at a time, in a
- * stable order. A PATH or file that cannot be read comes out as an error, named; the walk goes on.
+ * The files under each PATH (a file or a folder, walked recursively), in a stable order: a folder's
+ * files, then its sub-folders. A PATH or file that cannot be read comes out as an error, named; the
+ * walk goes on.
  */
-export async function* readScanSources(paths: string[], readAhead = 16): AsyncGenerator<ScanSource> {
-  async function* names(): AsyncGenerator<{ path: string; explicit: boolean } | { path: string; error: string }> {
-    for (const path of paths) {
-      const info = await stat(path).catch((error: unknown) => error as Error);
-      if (info instanceof Error) yield { path, error: errorText(info) };
-      else if (info.isDirectory()) for await (const found of walk(path)) yield typeof found === 'string' ? { path: found, explicit: false } : found;
-      else yield { path, explicit: true };
+export async function* readScanSources(paths: string[]): AsyncGenerator<ScanSource> {
+  const read = (path: string, explicit: boolean): ScanSource => {
+    try {
+      return { path, text: readFileSync(path, 'utf8'), explicit };
+    } catch (error) {
+      return { path, error: errorText(error) };
     }
+  };
+  for (const path of paths) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch (error) {
+      yield { path, error: errorText(error) };
+      continue;
+    }
+    if (!isDirectory) {
+      yield read(path, true);
+      continue;
+    }
+    for (const found of walk(path)) yield typeof found === 'string' ? read(found, false) : found;
   }
-  const pending: Array<Promise<ScanSource>> = [];
-  const load = (item: { path: string; explicit: boolean } | { path: string; error: string }): Promise<ScanSource> =>
-    'error' in item
-      ? Promise.resolve(item)
-      : readFile(item.path, 'utf8').then(
-          (text) => ({ path: item.path, text, explicit: item.explicit }),
-          (error: unknown) => ({ path: item.path, error: errorText(error) }),
-        );
-  for await (const item of names()) {
-    pending.push(load(item));
-    if (pending.length >= readAhead) yield await pending.shift()!;
-  }
-  while (pending.length > 0) yield await pending.shift()!;
 }

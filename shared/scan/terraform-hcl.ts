@@ -72,6 +72,12 @@ export function mayMatter(file: TerraformFile): boolean {
   return file.text.includes(MODEL_TYPE) || /\bmodule\b/.test(file.text);
 }
 
+/**
+ * The scan reads four kinds of block: variable, locals, module and the model resource. A file whose
+ * text names none of them (outputs.tf, providers.tf, versions.tf...) has nothing to read: not parsed.
+ */
+const holdsWhatWeRead = (file: TerraformFile) => /\b(variable|locals|module)\b/.test(file.text) || file.text.includes(MODEL_TYPE);
+
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 const blocks = (value: unknown): Record<string, unknown>[] => asList(value).filter(isRecord);
 
@@ -97,17 +103,60 @@ async function parseFile(file: TerraformFile, parseHcl: HclParser): Promise<Reco
   return parseHcl(file.path, file.text);
 }
 
-function modelLine(file: TerraformFile, name: string): number {
+function modelLine(file: TerraformFile, name: string): number | null {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = file.path.endsWith('.json')
     ? new RegExp(`"${escaped}"\\s*:`, 'g')
     : new RegExp(`^[ \\t]*resource\\s+"?${MODEL_TYPE}"?\\s+"?${escaped}"?\\s*\\{`, 'gm');
   if (file.path.endsWith('.json')) pattern.lastIndex = Math.max(0, file.text.indexOf(`"${MODEL_TYPE}"`));
+  if (file.path.endsWith('.json') && !file.text.includes(`"${MODEL_TYPE}"`)) return null;
   const match = pattern.exec(file.text);
-  return match ? lineAt(file.text, match.index + (match[0].length - match[0].trimStart().length)) : 1;
+  return match ? lineAt(file.text, match.index + (match[0].length - match[0].trimStart().length)) : null;
 }
 
 const isLocalSource = (source: unknown): source is string => typeof source === 'string' && /^\.\.?(\/|$)/.test(source);
+
+/**
+ * A folder's HCL files parsed in one call (as Terraform reads a folder as one module): the parser's
+ * cost is mostly per call, so this is several times faster than a call per file. When the joined
+ * text does not parse, each file is parsed alone, so an error names its own file, line and column
+ * and the folder's other files still count.
+ */
+async function parseFolder(folderFiles: TerraformFile[], parseHcl: HclParser, problems: ScanProblem[]): Promise<Record<string, unknown>[]> {
+  const parsed: Record<string, unknown>[] = [];
+  const files = folderFiles.filter(holdsWhatWeRead);
+  const hcl = files.filter((file) => !file.path.endsWith('.json'));
+  const parseEach = async (each: TerraformFile[]) => {
+    for (const file of each) {
+      try {
+        parsed.push(await parseFile(file, parseHcl));
+      } catch (error) {
+        const line = (error as { line?: number | null }).line;
+        problems.push(line !== undefined ? { file: file.path, line, column: null, message: (error as Error).message } : hclProblem(file.path, error));
+      }
+    }
+  };
+  if (hcl.length > 1) {
+    try {
+      parsed.push(await parseHcl(`${posix.dirname(hcl[0]!.path)}/(folder).tf`, hcl.map((file) => file.text).join('\n')));
+    } catch {
+      await parseEach(hcl);
+    }
+  } else {
+    await parseEach(hcl);
+  }
+  await parseEach(files.filter((file) => file.path.endsWith('.json')));
+  return parsed;
+}
+
+/** The file that declares a model (a folder's files are parsed together). */
+function declaringFile(files: TerraformFile[], name: string): { file: TerraformFile; line: number } {
+  for (const file of files) {
+    const line = modelLine(file, name);
+    if (line !== null) return { file, line };
+  }
+  return { file: files[0]!, line: 1 };
+}
 
 /** Parses the directories that matter and gathers variables, locals, models and local module calls. */
 async function loadDefinitions(directories: TerraformDirectory[], options: TerraformScanOptions, problems: ScanProblem[]): Promise<Map<string, ModuleDefinition>> {
@@ -115,15 +164,7 @@ async function loadDefinitions(directories: TerraformDirectory[], options: Terra
   for (const directory of directories) {
     if (!directory.files.some(mayMatter)) continue;
     const definition: ModuleDefinition = { dir: directory.dir, variables: new Map(), locals: new Map(), models: [], calls: [], tfvars: directory.tfvars };
-    for (const file of directory.files) {
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = await parseFile(file, options.parseHcl);
-      } catch (error) {
-        const line = (error as { line?: number | null }).line;
-        problems.push(line !== undefined ? { file: file.path, line, column: null, message: (error as Error).message } : hclProblem(file.path, error));
-        continue;
-      }
+    for (const parsed of await parseFolder(directory.files, options.parseHcl, problems)) {
       for (const variables of blocks(parsed.variable)) {
         for (const [name, body] of Object.entries(variables)) {
           const declared = blocks(body)[0] ?? {};
@@ -134,7 +175,7 @@ async function loadDefinitions(directories: TerraformDirectory[], options: Terra
       for (const resources of blocks(parsed.resource)) {
         for (const models of blocks(resources[MODEL_TYPE])) {
           for (const [name, body] of Object.entries(models)) {
-            definition.models.push({ name, body: blocks(body)[0] ?? {}, file, line: modelLine(file, name) });
+            definition.models.push({ name, body: blocks(body)[0] ?? {}, ...declaringFile(directory.files, name) });
           }
         }
       }
@@ -148,6 +189,7 @@ async function loadDefinitions(directories: TerraformDirectory[], options: Terra
         }
       }
     }
+    definition.models.sort((a, b) => a.file.path.localeCompare(b.file.path) || a.line - b.line);
     definitions.set(directory.dir, definition);
   }
   return definitions;
