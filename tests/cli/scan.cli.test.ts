@@ -65,7 +65,7 @@ describe('isolation-guard scan', () => {
     const missing = join(tmp, 'missing.tf');
     const { code, stdout, stderr } = await runCli(['scan', iacRelative('broken'), iacRelative('terraform', 'broken'), missing, iacRelative('sam')]);
     expect(code).toBe(2);
-    expect(jsonLines(stdout).map((l) => l.resource)).toEqual(['ChurnModel']);
+    expect(jsonLines(stdout).map((l) => l.resource)).toEqual(['ChurnModel', 'aws_sagemaker_model.beside_the_broken_file']);
     expect(stderr).toContain(`${iacRelative('broken', 'template.yaml')}:6:3: missed comma between flow collection entries`);
     expect(stderr).toContain(`${iacRelative('terraform', 'broken', 'main.tf')}:2:29: Invalid expression`);
     expect(stderr).toContain(`${iacRelative('broken', 'plan.json')}:2:1:`);

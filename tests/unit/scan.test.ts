@@ -83,9 +83,11 @@ describe('scan: Terraform HCL', () => {
     expect(summary(found['aws_sagemaker_model.json_true'])).toEqual(['compliant', true]);
   });
 
-  it("names an unparseable file with the parser's line and column", async () => {
+  it("names an unparseable file with the parser's line and column, and still reads its folder's other files", async () => {
     const { findings, problems } = await scan([iacFixturePath('terraform', 'broken')]);
-    expect(findings).toEqual([]);
+    expect(findings.map((f) => [f.resource, f.verdict, f.reasons, f.file.replace(/.*iac\//, ''), f.line])).toEqual([
+      ['aws_sagemaker_model.beside_the_broken_file', 'compliant', ["from variable isolate's default"], 'terraform/broken/good.tf', 5],
+    ]);
     expect(problems).toEqual([{ file: iacFixturePath('terraform', 'broken', 'main.tf'), line: 2, column: 29, message: expect.stringMatching(/^Invalid expression/) }]);
   });
 
