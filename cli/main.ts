@@ -227,42 +227,6 @@ async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   );
 }
 
-async function scanMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      format: { type: 'string', default: 'json' },
-      out: { type: 'string' },
-      'var-file': { type: 'string', multiple: true },
-      parameter: { type: 'string', multiple: true },
-      'as-of': { type: 'string' },
-      region: { type: 'string' },
-      config: { type: 'string' },
-      ...settingFlags(['evidenceBucket']),
-    },
-  });
-  const { scanCommand, SCAN_OUTPUT_FORMATS } = await import('./commands/scan.js');
-  const format = values.format as (typeof SCAN_OUTPUT_FORMATS)[number];
-  if (!SCAN_OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${SCAN_OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  if (positionals.length === 0) throw new UsageError('scan: give at least one PATH (a file or a folder)');
-  const parameters = new Map<string, string>();
-  for (const entry of values.parameter ?? []) {
-    const eq = entry.indexOf('=');
-    if (eq < 1) throw new UsageError(`--parameter: expected KEY=VALUE, got ${JSON.stringify(entry)}`);
-    parameters.set(entry.slice(0, eq), entry.slice(eq + 1));
-  }
-  const asOf = values['as-of'];
-  const now = asOf === undefined ? new Date() : new Date(asOf);
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
-  const config = await configFrom(values, ['evidenceBucket'], env);
-  return scanCommand(
-    { paths: positionals, format, out: optionalString(values.out), varFiles: values['var-file'] ?? [], parameters, now, evidenceBucket: config.evidenceBucket, region: optionalString(values.region), env },
-    io,
-  );
-}
-
 // Commands are loaded when run (and bundled as separate chunks): `evaluate` in a CI gate and the
 // audit's cold start do not pay for the SDK clients of the others.
 
@@ -280,7 +244,7 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
       case 'audit':
         return await auditMain(rest, io, env);
       case 'scan':
-        return await scanMain(rest, io, env);
+        return await (await import('./commands/scan.js')).scanMain(rest, io, env);
       case 'policy':
         return await (await import('./commands/policy.js')).policyCommand(rest, io);
       case undefined:

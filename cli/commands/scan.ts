@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readScanSources } from '../../shared/scan/files.js';
 import { parseHcl } from '../../shared/scan/hcl-parser.js';
 import { pipelineContext, pipelineRecord } from '../../shared/scan/pipeline-evidence.js';
@@ -7,6 +8,10 @@ import { renderSarif } from '../../shared/scan/sarif.js';
 import { scanSources } from '../../shared/scan/scan.js';
 import type { TerraformFile } from '../../shared/scan/terraform-hcl.js';
 import { failsGate, SCAN_FINDING_FIELDS, type ScanFinding, type ScanProblem, type ScanResult } from '../../shared/scan/types.js';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../shared/config.js';
+import { UsageError } from '../../shared/errors.js';
+import { readConfigFile } from '../config-file.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
@@ -50,10 +55,11 @@ function table(findings: readonly ScanFinding[]): string[] {
   return lines;
 }
 
-/** Paths in SARIF are relative to the repository root (the working directory in CI), with `/`. */
+/** Paths in SARIF are relative to the repository root (the working directory in CI), with `/`; a file outside it is a file:// URI. */
 function sarifUri(file: string): string {
   const path = isAbsolute(file) ? relative(process.cwd(), file) : file;
-  return (path.startsWith('..') ? file : path).split(sep).join('/');
+  if (path.startsWith('..') || isAbsolute(path)) return pathToFileURL(resolve(file)).href;
+  return path.split(sep).join('/');
 }
 
 const problemText = (p: ScanProblem) => `${p.file}${p.line === null ? '' : `:${p.line}${p.column === null ? '' : `:${p.column}`}`}: ${p.message}`;
@@ -110,4 +116,42 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
     }
   }
   return code;
+}
+
+/** The command line of `scan` (its flags; the usage text is in main.ts). */
+export async function scanMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string', default: 'json' },
+      out: { type: 'string' },
+      'var-file': { type: 'string', multiple: true },
+      parameter: { type: 'string', multiple: true },
+      'as-of': { type: 'string' },
+      region: { type: 'string' },
+      config: { type: 'string' },
+      'evidence-bucket': { type: 'string' },
+    },
+  });
+  const format = values.format as ScanOutputFormat;
+  if (!SCAN_OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${SCAN_OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  if (positionals.length === 0) throw new UsageError('scan: give at least one PATH (a file or a folder)');
+  const parameters = new Map<string, string>();
+  for (const entry of values.parameter ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq < 1) throw new UsageError(`--parameter: expected KEY=VALUE, got ${JSON.stringify(entry)}`);
+    parameters.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  const asOf = values['as-of'];
+  const now = asOf === undefined ? new Date() : new Date(asOf);
+  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
+  // The one setting scan shares with the other commands: flag, then ISOLATION_GUARD_EVIDENCE_BUCKET, then --config.
+  const file = values.config === undefined ? undefined : await readConfigFile(values.config);
+  const config = loadConfig({ flags: { evidenceBucket: values['evidence-bucket'] }, env, file });
+  return scanCommand(
+    { paths: positionals, format, out: values.out ?? null, varFiles: values['var-file'] ?? [], parameters, now, evidenceBucket: config.evidenceBucket, region: values.region ?? null, env },
+    io,
+  );
 }

@@ -31,7 +31,7 @@ export function renderSarif(findings: readonly ScanFinding[], problems: readonly
   const uri = options.uriOf ?? ((file: string) => file);
   const location = (file: string, line: number | null, column: number | null) => ({
     physicalLocation: {
-      artifactLocation: { uri: uri(file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: uri(file).startsWith('file:') ? { uri: uri(file) } : { uri: uri(file), uriBaseId: '%SRCROOT%' },
       ...(line === null ? {} : { region: { startLine: line, ...(column === null ? {} : { startColumn: column }) } }),
     },
   });
