@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { parseTemplateText, TemplateParseError } from './cloudformation.js';
 import { isRecord, terraformCommentExemption, withInlineExemption } from './inline-exemption.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
 
@@ -92,14 +93,8 @@ export function hclProblem(file: string, error: unknown): ScanProblem {
 
 async function parseFile(file: TerraformFile, parseHcl: HclParser): Promise<Record<string, unknown>> {
   if (file.path.endsWith('.json')) {
-    try {
-      const parsed = JSON.parse(file.text) as unknown;
-      return isRecord(parsed) ? parsed : {};
-    } catch (error) {
-      const message = (error as Error).message;
-      const position = /position (\d+)/.exec(message);
-      throw Object.assign(new Error(message), { line: position ? lineAt(file.text, Number(position[1])) : null });
-    }
+    const parsed = parseTemplateText(file.text, true);
+    return isRecord(parsed) ? parsed : {};
   }
   return parseHcl(file.path, file.text);
 }
@@ -132,8 +127,7 @@ async function parseFolder(folderFiles: TerraformFile[], parseHcl: HclParser, pr
       try {
         parsed.push(await parseFile(file, parseHcl));
       } catch (error) {
-        const line = (error as { line?: number | null }).line;
-        problems.push(line !== undefined ? { file: file.path, line, column: null, message: (error as Error).message } : hclProblem(file.path, error));
+        problems.push(error instanceof TemplateParseError ? { file: file.path, line: error.line, column: error.column, message: error.message } : hclProblem(file.path, error));
       }
     }
   };
@@ -215,7 +209,7 @@ async function readVarFile(file: TerraformFile, parseHcl: HclParser, problems: S
   try {
     return await parseFile(file, parseHcl);
   } catch (error) {
-    problems.push(hclProblem(file.path, error));
+    problems.push(error instanceof TemplateParseError ? { file: file.path, line: error.line, column: error.column, message: error.message } : hclProblem(file.path, error));
     return {};
   }
 }

@@ -91,6 +91,21 @@ describe('scan: Terraform HCL', () => {
     expect(problems).toEqual([{ file: iacFixturePath('terraform', 'broken', 'main.tf'), line: 2, column: 29, message: expect.stringMatching(/^Invalid expression/) }]);
   });
 
+  it('names a broken *.tf.json and a broken terraform.tfvars with line and column', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/guard-scan-json-`);
+    writeFileSync(`${dir}/main.tf.json`, '{\n  "resource": { "aws_sagemaker_model": { "x": { "enable_network_isolation": true, } } }\n}\n');
+    writeFileSync(`${dir}/terraform.tfvars`, 'isolate = \n');
+    writeFileSync(`${dir}/model.tf`, 'variable "isolate" {\n  default = true\n}\nresource "aws_sagemaker_model" "y" {\n  enable_network_isolation = var.isolate\n}\n');
+    const { findings, problems } = await scan([dir]);
+    expect(findings.map((f) => [f.resource, f.verdict])).toEqual([['aws_sagemaker_model.y', 'compliant']]);
+    expect(problems.map((p) => [p.file.slice(dir.length + 1), p.line, p.column])).toEqual([
+      ['main.tf.json', 2, 83],
+      ['terraform.tfvars', 1, 11],
+    ]);
+  });
+
   it('splits conditionals at the top level only', () => {
     expect(splitConditional('a ? b : c')).toEqual(['a', 'b', 'c']);
     expect(splitConditional('a ? (x ? y : z) : c')).toEqual(['a', '(x ? y : z)', 'c']);
