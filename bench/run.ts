@@ -14,6 +14,7 @@ import { DescribeModelCommand, ListModelsCommand, ListTagsCommand, type SageMake
 import { enforcementDeps, enforcementSettings } from '../shared/enforcement/deps.js';
 import { sweepModels } from '../shared/sweep/sweep.js';
 import { auditBench } from './audit.js';
+import { printScanBench, scanBench } from './scan.js';
 import { createAwsClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { createEnforceHandler } from '../shared/lambda/enforce-handler.js';
@@ -195,7 +196,10 @@ async function main() {
   console.log(`   ratios: ${vsZcat.toFixed(2)}x zcat's time (target <= 1.5x); ${vsJq.toFixed(2)}x faster than jq (target >= 5x); memory target < 200 MB`);
   const auditOk = vsZcat <= 1.5 && vsJq >= 5 && (audit.audit.maxRssKb ?? 0) < 200 * 1024;
 
-  const ok = auditOk && times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150 && perModel === 2 && sweep.swept === sweep.count;
+  console.log('\n6. scan of a generated monorepo (the shift-left gate)');
+  const scanOk = printScanBench(scanBench());
+
+  const ok = scanOk && auditOk && times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150 && perModel === 2 && sweep.swept === sweep.count;
   console.log(`\ntargets ${ok ? 'met' : 'NOT met'}`);
 }
 

@@ -22,6 +22,8 @@ export interface OptionSpec {
   /** The value's name in the help (`FILE`, `json|table`). */
   value?: string;
   help: string;
+  /** May be given more than once (the values come as a list). */
+  multiple?: boolean;
 }
 
 export interface Parsed {
@@ -220,6 +222,34 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'scan',
+    synopsis: 'PATH... [--format json|table|sarif] [--out FILE]',
+    summary: 'The shift-left gate: every SageMaker model in Terraform, plans, CloudFormation, SAM and CDK output.',
+    description:
+      'Decided before deployment. Folders are walked (.terraform, node_modules, .git skipped; files that are\n' +
+      'not IaC are ignored). A value unknown before deployment fails the gate, as a violation does.',
+    options: {
+      format: { type: 'string', default: 'json', value: 'json|table|sarif', help: 'one JSON line per model resource (default), a table, SARIF 2.1.0' },
+      out: { type: 'string', value: 'FILE', help: 'write the report there instead of stdout' },
+      'var-file': { type: 'string', multiple: true, value: 'FILE', help: 'Terraform variables for root configurations (repeatable)' },
+      parameter: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'CloudFormation parameter value (repeatable)' },
+      'as-of': { type: 'string', value: 'DATE', help: 'judge exemption expiry at this instant (default: now)' },
+      region: { type: 'string', value: 'REGION', help: 'region of the evidence bucket\'s client (default AWS_REGION)' },
+    },
+    settings: ['evidenceBucket'],
+    positionals: true,
+    exits: {
+      0: 'every model compliant or exempt',
+      1: 'a violation, or a value unknown before deployment',
+      2: 'an input could not be read (the others are still reported)',
+      3: 'the result could not be filed in the evidence bucket',
+    },
+    async run({ values, positionals }, io, env) {
+      const config = await configFrom(values, ['evidenceBucket'], env);
+      return (await import('./commands/scan.js')).scanMain(values, positionals, config, io, env);
+    },
+  },
+  {
     name: 'policy scp',
     synopsis: '[--include-jobs] [--exempt-principal-tag KEY] [--exempt-role-path PATH]',
     summary: 'Print a service control policy that denies CreateModel without network isolation.',
@@ -366,8 +396,10 @@ export function closest(word: string, candidates: string[]): string | null {
 // Running a command line.
 
 export function parserOptions(command: CommandSpec) {
-  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }> = {};
-  for (const [name, spec] of Object.entries(command.options)) options[name] = { type: spec.type, ...(spec.default !== undefined ? { default: spec.default } : {}) };
+  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(command.options)) {
+    options[name] = { type: spec.type, ...(spec.default !== undefined ? { default: spec.default } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+  }
   for (const name of command.settings) options[flagName(name).slice(2)] = { type: name === 'dryRun' ? 'boolean' : 'string' };
   if (command.settings.length > 0) options.config = { type: 'string' };
   return options;

@@ -10,6 +10,8 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
+  // The HCL parser loads its WebAssembly from its own folder: it stays a dependency, not bundled.
+  external: ['@cdktn/hcl2json'],
   format: 'esm',
   target: 'node20',
   sourcemap: true,

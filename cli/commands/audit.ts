@@ -96,10 +96,20 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
   }
   const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
+  let pipelineProblem: string | null = null;
   // With --evidence-bucket, the sweep's latest inventory snapshot joins the report.
   if (options.config.evidenceBucket) {
     const [{ clients }, { latestInventorySnapshot }] = await Promise.all([useAws(), import('../../shared/audit/latest-inventory.js')]);
     report.inventory = await latestInventorySnapshot(clients.s3, options.config.evidenceBucket);
+    // The KPI "deployment pipeline rejections": scans filed under pipeline/ during the period.
+    const [{ listPipelineKeys }, { countPipelineRuns }] = await Promise.all([import('../../shared/scan/pipeline-store.js'), import('../../shared/scan/pipeline-evidence.js')]);
+    try {
+      const runs = countPipelineRuns(await listPipelineKeys(clients.s3, options.config.evidenceBucket, options.from, options.to), options.from, options.to);
+      report.kpis.pipelineRejections = runs.rejected;
+      report.kpis.pipelinePasses = runs.passed;
+    } catch (error) {
+      pipelineProblem = `--evidence-bucket ${options.config.evidenceBucket}: cannot list pipeline/ (${(error as Error).name}: ${(error as Error).message})`;
+    }
   }
   await writeReport(output, (format) => renderAudit(report, format), io);
 
@@ -108,6 +118,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   io.stderr(
     `isolation-guard: ${collection.filesRead} files, ${lastRecords} records (${seconds > 0 ? Math.round(lastRecords / seconds) : lastRecords}/s); ${report.kpis.createModelCalls} CreateModel calls, ${report.kpis.violations} violation(s)`,
   );
-  if (collection.filesFailed.length > 0) return EXIT.inputError;
+  if (pipelineProblem !== null) io.stderr(`isolation-guard: ${printable(pipelineProblem)}`);
+  if (collection.filesFailed.length > 0 || pipelineProblem !== null) return EXIT.inputError;
   return report.kpis.violations > 0 ? EXIT.violation : EXIT.ok;
 }

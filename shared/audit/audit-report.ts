@@ -42,6 +42,12 @@ export interface AuditReport {
     worstMinutesToRemediation: number | null;
     /** Null when the models' state today was not looked up (--offline). */
     violatingModelsStillExisting: number | null;
+    /**
+     * "Deployment pipeline rejections": runs of `isolation-guard scan` filed in the evidence bucket
+     * during the period (present only with --evidence-bucket; see shared/scan/pipeline-evidence.ts).
+     */
+    pipelineRejections?: number;
+    pipelinePasses?: number;
   };
   /** Models created per week (Monday, UTC), every week of the period (empty ones: 0, 100%). */
   weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number }>;

@@ -126,6 +126,11 @@ function auditCards(report: AuditReport): KpiCard[] {
     { key: 'createModelCalls', label: 'CreateModel calls', value: k.createModelCalls },
     { key: 'failedCalls', label: 'Failed calls', value: k.failedCalls, detail: 'denied or invalid: no model' },
   ];
+  // With --evidence-bucket: the scan gate's runs filed under pipeline/ in the period.
+  if (k.pipelineRejections !== undefined) {
+    cards.push({ key: 'pipelineRejections', label: 'Deployment pipeline rejections', value: k.pipelineRejections, detail: 'scan runs that failed the gate' });
+  }
+  if (k.pipelinePasses !== undefined) cards.push({ key: 'pipelinePasses', label: 'Deployment pipeline passes', value: k.pipelinePasses });
   // A KPI added to the report without a card of its own still gets one, named after its key.
   const shown = new Set(cards.map((c) => c.key));
   for (const [key, value] of Object.entries(k as Record<string, unknown>)) {

@@ -1,0 +1,206 @@
+import yaml from 'js-yaml';
+import { cloudFormationMetadataExemption, isRecord, withInlineExemption } from './inline-exemption.js';
+import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
+
+/**
+ * CloudFormation, SAM and CDK synth output (`cdk.out/*.template.json`): every
+ * `AWS::SageMaker::Model` and its `EnableNetworkIsolation`, resolved statically. Pure.
+ */
+export const SAGEMAKER_MODEL_TYPE = 'AWS::SageMaker::Model';
+
+// The short intrinsic tags: `!Ref X` is `{Ref: X}`, `!GetAtt A.B` is `{"Fn::GetAtt": [A, B]}`,
+// `!Condition C` is `{Condition: C}`, every other `!Name` is `{"Fn::Name": ...}`.
+const INTRINSICS = ['Ref', 'Condition', 'GetAtt', 'If', 'Sub', 'Join', 'Select', 'Split', 'FindInMap', 'Base64', 'Cidr', 'GetAZs', 'ImportValue', 'Equals', 'And', 'Or', 'Not', 'Transform', 'Length', 'ToJsonString'] as const;
+
+function intrinsicKey(name: string): string {
+  return name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+}
+
+const CFN_TAGS = INTRINSICS.flatMap((name) =>
+  (['scalar', 'sequence', 'mapping'] as const).map(
+    (kind) =>
+      new yaml.Type(`!${name}`, {
+        kind,
+        construct: (data: unknown) => {
+          if (name === 'GetAtt' && typeof data === 'string') {
+            const dot = data.indexOf('.');
+            return { 'Fn::GetAtt': dot < 0 ? [data] : [data.slice(0, dot), data.slice(dot + 1)] };
+          }
+          return { [intrinsicKey(name)]: data ?? (kind === 'scalar' ? '' : kind === 'sequence' ? [] : {}) };
+        },
+      }),
+  ),
+);
+
+export const CLOUDFORMATION_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend(CFN_TAGS);
+
+export class TemplateParseError extends Error {
+  constructor(
+    message: string,
+    readonly line: number | null,
+    readonly column: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/** JSON or YAML (with the short tags) into an object; errors carry the parser's line and column. */
+export function parseTemplateText(text: string, json: boolean): unknown {
+  if (json) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = /position (\d+)/.exec(message);
+      const lineColumn = /line (\d+) column (\d+)/.exec(message);
+      if (lineColumn) throw new TemplateParseError(message, Number(lineColumn[1]), Number(lineColumn[2]));
+      if (position) {
+        const offset = Number(position[1]);
+        const line = lineAt(text, offset);
+        return throwAt(message, line, offset - text.lastIndexOf('\n', offset - 1));
+      }
+      throw new TemplateParseError(message, null, null);
+    }
+  }
+  try {
+    return yaml.load(text, { schema: CLOUDFORMATION_YAML_SCHEMA, json: true });
+  } catch (error) {
+    const mark = (error as { mark?: { line: number; column: number } }).mark;
+    const reason = (error as { reason?: string }).reason ?? (error as Error).message;
+    throw new TemplateParseError(reason, mark ? mark.line + 1 : null, mark ? mark.column + 1 : null);
+  }
+}
+
+function throwAt(message: string, line: number, column: number): never {
+  throw new TemplateParseError(message, line, column);
+}
+
+/** A template is an object with `Resources` whose entries have a `Type`. */
+export function isTemplate(value: unknown): value is { Resources: Record<string, unknown> } {
+  return isRecord(value) && isRecord(value.Resources) && Object.values(value.Resources).some((r) => isRecord(r) && typeof r.Type === 'string');
+}
+
+interface TemplateContext {
+  parameters: Record<string, unknown>;
+  mappings: Record<string, unknown>;
+  /** `--parameter KEY=VALUE`. */
+  overrides: ReadonlyMap<string, string>;
+}
+
+const PSEUDO = /^AWS::/;
+
+function booleanText(text: string): boolean | null {
+  const lower = text.trim().toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : null;
+}
+
+/** A parameter's value: `--parameter` first, then its Default. */
+function parameterValue(name: string, context: TemplateContext): { value: unknown; from: string } | null {
+  const given = context.overrides.get(name);
+  if (given !== undefined) return { value: given, from: `--parameter ${name}` };
+  const declared = context.parameters[name];
+  if (isRecord(declared) && 'Default' in declared) return { value: declared.Default, from: `parameter ${name}'s Default` };
+  return null;
+}
+
+/** A string-valued expression (a FindInMap key), statically. */
+function resolveString(value: unknown, context: TemplateContext): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
+    const parameter = parameterValue(value.Ref, context);
+    return parameter && (typeof parameter.value === 'string' || typeof parameter.value === 'number') ? String(parameter.value) : null;
+  }
+  return null;
+}
+
+/** `EnableNetworkIsolation` resolved: literals, string booleans, Ref to a parameter, Fn::If (every branch), Fn::FindInMap. */
+export function resolveCloudFormationBoolean(value: unknown, context: TemplateContext, depth = 0): Resolved {
+  if (value === undefined) return { value: false, reasons: ["property omitted; CloudFormation's default is false"] };
+  if (typeof value === 'boolean') return { value, reasons: [] };
+  if (typeof value === 'string') {
+    const parsed = booleanText(value);
+    if (parsed === null) return { value: null, reasons: [`"${value}" is not a boolean`] };
+    return { value: parsed, reasons: [`the string "${value}" is read as ${parsed}`] };
+  }
+  if (!isRecord(value) || Object.keys(value).length !== 1 || depth > 20) return { value: null, reasons: ['not a boolean or an intrinsic function this scan resolves'] };
+  const [fn, args] = Object.entries(value)[0]!;
+  if (fn === 'Ref' && typeof args === 'string') {
+    if (args === 'AWS::NoValue') return { value: false, reasons: ["AWS::NoValue removes the property; CloudFormation's default is false"] };
+    if (PSEUDO.test(args)) return { value: null, reasons: [`!Ref ${args} is known only at deployment`] };
+    if (!(args in context.parameters)) return { value: null, reasons: [`!Ref ${args} is not a parameter: known only at deployment`] };
+    const parameter = parameterValue(args, context);
+    if (parameter === null) return { value: null, reasons: [`parameter ${args} has no Default and no --parameter ${args}=VALUE was given`] };
+    const inner = resolveCloudFormationBoolean(typeof parameter.value === 'boolean' ? parameter.value : String(parameter.value), context, depth + 1);
+    return { value: inner.value, reasons: [`from ${parameter.from} ("${String(parameter.value)}")`, ...inner.reasons.filter((r) => !r.startsWith('the string'))] };
+  }
+  if (fn === 'Fn::If' && Array.isArray(args) && args.length === 3 && typeof args[0] === 'string') {
+    const branches = [resolveCloudFormationBoolean(args[1], context, depth + 1), resolveCloudFormationBoolean(args[2], context, depth + 1)];
+    const reasons = [`depends on condition ${args[0]}`];
+    if (branches.every((b) => b.value === true)) return { value: true, reasons: [...reasons, 'true on both branches'] };
+    if (branches.some((b) => b.value === false)) {
+      const which = branches[0]!.value === false ? 'holds' : 'does not hold';
+      return { value: false, reasons: [...reasons, `false when ${args[0]} ${which}`, ...branches.flatMap((b) => (b.value === false ? b.reasons : []))] };
+    }
+    return { value: null, reasons: [...reasons, ...branches.flatMap((b) => (b.value === null ? b.reasons : []))] };
+  }
+  if (fn === 'Fn::FindInMap' && Array.isArray(args) && args.length >= 3) {
+    const [mapName = null, top = null, second = null] = args.slice(0, 3).map((a) => resolveString(a, context));
+    const map = mapName === null ? undefined : context.mappings[mapName];
+    const entry = isRecord(map) && top !== null ? map[top] : undefined;
+    if (isRecord(entry) && second !== null && second in entry) {
+      const inner = resolveCloudFormationBoolean(entry[second], context, depth + 1);
+      return { value: inner.value, reasons: [`from mapping ${mapName}.${top}.${second}`, ...inner.reasons] };
+    }
+    return { value: null, reasons: ['Fn::FindInMap cannot be resolved before deployment'] };
+  }
+  return { value: null, reasons: [`${fn} cannot be resolved before deployment`] };
+}
+
+/** The line of a resource's logical id, after the `Resources` key. */
+function logicalIdLine(text: string, logicalId: string, json: boolean): number {
+  const escaped = logicalId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const resourcesAt = json ? text.search(/"Resources"\s*:/) : text.search(/^Resources\s*:/m);
+  const pattern = json ? new RegExp(`"${escaped}"\\s*:`, 'g') : new RegExp(`^[ \\t]*(["']?)${escaped}\\1[ \\t]*:`, 'gm');
+  pattern.lastIndex = Math.max(0, resourcesAt);
+  const match = pattern.exec(text);
+  return match ? lineAt(text, match.index + (json ? 0 : match[0].length - match[0].trimStart().length)) : 1;
+}
+
+export interface CloudFormationScanOptions {
+  parameters: ReadonlyMap<string, string>;
+  now: Date;
+}
+
+/** The findings of one template (already parsed). */
+export function scanCloudFormationTemplate(file: string, text: string, template: unknown, json: boolean, options: CloudFormationScanOptions): { findings: ScanFinding[]; problems: ScanProblem[] } {
+  if (!isTemplate(template)) return { findings: [], problems: [] };
+  const root = template as Record<string, unknown>;
+  const context: TemplateContext = {
+    parameters: isRecord(root.Parameters) ? root.Parameters : {},
+    mappings: isRecord(root.Mappings) ? root.Mappings : {},
+    overrides: options.parameters,
+  };
+  const findings: ScanFinding[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (!isRecord(resource) || resource.Type !== SAGEMAKER_MODEL_TYPE) continue;
+    const properties = isRecord(resource.Properties) ? resource.Properties : {};
+    const resolved = resolveCloudFormationBoolean(properties.EnableNetworkIsolation, context);
+    const metadata = isRecord(resource.Metadata) ? resource.Metadata : {};
+    const cdkPath = typeof metadata['aws:cdk:path'] === 'string' ? metadata['aws:cdk:path'] : null;
+    const reasons = [...resolved.reasons];
+    if (typeof resource.Condition === 'string') reasons.push(`created only when condition ${resource.Condition} holds`);
+    const finding: ScanFinding = {
+      file,
+      line: logicalIdLine(text, logicalId, json),
+      format: 'cloudformation',
+      resource: logicalId,
+      verdict: verdictOf(resolved),
+      networkIsolation: resolved.value,
+      reasons: reasons.length > 0 ? reasons : [`EnableNetworkIsolation is ${String(resolved.value)}`],
+      cdkPath,
+    };
+    findings.push(withInlineExemption(finding, cloudFormationMetadataExemption(resource.Metadata), options.now));
+  }
+  return { findings, problems: [] };
+}

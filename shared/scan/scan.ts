@@ -1,0 +1,108 @@
+import { posix } from 'node:path';
+import { parseTemplateText, SAGEMAKER_MODEL_TYPE, scanCloudFormationTemplate, TemplateParseError } from './cloudformation.js';
+import { isTerraformPlan, scanTerraformPlan } from './terraform-plan.js';
+import { isAutoTfvars, mayMatter, scanTerraform, type HclParser, type TerraformDirectory, type TerraformFile } from './terraform-hcl.js';
+import type { ScanFinding, ScanProblem, ScanResult } from './types.js';
+
+/**
+ * A file to scan: its text, or why it could not be read. `explicit`: named on the command line
+ * (any name is read); otherwise found by walking a folder, whose files come one after another.
+ */
+export type ScanSource = { path: string; text: string; explicit: boolean } | { path: string; error: string };
+
+export interface ScanOptions {
+  parseHcl: HclParser;
+  varFiles: TerraformFile[];
+  /** CloudFormation `--parameter KEY=VALUE`. */
+  parameters: ReadonlyMap<string, string>;
+  /** Exemption expiry is judged at this instant. */
+  now: Date;
+}
+
+export type FileKind = 'terraform' | 'tfvars' | 'json' | 'yaml' | 'other';
+
+/** What a file may hold, from its name alone; the content decides the rest (a plan, a template, neither). */
+export function fileKind(path: string): FileKind {
+  const name = posix.basename(path).toLowerCase();
+  if (name.endsWith('.tf') || name.endsWith('.tf.json')) return 'terraform';
+  if (name.endsWith('.tfvars') || name.endsWith('.tfvars.json')) return 'tfvars';
+  if (name.endsWith('.json')) return 'json';
+  if (name.endsWith('.yaml') || name.endsWith('.yml') || name.endsWith('.template')) return 'yaml';
+  return 'other';
+}
+
+/** A template or plan is parsed only when its text names a SageMaker model: the rest of a repository costs a substring search. */
+const mentionsModel = (text: string) => text.includes(SAGEMAKER_MODEL_TYPE) || text.includes('aws_sagemaker_model');
+
+function scanDocument(path: string, text: string, json: boolean, options: ScanOptions): { findings: ScanFinding[]; problems: ScanProblem[] } {
+  let parsed: unknown;
+  try {
+    parsed = parseTemplateText(text, json);
+  } catch (error) {
+    const at = error instanceof TemplateParseError ? error : null;
+    return { findings: [], problems: [{ file: path, line: at?.line ?? null, column: at?.column ?? null, message: (error as Error).message }] };
+  }
+  if (json && isTerraformPlan(parsed)) return { findings: scanTerraformPlan(path, text, parsed), problems: [] };
+  return scanCloudFormationTemplate(path, text, parsed, json, { parameters: options.parameters, now: options.now });
+}
+
+/**
+ * Scans what the walker hands over: templates and plans one at a time (nothing kept), Terraform
+ * folders at the end (a module's inputs come from its callers). Findings are sorted by file and line.
+ */
+export async function scanSources(sources: AsyncIterable<ScanSource>, options: ScanOptions): Promise<ScanResult> {
+  const findings: ScanFinding[] = [];
+  const problems: ScanProblem[] = [];
+  const terraform = new Map<string, TerraformDirectory>();
+  const folder = (path: string) => {
+    const dir = posix.dirname(path);
+    let directory = terraform.get(dir);
+    if (!directory) terraform.set(dir, (directory = { dir, files: [], tfvars: [] }));
+    return directory;
+  };
+  let filesSeen = 0;
+  // A walked folder's files come together: once the walk has moved on, a folder holding neither a
+  // model nor a module call is forgotten, so memory follows the folders that matter, not the repository.
+  let lastWalkedDir: string | null = null;
+  const forgetIfIrrelevant = (dir: string | null) => {
+    const directory = dir === null ? undefined : terraform.get(dir);
+    if (directory && !directory.files.some(mayMatter)) {
+      directory.files = directory.files.map((file) => ({ path: file.path, text: '' }));
+      directory.tfvars = [];
+    }
+  };
+  for await (const source of sources) {
+    filesSeen++;
+    if (!('error' in source) && !source.explicit) {
+      const dir = posix.dirname(source.path);
+      if (dir !== lastWalkedDir) forgetIfIrrelevant(lastWalkedDir);
+      lastWalkedDir = dir;
+    }
+    if ('error' in source) {
+      problems.push({ file: source.path, line: null, column: null, message: source.error });
+      continue;
+    }
+    const kind = fileKind(source.path);
+    if (kind === 'terraform') {
+      // Every file of a folder that holds a model is parsed: its variables and locals live there.
+      folder(source.path).files.push(source);
+    } else if (kind === 'tfvars') {
+      if (isAutoTfvars(posix.basename(source.path))) folder(source.path).tfvars.push(source);
+    } else if (mentionsModel(source.text)) {
+      const json = kind === 'json' || (kind === 'other' && source.text.trimStart().startsWith('{'));
+      if (kind === 'other' && !source.explicit) continue;
+      const result = scanDocument(source.path, source.text, json, options);
+      findings.push(...result.findings);
+      problems.push(...result.problems);
+    }
+  }
+  forgetIfIrrelevant(lastWalkedDir);
+  const relevant = [...terraform.values()].filter((d) => d.files.some(mayMatter));
+  if (relevant.length > 0) {
+    const result = await scanTerraform(relevant, { parseHcl: options.parseHcl, varFiles: options.varFiles, now: options.now });
+    findings.push(...result.findings);
+    problems.push(...result.problems);
+  }
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.resource.localeCompare(b.resource));
+  return { findings, problems, filesSeen };
+}

@@ -1,0 +1,129 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, runCli } from '../support/cli.js';
+import { iacFixturePath, iacRelative } from '../support/iac-fixtures.js';
+import { sarifLog } from '../support/sarif-2.1.0.js';
+
+const FIELDS = ['file', 'line', 'format', 'resource', 'verdict', 'networkIsolation', 'reasons', 'cdkPath'];
+const tmp = mkdtempSync(join(tmpdir(), 'guard-scan-'));
+const AS_OF = ['--as-of', '2026-11-29T12:00:00Z'];
+
+describe('isolation-guard scan', () => {
+  it('prints exactly the contract fields, one line per model resource, and exits 1 on a violation', async () => {
+    const { code, stdout, stderr } = await runCli(['scan', ...AS_OF, iacRelative('sam')]);
+    expect(code).toBe(1);
+    const lines = jsonLines(stdout);
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(lines[0]!)).toEqual(FIELDS);
+    expect(lines[0]).toEqual({
+      file: iacRelative('sam', 'template.yaml'),
+      line: 15,
+      format: 'cloudformation',
+      resource: 'ChurnModel',
+      verdict: 'violation',
+      networkIsolation: false,
+      reasons: ["property omitted; CloudFormation's default is false"],
+      cdkPath: null,
+    });
+    expect(stderr).toMatch(/1 SageMaker model resource\(s\), 1 failing the gate/);
+  });
+
+  it('exits 0 when every model is compliant or exempt', async () => {
+    const dir = join(tmp, 'clean');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.tf'), 'resource "aws_sagemaker_model" "ok" {\n  enable_network_isolation = true\n}\n\n# isolation-guard:exempt reason="vendor" expires=2099-01-01\nresource "aws_sagemaker_model" "vendor" {\n}\n');
+    const { code, stdout } = await runCli(['scan', dir]);
+    expect(code).toBe(0);
+    expect(jsonLines(stdout).map((l) => l.verdict)).toEqual(['compliant', 'exempt']);
+  });
+
+  it('exits 1 when the only failing model is unknown before apply (fail closed)', async () => {
+    const dir = join(tmp, 'unknown');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.tf'), 'variable "isolate" {\n  type = bool\n}\nresource "aws_sagemaker_model" "m" {\n  enable_network_isolation = var.isolate\n}\n');
+    const { code, stdout } = await runCli(['scan', dir]);
+    expect(code).toBe(1);
+    expect(jsonLines(stdout)[0]).toMatchObject({ verdict: 'unknown', networkIsolation: null });
+    const given = await runCli(['scan', '--var-file', iacFixturePath('terraform', 'tfvars', 'prod.tfvars'), dir]);
+    expect(given.code).toBe(1); // prod.tfvars sets isolate_cli, not isolate
+    writeFileSync(join(tmp, 'isolate.tfvars'), 'isolate = true\n');
+    const fixed = await runCli(['scan', '--var-file', join(tmp, 'isolate.tfvars'), dir]);
+    expect(fixed.code).toBe(0);
+  });
+
+  it('takes --parameter for CloudFormation parameters', async () => {
+    const template = iacRelative('cloudformation', 'template.json');
+    const byDefault = await runCli(['scan', template]);
+    expect(jsonLines(byDefault.stdout).find((l) => l.resource === 'JsonFromParameter')!.verdict).toBe('violation');
+    const given = await runCli(['scan', '--parameter', 'Isolate=true', template]);
+    expect(jsonLines(given.stdout).find((l) => l.resource === 'JsonFromParameter')!.verdict).toBe('compliant');
+  });
+
+  it('exits 2 naming each unreadable input with line and column, and still reports the others', async () => {
+    const missing = join(tmp, 'missing.tf');
+    const { code, stdout, stderr } = await runCli(['scan', iacRelative('broken'), iacRelative('terraform', 'broken'), missing, iacRelative('sam')]);
+    expect(code).toBe(2);
+    expect(jsonLines(stdout).map((l) => l.resource)).toEqual(['ChurnModel', 'aws_sagemaker_model.beside_the_broken_file']);
+    expect(stderr).toContain(`${iacRelative('broken', 'template.yaml')}:6:3: missed comma between flow collection entries`);
+    expect(stderr).toContain(`${iacRelative('terraform', 'broken', 'main.tf')}:2:29: Invalid expression`);
+    expect(stderr).toContain(`${iacRelative('broken', 'plan.json')}:2:1:`);
+    expect(stderr).toContain(`${missing}: cannot read (ENOENT)`);
+    expect(stderr).not.toMatch(/internal error|at .*\.mjs/);
+  });
+
+  it('walks folders, skipping .terraform, node_modules and .git, and ignores files that are not IaC', async () => {
+    const repo = join(tmp, 'repo');
+    cpSync(iacFixturePath('noise'), repo, { recursive: true });
+    const model = 'resource "aws_sagemaker_model" "hidden" {\n}\n';
+    for (const skipped of ['.terraform/modules/x', 'node_modules/pkg', '.git/objects']) {
+      mkdirSync(join(repo, skipped), { recursive: true });
+      writeFileSync(join(repo, skipped, 'main.tf'), model);
+    }
+    mkdirSync(join(repo, 'infra'));
+    writeFileSync(join(repo, 'infra', 'main.tf'), model);
+    const { code, stdout, stderr } = await runCli(['scan', repo]);
+    expect(code).toBe(1);
+    expect(jsonLines(stdout).map((l) => l.file)).toEqual([join(repo, 'infra', 'main.tf')]);
+    expect(stderr).toBe(`isolation-guard: 4 files, 1 SageMaker model resource(s), 1 failing the gate\n`);
+  });
+
+  it('writes SARIF 2.1.0 with one rule and one result per failing resource', async () => {
+    const out = join(tmp, 'scan.sarif');
+    const { code } = await runCli(['scan', ...AS_OF, '--format', 'sarif', '--out', out, iacRelative('terraform', 'basic'), iacRelative('cdk'), iacRelative('terraform', 'broken')]);
+    expect(code).toBe(2);
+    const sarif = sarifLog.parse(JSON.parse(readFileSync(out, 'utf8')));
+    const [run] = sarif.runs;
+    expect(run!.tool.driver.rules.map((r) => r.id)).toEqual(['SAGEMAKER_MODEL_ISOLATION_ENABLED']);
+    expect(run!.tool.driver.rules[0]!.help!.text).toMatch(/enable_network_isolation = true[\s\S]*EnableNetworkIsolation: true[\s\S]*enableNetworkIsolation: true/);
+    // basic: 6 violations (2 of them with a refused exemption) and 2 unknown; cdk: 1 violation.
+    const failing = run!.results.map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region!.startLine, r.locations[0]!.logicalLocations![0]!.fullyQualifiedName]);
+    expect(failing).toContainEqual([iacRelative('terraform', 'basic', 'main.tf'), 15, 'aws_sagemaker_model.omitted']);
+    expect(failing).toContainEqual([iacRelative('cdk', 'cdk.out', 'MlStack.template.json'), 3, 'ChurnModelC0FFEE12']);
+    expect(failing.map((f) => f[2])).not.toContain('aws_sagemaker_model.exempt_valid');
+    expect(failing.map((f) => f[2])).not.toContain('aws_sagemaker_model.literal_true');
+    expect(failing).toHaveLength(9);
+    expect(run!.results.every((r) => r.ruleId === 'SAGEMAKER_MODEL_ISOLATION_ENABLED' && r.level === 'error')).toBe(true);
+    expect(run!.invocations![0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', locations: [{ physicalLocation: { region: { startLine: 2, startColumn: 29 } } }] }] });
+  });
+
+  it('prints a table for people, with the reasons of what does not pass', async () => {
+    const { code, stdout } = await runCli(['scan', '--format', 'table', iacRelative('plan', 'plan.json')]);
+    expect(code).toBe(1);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^VERDICT\s+ISOLATION\s+FORMAT\s+RESOURCE\s+WHERE$/);
+    expect(lines[1]).toMatch(/^compliant\s+true\s+terraform-plan\s+aws_sagemaker_model\.created\s+.*plan\.json:2$/);
+    expect(lines).toContain('    enable_network_isolation is known only after apply; planned action: replace (delete, then create)');
+  });
+
+  it('exits 2 on bad usage, naming the flag', async () => {
+    const format = await runCli(['scan', '--format', 'xml', '.']);
+    expect(format).toMatchObject({ code: 2, stderr: expect.stringMatching(/--format: expected one of json, table, sarif/) });
+    const parameter = await runCli(['scan', '--parameter', 'novalue', '.']);
+    expect(parameter).toMatchObject({ code: 2, stderr: expect.stringMatching(/--parameter: expected KEY=VALUE/) });
+    expect(await runCli(['scan'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/give at least one PATH/) });
+    const varFile = await runCli(['scan', '--var-file', join(tmp, 'nope.tfvars'), iacRelative('sam')]);
+    expect(varFile).toMatchObject({ code: 2, stderr: expect.stringMatching(/nope\.tfvars: --var-file: cannot read \(ENOENT\)/) });
+  });
+});
