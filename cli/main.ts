@@ -47,15 +47,28 @@ Commands:
 
   audit --from DATE --to DATE
                          Every CreateModel call of an audit period as an evidence report.
-      --source lookup|s3://BUCKET/PREFIX|DIR
+      --source lookup|s3://BUCKET/PREFIX|athena:DATABASE.TABLE|evidence:BUCKET|DIR
                                        CloudTrail LookupEvents (default; last 90 days), a trail's
-                                       S3 archive, or a local folder of log files (any layout)
+                                       S3 archive, one Athena query over the trail's table, the
+                                       monthly reports filed in the evidence bucket (merged;
+                                       missing months named), or a local folder of log files
+      --workgroup NAME                 Athena workgroup (default primary); --athena-output-location
+                                       s3://BUCKET/PREFIX/ unless the workgroup sets one
+      --accounts LIST|org, --org       accounts (lookup: through the member role; athena: pruning)
       --regions LIST|all               regions (default: the current region for lookup, all found
                                        for an archive)
       --format json|csv|md|html        (default json); --out FILE
       --offline                        do not look up the models' state today
       --evidence-bucket NAME           include the sweep's latest inventory snapshot filed there
       Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read.
+
+  athena ddl --trail-bucket BUCKET [--prefix P] [--org-id o-...] --accounts LIST|--org
+                         Print the CREATE EXTERNAL TABLE of the trail's archive (AWS's CloudTrail
+                         table, partition projection on account, region and day).
+      --database NAME --table NAME     (default default.cloudtrail_logs)
+      --regions LIST|all               regions projected (default all); --from DATE first day
+      --create                         run it on Athena (--workgroup, --athena-output-location)
+      Exit: 0 printed or created, 2 bad input or the query failed.
 
   policy scp             Print a service control policy that denies sagemaker:CreateModel unless
                          sagemaker:NetworkIsolation is true (an omitted parameter is denied too).
@@ -175,7 +188,7 @@ async function sweepMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
   );
 }
 
-const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId', 'accounts', 'evidenceBucket'];
+const AUDIT_SETTINGS: SettingName[] = [...EXEMPTION_SETTINGS, 'regions', 'memberRoleName', 'externalId', 'accounts', 'evidenceBucket', 'athenaWorkgroup', 'athenaOutputLocation'];
 
 async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const { values } = parseArgs({
@@ -189,10 +202,14 @@ async function auditMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Pro
       source: { type: 'string' },
       offline: { type: 'boolean', default: false },
       org: { type: 'boolean', default: false },
+      workgroup: { type: 'string' },
       ...settingFlags(AUDIT_SETTINGS),
     },
   });
   withOrg(values);
+  // `--workgroup` is the short name of `--athena-workgroup`.
+  const flagValues = values as Record<string, unknown>;
+  if (typeof values.workgroup === 'string') flagValues['athena-workgroup'] ??= values.workgroup;
   if (typeof values.from !== 'string') throw new UsageError('--from: required (YYYY-MM-DD or ISO 8601)');
   if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
   const format = reportFormat(values.format);
@@ -230,6 +247,8 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
         return await sweepMain(rest, io, env);
       case 'audit':
         return await auditMain(rest, io, env);
+      case 'athena':
+        return await (await import('./commands/athena.js')).athenaCommand(rest, io, env);
       case 'policy':
         return await (await import('./commands/policy.js')).policyCommand(rest, io);
       case undefined:

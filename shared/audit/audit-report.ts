@@ -27,6 +27,10 @@ export interface AuditReport {
     filesFailed: Array<{ name: string; problem: string }>;
     recordsRead: number;
     duplicatesDropped: number;
+    /** An `athena:` audit: the query, the bytes Athena scanned and its cost estimate. */
+    athena?: { table: string; workgroup: string; queryExecutionId: string; dataScannedBytes: number; costEstimateUsd: number; rows: number };
+    /** An `evidence:` audit: each month, the filed report it came from and that report's source; null file: missing. */
+    months?: Array<{ month: string; file: string | null; source: string | null }>;
   };
   kpis: {
     createModelCalls: number;
@@ -79,17 +83,7 @@ export function buildAuditReport(
     })
     .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 
-  const created = calls.filter((c) => c.succeeded);
-  const violations = calls.filter((c) => c.verdict === 'violation');
-  const remediated = violations.filter((c) => c.remediation !== null);
-  const minutes = remediated.map((c) => c.remediation!.minutes);
-  const weeks = new Map<string, { compliant: number; violating: number }>();
-  for (const call of created) {
-    const week = weeks.get(weekOf(call.eventTime)) ?? { compliant: 0, violating: 0 };
-    if (call.verdict === 'compliant') week.compliant++;
-    else week.violating++;
-    weeks.set(weekOf(call.eventTime), week);
-  }
+  const { kpis, weeks } = summarizeCalls(calls, modelsNow !== null);
   return {
     schemaVersion: 1,
     kind: 'sagemaker-createmodel-audit',
@@ -105,6 +99,31 @@ export function buildAuditReport(
       recordsRead: collection.recordsRead,
       duplicatesDropped: collection.duplicatesDropped,
     },
+    kpis,
+    weeks,
+    calls,
+  };
+}
+
+export const AUDIT_CSV_COLUMNS = [...DECISION_FIELDS, 'remediation', 'remediationAt', 'minutesToRemediation', 'existsNow', 'isolatedNow', 'quarantinedNow'] as const;
+
+/**
+ * The KPIs and weekly counts of a list of calls (pure). `statesKnown`: the models' state today was
+ * looked up, so the violating models still existing can be counted.
+ */
+export function summarizeCalls(calls: readonly AuditCall[], statesKnown: boolean): Pick<AuditReport, 'kpis' | 'weeks'> {
+  const created = calls.filter((c) => c.succeeded);
+  const violations = calls.filter((c) => c.verdict === 'violation');
+  const remediated = violations.filter((c) => c.remediation !== null);
+  const minutes = remediated.map((c) => c.remediation!.minutes);
+  const weeks = new Map<string, { compliant: number; violating: number }>();
+  for (const call of created) {
+    const week = weeks.get(weekOf(call.eventTime)) ?? { compliant: 0, violating: 0 };
+    if (call.verdict === 'compliant') week.compliant++;
+    else week.violating++;
+    weeks.set(weekOf(call.eventTime), week);
+  }
+  return {
     kpis: {
       createModelCalls: calls.length,
       failedCalls: calls.length - created.length,
@@ -115,13 +134,10 @@ export function buildAuditReport(
       violationsRemediated: remediated.length,
       medianMinutesToRemediation: median(minutes),
       worstMinutesToRemediation: minutes.length ? Math.max(...minutes) : null,
-      violatingModelsStillExisting: modelsNow === null ? null : violations.filter((c) => c.now?.exists === true).length,
+      violatingModelsStillExisting: statesKnown ? violations.filter((c) => c.now?.exists === true).length : null,
     },
     weeks: [...weeks.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([week, w]) => ({ week, ...w, isolatedShare: round1((w.compliant / (w.compliant + w.violating)) * 100) })),
-    calls,
   };
 }
-
-export const AUDIT_CSV_COLUMNS = [...DECISION_FIELDS, 'remediation', 'remediationAt', 'minutesToRemediation', 'existsNow', 'isolatedNow', 'quarantinedNow'] as const;

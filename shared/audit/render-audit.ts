@@ -50,6 +50,17 @@ const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
   return `Latest inventory (${inventory.finishedAt}, ${inventory.file}): ${s.models ?? '?'} models, ${s.isolatedShare ?? '?'}% isolated, ${s.violations ?? '?'} without isolation today.`;
 };
 
+/** Organisation-scale sources: what Athena scanned and cost; which filed report each month came from. */
+function scopeExtras(scope: AuditReport['scope']): string[] {
+  const lines: string[] = [];
+  if (scope.athena) {
+    const a = scope.athena;
+    lines.push(`Athena query ${a.queryExecutionId} on ${a.table} (workgroup ${a.workgroup}): ${a.rows} rows, ${a.dataScannedBytes} bytes scanned, about $${a.costEstimateUsd.toFixed(4)}.`);
+  }
+  for (const m of scope.months ?? []) lines.push(m.file ? `Month ${m.month}: ${m.file} (source ${m.source ?? 'unknown'})` : `Month ${m.month}: MISSING (no report filed)`);
+  return lines;
+}
+
 /** Weekly bars (compliant below, violating above) and the isolated share as a line, as inline SVG. */
 function chart(report: AuditReport): string {
   const weeks = report.weeks;
@@ -87,6 +98,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
         '',
         `Source ${mdCell(scope.source)}; accounts ${scope.accounts.join(', ') || '-'}; regions ${scope.regions.join(', ') || '-'}; ${scope.filesRead} files, ${scope.recordsRead} records read; ${scope.filesFailed.length} files failed.`,
         ...scope.filesFailed.map((f) => `- failed: ${mdCell(f.name)}: ${mdCell(f.problem)}`),
+        ...scopeExtras(scope).map((line) => `- ${mdCell(line)}`),
         ...(report.inventory ? ['', inventoryLine(report.inventory)] : []),
         '',
         '| KPI | value |',
@@ -119,6 +131,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
 <h1>SageMaker CreateModel audit</h1>
 <p>Period ${htmlText(scope.from)} to ${htmlText(scope.to)}; source ${htmlText(scope.source)}; accounts ${htmlText(scope.accounts.join(', ') || '-')}; regions ${htmlText(scope.regions.join(', ') || '-')}; ${scope.filesRead} files and <span data-scope="recordsRead">${scope.recordsRead}</span> records read; ${scope.filesFailed.length} files failed. Generated ${htmlText(report.generatedAt)}.</p>
 ${failed ? `<ul class="failed">${failed}</ul>` : ''}
+${scopeExtras(scope).length ? `<ul id="scope-sources">${scopeExtras(scope).map((line) => `<li>${htmlText(line)}</li>`).join('')}</ul>` : ''}
 ${report.inventory ? `<p id="inventory">${htmlText(inventoryLine(report.inventory))}</p>` : ''}
 <table id="kpis">${kpiRows}</table>
 ${chart(report)}

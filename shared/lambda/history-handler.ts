@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
@@ -26,8 +27,10 @@ const HistoryRequest = z.looseObject({
  * The `history` Lambda: the audit report of a period (last month on its schedule, any period on
  * demand), filed as JSON and HTML in the evidence bucket and announced on the alert topic.
  */
-export function createHistoryHandler(options: { config: Config; clients: AwsClients; now?: () => Date }) {
+export function createHistoryHandler(options: { config: Config; clients: AwsClients; now?: () => Date; athena?: AthenaClient }) {
   const { config, clients } = options;
+  // Athena only for an athena: source (made once per cold start, the function's region).
+  const athena = options.athena ?? (config.auditSource.startsWith('athena:') ? new AthenaClient({ retryMode: 'adaptive', maxAttempts: 5 }) : undefined);
   return middy<unknown, { files: string[]; kpis: unknown }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
@@ -40,7 +43,7 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
       if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
       const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
       const accounts = await resolveAccounts(config.accounts);
-      const report = await runAudit(period, config, clients, { regions, accounts, now });
+      const report = await runAudit(period, config, clients, { regions, accounts, now, ...(athena ? { athena } : {}) });
       report.inventory = await latestInventorySnapshot(clients.s3, config.evidenceBucket);
       const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
       const files: string[] = [];
