@@ -65,8 +65,8 @@ export async function athenaCommand(args: string[], io: CliIo, env: NodeJS.Proce
     io.stdout(`${ddl};`);
     return EXIT.ok;
   }
-  const [{ AthenaClient }, { runAthenaQuery }] = await Promise.all([import('@aws-sdk/client-athena'), import('../../shared/athena/query-runner.js')]);
-  const athena = new AthenaClient({ region: home, retryMode: 'adaptive', maxAttempts: 5 });
+  const [{ createAthenaClient }, { runAthenaQuery }] = await Promise.all([import('../../shared/aws/athena-client.js'), import('../../shared/athena/query-runner.js')]);
+  const athena = createAthenaClient(home);
   // The database first (IF NOT EXISTS), then the table in it.
   await runAthenaQuery(athena, `CREATE DATABASE IF NOT EXISTS \`${values.database}\``, { workgroup: config.athenaWorkgroup, outputLocation: config.athenaOutputLocation });
   const done = await runAthenaQuery(athena, ddl, { workgroup: config.athenaWorkgroup, outputLocation: config.athenaOutputLocation, database: values.database });

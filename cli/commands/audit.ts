@@ -57,14 +57,14 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   let files: AsyncIterable<ArchiveFile>;
   let athena: { scope: () => NonNullable<AuditReport['scope']['athena']> | null } | null = null;
   if (source.startsWith('athena:')) {
-    const [{ AthenaClient }, { athenaArchive }, { resolveAccounts }] = await Promise.all([
-      import('@aws-sdk/client-athena'),
+    const [{ createAthenaClient }, { athenaArchive }, { resolveAccounts }] = await Promise.all([
+      import('../../shared/aws/athena-client.js'),
       import('../../shared/audit/athena-source.js'),
       useAws(),
     ]);
     // Partition pruning: the accounts and regions asked for; none: every one the table projects.
     const accounts = (await resolveAccounts(options.config.accounts, { region: home })) ?? [];
-    const archive = athenaArchive(new AthenaClient({ region: home, retryMode: 'adaptive', maxAttempts: 5 }), source, options, {
+    const archive = athenaArchive(createAthenaClient(home), source, options, {
       workgroup: options.config.athenaWorkgroup,
       outputLocation: options.config.athenaOutputLocation,
       accounts,

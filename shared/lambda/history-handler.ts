@@ -1,5 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { AthenaClient } from '@aws-sdk/client-athena';
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import { createAthenaClient } from '../aws/athena-client.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
@@ -30,7 +31,7 @@ const HistoryRequest = z.looseObject({
 export function createHistoryHandler(options: { config: Config; clients: AwsClients; now?: () => Date; athena?: AthenaClient }) {
   const { config, clients } = options;
   // Athena only for an athena: source (made once per cold start, the function's region).
-  const athena = options.athena ?? (config.auditSource.startsWith('athena:') ? new AthenaClient({ retryMode: 'adaptive', maxAttempts: 5 }) : undefined);
+  const athena = options.athena ?? (config.auditSource.startsWith('athena:') ? createAthenaClient() : undefined);
   return middy<unknown, { files: string[]; kpis: unknown }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {
