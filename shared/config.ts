@@ -35,6 +35,8 @@ export interface Config {
   evidenceBucket: string | null;
   /** Where the history Lambda reads CloudTrail: `lookup` (the last 90 days), `s3://BUCKET/PREFIX` or `athena:DATABASE.TABLE`. */
   auditSource: string;
+  /** SQS queue of the fanned-out sweep's units (planner sends, workers receive); null: the sweep runs in one process. */
+  sweepQueueUrl: string | null;
   /** Athena workgroup of `athena:` audits. */
   athenaWorkgroup: string;
   /** `s3://BUCKET/PREFIX/` for Athena's results; null: the workgroup's configured location. */
@@ -174,6 +176,7 @@ const SETTINGS = {
   reminderDays: { parse: parseDays, fallback: 7 },
   evidenceBucket: { parse: parseOptionalString, fallback: null },
   auditSource: { parse: parseAuditSource, fallback: 'lookup' },
+  sweepQueueUrl: { parse: parseOptionalString, fallback: null },
   athenaWorkgroup: { parse: parseWorkgroup, fallback: 'primary' },
   athenaOutputLocation: { parse: parseS3Location, fallback: null },
   memberRoleName: { parse: parseOptionalString, fallback: null },
@@ -237,6 +240,7 @@ export function loadConfig(sources: ConfigSources): Config {
     reminderDays: read('reminderDays'),
     evidenceBucket: read('evidenceBucket'),
     auditSource: read('auditSource'),
+    sweepQueueUrl: read('sweepQueueUrl'),
     athenaWorkgroup: read('athenaWorkgroup'),
     athenaOutputLocation: read('athenaOutputLocation'),
     memberRoleName: read('memberRoleName'),

@@ -17,6 +17,7 @@ const DEFAULTS = {
       reminderDays: 7,
       evidenceBucket: null,
       auditSource: 'lookup',
+      sweepQueueUrl: null,
       athenaWorkgroup: 'primary',
       athenaOutputLocation: null,
       memberRoleName: null,
