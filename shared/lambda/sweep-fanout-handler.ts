@@ -11,7 +11,7 @@ import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { ConfigurationError, IsolationGuardError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
-import { filePartial, mergeSweepRun, planUnits, queueSweepRun, runIdOf, SweepUnitSchema, unmergedRuns, type SweepUnit } from '../sweep/fanout.js';
+import { countFiledUnit, filePartial, mergeSweepRun, planUnits, queueSweepRun, runIdOf, SweepUnitSchema, unmergedRuns, type SweepUnit } from '../sweep/fanout.js';
 import { sweepModels } from '../sweep/sweep.js';
 import { logger, metrics } from './observability.js';
 
@@ -109,7 +109,9 @@ export function createSweepWorkerHandler(options: FanOutOptions & { maxReceives?
           if (error !== null && !isDenied(error) && !lastReceive) throw new SweepUnitRetryError(`${unit.account ?? 'home'}/${unit.region}: ${error}`);
           await filePartial(clients.s3, bucket, unit, result);
           metrics.addMetric('SweepUnitsDone', MetricUnit.Count, 1);
-          const merge = await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger }, unit.runId);
+          // Only the worker whose count reaches the run's units lists the partials (no table: every worker does).
+          const filed = config.idempotencyTable ? await countFiledUnit(clients.dynamodb, config.idempotencyTable, unit.runId) : unit.of;
+          const merge = filed >= unit.of ? await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger }, unit.runId) : { runId: unit.runId, merged: false, reason: 'incomplete', filed };
           logger.info('Sweep unit done', { unit, models: result.models.length, error, merge });
           if (error !== null && !isDenied(error)) throw new SweepUnitRetryError(`${unit.account ?? 'home'}/${unit.region}: ${error} (last attempt: filed with its error, dead-lettered for replay)`);
         } catch (error) {

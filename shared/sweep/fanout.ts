@@ -1,5 +1,6 @@
 import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { IsolationGuardError } from '../errors.js';
 import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
@@ -24,6 +25,8 @@ export const SweepUnitSchema = z.strictObject({
   /** null: the service's own account. */
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id').nullable(),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region'),
+  /** How many units the run has: a worker whose count of filed units reaches it checks for the merge. */
+  of: z.number().int().positive(),
 });
 export type SweepUnit = z.infer<typeof SweepUnitSchema>;
 
@@ -40,7 +43,9 @@ export const runIdOf = (at: Date) => at.toISOString().replace(/[-:]/g, '').repla
 /** The units of a run: every account (null: this account) times every region (pure). */
 export function planUnits(runId: string, accounts: readonly string[], regions: readonly string[]): SweepUnit[] {
   const owners: Array<string | null> = accounts.length > 0 ? [...new Set(accounts)] : [null];
-  return owners.flatMap((account) => [...new Set(regions)].map((region) => ({ kind: 'sweep-unit' as const, runId, account, region })));
+  const regionList = [...new Set(regions)];
+  const of = owners.length * regionList.length;
+  return owners.flatMap((account) => regionList.map((region) => ({ kind: 'sweep-unit' as const, runId, account, region, of })));
 }
 
 export const unitKey = (unit: Pick<SweepUnit, 'runId' | 'account' | 'region'>) => `${SWEEP_RUNS_PREFIX}${unit.runId}/units/${unit.account ?? 'home'}_${unit.region}.json`;
@@ -158,4 +163,23 @@ export async function unmergedRuns(s3: S3Client, bucket: string, before: string,
   const recent = runs.sort().slice(-limit);
   const open = await Promise.all(recent.map(async (runId) => ((await getJson(s3, bucket, mergedKey(runId))) === null ? runId : null)));
   return open.filter((runId): runId is string => runId !== null);
+}
+
+/**
+ * Counts a filed unit in the ledger table (`sweep-run:<runId>#filed`, an atomic ADD) and returns
+ * the count, so that only the worker that reaches the run's number of units lists the partials:
+ * one listing per run instead of one per unit. A redelivered unit counts twice; harmless, since
+ * the merge itself checks the partials and runs once.
+ */
+export async function countFiledUnit(dynamodb: DynamoDBClient, tableName: string, runId: string, retentionDays = 7): Promise<number> {
+  const output = await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: { id: { S: `sweep-run:${runId}#filed` } },
+      UpdateExpression: 'ADD filed :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':expires': { N: String(Math.floor(Date.now() / 1000) + retentionDays * 86_400) } },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(output.Attributes?.filed?.N ?? '0');
 }

@@ -195,7 +195,7 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
     expect(new Set(alerted.map((a) => `${a.model?.account ?? a.account}/${a.model?.region ?? a.region}/${a.model?.name ?? a.modelName}`)).size).toBe(6);
 
     // At-least-once delivery: every unit delivered again. The ledger keeps alerts and the merge to one.
-    for (const unit of ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ kind: 'sweep-unit', runId: '20261129T060000Z', account, region })))) {
+    for (const unit of ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ kind: 'sweep-unit', runId: '20261129T060000Z', account, region, of: 6 })))) {
       await home.sqs.send(new SendMessageCommand({ QueueUrl: units.url, MessageBody: JSON.stringify(unit) }));
     }
     expect(await runWorkers(worker)).toBe(6);
@@ -213,7 +213,7 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
     expect(await runWorkers(worker)).toBe(8);
 
     const dead = await drainQueue(home.sqs, deadLetters.url);
-    expect(dead).toEqual([{ kind: 'sweep-unit', runId: '20261130T060000Z', account: ACCOUNTS[2], region: 'us-east-1' }]);
+    expect(dead).toEqual([{ kind: 'sweep-unit', runId: '20261130T060000Z', account: ACCOUNTS[2], region: 'us-east-1', of: 6 }]);
     const merged = (await keys('inventory/2026/11/30/')).filter((k) => k.endsWith('.json'));
     expect(merged).toHaveLength(1);
     const snapshot = await readJson(merged[0]!);
@@ -229,7 +229,7 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
   it('refuses a unit that is not one, naming the field, and leaves it to the dead-letter queue', async () => {
     const worker = createSweepWorkerHandler({ config: config(), clients: home, router: router() });
     const result = await worker(
-      { Records: [{ messageId: 'm-1', body: JSON.stringify({ kind: 'sweep-unit', runId: '20261129T060000Z', account: 'all', region: 'eu-west-1' }), attributes: { ApproximateReceiveCount: '1' } }] } as unknown as SQSEvent,
+      { Records: [{ messageId: 'm-1', body: JSON.stringify({ kind: 'sweep-unit', runId: '20261129T060000Z', account: 'all', region: 'eu-west-1', of: 1 }), attributes: { ApproximateReceiveCount: '1' } }] } as unknown as SQSEvent,
       lambdaContext('sweepWorker'),
     );
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
