@@ -44,6 +44,22 @@ export function backoffDelays(initialMs: number, maxMs: number, count: number): 
  * query (so it stops costing) and throws.
  */
 export async function runAthenaQuery(client: AthenaClient, sql: string, settings: AthenaQuerySettings, poll: PollOptions = {}): Promise<FinishedQuery> {
+  try {
+    return await runAndPoll(client, sql, settings, poll);
+  } catch (error) {
+    throw asAthenaError(error, `workgroup ${settings.workgroup}`);
+  }
+}
+
+/** An AWS error (access denied, no such workgroup or table) as a typed error naming the call, never a stack trace. */
+function asAthenaError(error: unknown, where: string): AthenaQueryError {
+  if (error instanceof AthenaQueryError) return error;
+  const name = (error as { name?: string }).name ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return new AthenaQueryError(null, 'ERROR', `Athena (${where}): ${name}: ${message}`, { cause: error });
+}
+
+async function runAndPoll(client: AthenaClient, sql: string, settings: AthenaQuerySettings, poll: PollOptions): Promise<FinishedQuery> {
   const sleep = poll.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = poll.now ?? Date.now;
   const started = await client.send(
@@ -90,7 +106,16 @@ export async function runAthenaQuery(client: AthenaClient, sql: string, settings
 export async function* queryRows(client: AthenaClient, queryExecutionId: string, pageSize = 1000): AsyncGenerator<Array<Record<string, string | null>>> {
   let columns: string[] | null = null;
   let first = true;
-  for await (const page of paginateGetQueryResults({ client, pageSize }, { QueryExecutionId: queryExecutionId })) {
+  const pages = paginateGetQueryResults({ client, pageSize }, { QueryExecutionId: queryExecutionId });
+  for (;;) {
+    let next: Awaited<ReturnType<typeof pages.next>>;
+    try {
+      next = await pages.next();
+    } catch (error) {
+      throw asAthenaError(error, `results of ${queryExecutionId}`);
+    }
+    if (next.done) return;
+    const page = next.value;
     columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
     let rows: Row[] = page.ResultSet?.Rows ?? [];
     if (first && rows.length > 0 && rows[0]!.Data?.every((d, i) => d.VarCharValue === columns![i])) rows = rows.slice(1);

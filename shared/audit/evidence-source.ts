@@ -1,5 +1,6 @@
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { EvidenceError } from '../errors.js';
 import { summarizeCalls, type AuditCall, type AuditReport } from './audit-report.js';
 
 /**
@@ -60,11 +61,16 @@ export async function readMonthlyReports(s3: S3Client, bucket: string, period: {
   return Promise.all(
     monthsOf(period.from, period.to).map(async (month): Promise<MonthEvidence> => {
       let latest: string | null = null;
-      for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: monthPrefix(month) })) {
-        for (const object of page.Contents ?? []) {
-          const key = object.Key ?? '';
-          if (/\/audit-[^/]*\.json$/.test(key) && (latest === null || key > latest)) latest = key;
+      try {
+        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: monthPrefix(month) })) {
+          for (const object of page.Contents ?? []) {
+            const key = object.Key ?? '';
+            if (/\/audit-[^/]*\.json$/.test(key) && (latest === null || key > latest)) latest = key;
+          }
         }
+      } catch (error) {
+        // The bucket itself cannot be read (missing, denied): nothing of the period can be, so the audit stops here.
+        throw new EvidenceError(`evidence:${bucket}: cannot list s3://${bucket}/${monthPrefix(month)}: ${(error as { name?: string }).name ?? 'Error'}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       if (latest === null) return { month, file: null, report: null, problem: `no report filed under s3://${bucket}/${monthPrefix(month)}` };
       const file = `s3://${bucket}/${latest}`;

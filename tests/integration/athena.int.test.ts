@@ -118,6 +118,19 @@ describe('audit on Athena (moto)', () => {
     expect((error as Error).message).toMatch(/failed: HIVE_BAD_DATA: Error parsing field value/);
   });
 
+  it('turns an AWS error (access denied) into a typed error naming the workgroup, not a stack trace', async () => {
+    const denied = new AthenaClient(awsClientConfig(moto.endpoint, 'us-east-1'));
+    denied.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('User is not authorized to perform: athena:StartQueryExecution'), { name: 'AccessDeniedException' });
+      },
+      { step: 'initialize', name: 'deny' },
+    );
+    const error = await runAthenaQuery(denied, 'SELECT 1', { ...SETTINGS, workgroup: 'audits' }, fastPoll).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AthenaQueryError);
+    expect((error as Error).message).toBe('Athena (workgroup audits): AccessDeniedException: User is not authorized to perform: athena:StartQueryExecution');
+  });
+
   it('stops a query that runs past its time limit', async () => {
     await athenaProgression(moto.endpoint, 1000);
     let clock = 0;

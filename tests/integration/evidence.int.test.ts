@@ -82,6 +82,12 @@ describe('audit --source evidence:BUCKET (filed monthly reports on moto)', () =>
     expect(JSON.parse(january.stdout).calls.map((c: { modelName: string }) => c.modelName)).toEqual(['jan-open']);
   });
 
+  it('exits 2 naming the bucket when it cannot be read', async () => {
+    const result = await runCli(['audit', '--source', 'evidence:no-such-evidence', '--from', '2026-01-01', '--to', '2026-01-31', '--offline'], { env: motoEnvironment(moto.endpoint, REGION) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^isolation-guard: evidence:no-such-evidence: cannot list s3:\/\/no-such-evidence\/reports\/2026-01-01_2026-02-01\/: NoSuchBucket/);
+  });
+
   it('names a filed file that is not an audit report', async () => {
     await clients.s3.send(new PutObjectCommand({ Bucket: 'guard-evidence', Key: 'reports/2026-05-01_2026-06-01/audit-2026-06-01T06-00-00-000Z.json', Body: '{"kind":"something-else"}' }));
     const result = await runCli(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-05-01', '--to', '2026-05-31', '--offline'], { env: motoEnvironment(moto.endpoint, REGION) });
