@@ -11,7 +11,21 @@ import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { ConfigurationError, IsolationGuardError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
-import { countFiledUnit, filePartial, mergeSweepRun, planUnits, queueSweepRun, runIdOf, SweepUnitSchema, unmergedRuns, type SweepUnit } from '../sweep/fanout.js';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { snsSubject } from '../alerts/sns-alert.js';
+import {
+  countFiledUnit,
+  filePartial,
+  mergeSweepRun,
+  planUnits,
+  queueSweepRun,
+  runIdOf,
+  runSummaryMessage,
+  SweepUnitSchema,
+  unmergedRuns,
+  type RunSummary,
+  type SweepUnit,
+} from '../sweep/fanout.js';
 import { sweepModels } from '../sweep/sweep.js';
 import { logger, metrics } from './observability.js';
 
@@ -23,6 +37,23 @@ export class SweepUnitRetryError extends IsolationGuardError {}
 
 /** Denied is an answer, not a failure: the account is reported as denied and not retried. */
 const isDenied = (error: string) => /AccessDenied|not authorized/i.test(error);
+
+/** The run's summary on the alert topic, when one is configured (once per run: it is part of the merge step). */
+function announcer(config: Config, clients: AwsClients) {
+  if (!config.topicArn) return undefined;
+  const topicArn = config.topicArn;
+  return async (summary: RunSummary) => {
+    const { subject, message, severity } = runSummaryMessage(summary);
+    await clients.sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: snsSubject(subject),
+        Message: message,
+        MessageAttributes: { severity: { DataType: 'String', StringValue: severity }, verdict: { DataType: 'String', StringValue: 'sweep-run' } },
+      }),
+    );
+  };
+}
 
 interface FanOutOptions {
   config: Config;
@@ -54,7 +85,7 @@ export function createSweepPlannerHandler(options: FanOutOptions) {
       const finalised: string[] = [];
       // A run still open an hour later will not complete by itself: merge what it has.
       for (const old of await unmergedRuns(clients.s3, bucket, runIdOf(new Date(now.getTime() - 3_600_000)))) {
-        const outcome = await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger }, old, { force: true });
+        const outcome = await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients) }, old, { force: true });
         if (outcome.merged) finalised.push(old);
         logger.warn('Earlier sweep run merged with missing units', { ...outcome });
       }
@@ -111,7 +142,7 @@ export function createSweepWorkerHandler(options: FanOutOptions & { maxReceives?
           metrics.addMetric('SweepUnitsDone', MetricUnit.Count, 1);
           // Only the worker whose count reaches the run's units lists the partials (no table: every worker does).
           const filed = config.idempotencyTable ? await countFiledUnit(clients.dynamodb, config.idempotencyTable, unit.runId) : unit.of;
-          const merge = filed >= unit.of ? await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger }, unit.runId) : { runId: unit.runId, merged: false, reason: 'incomplete', filed };
+          const merge = filed >= unit.of ? await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients) }, unit.runId) : { runId: unit.runId, merged: false, reason: 'incomplete', filed };
           logger.info('Sweep unit done', { unit, models: result.models.length, error, merge });
           if (error !== null && !isDenied(error)) throw new SweepUnitRetryError(`${unit.account ?? 'home'}/${unit.region}: ${error} (last attempt: filed with its error, dead-lettered for replay)`);
         } catch (error) {

@@ -122,7 +122,20 @@ export interface MergeOutcome {
  * (`force`: now, naming the missing ones). The merge is a step of the existing ledger
  * (`sweep-run:<runId>#merge`), so two workers finishing together file one snapshot.
  */
-export async function mergeSweepRun(deps: { s3: S3Client; bucket: string; ledger: StepLedger }, runId: string, options: { force?: boolean } = {}): Promise<MergeOutcome> {
+export interface RunSummary {
+  runId: string;
+  snapshot: string[];
+  models: number;
+  violations: number;
+  /** Units that were denied, failed or never filed: the run's evidence is incomplete for them. */
+  unitsNotRead: Array<{ account: string | null; region: string; error: string }>;
+}
+
+export async function mergeSweepRun(
+  deps: { s3: S3Client; bucket: string; ledger: StepLedger; announce?: (summary: RunSummary) => Promise<void> },
+  runId: string,
+  options: { force?: boolean } = {},
+): Promise<MergeOutcome> {
   const planned = PlanSchema.safeParse(await getJson(deps.s3, deps.bucket, planKey(runId)));
   if (!planned.success) throw new SweepPlanError(`run ${runId}: no readable plan at ${planKey(runId)}`);
   const plan = planned.data;
@@ -141,6 +154,14 @@ export async function mergeSweepRun(deps: { s3: S3Client; bucket: string; ledger
       const result = mergePartials(plan.startedAt, partials, missing);
       const snapshot = await storeInventorySnapshot(deps.s3, deps.bucket, result);
       await putJson(deps.s3, deps.bucket, mergedKey(runId), { runId, snapshot, units: plan.units.length, missing });
+      // One message per run (inside the ledger step): what the snapshot holds and which units it lacks.
+      await deps.announce?.({
+        runId,
+        snapshot,
+        models: result.models.length,
+        violations: result.models.filter((m) => m.verdict === 'violation').length,
+        unitsNotRead: result.regions.flatMap((r) => (r.error === null ? [] : [{ account: r.account ?? null, region: r.region, error: r.error }])),
+      });
       return { snapshot };
     });
     if (replayed) return { runId, merged: false, reason: 'already-merged' };
@@ -182,4 +203,14 @@ export async function countFiledUnit(dynamodb: DynamoDBClient, tableName: string
     }),
   );
   return Number(output.Attributes?.filed?.N ?? '0');
+}
+
+/** The SNS message of a merged run: subject and body (JSON), severity high when a unit was not read. */
+export function runSummaryMessage(summary: RunSummary) {
+  const incomplete = summary.unitsNotRead.length > 0;
+  return {
+    subject: `[isolation-guard] sweep ${summary.runId}: ${summary.models} models, ${summary.violations} without isolation${incomplete ? `, ${summary.unitsNotRead.length} account/region unit(s) NOT read` : ''}`,
+    message: JSON.stringify({ kind: 'sweep-run', ...summary }, null, 2),
+    severity: incomplete || summary.violations > 0 ? 'high' : 'low',
+  };
 }

@@ -190,9 +190,12 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
       expect(snapshot.models.filter((m: { account: string; verdict: string }) => m.account === account && m.verdict === 'violation')).toHaveLength(2);
     }
     expect(await readJson('sweep-runs/20261129T060000Z/merged.json')).toMatchObject({ units: 6, missing: [] });
-    const alerted = await drainQueue(home.sqs, alerts);
+    const messages = await drainQueue(home.sqs, alerts);
+    const runSummaries = messages.filter((m) => m.kind === 'sweep-run');
+    const alerted = messages.filter((m) => m.kind !== 'sweep-run');
     expect(alerted).toHaveLength(6); // one per violating model
     expect(new Set(alerted.map((a) => `${a.model?.account ?? a.account}/${a.model?.region ?? a.region}/${a.model?.name ?? a.modelName}`)).size).toBe(6);
+    expect(runSummaries).toEqual([expect.objectContaining({ runId: '20261129T060000Z', models: 12, violations: 6, unitsNotRead: [] })]);
 
     // At-least-once delivery: every unit delivered again. The ledger keeps alerts and the merge to one.
     for (const unit of ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ kind: 'sweep-unit', runId: '20261129T060000Z', account, region, of: 6 })))) {
@@ -224,6 +227,13 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
       [ACCOUNTS[2], 'us-east-1', 'ThrottlingException'],
     ]);
     expect(snapshot.summary.models).toBe(6); // the first account's two regions, the third's eu-west-1
+    const summaries = (await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'sweep-run');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.unitsNotRead.map((u: { account: string; region: string }) => `${u.account}/${u.region}`)).toEqual([
+      `${ACCOUNTS[1]}/eu-west-1`,
+      `${ACCOUNTS[1]}/us-east-1`,
+      `${ACCOUNTS[2]}/us-east-1`,
+    ]);
   });
 
   it('refuses a unit that is not one, naming the field, and leaves it to the dead-letter queue', async () => {
