@@ -23,7 +23,7 @@ export async function runAudit(
   period: { from: Date; to: Date },
   config: Config,
   clients: AwsClients,
-  options: { regions: string[]; accounts?: string[]; router?: AccountRouter; now?: Date; athena?: AthenaClient },
+  options: { regions: string[]; accounts?: string[]; router?: AccountRouter; now?: Date; athena?: AthenaClient; athenaTimeoutMs?: number },
 ): Promise<AuditReport> {
   if (config.auditSource.startsWith('evidence:')) {
     throw new ConfigurationError('auditSource', 'evidence:BUCKET merges filed reports (isolation-guard audit); the history Lambda files them from lookup, s3:// or athena:');
@@ -42,6 +42,7 @@ export async function runAudit(
       accounts: options.accounts ?? [],
       // No regions configured: every region the table projects (an organisation trail's), not only this one.
       regions: config.regions.length > 0 ? options.regions : [],
+      ...(options.athenaTimeoutMs ? { poll: { timeoutMs: options.athenaTimeoutMs } } : {}),
     });
     files = athena.files;
   } else files = s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
