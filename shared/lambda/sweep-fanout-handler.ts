@@ -108,16 +108,17 @@ export function createSweepPlannerHandler(options: FanOutOptions) {
 export function createSweepWorkerHandler(options: FanOutOptions & { maxReceives?: number }) {
   const { config, clients } = options;
   const maxReceives = options.maxReceives ?? SWEEP_UNIT_MAX_RECEIVES;
+  // Once per cold start: member-account credentials stay cached across the units a worker takes.
+  const deps = enforcementDeps(config, clients, {
+    router: options.router ?? routerFromConfig(config, clients),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .handler(async (event) => {
       const { bucket } = required(config);
-      const deps = enforcementDeps(config, clients, {
-        router: options.router ?? routerFromConfig(config, clients),
-        ...(options.ledger ? { ledger: options.ledger } : {}),
-        ...(options.now ? { now: options.now } : {}),
-      });
       const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
       for (const record of event.Records) {
         try {
