@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { cloudTrailTableDdl } from '../../shared/athena/sql.js';
+import { cloudTrailTableDdl, createDatabaseSql } from '../../shared/athena/sql.js';
 import { SAGEMAKER_REGIONS, resolveRegions } from '../../shared/aws/regions.js';
 import { loadConfig } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
@@ -68,7 +68,7 @@ export async function athenaCommand(args: string[], io: CliIo, env: NodeJS.Proce
   const [{ createAthenaClient }, { runAthenaQuery }] = await Promise.all([import('../../shared/aws/athena-client.js'), import('../../shared/athena/query-runner.js')]);
   const athena = createAthenaClient(home);
   // The database first (IF NOT EXISTS), then the table in it.
-  await runAthenaQuery(athena, `CREATE DATABASE IF NOT EXISTS \`${values.database}\``, { workgroup: config.athenaWorkgroup, outputLocation: config.athenaOutputLocation });
+  await runAthenaQuery(athena, createDatabaseSql(values.database), { workgroup: config.athenaWorkgroup, outputLocation: config.athenaOutputLocation });
   const done = await runAthenaQuery(athena, ddl, { workgroup: config.athenaWorkgroup, outputLocation: config.athenaOutputLocation, database: values.database });
   io.stdout(JSON.stringify({ created: `${values.database}.${values.table}`, queryExecutionId: done.queryExecutionId, workgroup: config.athenaWorkgroup }));
   return EXIT.ok;

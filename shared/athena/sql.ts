@@ -133,6 +133,12 @@ TBLPROPERTIES (
 )`;
 }
 
+/** The database the table lives in (`athena ddl --create` runs this first). */
+export function createDatabaseSql(database: string): string {
+  if (!IDENTIFIER.test(database)) throw new UsageError(`--database: expected a Glue name (lower-case letters, digits, _), got ${JSON.stringify(database)}`);
+  return `CREATE DATABASE IF NOT EXISTS ${quoted(database)}`;
+}
+
 export interface AuditQueryOptions {
   database: string;
   table: string;
