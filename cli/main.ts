@@ -61,7 +61,17 @@ const ENFORCE_SETTINGS: SettingName[] = [
   ...EXEMPTION_SETTINGS,
 ];
 const SWEEP_SETTINGS: SettingName[] = ['regions', 'accounts', 'reminderDays', ...ENFORCE_SETTINGS];
-const AUDIT_SETTINGS: SettingName[] = ['regions', 'accounts', 'memberRoleName', 'externalId', 'accountNames', 'evidenceBucket', ...EXEMPTION_SETTINGS];
+const AUDIT_SETTINGS: SettingName[] = [
+  'regions',
+  'accounts',
+  'memberRoleName',
+  'externalId',
+  'accountNames',
+  'evidenceBucket',
+  'athenaWorkgroup',
+  'athenaOutputLocation',
+  ...EXEMPTION_SETTINGS,
+];
 
 const REPORT_OPTIONS: Record<string, OptionSpec> = {
   format: {
@@ -185,12 +195,19 @@ export const COMMANDS: CommandSpec[] = [
     synopsis: '--from DATE --to DATE [--source lookup|s3://BUCKET/PREFIX|DIR] [--format FORMAT]',
     summary: 'Every CreateModel call of an audit period, as an evidence report with KPIs.',
     description:
-      'Sources: CloudTrail LookupEvents (default; the last 90 days), a trail\'s S3 archive, or a local folder\n' +
-      'of log files (any layout). --to YYYY-MM-DD includes that whole day.',
+      'Sources: CloudTrail LookupEvents (default; the last 90 days), a trail\'s S3 archive, one Athena query\n' +
+      'over the trail\'s table (any period, an organisation\'s year), the monthly reports the history Lambda\n' +
+      'filed (merged; a missing month is named, exit 2), or a local folder of log files (any layout).\n' +
+      '--to YYYY-MM-DD includes that whole day.',
     options: {
       from: { type: 'string', value: 'DATE', help: 'start of the period (YYYY-MM-DD or ISO 8601), required' },
       to: { type: 'string', value: 'DATE', help: 'end of the period, inclusive for a date, required' },
-      source: { type: 'string', value: 'lookup|s3://BUCKET/PREFIX|DIR', help: 'where the CloudTrail records come from (default lookup)' },
+      source: {
+        type: 'string',
+        value: 'lookup|s3://BUCKET/PREFIX|athena:DATABASE.TABLE|evidence:BUCKET|DIR',
+        help: 'LookupEvents (default), a trail archive, one Athena query, the filed monthly reports (merged), a folder',
+      },
+      workgroup: { type: 'string', value: 'NAME', help: 'Athena workgroup (short for --athena-workgroup; default primary)' },
       offline: { type: 'boolean', default: false, help: 'do not look up the models\' state today' },
       ...REPORT_OPTIONS,
       ...ORG_OPTION,
@@ -200,6 +217,8 @@ export const COMMANDS: CommandSpec[] = [
     exits: { 0: 'no violation in the period', 1: 'violations', 2: 'a source or file could not be read, or no records were read' },
     async run({ values }, io, env) {
       withOrg(values);
+      // `--workgroup` is the short name of `--athena-workgroup`.
+      if (typeof values.workgroup === 'string') values['athena-workgroup'] ??= values.workgroup;
       if (typeof values.from !== 'string') throw new UsageError('--from: required (YYYY-MM-DD or ISO 8601)');
       if (typeof values.to !== 'string') throw new UsageError('--to: required (YYYY-MM-DD or ISO 8601)');
       const format = reportFormat(values.format);
@@ -247,6 +266,33 @@ export const COMMANDS: CommandSpec[] = [
     async run({ values, positionals }, io, env) {
       const config = await configFrom(values, ['evidenceBucket'], env);
       return (await import('./commands/scan.js')).scanMain(values, positionals, config, io, env);
+    },
+  },
+  {
+    name: 'athena ddl',
+    synopsis: '--trail-bucket BUCKET [--prefix P] [--org-id o-...] [--accounts LIST|--org] [--create]',
+    summary: "Print (or create) the Athena table of a trail's archive, with partition projection.",
+    description: "AWS's documented CloudTrail table, projected on account, region and day (organisation trails included).",
+    options: {
+      'trail-bucket': { type: 'string', value: 'BUCKET', help: 'the bucket the trail delivers to (required)' },
+      prefix: { type: 'string', default: '', value: 'P', help: 'the trail\'s key prefix, if any' },
+      'org-id': { type: 'string', value: 'o-...', help: 'an organisation trail: AWSLogs/o-.../ACCOUNT/...' },
+      database: { type: 'string', default: 'default', value: 'NAME', help: 'the Glue database (default default)' },
+      table: { type: 'string', default: 'cloudtrail_logs', value: 'NAME', help: 'the table (default cloudtrail_logs)' },
+      from: { type: 'string', default: '2020-01-01', value: 'DATE', help: 'the first day projected (YYYY-MM-DD)' },
+      accounts: { type: 'string', value: 'LIST', help: 'the accounts projected' },
+      org: { type: 'boolean', default: false, help: 'every active account of the organisation' },
+      regions: { type: 'string', default: 'all', value: 'LIST|all', help: 'the regions projected (default all)' },
+      create: { type: 'boolean', default: false, help: 'run it on Athena' },
+      workgroup: { type: 'string', value: 'NAME', help: 'Athena workgroup for --create' },
+      'athena-output-location': { type: 'string', value: 's3://BUCKET/PREFIX/', help: 'query results, unless the workgroup sets one' },
+      region: { type: 'string', value: 'REGION', help: 'Athena\'s region (default AWS_REGION)' },
+    },
+    settings: [],
+    positionals: false,
+    exits: { 0: 'printed or created', 2: 'bad input, or the query failed' },
+    async run({ values }, io, env) {
+      return (await import('./commands/athena.js')).athenaDdlCommand(values, io, env);
     },
   },
   {

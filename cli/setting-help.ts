@@ -22,4 +22,6 @@ export const SETTING_HELP: Partial<Record<SettingName, { value?: string; help: s
   externalId: { value: 'ID', help: 'the external id that role requires' },
   accounts: { value: 'LIST|org', help: 'member account ids, or org for every active account' },
   accountNames: { value: 'LIST', help: 'ID=name entries, so reports and alerts name accounts' },
+  athenaWorkgroup: { value: 'NAME', help: 'Athena workgroup for --source athena:... (default primary)' },
+  athenaOutputLocation: { value: 's3://BUCKET/PREFIX/', help: 'Athena query results, unless the workgroup sets one' },
 };

@@ -33,8 +33,14 @@ export interface Config {
   reminderDays: number;
   /** S3 bucket for evidence (inventory snapshots, audit reports); null: the Lambdas cannot file them. */
   evidenceBucket: string | null;
-  /** Where the history Lambda reads CloudTrail: `lookup` (the last 90 days) or `s3://BUCKET/PREFIX`. */
+  /** Where the history Lambda reads CloudTrail: `lookup` (the last 90 days), `s3://BUCKET/PREFIX` or `athena:DATABASE.TABLE`. */
   auditSource: string;
+  /** SQS queue of the fanned-out sweep's units (planner sends, workers receive); null: the sweep runs in one process. */
+  sweepQueueUrl: string | null;
+  /** Athena workgroup of `athena:` audits. */
+  athenaWorkgroup: string;
+  /** `s3://BUCKET/PREFIX/` for Athena's results; null: the workgroup's configured location. */
+  athenaOutputLocation: string | null;
   /** Role assumed in member accounts (organisation set-up); null: this account only. */
   memberRoleName: string | null;
   /** The external id the member roles require. */
@@ -114,9 +120,27 @@ function parseDays(raw: unknown): number {
 
 function parseAuditSource(raw: unknown): string {
   const value = parseOptionalString(raw) ?? 'lookup';
-  if (value !== 'lookup' && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value)) {
-    throw new Error(`expected lookup or s3://BUCKET/PREFIX, got ${JSON.stringify(raw)}`);
+  if (
+    value !== 'lookup' &&
+    !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value) &&
+    !/^athena:[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(value) &&
+    !/^evidence:[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)
+  ) {
+    throw new Error(`expected lookup, s3://BUCKET/PREFIX, athena:DATABASE.TABLE or evidence:BUCKET, got ${JSON.stringify(raw)}`);
   }
+  return value;
+}
+
+function parseS3Location(raw: unknown): string | null {
+  const value = parseOptionalString(raw);
+  if (value === null) return null;
+  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value)) throw new Error(`expected s3://BUCKET/PREFIX/, got ${JSON.stringify(raw)}`);
+  return value.endsWith('/') ? value : `${value}/`;
+}
+
+function parseWorkgroup(raw: unknown): string {
+  const value = parseOptionalString(raw) ?? 'primary';
+  if (!/^[a-zA-Z0-9._-]{1,128}$/.test(value)) throw new Error(`expected an Athena workgroup name (letters, digits, . _ -), got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -165,6 +189,9 @@ const SETTINGS = {
   reminderDays: { parse: parseDays, fallback: 7 },
   evidenceBucket: { parse: parseOptionalString, fallback: null },
   auditSource: { parse: parseAuditSource, fallback: 'lookup' },
+  sweepQueueUrl: { parse: parseOptionalString, fallback: null },
+  athenaWorkgroup: { parse: parseWorkgroup, fallback: 'primary' },
+  athenaOutputLocation: { parse: parseS3Location, fallback: null },
   memberRoleName: { parse: parseOptionalString, fallback: null },
   externalId: { parse: parseOptionalString, fallback: null },
   accounts: { parse: parseAccounts, fallback: [] },
@@ -226,6 +253,9 @@ export function loadConfig(sources: ConfigSources): Config {
     reminderDays: read('reminderDays'),
     evidenceBucket: read('evidenceBucket'),
     auditSource: read('auditSource'),
+    sweepQueueUrl: read('sweepQueueUrl'),
+    athenaWorkgroup: read('athenaWorkgroup'),
+    athenaOutputLocation: read('athenaOutputLocation'),
     memberRoleName: read('memberRoleName'),
     externalId: read('externalId'),
     accounts: read('accounts'),

@@ -49,3 +49,18 @@ export class EnforcementIncompleteError extends IsolationGuardError {
     super(`event ${eventKey}: ${Object.entries(failures).map(([step, why]) => `${step} failed (${why})`).join('; ')}`);
   }
 }
+
+/** An Athena query that failed, was cancelled or ran out of time; names the query and Athena's reason. */
+export class AthenaQueryError extends IsolationGuardError {
+  constructor(
+    readonly queryExecutionId: string | null,
+    readonly state: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Evidence that cannot be read back: a filed report that is not one, or none for a month. */
+export class EvidenceError extends IsolationGuardError {}

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { buildAuditReport } from '../../shared/audit/audit-report.js';
+import { buildAuditReport, type AuditReport } from '../../shared/audit/audit-report.js';
 import { collectAudit } from '../../shared/audit/collect.js';
 import { renderAudit } from '../../shared/audit/render-audit.js';
 import { directoryArchive, type ArchiveFile } from '../../shared/audit/sources.js';
@@ -55,10 +55,28 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
       const clients = createAwsClients({ region: home });
       return { clients, router: accounts.routerFromConfig(options.config, clients, { region: home }), resolveAccounts: accounts.resolveAccounts };
     }));
+  if (source.startsWith('evidence:')) return evidenceAudit(options, output, source, io, useAws);
   let files: AsyncIterable<ArchiveFile>;
-  if (source === 'lookup') {
+  let athena: { scope: () => NonNullable<AuditReport['scope']['athena']> | null } | null = null;
+  if (source.startsWith('athena:')) {
+    const [{ createAthenaClient }, { athenaArchive }, { resolveAccounts }] = await Promise.all([
+      import('../../shared/aws/athena-client.js'),
+      import('../../shared/audit/athena-source.js'),
+      useAws(),
+    ]);
+    // Partition pruning: the accounts and regions asked for; none: every one the table projects.
+    const accounts = (await resolveAccounts(options.config.accounts, { region: home })) ?? [];
+    const archive = athenaArchive(createAthenaClient(home), source, options, {
+      workgroup: options.config.athenaWorkgroup,
+      outputLocation: options.config.athenaOutputLocation,
+      accounts,
+      regions: requested === null ? [] : resolveRegions(requested, home),
+    });
+    athena = archive;
+    files = archive.files;
+  } else if (source === 'lookup') {
     if (options.now.getTime() - options.from.getTime() > LOOKUP_DAYS * 86_400_000) {
-      throw new UsageError(`--source lookup covers the last ${LOOKUP_DAYS} days only; for an older period give --source s3://BUCKET/PREFIX or a directory`);
+      throw new UsageError(`--source lookup covers the last ${LOOKUP_DAYS} days only; for an older period give --source s3://BUCKET/PREFIX, athena:DATABASE.TABLE, evidence:BUCKET or a directory`);
     }
     const regions = resolveRegions(requested ?? [], home);
     const { router, resolveAccounts } = await useAws();
@@ -97,6 +115,11 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   }
   const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
   let pipelineProblem: string | null = null;
+  const athenaScope = athena?.scope();
+  if (athenaScope) {
+    report.scope.athena = athenaScope;
+    io.stderr(`isolation-guard: Athena query ${athenaScope.queryExecutionId}: ${athenaScope.dataScannedBytes} bytes scanned, about $${athenaScope.costEstimateUsd.toFixed(4)}`);
+  }
   // With --evidence-bucket, the sweep's latest inventory snapshot joins the report.
   if (options.config.evidenceBucket) {
     const [{ clients }, { latestInventorySnapshot }] = await Promise.all([useAws(), import('../../shared/audit/latest-inventory.js')]);
@@ -120,5 +143,42 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   );
   if (pipelineProblem !== null) io.stderr(`isolation-guard: ${printable(pipelineProblem)}`);
   if (collection.filesFailed.length > 0 || pipelineProblem !== null) return EXIT.inputError;
+  return report.kpis.violations > 0 ? EXIT.violation : EXIT.ok;
+}
+
+/**
+ * `--source evidence:BUCKET`: the monthly reports the history Lambda filed, merged into one report
+ * of the period; a missing month is named and makes the audit exit 2 (the evidence is incomplete).
+ */
+async function evidenceAudit(
+  options: AuditOptions,
+  output: ReturnType<typeof reportOutput>,
+  source: string,
+  io: CliIo,
+  useAws: () => Promise<{ clients: AwsClients; router: AccountRouter }>,
+): Promise<ExitCode> {
+  const bucket = source.slice('evidence:'.length);
+  const [{ clients, router }, evidence, { lookUpModelsNow }, { remediationKey }] = await Promise.all([
+    useAws(),
+    import('../../shared/audit/evidence-source.js'),
+    import('../../shared/audit/models-now.js'),
+    import('../../shared/audit/collect.js'),
+  ]);
+  const months = await evidence.readMonthlyReports(clients.s3, bucket, options);
+  let report = evidence.mergeMonthlyReports(months, { from: options.from, to: options.to, source, generatedAt: new Date() });
+  if (!options.offline) {
+    const states = await lookUpModelsNow(report.calls.map((decision) => ({ decision })), (where) => router.sagemakerFor(where));
+    report = evidence.withModelsNow(report, states, (call) => (call.modelName ? remediationKey(call.region, call.modelName) : ''));
+  }
+  if (options.config.evidenceBucket) {
+    const { latestInventorySnapshot } = await import('../../shared/audit/latest-inventory.js');
+    report.inventory = await latestInventorySnapshot(clients.s3, options.config.evidenceBucket);
+  }
+  await writeReport(output, (format) => renderAudit(report, format), io);
+  for (const failed of report.scope.filesFailed) io.stderr(`isolation-guard: ${printable(failed.name)}: ${printable(failed.problem)}`);
+  io.stderr(
+    `isolation-guard: ${report.scope.filesRead} of ${months.length} monthly reports; ${report.kpis.createModelCalls} CreateModel calls, ${report.kpis.violations} violation(s)`,
+  );
+  if (report.scope.filesFailed.length > 0) return EXIT.inputError;
   return report.kpis.violations > 0 ? EXIT.violation : EXIT.ok;
 }

@@ -28,6 +28,10 @@ export interface AuditReport {
     filesFailed: Array<{ name: string; problem: string }>;
     recordsRead: number;
     duplicatesDropped: number;
+    /** An `athena:` audit: the query, the bytes Athena scanned and its cost estimate. */
+    athena?: { table: string; workgroup: string; queryExecutionId: string; dataScannedBytes: number; costEstimateUsd: number; rows: number };
+    /** An `evidence:` audit: each month, the filed report it came from and that report's source; null file: missing. */
+    months?: Array<{ month: string; file: string | null; source: string | null }>;
   };
   kpis: {
     createModelCalls: number;
@@ -82,18 +86,7 @@ export function buildAuditReport(
     })
     .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 
-  const created = calls.filter((c) => c.succeeded);
-  const violations = calls.filter((c) => c.verdict === 'violation');
-  const remediated = violations.filter((c) => c.remediation !== null);
-  const minutes = remediated.map((c) => c.remediation!.minutes);
-  // Every week of the period, empty ones included, so a quiet week is shown as one.
-  const weeks = new Map<string, { compliant: number; violating: number }>(weeksOfPeriod(meta.from, meta.to).map((week) => [week, { compliant: 0, violating: 0 }]));
-  for (const call of created) {
-    const week = weeks.get(weekOf(call.eventTime)) ?? { compliant: 0, violating: 0 };
-    if (call.verdict === 'compliant') week.compliant++;
-    else week.violating++;
-    weeks.set(weekOf(call.eventTime), week);
-  }
+  const { kpis, weeks } = summarizeCalls(calls, modelsNow !== null, meta);
   return {
     schemaVersion: 1,
     kind: 'sagemaker-createmodel-audit',
@@ -109,6 +102,31 @@ export function buildAuditReport(
       recordsRead: collection.recordsRead,
       duplicatesDropped: collection.duplicatesDropped,
     },
+    kpis,
+    weeks,
+    calls,
+  };
+}
+
+
+/**
+ * The KPIs and weekly counts of a list of calls (pure). `statesKnown`: the models' state today was
+ * looked up, so the violating models still existing can be counted.
+ */
+export function summarizeCalls(calls: readonly AuditCall[], statesKnown: boolean, period: { from: Date; to: Date }): Pick<AuditReport, 'kpis' | 'weeks'> {
+  const created = calls.filter((c) => c.succeeded);
+  const violations = calls.filter((c) => c.verdict === 'violation');
+  const remediated = violations.filter((c) => c.remediation !== null);
+  const minutes = remediated.map((c) => c.remediation!.minutes);
+  // Every week of the period, empty ones included, so a quiet week is shown as one.
+  const weeks = new Map<string, { compliant: number; violating: number }>(weeksOfPeriod(period.from, period.to).map((week) => [week, { compliant: 0, violating: 0 }]));
+  for (const call of created) {
+    const week = weeks.get(weekOf(call.eventTime)) ?? { compliant: 0, violating: 0 };
+    if (call.verdict === 'compliant') week.compliant++;
+    else week.violating++;
+    weeks.set(weekOf(call.eventTime), week);
+  }
+  return {
     kpis: {
       createModelCalls: calls.length,
       failedCalls: calls.length - created.length,
@@ -119,12 +137,11 @@ export function buildAuditReport(
       violationsRemediated: remediated.length,
       medianMinutesToRemediation: median(minutes),
       worstMinutesToRemediation: minutes.length ? Math.max(...minutes) : null,
-      violatingModelsStillExisting: modelsNow === null ? null : violations.filter((c) => c.now?.exists === true).length,
+      violatingModelsStillExisting: statesKnown ? violations.filter((c) => c.now?.exists === true).length : null,
     },
     weeks: [...weeks.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       // A week without a model created counts as 100% isolated, as the period's KPI does.
       .map(([week, w]) => ({ week, ...w, isolatedShare: w.compliant + w.violating === 0 ? 100 : round1((w.compliant / (w.compliant + w.violating)) * 100) })),
-    calls,
   };
 }

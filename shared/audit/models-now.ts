@@ -11,7 +11,7 @@ import { remediationKey } from './collect.js';
  * account, no permission) is left out rather than reported as gone.
  */
 export async function lookUpModelsNow(
-  calls: readonly DecidedCreateModel[],
+  calls: ReadonlyArray<Pick<DecidedCreateModel, 'decision'>>,
   sagemakerFor: (where: { account: string | null; region: string }) => SageMakerClient | Promise<SageMakerClient>,
   concurrency = 8,
 ): Promise<Map<string, ModelNow>> {

@@ -148,9 +148,21 @@ const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
   return `Latest inventory (${instantLabel(inventory.finishedAt)}, ${inventory.file}): ${s.models ?? '?'} models, ${s.isolatedShare ?? '?'}% isolated, ${s.violations ?? '?'} without isolation today.`;
 };
 
+/** Organisation-scale sources: what Athena scanned and cost; which filed report each month came from. */
+function scopeExtras(scope: AuditReport['scope']): string[] {
+  const lines: string[] = [];
+  if (scope.athena) {
+    const a = scope.athena;
+    lines.push(`Athena query ${a.queryExecutionId} on ${a.table} (workgroup ${a.workgroup}): ${a.rows} rows, ${a.dataScannedBytes} bytes scanned, about $${a.costEstimateUsd.toFixed(4)}.`);
+  }
+  for (const m of scope.months ?? []) lines.push(m.file ? `Month ${m.month}: ${m.file} (source ${m.source ?? 'unknown'})` : `Month ${m.month}: MISSING (no report filed)`);
+  return lines;
+}
+
 const scopeLines = (report: AuditReport): string[] => {
   const { scope } = report;
   return [
+    ...scopeExtras(scope),
     `Source: ${scope.source}. Accounts: ${scope.accounts.join(', ') || '-'}. Regions: ${scope.regions.join(', ') || '-'}.`,
     `Read ${scope.filesRead} file(s) and ${scope.recordsRead} record(s)${scope.duplicatesDropped ? ` (${scope.duplicatesDropped} duplicates dropped)` : ''}; ${scope.filesFailed.length} file(s) could not be read. Generated ${instantLabel(report.generatedAt)}.`,
   ];

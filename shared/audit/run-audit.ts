@@ -1,4 +1,7 @@
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { AwsClients } from '../aws/clients.js';
+import { ConfigurationError } from '../errors.js';
+import { athenaArchive } from './athena-source.js';
 import { routerFromConfig, type AccountRouter } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
@@ -20,16 +23,33 @@ export async function runAudit(
   period: { from: Date; to: Date },
   config: Config,
   clients: AwsClients,
-  options: { regions: string[]; accounts?: string[]; router?: AccountRouter; now?: Date },
+  options: { regions: string[]; accounts?: string[]; router?: AccountRouter; now?: Date; athena?: AthenaClient; athenaTimeoutMs?: number },
 ): Promise<AuditReport> {
+  if (config.auditSource.startsWith('evidence:')) {
+    throw new ConfigurationError('auditSource', 'evidence:BUCKET merges filed reports (isolation-guard audit); the history Lambda files them from lookup, s3:// or athena:');
+  }
   const router = options.router ?? routerFromConfig(config, clients);
   const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? options.accounts : [null];
   const targets = accounts.flatMap((account) => options.regions.map((region) => ({ account, region })));
-  const files: AsyncIterable<ArchiveFile> =
-    config.auditSource === 'lookup'
-      ? lookupEventsArchive((target) => router.cloudTrailFor(target), targets, period)
-      : s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
+  let athena: ReturnType<typeof athenaArchive> | null = null;
+  let files: AsyncIterable<ArchiveFile>;
+  if (config.auditSource === 'lookup') files = lookupEventsArchive((target) => router.cloudTrailFor(target), targets, period);
+  else if (config.auditSource.startsWith('athena:')) {
+    if (!options.athena) throw new ConfigurationError('auditSource', 'an athena: source needs an Athena client');
+    athena = athenaArchive(options.athena, config.auditSource, period, {
+      workgroup: config.athenaWorkgroup,
+      outputLocation: config.athenaOutputLocation,
+      accounts: options.accounts ?? [],
+      // No regions configured: every region the table projects (an organisation trail's), not only this one.
+      regions: config.regions.length > 0 ? options.regions : [],
+      ...(options.athenaTimeoutMs ? { poll: { timeoutMs: options.athenaTimeoutMs } } : {}),
+    });
+    files = athena.files;
+  } else files = s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
   const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date() });
   const modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
-  return buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow);
+  const report = buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow);
+  const athenaScope = athena?.scope();
+  if (athenaScope) report.scope.athena = athenaScope;
+  return report;
 }

@@ -1,4 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import { createAthenaClient } from '../aws/athena-client.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
@@ -27,11 +29,13 @@ const HistoryRequest = z.looseObject({
  * The `history` Lambda: the audit report of a period (last month on its schedule, any period on
  * demand), filed as JSON and HTML in the evidence bucket and announced on the alert topic.
  */
-export function createHistoryHandler(options: { config: Config; clients: AwsClients; now?: () => Date }) {
+export function createHistoryHandler(options: { config: Config; clients: AwsClients; now?: () => Date; athena?: AthenaClient }) {
   const { config, clients } = options;
+  // Athena only for an athena: source (made once per cold start, the function's region).
+  const athena = options.athena ?? (config.auditSource.startsWith('athena:') ? createAthenaClient() : undefined);
   return middy<unknown, { files: string[]; kpis: unknown }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
       if (!config.evidenceBucket) throw new ConfigurationError('ISOLATION_GUARD_EVIDENCE_BUCKET', 'required to file audit reports');
       const parsed = HistoryRequest.safeParse(event ?? {});
       if (!parsed.success) throw toValidationError('(event)', parsed.error);
@@ -41,7 +45,9 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
       if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
       const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
       const accounts = await resolveAccounts(config.accounts);
-      const report = await runAudit(period, config, clients, { regions, accounts, now });
+      // An Athena query is stopped two minutes before the function's end, leaving time to read its rows and file the report.
+      const athenaTimeoutMs = Math.max(10_000, (context?.getRemainingTimeInMillis?.() ?? 900_000) - 120_000);
+      const report = await runAudit(period, config, clients, { regions, accounts, now, ...(athena ? { athena, athenaTimeoutMs } : {}) });
       report.inventory = await latestInventorySnapshot(clients.s3, config.evidenceBucket);
       const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
       const files: string[] = [];

@@ -59,5 +59,47 @@ export function servicePolicies(options: { deleteMode: boolean; partition?: stri
       policy.Statement.push({ Sid: 'ListOrganizationAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' });
     }
   }
-  return { enforce, sweep, audit };
+  // `audit --source athena:DATABASE.TABLE` (and the history Lambda's Athena grants): queries in one
+  // workgroup, Glue metadata of one table, the trail read, results written under one prefix.
+  const auditAthena: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AthenaQueries',
+        Effect: 'Allow',
+        Action: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+        Resource: `arn:${p}:athena:${region}:${account}:workgroup/<WORKGROUP>`,
+      },
+      {
+        Sid: 'AthenaTableMetadata',
+        Effect: 'Allow',
+        Action: ['glue:GetDatabase', 'glue:GetTable'],
+        Resource: [`arn:${p}:glue:${region}:${account}:catalog`, `arn:${p}:glue:${region}:${account}:database/<DATABASE>`, `arn:${p}:glue:${region}:${account}:table/<DATABASE>/<TABLE>`],
+      },
+      { Sid: 'ReadTrailArchive', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetObject'], Resource: [`arn:${p}:s3:::<TRAIL_BUCKET>`, `arn:${p}:s3:::<TRAIL_BUCKET>/*`] },
+      {
+        Sid: 'AthenaResults',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Resource: `arn:${p}:s3:::<RESULTS_BUCKET>/<RESULTS_PREFIX>/*`,
+      },
+      { Sid: 'AthenaResultsBucket', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'], Resource: `arn:${p}:s3:::<RESULTS_BUCKET>` },
+      { Sid: 'ModelsToday', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags'], Resource: models(true) },
+    ],
+  };
+  // `audit --source evidence:BUCKET`: the filed monthly reports, read only.
+  const auditEvidence: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ListReports', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>`, Condition: { StringLike: { 's3:prefix': 'reports/*' } } },
+      { Sid: 'ReadReports', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>/reports/*` },
+      { Sid: 'ModelsToday', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags'], Resource: models(true) },
+    ],
+  };
+  if (options.memberRoleName) {
+    for (const policy of [auditAthena, auditEvidence]) {
+      policy.Statement.push({ Sid: 'AssumeMemberRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: `arn:${p}:iam::*:role/${options.memberRoleName}` });
+    }
+  }
+  return { enforce, sweep, audit, auditAthena, auditEvidence };
 }

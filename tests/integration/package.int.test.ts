@@ -250,7 +250,7 @@ describe('serverless package (osls, offline)', () => {
 
   it('gives the enforce function its own role with exactly the permissions it needs', () => {
     const roles = resourcesOfType(template, 'AWS::IAM::Role');
-    expect(roles.map(([id]) => id).sort()).toStrictEqual(['EnforceRole', 'HistoryRole', 'SweepRole']);
+    expect(roles.map(([id]) => id).sort()).toStrictEqual(['EnforceRole', 'HistoryRole', 'SweepPlannerRole', 'SweepRole', 'SweepWorkerRole']);
     expect(enforce.Properties!.Role).toStrictEqual({ 'Fn::GetAtt': ['EnforceRole', 'Arn'] });
     const role = template.Resources.EnforceRole!.Properties!;
     expect(role.ManagedPolicyArns).toBeUndefined();
@@ -332,7 +332,8 @@ describe('serverless package (osls, offline)', () => {
     expect(modelActions.sort()).toStrictEqual(['sagemaker:AddTags', 'sagemaker:DeleteModel', 'sagemaker:DescribeModel', 'sagemaker:ListTags']);
     expect(statements.find((s) => list(s.Action).includes('s3:PutObject'))?.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/inventory/*' });
     const schedules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties?.ScheduleExpression).filter(Boolean);
-    expect(schedules.sort()).toStrictEqual(['cron(0 6 1 * ? *)', 'rate(1 day)']);
+    // The single sweep and the fan-out's planner share the schedule; sweepTopology enables one of them.
+    expect(schedules.sort()).toStrictEqual(['cron(0 6 1 * ? *)', 'rate(1 day)', 'rate(1 day)']);
     const bucket = template.Resources.EvidenceBucket!.Properties!;
     expect(bucket.VersioningConfiguration).toStrictEqual({ Status: 'Enabled' });
     expect(bucket.PublicAccessBlockConfiguration).toStrictEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
@@ -346,7 +347,7 @@ describe('serverless package (osls, offline)', () => {
     const entries = template.Resources.HistoryRole!.Properties!.Policies[0].PolicyDocument.Statement as Array<Statement | { 'Fn::If': [string, Statement, unknown] }>;
     const statements = entries.map((entry) => ('Fn::If' in entry ? entry['Fn::If'][1] : entry));
     expect(statements.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action))).toStrictEqual(['cloudtrail:LookupEvents']);
-    expect(entries.flatMap((e) => ('Fn::If' in e ? [e['Fn::If'][0]] : []))).toStrictEqual(['HasTrailBucket']);
+    expect(entries.flatMap((e) => ('Fn::If' in e ? [e['Fn::If'][0]] : []))).toStrictEqual(['HasTrailBucket', ...Array(5).fill('UsesAthena')]);
     expect(statements.find((s) => list(s.Action).includes('s3:PutObject'))?.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/reports/*' });
   });
 
@@ -390,5 +391,55 @@ describe('serverless package (osls, offline)', () => {
 
   it('packages once per process: later callers get the same artifact', async () => {
     await expect(packageService({ stage: 'test', region: 'eu-west-1', params: PARAMS })).resolves.toBe(packaged);
+  });
+
+  // Organisation scale (docs/organisation-scale.md): the history Lambda on Athena, the fanned-out sweep.
+  const statementsOf = (roleId: string) =>
+    (template.Resources[roleId]!.Properties!.Policies[0].PolicyDocument.Statement as Array<Statement | { 'Fn::If': [string, Statement, unknown] }>).map((entry) =>
+      'Fn::If' in entry ? { condition: entry['Fn::If'][0], statement: entry['Fn::If'][1] } : { condition: null, statement: entry },
+    );
+
+  it('gives the history function Athena on its workgroup, Glue on the one table, results under athena-results/, only when athenaWorkgroup is set', () => {
+    const athena = statementsOf('HistoryRole').filter((s) => s.condition === 'UsesAthena').map((s) => s.statement);
+    expect(template.Conditions).toMatchObject({ UsesAthena: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+    const bySid = Object.fromEntries(athena.map((s) => [(s as Statement & { Sid: string }).Sid, s]));
+    expect(list(bySid.AthenaQueries!.Action).sort()).toStrictEqual(['athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'athena:StopQueryExecution']);
+    expect(bySid.AthenaQueries!.Resource).toStrictEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/' });
+    expect(list(bySid.AthenaTableMetadata!.Action).sort()).toStrictEqual(['glue:GetDatabase', 'glue:GetTable']);
+    expect(JSON.stringify(bySid.AthenaTableMetadata!.Resource)).toContain(':table/');
+    expect(JSON.stringify(bySid.AthenaTableMetadata!.Resource)).not.toContain('*');
+    expect(bySid.AthenaResults!.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/athena-results/*' });
+    expect(bySid.AthenaListResults!.Condition).toStrictEqual({ StringLike: { 's3:prefix': 'athena-results/*' } });
+    const [, history] = lambdaFunction(template, 'history');
+    expect(history.Properties!.Environment.Variables.ISOLATION_GUARD_ATHENA_OUTPUT_LOCATION).toStrictEqual({ 'Fn::Sub': 's3://${EvidenceBucket}/athena-results/' });
+  });
+
+  it('fans the sweep out over an SQS queue with a dead-letter queue and alarm; the planner and workers have their own roles', () => {
+    const queue = template.Resources.SweepUnitsQueue!.Properties!;
+    expect(queue.RedrivePolicy).toStrictEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['SweepUnitsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 3 });
+    expect(queue.VisibilityTimeout).toBe(6 * 900);
+    const alarm = template.Resources.SweepUnitsDeadLetterAlarm!.Properties!;
+    expect(alarm.AlarmActions).toStrictEqual([{ Ref: 'AlertTopic' }]);
+    const [, worker] = lambdaFunction(template, 'sweepWorker');
+    expect(worker.Properties!.Timeout).toBe(900);
+    expect(worker.Properties!.Role).toStrictEqual({ 'Fn::GetAtt': ['SweepWorkerRole', 'Arn'] });
+    const mapping = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties!);
+    expect(mapping).toHaveLength(1);
+    expect(mapping[0]).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 50 }, EventSourceArn: { 'Fn::GetAtt': ['SweepUnitsQueue', 'Arn'] } });
+
+    const planner = statementsOf('SweepPlannerRole').map((s) => s.statement);
+    expect(planner.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action))).toStrictEqual(['organizations:ListAccounts']);
+    expect(planner.find((s) => list(s.Action).includes('sqs:SendMessage') && JSON.stringify(s.Resource).includes('SweepUnitsQueue'))).toBeDefined();
+    const workerStatements = statementsOf('SweepWorkerRole').map((s) => s.statement);
+    expect(workerStatements.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action))).toStrictEqual(['sagemaker:ListModels']);
+    expect(list(workerStatements.find((s) => JSON.stringify(s.Resource).includes('SweepUnitsQueue'))!.Action).sort()).toStrictEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    expect(workerStatements.filter((s) => list(s.Action).includes('organizations:ListAccounts'))).toHaveLength(0);
+    for (const role of ['SweepPlannerRole', 'SweepWorkerRole']) {
+      const files = statementsOf(role).map((s) => s.statement).filter((s) => list(s.Action).includes('s3:GetObject'));
+      expect(files.map((s) => s.Resource)).toStrictEqual([{ 'Fn::Sub': '${EvidenceBucket.Arn}/sweep-runs/*' }]);
+    }
+    // In the default single topology the planner's schedule is off and the single sweep's on.
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties?.ScheduleExpression === 'rate(1 day)');
+    expect(rules.map(([, r]) => r.Properties!.State).sort()).toStrictEqual(['DISABLED', 'ENABLED']);
   });
 });

@@ -108,6 +108,30 @@ ssm_models.SimpleSystemManagerBackend.get_parameters = _get_parameters
 ssm_models.SimpleSystemManagerBackend.get_parameter = _get_parameter
 
 
+# 5. Athena GetQueryResults ignores MaxResults and NextToken and answers every row at once. AWS
+#    pages them (1,000 rows at most a page); the audit reads them with the SDK's paginator. The
+#    rows themselves are injected through moto's /moto-api/static/athena/query-results.
+import json as _json
+
+from moto.athena.responses import AthenaResponse
+
+_original_get_query_results = AthenaResponse.get_query_results
+
+
+def _get_query_results(self):  # type: ignore[no-untyped-def]
+    everything = _json.loads(_original_get_query_results(self))
+    rows = everything["ResultSet"]["Rows"]
+    size = int(self._get_param("MaxResults") or 1000)
+    start = int(self._get_param("NextToken") or 0)
+    everything["ResultSet"]["Rows"] = rows[start:start + size]
+    if start + size < len(rows):
+        everything["NextToken"] = str(start + size)
+    return _json.dumps(everything)
+
+
+AthenaResponse.get_query_results = _get_query_results
+
+
 def _exit_with_parent() -> None:
     # The test harness keeps our stdin open; when it goes away (even killed), stdin reaches EOF.
     try:

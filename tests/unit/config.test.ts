@@ -17,6 +17,9 @@ const DEFAULTS = {
       reminderDays: 7,
       evidenceBucket: null,
       auditSource: 'lookup',
+      sweepQueueUrl: null,
+      athenaWorkgroup: 'primary',
+      athenaOutputLocation: null,
       memberRoleName: null,
       externalId: null,
       accounts: [],
@@ -26,6 +29,17 @@ const DEFAULTS = {
 describe('loadConfig', () => {
   it('defaults to alert mode, no dry run and no exemptions', () => {
     expect(loadConfig({})).toEqual(DEFAULTS);
+  });
+
+  it('takes Athena and evidence audit sources, and rejects a table name that is not a Glue name', () => {
+    const config = loadConfig({
+      env: { ISOLATION_GUARD_AUDIT_SOURCE: 'athena:security.cloudtrail_org', ISOLATION_GUARD_ATHENA_OUTPUT_LOCATION: 's3://results-bucket/athena' },
+    });
+    expect(config.auditSource).toBe('athena:security.cloudtrail_org');
+    expect(config.athenaOutputLocation).toBe('s3://results-bucket/athena/');
+    expect(loadConfig({ flags: { auditSource: 'evidence:my-evidence-bucket' } }).auditSource).toBe('evidence:my-evidence-bucket');
+    expect(() => loadConfig({ env: { ISOLATION_GUARD_AUDIT_SOURCE: 'athena:db.t; DROP TABLE x' } })).toThrow(/ISOLATION_GUARD_AUDIT_SOURCE: expected lookup/);
+    expect(() => loadConfig({ flags: { athenaWorkgroup: 'bad group' } })).toThrow(/--athena-workgroup/);
   });
 
   it('derives one name per setting for environment and flags', () => {

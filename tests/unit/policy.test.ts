@@ -16,7 +16,7 @@ const PolicySchema = z.strictObject({
         Action: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/, 'an action without wildcards')).min(1),
         Resource: z.union([z.string(), z.array(z.string())]),
         Condition: z
-          .partialRecord(z.enum(['Bool', 'BoolIfExists', 'Null', 'ArnNotLike', 'ArnLike', 'StringEquals']), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
+          .partialRecord(z.enum(['Bool', 'BoolIfExists', 'Null', 'ArnNotLike', 'ArnLike', 'StringEquals', 'StringLike']), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
           .optional(),
       }),
     )
@@ -81,6 +81,16 @@ describe('the service policies', () => {
     expect(actionsOf(org).sweep).toContain('organizations:ListAccounts');
     expect(org.enforce.Statement.find((s) => s.Sid === 'AssumeMemberRole')!.Resource).toBe('arn:aws:iam::*:role/isolation-guard-member');
     for (const policy of Object.values(org)) expect(PolicySchema.safeParse(policy).error).toBeUndefined();
+  });
+
+  it('give the Athena audit one workgroup, one table and the results prefix, and the evidence audit read-only reports', () => {
+    const { auditAthena, auditEvidence } = servicePolicies({ deleteMode: false, account: '111122223333', region: 'eu-west-1' });
+    const bySid = Object.fromEntries(auditAthena.Statement.map((s) => [s.Sid, s]));
+    expect(bySid.AthenaQueries!.Resource).toBe('arn:aws:athena:eu-west-1:111122223333:workgroup/<WORKGROUP>');
+    expect(bySid.AthenaTableMetadata!.Action).toEqual(['glue:GetDatabase', 'glue:GetTable']);
+    expect(bySid.AthenaTableMetadata!.Resource).toContain('arn:aws:glue:eu-west-1:111122223333:table/<DATABASE>/<TABLE>');
+    expect(auditEvidence.Statement.flatMap((s) => s.Action).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 'sagemaker:DescribeModel', 'sagemaker:ListTags']);
+    expect(auditEvidence.Statement.find((s) => s.Sid === 'ReadReports')!.Resource).toBe('arn:aws:s3:::<EVIDENCE_BUCKET>/reports/*');
   });
 
   it('isolation-guard policy scp and iam print them', async () => {

@@ -217,9 +217,9 @@ describe('extending the audit report', () => {
     const from = new Date('2026-11-01T00:00:00Z');
     const to = new Date('2026-12-01T00:00:00Z');
     const report = buildAuditReport(await collectAudit(novemberArchive(), { from, to, exemptions: [], now: to }), { from, to, source: 'test', generatedAt: to }, null);
-    const extended = { ...report, kpis: { ...report.kpis, pipelineRejections: 4 } };
+    const extended = { ...report, kpis: { ...report.kpis, modelsReviewed: 4 } };
     const html = renderAudit(extended, 'html');
-    expect(html).toContain('<div class="label">Pipeline rejections</div><div class="figure"><span data-kpi="pipelineRejections">4</span>');
-    expect(renderAudit(extended, 'md')).toContain('| Pipeline rejections | 4 |');
+    expect(html).toContain('<div class="label">Models reviewed</div><div class="figure"><span data-kpi="modelsReviewed">4</span>');
+    expect(renderAudit(extended, 'md')).toContain('| Models reviewed | 4 |');
   });
 });

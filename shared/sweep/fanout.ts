@@ -1,0 +1,216 @@
+import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { IsolationGuardError } from '../errors.js';
+import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
+import { storeInventorySnapshot } from './snapshot-store.js';
+import type { SweepResult } from './sweep.js';
+
+/**
+ * The sweep fanned out: a planner queues one unit of work per account and region on SQS; workers
+ * (a Lambda on the queue, many at once) sweep their unit under the same rules and file a partial
+ * inventory; when the last partial is filed, one worker merges them into the inventory snapshot.
+ * Everything a run needs is under `sweep-runs/<runId>/` in the evidence bucket:
+ * `plan.json` (the units), `units/<account>_<region>.json` (the partials), `merged.json` (done).
+ */
+
+export const SWEEP_RUNS_PREFIX = 'sweep-runs/';
+const RUN_ID = /^\d{8}T\d{6}Z$/;
+
+/** One unit of work, as queued: a message the worker validates before acting on it. */
+export const SweepUnitSchema = z.strictObject({
+  kind: z.literal('sweep-unit'),
+  runId: z.string().regex(RUN_ID, 'expected a run id like 20261129T060000Z'),
+  /** null: the service's own account. */
+  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id').nullable(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region'),
+  /** How many units the run has: a worker whose count of filed units reaches it checks for the merge. */
+  of: z.number().int().positive(),
+});
+export type SweepUnit = z.infer<typeof SweepUnitSchema>;
+
+const PlanSchema = z.looseObject({
+  runId: z.string().regex(RUN_ID),
+  startedAt: z.string(),
+  units: z.array(z.object({ account: z.string().nullable(), region: z.string() })),
+});
+export type SweepPlan = z.infer<typeof PlanSchema>;
+
+/** A run's id from its start: `20261129T060000Z` (sorts by time, safe in keys). */
+export const runIdOf = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+
+/** The units of a run: every account (null: this account) times every region (pure). */
+export function planUnits(runId: string, accounts: readonly string[], regions: readonly string[]): SweepUnit[] {
+  const owners: Array<string | null> = accounts.length > 0 ? [...new Set(accounts)] : [null];
+  const regionList = [...new Set(regions)];
+  const of = owners.length * regionList.length;
+  return owners.flatMap((account) => regionList.map((region) => ({ kind: 'sweep-unit' as const, runId, account, region, of })));
+}
+
+export const unitKey = (unit: Pick<SweepUnit, 'runId' | 'account' | 'region'>) => `${SWEEP_RUNS_PREFIX}${unit.runId}/units/${unit.account ?? 'home'}_${unit.region}.json`;
+const planKey = (runId: string) => `${SWEEP_RUNS_PREFIX}${runId}/plan.json`;
+const mergedKey = (runId: string) => `${SWEEP_RUNS_PREFIX}${runId}/merged.json`;
+
+/** Some units could not be queued: the planner fails (and is retried) rather than lose them. */
+export class SweepPlanError extends IsolationGuardError {}
+
+const putJson = (s3: S3Client, bucket: string, key: string, value: unknown) =>
+  s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json', ServerSideEncryption: 'AES256' }));
+
+async function getJson(s3: S3Client, bucket: string, key: string): Promise<unknown | null> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await object.Body!.transformToString()) as unknown;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return null;
+    throw error;
+  }
+}
+
+/** Files the plan, then queues its units ten a batch; a unit SQS refuses fails the planner. */
+export async function queueSweepRun(
+  deps: { s3: S3Client; sqs: SQSClient; bucket: string; queueUrl: string },
+  plan: { runId: string; startedAt: string; units: SweepUnit[] },
+): Promise<{ runId: string; queued: number }> {
+  await putJson(deps.s3, deps.bucket, planKey(plan.runId), { runId: plan.runId, startedAt: plan.startedAt, units: plan.units.map(({ account, region }) => ({ account, region })) });
+  for (let i = 0; i < plan.units.length; i += 10) {
+    const batch = plan.units.slice(i, i + 10);
+    const sent = await deps.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: batch.map((unit, j) => ({ Id: String(i + j), MessageBody: JSON.stringify(unit) })) }),
+    );
+    if (sent.Failed && sent.Failed.length > 0) {
+      throw new SweepPlanError(`run ${plan.runId}: ${sent.Failed.length} unit(s) not queued: ${sent.Failed.map((f) => `${f.Id} ${f.Code}`).join(', ')}`);
+    }
+  }
+  return { runId: plan.runId, queued: plan.units.length };
+}
+
+/** Files a worker's partial inventory (one account and region). Filing it again overwrites it: harmless. */
+export async function filePartial(s3: S3Client, bucket: string, unit: SweepUnit, result: SweepResult): Promise<string> {
+  const key = unitKey(unit);
+  await putJson(s3, bucket, key, result);
+  return key;
+}
+
+/** Merges partial inventories into one (pure): the run's start, the last finish, every region and model. */
+export function mergePartials(startedAt: string, partials: readonly SweepResult[], missing: ReadonlyArray<{ account: string | null; region: string }>): SweepResult {
+  const finishedAt = partials.map((p) => p.finishedAt).reduce((a, b) => (a > b ? a : b), startedAt);
+  return {
+    startedAt,
+    finishedAt,
+    regions: [
+      ...partials.flatMap((p) => p.regions),
+      ...missing.map(({ account, region }) => ({ ...(account === null ? {} : { account }), region, models: 0, error: 'unit not done: no partial inventory was filed (see the sweep units dead-letter queue)' })),
+    ].sort((a, b) => `${a.account ?? ''}/${a.region}`.localeCompare(`${b.account ?? ''}/${b.region}`)),
+    models: partials.flatMap((p) => p.models).sort((a, b) => `${a.account ?? ''}/${a.region}/${a.modelName}`.localeCompare(`${b.account ?? ''}/${b.region}/${b.modelName}`)),
+  };
+}
+
+export interface MergeOutcome {
+  runId: string;
+  merged: boolean;
+  /** Why not: still waiting for units, already merged, or another worker is merging. */
+  reason?: 'incomplete' | 'already-merged' | 'in-progress';
+  snapshot?: string[];
+  units?: number;
+  missing?: Array<{ account: string | null; region: string }>;
+}
+
+/**
+ * Merges a run into the inventory snapshot once: when every planned unit filed its partial
+ * (`force`: now, naming the missing ones). The merge is a step of the existing ledger
+ * (`sweep-run:<runId>#merge`), so two workers finishing together file one snapshot.
+ */
+export interface RunSummary {
+  runId: string;
+  snapshot: string[];
+  models: number;
+  violations: number;
+  /** Units that were denied, failed or never filed: the run's evidence is incomplete for them. */
+  unitsNotRead: Array<{ account: string | null; region: string; error: string }>;
+}
+
+export async function mergeSweepRun(
+  deps: { s3: S3Client; bucket: string; ledger: StepLedger; announce?: (summary: RunSummary) => Promise<void> },
+  runId: string,
+  options: { force?: boolean } = {},
+): Promise<MergeOutcome> {
+  const planned = PlanSchema.safeParse(await getJson(deps.s3, deps.bucket, planKey(runId)));
+  if (!planned.success) throw new SweepPlanError(`run ${runId}: no readable plan at ${planKey(runId)}`);
+  const plan = planned.data;
+  const filed = new Set<string>();
+  for await (const page of paginateListObjectsV2({ client: deps.s3 }, { Bucket: deps.bucket, Prefix: `${SWEEP_RUNS_PREFIX}${runId}/units/` })) {
+    for (const object of page.Contents ?? []) if (object.Key) filed.add(object.Key);
+  }
+  const missing = plan.units.filter((unit) => !filed.has(unitKey({ runId, ...unit })));
+  if (missing.length > 0 && !options.force) return { runId, merged: false, reason: 'incomplete', missing };
+  if ((await getJson(deps.s3, deps.bucket, mergedKey(runId))) !== null) return { runId, merged: false, reason: 'already-merged' };
+  try {
+    const { replayed, value } = await deps.ledger.once(`sweep-run:${runId}`, 'merge', async () => {
+      const partials = await Promise.all(
+        plan.units.filter((unit) => filed.has(unitKey({ runId, ...unit }))).map(async (unit) => (await getJson(deps.s3, deps.bucket, unitKey({ runId, ...unit }))) as SweepResult),
+      );
+      const result = mergePartials(plan.startedAt, partials, missing);
+      const snapshot = await storeInventorySnapshot(deps.s3, deps.bucket, result);
+      await putJson(deps.s3, deps.bucket, mergedKey(runId), { runId, snapshot, units: plan.units.length, missing });
+      // One message per run (inside the ledger step): what the snapshot holds and which units it lacks.
+      await deps.announce?.({
+        runId,
+        snapshot,
+        models: result.models.length,
+        violations: result.models.filter((m) => m.verdict === 'violation').length,
+        unitsNotRead: result.regions.flatMap((r) => (r.error === null ? [] : [{ account: r.account ?? null, region: r.region, error: r.error }])),
+      });
+      return { snapshot };
+    });
+    if (replayed) return { runId, merged: false, reason: 'already-merged' };
+    return { runId, merged: true, snapshot: value.snapshot, units: plan.units.length, missing };
+  } catch (error) {
+    if (error instanceof StepInProgressError) return { runId, merged: false, reason: 'in-progress' };
+    throw error;
+  }
+}
+
+/** Earlier runs that were never merged (a unit dead-lettered): the planner merges them, naming what is missing. */
+export async function unmergedRuns(s3: S3Client, bucket: string, before: string, limit = 3): Promise<string[]> {
+  const runs: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: SWEEP_RUNS_PREFIX, Delimiter: '/' })) {
+    for (const prefix of page.CommonPrefixes ?? []) {
+      const runId = prefix.Prefix?.slice(SWEEP_RUNS_PREFIX.length, -1) ?? '';
+      if (RUN_ID.test(runId) && runId < before) runs.push(runId);
+    }
+  }
+  const recent = runs.sort().slice(-limit);
+  const open = await Promise.all(recent.map(async (runId) => ((await getJson(s3, bucket, mergedKey(runId))) === null ? runId : null)));
+  return open.filter((runId): runId is string => runId !== null);
+}
+
+/**
+ * Counts a filed unit in the ledger table (`sweep-run:<runId>#filed`, an atomic ADD) and returns
+ * the count, so that only the worker that reaches the run's number of units lists the partials:
+ * one listing per run instead of one per unit. A redelivered unit counts twice; harmless, since
+ * the merge itself checks the partials and runs once.
+ */
+export async function countFiledUnit(dynamodb: DynamoDBClient, tableName: string, runId: string, retentionDays = 7): Promise<number> {
+  const output = await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: { id: { S: `sweep-run:${runId}#filed` } },
+      UpdateExpression: 'ADD filed :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+      ExpressionAttributeValues: { ':one': { N: '1' }, ':expires': { N: String(Math.floor(Date.now() / 1000) + retentionDays * 86_400) } },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(output.Attributes?.filed?.N ?? '0');
+}
+
+/** The SNS message of a merged run: subject and body (JSON), severity high when a unit was not read. */
+export function runSummaryMessage(summary: RunSummary) {
+  const incomplete = summary.unitsNotRead.length > 0;
+  return {
+    subject: `[isolation-guard] sweep ${summary.runId}: ${summary.models} models, ${summary.violations} without isolation${incomplete ? `, ${summary.unitsNotRead.length} account/region unit(s) NOT read` : ''}`,
+    message: JSON.stringify({ kind: 'sweep-run', ...summary }, null, 2),
+    severity: incomplete || summary.violations > 0 ? 'high' : 'low',
+  };
+}

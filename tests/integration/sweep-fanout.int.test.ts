@@ -1,0 +1,263 @@
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetObjectCommand, ListObjectsV2Command, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountRouter, type AccountRouter } from '../../shared/aws/accounts.js';
+import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
+import { loadConfig } from '../../shared/config.js';
+import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
+import { createSweepPlannerHandler, createSweepWorkerHandler } from '../../shared/lambda/sweep-fanout-handler.js';
+import { createLedgerTable, createModel, drainQueue } from '../support/local-stack.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { awsClientConfig, startMoto, type MotoServer } from '../support/moto.js';
+
+const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
+const REGIONS = ['eu-west-1', 'us-east-1'];
+const HOME = 'eu-west-1';
+let moto: MotoServer;
+let home: AwsClients;
+let units: { url: string; arn: string };
+let deadLetters: { url: string; arn: string };
+let alerts: string;
+let topicArn: string;
+
+async function queue(name: string, attributes: Record<string, string> = {}) {
+  const { QueueUrl } = await home.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const { Attributes } = await home.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+async function inAccount(account: string, region: string): Promise<SageMakerClient> {
+  const sts = new STSClient(awsClientConfig(moto.endpoint, region));
+  const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/Admin`, RoleSessionName: 'setup' }));
+  return new SageMakerClient({
+    endpoint: moto.endpoint,
+    region,
+    credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+  });
+}
+
+/** The member role in moto, with faults injected by account: denied (AssumeRole refused) and throttled (SageMaker refuses, every time). */
+function router(faults: { denied?: string; throttled?: { account: string; region: string } } = {}): AccountRouter {
+  const real = accountRouter(home, {
+    ...awsClientConfig(moto.endpoint, HOME),
+    member: { roleName: 'isolation-guard-member', externalId: 'org-secret' },
+    stsPlugins: [
+      {
+        applyToStack: (stack: any) =>
+          stack.add(
+            (next: any) => async (args: any) => {
+              if (faults.denied && String(args.input?.RoleArn ?? '').includes(`::${faults.denied}:`)) {
+                throw Object.assign(new Error(`User is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${faults.denied}:role/isolation-guard-member`), { name: 'AccessDenied' });
+              }
+              return next(args);
+            },
+            { step: 'initialize', name: 'deny', override: true },
+          ),
+      },
+    ],
+  });
+  return {
+    ...real,
+    async sagemakerFor(where) {
+      if (faults.throttled && where.account === faults.throttled.account && where.region === faults.throttled.region) {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+      return real.sagemakerFor(where);
+    },
+  };
+}
+
+function config(extra: Record<string, string> = {}) {
+  return loadConfig({
+    env: {
+      ISOLATION_GUARD_EVIDENCE_BUCKET: 'guard-evidence',
+      ISOLATION_GUARD_SWEEP_QUEUE_URL: units.url,
+      ISOLATION_GUARD_TOPIC_ARN: topicArn,
+      ISOLATION_GUARD_IDEMPOTENCY_TABLE: 'guard-steps',
+      ISOLATION_GUARD_MEMBER_ROLE_NAME: 'isolation-guard-member',
+      ISOLATION_GUARD_EXTERNAL_ID: 'org-secret',
+      ISOLATION_GUARD_ACCOUNTS: ACCOUNTS.join(','),
+      ISOLATION_GUARD_REGIONS: REGIONS.join(','),
+      ...extra,
+    },
+  });
+}
+
+/**
+ * Lambda's SQS event source, as far as the workers see it: up to ten messages at once, each a
+ * worker invocation of one record, running concurrently; a record reported failed becomes visible
+ * again at once (as after its visibility timeout), a done one is deleted.
+ */
+async function runWorkers(worker: ReturnType<typeof createSweepWorkerHandler>): Promise<number> {
+  let invocations = 0;
+  for (let idle = 0; idle < 2; ) {
+    const { Messages = [] } = await home.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: units.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
+    if (Messages.length === 0) {
+      idle++;
+      continue;
+    }
+    idle = 0;
+    await Promise.all(
+      Messages.map(async (message) => {
+        invocations++;
+        const event = {
+          Records: [
+            {
+              messageId: message.MessageId!,
+              receiptHandle: message.ReceiptHandle!,
+              body: message.Body!,
+              attributes: { ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1' },
+              messageAttributes: {},
+              md5OfBody: '',
+              eventSource: 'aws:sqs',
+              eventSourceARN: units.arn,
+              awsRegion: HOME,
+            },
+          ],
+        } as unknown as SQSEvent;
+        const { batchItemFailures } = await worker(event, lambdaContext('sweepWorker'));
+        if (batchItemFailures.length === 0) await home.sqs.send(new DeleteMessageCommand({ QueueUrl: units.url, ReceiptHandle: message.ReceiptHandle }));
+        else await home.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: units.url, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+      }),
+    );
+  }
+  return invocations;
+}
+
+async function keys(prefix: string): Promise<string[]> {
+  const { Contents = [] } = await home.s3.send(new ListObjectsV2Command({ Bucket: 'guard-evidence', Prefix: prefix }));
+  return Contents.map((c) => c.Key!).sort();
+}
+const readJson = async (key: string) => JSON.parse(await (await home.s3.send(new GetObjectCommand({ Bucket: 'guard-evidence', Key: key }))).Body!.transformToString());
+
+beforeAll(async () => {
+  moto = await startMoto();
+  home = createAwsClients(awsClientConfig(moto.endpoint, HOME));
+  await home.s3.send(new CreateBucketCommand({ Bucket: 'guard-evidence', CreateBucketConfiguration: { LocationConstraint: HOME } }));
+  await createLedgerTable(home.dynamodb, 'guard-steps');
+  deadLetters = await queue('guard-sweep-units-dlq');
+  // As serverless.yml declares it: three receives, then the dead-letter queue.
+  units = await queue('guard-sweep-units', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.arn, maxReceiveCount: 3 }) });
+  ({ TopicArn: topicArn } = (await home.sns.send(new CreateTopicCommand({ Name: 'guard-alerts' }))) as { TopicArn: string });
+  const watch = await queue('guard-alerts-watch');
+  await home.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: watch.arn, Attributes: { RawMessageDelivery: 'true' } }));
+  alerts = watch.url;
+  for (const account of ACCOUNTS) {
+    for (const region of REGIONS) {
+      const client = await inAccount(account, region);
+      const clients = { sagemakerIn: () => client } as unknown as AwsClients;
+      await createModel(clients, region, `open-${account}`);
+      await createModel(clients, region, `closed-${account}`, true);
+    }
+  }
+});
+afterAll(async () => moto?.stop());
+
+describe('the sweep fanned out over SQS (moto, three accounts, two regions)', () => {
+  it('queues one unit per account and region; workers sweep them concurrently and one merge files the snapshot', async () => {
+    const cfg = config();
+    const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps' });
+    const planner = createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-11-29T06:00:00Z') });
+    const planned = await planner({}, lambdaContext('sweepPlanner'));
+    expect(planned).toEqual({ runId: '20261129T060000Z', queued: 6, finalised: [] });
+    const plan = await readJson('sweep-runs/20261129T060000Z/plan.json');
+    expect(plan.units).toEqual(ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ account, region }))));
+
+    const worker = createSweepWorkerHandler({ config: cfg, clients: home, router: router(), ledger });
+    expect(await runWorkers(worker)).toBe(6);
+
+    expect(await keys('sweep-runs/20261129T060000Z/units/')).toHaveLength(6);
+    const snapshots = (await keys('inventory/')).filter((k) => k.endsWith('.json'));
+    expect(snapshots).toHaveLength(1);
+    const snapshot = await readJson(snapshots[0]!);
+    expect(snapshot.startedAt).toBe('2026-11-29T06:00:00.000Z');
+    expect(snapshot.summary).toMatchObject({ models: 12, isolated: 6, violations: 6, regionsFailed: [] });
+    expect(snapshot.regions).toHaveLength(6);
+    for (const account of ACCOUNTS) {
+      expect(snapshot.models.filter((m: { account: string; verdict: string }) => m.account === account && m.verdict === 'violation')).toHaveLength(2);
+    }
+    expect(await readJson('sweep-runs/20261129T060000Z/merged.json')).toMatchObject({ units: 6, missing: [] });
+    const messages = await drainQueue(home.sqs, alerts);
+    const runSummaries = messages.filter((m) => m.kind === 'sweep-run');
+    const alerted = messages.filter((m) => m.kind !== 'sweep-run');
+    expect(alerted).toHaveLength(6); // one per violating model
+    expect(new Set(alerted.map((a) => `${a.model?.account ?? a.account}/${a.model?.region ?? a.region}/${a.model?.name ?? a.modelName}`)).size).toBe(6);
+    expect(runSummaries).toEqual([expect.objectContaining({ runId: '20261129T060000Z', models: 12, violations: 6, unitsNotRead: [] })]);
+
+    // At-least-once delivery: every unit delivered again. The ledger keeps alerts and the merge to one.
+    for (const unit of ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ kind: 'sweep-unit', runId: '20261129T060000Z', account, region, of: 6 })))) {
+      await home.sqs.send(new SendMessageCommand({ QueueUrl: units.url, MessageBody: JSON.stringify(unit) }));
+    }
+    expect(await runWorkers(worker)).toBe(6);
+    expect(await drainQueue(home.sqs, alerts)).toHaveLength(0);
+    expect((await keys('inventory/')).filter((k) => k.endsWith('.json'))).toHaveLength(1);
+  });
+
+  it('files a denied account as denied at once, retries a throttled unit, dead-letters it, and the run still merges naming it', async () => {
+    const cfg = config();
+    const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps' });
+    const planner = createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-11-30T06:00:00Z') });
+    await planner({}, lambdaContext('sweepPlanner'));
+    const worker = createSweepWorkerHandler({ config: cfg, clients: home, router: router({ denied: ACCOUNTS[1], throttled: { account: ACCOUNTS[2]!, region: 'us-east-1' } }), ledger });
+    // 5 units once each, the throttled one three times (the queue's maxReceiveCount).
+    expect(await runWorkers(worker)).toBe(8);
+
+    const dead = await drainQueue(home.sqs, deadLetters.url);
+    expect(dead).toEqual([{ kind: 'sweep-unit', runId: '20261130T060000Z', account: ACCOUNTS[2], region: 'us-east-1', of: 6 }]);
+    const merged = (await keys('inventory/2026/11/30/')).filter((k) => k.endsWith('.json'));
+    expect(merged).toHaveLength(1);
+    const snapshot = await readJson(merged[0]!);
+    const failed = snapshot.regions.filter((r: { error: string | null }) => r.error !== null);
+    expect(failed.map((r: { account: string; region: string; error: string }) => [r.account, r.region, r.error.split(':')[0]])).toEqual([
+      [ACCOUNTS[1], 'eu-west-1', 'AccessDenied'],
+      [ACCOUNTS[1], 'us-east-1', 'AccessDenied'],
+      [ACCOUNTS[2], 'us-east-1', 'ThrottlingException'],
+    ]);
+    expect(snapshot.summary.models).toBe(6); // the first account's two regions, the third's eu-west-1
+    const summaries = (await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'sweep-run');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.unitsNotRead.map((u: { account: string; region: string }) => `${u.account}/${u.region}`)).toEqual([
+      `${ACCOUNTS[1]}/eu-west-1`,
+      `${ACCOUNTS[1]}/us-east-1`,
+      `${ACCOUNTS[2]}/us-east-1`,
+    ]);
+  });
+
+  it('refuses a unit that is not one, naming the field, and leaves it to the dead-letter queue', async () => {
+    const worker = createSweepWorkerHandler({ config: config(), clients: home, router: router() });
+    const result = await worker(
+      { Records: [{ messageId: 'm-1', body: JSON.stringify({ kind: 'sweep-unit', runId: '20261129T060000Z', account: 'all', region: 'eu-west-1', of: 1 }), attributes: { ApproximateReceiveCount: '1' } }] } as unknown as SQSEvent,
+      lambdaContext('sweepWorker'),
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+
+  it("merges a run that never completed at the next planner run, naming every unit it lacks", async () => {
+    const cfg = config();
+    const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps' });
+    await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-12-01T06:00:00Z') })({}, lambdaContext('sweepPlanner'));
+    const lost = await drainQueue(home.sqs, units.url); // the units never reach a worker
+    expect(lost).toHaveLength(6);
+    const next = await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-12-02T06:00:00Z') })({}, lambdaContext('sweepPlanner'));
+    expect(next).toEqual({ runId: '20261202T060000Z', queued: 6, finalised: ['20261201T060000Z'] });
+    const merged = await readJson('sweep-runs/20261201T060000Z/merged.json');
+    expect(merged.missing).toHaveLength(6);
+    const snapshot = await readJson(merged.snapshot.find((f: string) => f.endsWith('.json')).replace('s3://guard-evidence/', ''));
+    expect(snapshot.summary.regionsFailed).toHaveLength(6);
+    expect(snapshot.regions[0].error).toMatch(/no partial inventory was filed/);
+    await drainQueue(home.sqs, units.url);
+  });
+});
