@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsClients {
   /** SageMaker in a given region (one client per region, made on first use). */
@@ -13,6 +15,8 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   s3: S3Client;
+  securityHub: SecurityHubClient;
+  sts: STSClient;
 }
 
 export interface AwsClientOptions {
@@ -42,5 +46,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     sqs: new SQSClient(config),
     // Path-style addressing works with every bucket name, and with moto.
     s3: new S3Client({ ...config, forcePathStyle: true }),
+    securityHub: new SecurityHubClient(config),
+    sts: new STSClient(config),
   };
 }

@@ -1,3 +1,4 @@
+import { securityHubChannel } from '../alerts/security-hub.js';
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { AccountRouter } from '../aws/accounts.js';
@@ -12,6 +13,7 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
   dryRun: config.dryRun,
   exemptions: config.exemptions,
   iacTagKeys: config.iacTagKeys,
+  priorities: config.priorities,
 });
 
 /**
@@ -36,5 +38,6 @@ export function enforcementDeps(
       (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: config.idempotencyTable }) : memoryStepLedger()),
     now: extra.now ?? (() => new Date()),
     accountName: (account) => config.accountNames[account] ?? null,
+    securityHub: config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null,
   };
 }

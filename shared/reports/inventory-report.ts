@@ -1,4 +1,5 @@
 import type { InventoryEntry, SweepResult } from '../sweep/sweep.js';
+import { describeShares, isolationShares } from '../governance/shares.js';
 import { csvCell, htmlText as html, mdCell } from './cells.js';
 
 export const REPORT_FORMATS = ['json', 'csv', 'md', 'html'] as const;
@@ -17,10 +18,11 @@ export function inventorySummary(result: SweepResult) {
     exempt: count((m) => m.verdict === 'exempt'),
     quarantined: count((m) => m.quarantined),
     regionsFailed: result.regions.filter((r) => r.error !== null).map((r) => r.region),
+    ...isolationShares(result.models.map((m) => ({ isolated: m.networkIsolation, classification: m.classification ?? null, production: m.production ?? false }))),
   };
 }
 
-const COLUMNS = ['account', 'region', 'modelName', 'modelArn', 'creationTime', 'networkIsolation', 'verdict', 'quarantined', 'action', 'tags', 'reasons'] as const;
+const COLUMNS = ['account', 'region', 'modelName', 'modelArn', 'creationTime', 'networkIsolation', 'verdict', 'quarantined', 'action', 'tags', 'reasons', 'severity', 'classification', 'production', 'exception'] as const;
 
 function cells(entry: InventoryEntry): Record<(typeof COLUMNS)[number], string> {
   return {
@@ -35,6 +37,10 @@ function cells(entry: InventoryEntry): Record<(typeof COLUMNS)[number], string> 
     action: `${entry.action.kind}/${entry.action.status}`,
     tags: Object.entries(entry.tags).map(([k, v]) => `${k}=${v}`).join('; '),
     reasons: entry.reasons.join(' '),
+    severity: entry.severity ?? '',
+    classification: entry.classification ?? '',
+    production: String(entry.production ?? false),
+    exception: entry.exception?.id ?? '',
   };
 }
 
@@ -52,6 +58,8 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
         `Swept ${result.startedAt} to ${result.finishedAt}; regions: ${result.regions.map((r) => `${r.region} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
         '',
         `Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.`,
+        '',
+        `${mdCell(describeShares(summary))}.`,
         '',
         `| ${COLUMNS.join(' | ')} |`,
         `| ${COLUMNS.map(() => '---').join(' | ')} |`,
@@ -72,6 +80,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
 <h1>SageMaker model inventory: network isolation</h1>
 <p>Swept ${html(result.startedAt)} to ${html(result.finishedAt)}.</p><ul>${regions}</ul>
 <p id="summary" data-models="${summary.models}" data-violations="${summary.violations}">Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.</p>
+<p id="shares">${html(describeShares(summary))}.</p>
 <table><thead><tr>${COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>
