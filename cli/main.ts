@@ -16,6 +16,12 @@ Commands:
       --as-of DATE                     judge exemption expiry at this instant (default: now)
       Exit: 0 no violation, 1 at least one violation, 2 an input or setting could not be read.
 
+  exceptions check FILE  Check an exception register (for the pull request that changes it).
+      --max-days N                     an entry may expire at most N days ahead (365)
+      --as-of DATE                     judge expiry at this instant (default: now)
+      Exit: 0 every entry complete and in date, 1 an entry lacks reason, ticket, approvedBy or
+      expires, has expired, or expires too far ahead (each named), 2 the file cannot be read.
+
   enforce [PATH|-]...    Run the enforcement pipeline (confirm with DescribeModel, remediate,
                          alert) on CreateModel events from files, stdin or the dead-letter queue.
       --from-dlq QUEUE_URL             replay the dead-letter queue; handled messages are deleted
@@ -68,13 +74,29 @@ Commands:
 
 Settings of every command:
       --config FILE                    settings as JSON, same names as below in camelCase
+      --exceptions FILE                the exception register (JSON or YAML; README "Exceptions")
+      --classification-tag-key KEY     data classification tag (data-classification)
+      --classes JSON                   {"phi": {"severity": "critical", "mode": "delete"}, ...}
+      --environment-tag-key KEY        environment tag (environment)
+      --production-values LIST         its values that mean production (prod,production)
+      --security-hub                   enforce, sweep: one Security Hub finding per decided model
       --exempt-tag-keys LIST           KEY or KEY=VALUE globs, each optionally |YYYY-MM-DD (expiry)
       --exempt-model-name-patterns LIST
       --exempt-principal-patterns LIST
 Every setting is also read from ISOLATION_GUARD_<NAME> (flags win; then environment; then file).`;
 
 type FlagSpec = NonNullable<ParseArgsConfig['options']>;
-const EXEMPTION_SETTINGS: SettingName[] = ['exemptTagKeys', 'exemptModelNamePatterns', 'exemptPrincipalPatterns'];
+const EXEMPTION_SETTINGS: SettingName[] = [
+  'exemptTagKeys',
+  'exemptModelNamePatterns',
+  'exemptPrincipalPatterns',
+  // Governance: the exception register and the data-class priorities decide with the exemptions.
+  'exceptions',
+  'classificationTagKey',
+  'classes',
+  'environmentTagKey',
+  'productionValues',
+];
 const ENFORCE_SETTINGS: SettingName[] = [
   ...EXEMPTION_SETTINGS,
   'mode',
@@ -87,17 +109,20 @@ const ENFORCE_SETTINGS: SettingName[] = [
   'memberRoleName',
   'externalId',
   'accountNames',
+  'securityHub',
 ];
 
 /** The parseArgs options of some settings: `--dry-run` is a switch, the others take a value. */
 function settingFlags(names: SettingName[]): FlagSpec {
-  return Object.fromEntries(names.map((name) => [flagName(name).slice(2), { type: name === 'dryRun' ? 'boolean' : 'string' }])) as FlagSpec;
+  return Object.fromEntries(names.map((name) => [flagName(name).slice(2), { type: name === 'dryRun' || name === 'securityHub' ? 'boolean' : 'string' }])) as FlagSpec;
 }
 
 async function configFrom(values: Record<string, unknown>, names: SettingName[], env: NodeJS.ProcessEnv): Promise<Config> {
   const flags = Object.fromEntries(names.map((name) => [name, values[flagName(name).slice(2)]]));
   const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
-  return loadConfig({ flags, env, file });
+  // The register's entries join the exemptions; an unreadable register stops the command (exit 2).
+  const { withExceptionRegister } = await import('../shared/governance/exception-register.js');
+  return withExceptionRegister(loadConfig({ flags, env, file }));
 }
 
 async function evaluateMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
@@ -115,7 +140,7 @@ async function evaluateMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
   if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
   const config = await configFrom(values, EXEMPTION_SETTINGS, env);
   const { evaluateCommand } = await import('./commands/evaluate.js');
-  return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, now }, io);
+  return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, priorities: config.priorities, now }, io);
 }
 
 async function enforceMain(args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
@@ -230,6 +255,8 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
         return await sweepMain(rest, io, env);
       case 'audit':
         return await auditMain(rest, io, env);
+      case 'exceptions':
+        return await (await import('./commands/exceptions.js')).exceptionsCommand(rest, io);
       case 'policy':
         return await (await import('./commands/policy.js')).policyCommand(rest, io);
       case undefined:

@@ -80,6 +80,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     from: options.from,
     to: options.to,
     exemptions: options.config.exemptions,
+    priorities: options.config.priorities,
     now: options.now,
     onFile: (c) => {
       lastRecords = c.recordsRead;
@@ -93,7 +94,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     const { lookUpModelsNow } = await import('../../shared/audit/models-now.js');
     modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
   }
-  const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
+  const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow, options.config.exemptions);
   // With --evidence-bucket, the sweep's latest inventory snapshot joins the report.
   if (options.config.evidenceBucket) {
     const [{ clients }, { latestInventorySnapshot }] = await Promise.all([useAws(), import('../../shared/audit/latest-inventory.js')]);

@@ -1,4 +1,6 @@
 import { DECISION_FIELDS, type Decision } from '../decision/decision.js';
+import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
+import { isolationShares, type IsolationShares } from '../governance/shares.js';
 import { remediationKey, type AuditCollection } from './collect.js';
 
 export interface ModelNow {
@@ -11,6 +13,17 @@ export interface AuditCall extends Decision {
   remediation: { how: 'deleted' | 'quarantined'; at: string; minutes: number } | null;
   /** The model today (DescribeModel/ListTags); null with --offline or for a failed call. */
   now: ModelNow | null;
+}
+
+/** An exception in force during the period: its approval, and the exempt calls it covered. */
+export interface AuditException extends ExceptionRef {
+  /** From the register with reason, ticket, approver and expiry; false for an exemption setting or an incomplete entry. */
+  approved: boolean;
+  source: 'register' | 'setting';
+  /** What it matches, in words. */
+  matches: string;
+  /** The exempt calls it covered: event ids (or model names when a record had none). */
+  coveredCalls: string[];
 }
 
 export interface AuditReport {
@@ -41,7 +54,13 @@ export interface AuditReport {
     worstMinutesToRemediation: number | null;
     /** Null when the models' state today was not looked up (--offline). */
     violatingModelsStillExisting: number | null;
+    /** Register exceptions in force during the period with reason, ticket, approver and expiry. */
+    approvedExceptions: number;
   };
+  /** The isolated share of created models per data classification and for production ones. */
+  isolation: IsolationShares;
+  /** Exceptions in force during the period (expiring after its start), with the calls each covered. */
+  exceptions: AuditException[];
   weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number }>;
   calls: AuditCall[];
   /** The latest inventory snapshot filed by the sweep (what exists today), when one was found. */
@@ -68,6 +87,7 @@ export function buildAuditReport(
   collection: AuditCollection,
   meta: { from: Date; to: Date; source: string; generatedAt: Date },
   modelsNow: Map<string, ModelNow> | null,
+  exemptions: readonly Exemption[] = [],
 ): AuditReport {
   const calls: AuditCall[] = collection.calls
     .map(({ decision }) => {
@@ -90,6 +110,7 @@ export function buildAuditReport(
     else week.violating++;
     weeks.set(weekOf(call.eventTime), week);
   }
+  const exceptions = exceptionsInForce(exemptions, meta.from, calls);
   return {
     schemaVersion: 1,
     kind: 'sagemaker-createmodel-audit',
@@ -116,7 +137,10 @@ export function buildAuditReport(
       medianMinutesToRemediation: median(minutes),
       worstMinutesToRemediation: minutes.length ? Math.max(...minutes) : null,
       violatingModelsStillExisting: modelsNow === null ? null : violations.filter((c) => c.now?.exists === true).length,
+      approvedExceptions: exceptions.filter((e) => e.approved).length,
     },
+    isolation: isolationShares(created.map((c) => ({ isolated: c.networkIsolation === true, classification: c.classification, production: c.production }))),
+    exceptions,
     weeks: [...weeks.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([week, w]) => ({ week, ...w, isolatedShare: round1((w.compliant / (w.compliant + w.violating)) * 100) })),
@@ -125,3 +149,21 @@ export function buildAuditReport(
 }
 
 export const AUDIT_CSV_COLUMNS = [...DECISION_FIELDS, 'remediation', 'remediationAt', 'minutesToRemediation', 'existsNow', 'isolatedNow', 'quarantinedNow'] as const;
+
+/** Exceptions whose expiry falls after the period's start (or that never expire), each with the calls it covered. Pure. */
+export function exceptionsInForce(exemptions: readonly Exemption[], from: Date, calls: readonly AuditCall[]): AuditException[] {
+  const out: AuditException[] = [];
+  for (const exemption of exemptions) {
+    if (exemption.expires !== null && expiryInstant(exemption.expires).getTime() <= from.getTime()) continue;
+    const ref = exceptionRef(exemption);
+    const register = exemption.kind === 'register';
+    out.push({
+      ...ref,
+      approved: register && (exemption.missing?.length ?? 0) === 0,
+      source: register ? 'register' : 'setting',
+      matches: register ? exemption.pattern : `${exemption.kind} '${exemption.pattern}'`,
+      coveredCalls: calls.filter((c) => c.verdict === 'exempt' && c.exception?.id === ref.id).map((c) => c.eventId ?? c.modelName ?? '?'),
+    });
+  }
+  return out;
+}

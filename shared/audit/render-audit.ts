@@ -1,5 +1,6 @@
 import { csvCell, htmlText, mdCell } from '../reports/cells.js';
 import type { ReportFormat } from '../reports/inventory-report.js';
+import { describeShares } from '../governance/shares.js';
 import { AUDIT_CSV_COLUMNS, type AuditCall, type AuditReport } from './audit-report.js';
 
 /** The audit speaks the same report formats as the inventory. */
@@ -20,6 +21,8 @@ function csvRow(call: AuditCall): string[] {
         return call.now ? String(call.now.exists) : '';
       case 'isolatedNow':
         return call.now?.isolated === null || !call.now ? '' : String(call.now.isolated);
+      case 'exception':
+        return call.exception?.id ?? '';
       case 'quarantinedNow':
         return call.now?.quarantined === null || !call.now ? '' : String(call.now.quarantined);
       default: {
@@ -42,7 +45,16 @@ const KPI_LABELS: Array<[keyof AuditReport['kpis'], string]> = [
   ['medianMinutesToRemediation', 'Median minutes to remediation'],
   ['worstMinutesToRemediation', 'Worst minutes to remediation'],
   ['violatingModelsStillExisting', 'Violating models still existing'],
+  ['approvedExceptions', 'Approved exceptions'],
 ];
+const kpiValue = (kpis: AuditReport['kpis'], key: keyof AuditReport['kpis']) => (kpis[key] === undefined ? null : kpis[key]);
+
+/** The exceptions in force, one line each: id, approval, expiry, the calls covered. */
+const exceptionLines = (report: AuditReport): string[] =>
+  (report.exceptions ?? []).map(
+    (e) =>
+      `${e.id}: ${e.matches}; ${e.approved ? `approved by ${e.approvedBy}, ticket ${e.ticket}` : 'NOT APPROVED'}; reason: ${e.reason ?? '-'}; expires ${e.expires ?? 'never'}; covered ${e.coveredCalls.length} call(s)${e.coveredCalls.length ? `: ${e.coveredCalls.join(', ')}` : ''}`,
+  );
 const kpiText = (value: number | null) => (value === null ? 'n/a' : String(value));
 
 const inventoryLine = (inventory: NonNullable<AuditReport['inventory']>) => {
@@ -91,7 +103,12 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
         '',
         '| KPI | value |',
         '| --- | --- |',
-        ...KPI_LABELS.map(([key, label]) => `| ${label} | ${kpiText(kpis[key])} |`),
+        ...KPI_LABELS.map(([key, label]) => `| ${label} | ${kpiText(kpiValue(kpis, key))} |`),
+        '',
+        ...(report.isolation ? [`Isolated share: ${mdCell(describeShares(report.isolation))}.`, ''] : []),
+        '## Exceptions in force',
+        '',
+        ...(exceptionLines(report).length ? exceptionLines(report).map((line) => `- ${mdCell(line)}`) : ['None.']),
         '',
         '| time | account | region | model | principal | isolation | verdict | remediation |',
         '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -109,7 +126,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
             `<tr class="${c.verdict}"><td>${htmlText(c.eventTime)}</td><td>${htmlText(c.account ?? '-')}</td><td>${htmlText(c.region)}</td><td>${htmlText(c.modelName ?? '-')}</td><td>${htmlText(c.principal ?? '-')}</td><td>${c.networkIsolation ?? 'unset'}</td><td>${c.verdict}</td><td>${c.remediation ? `${c.remediation.how} after ${c.remediation.minutes} min` : '-'}</td><td>${c.now ? (c.now.exists ? 'exists' : 'gone') : '-'}</td></tr>`,
         )
         .join('\n');
-      const kpiRows = KPI_LABELS.map(([key, label]) => `<tr><th>${label}</th><td data-kpi="${key}">${kpiText(kpis[key])}</td></tr>`).join('');
+      const kpiRows = KPI_LABELS.map(([key, label]) => `<tr><th>${label}</th><td data-kpi="${key}">${kpiText(kpiValue(kpis, key))}</td></tr>`).join('');
       const failed = scope.filesFailed.map((f) => `<li>${htmlText(f.name)}: ${htmlText(f.problem)}</li>`).join('');
       return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>SageMaker CreateModel audit ${htmlText(scope.from.slice(0, 10))} to ${htmlText(scope.to.slice(0, 10))}</title>
@@ -121,6 +138,8 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
 ${failed ? `<ul class="failed">${failed}</ul>` : ''}
 ${report.inventory ? `<p id="inventory">${htmlText(inventoryLine(report.inventory))}</p>` : ''}
 <table id="kpis">${kpiRows}</table>
+${report.isolation ? `<p id="shares">${htmlText(describeShares(report.isolation))}.</p>` : ''}
+<h2>Exceptions in force</h2><ul id="exceptions">${exceptionLines(report).map((line) => `<li>${htmlText(line)}</li>`).join('') || '<li>None.</li>'}</ul>
 ${chart(report)}
 <table id="calls"><thead><tr><th>time</th><th>account</th><th>region</th><th>model</th><th>principal</th><th>isolation</th><th>verdict</th><th>remediation</th><th>now</th></tr></thead><tbody>
 ${rows}

@@ -29,7 +29,7 @@ export async function runAudit(
     config.auditSource === 'lookup'
       ? lookupEventsArchive((target) => router.cloudTrailFor(target), targets, period)
       : s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
-  const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date() });
+  const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date(), priorities: config.priorities });
   const modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
-  return buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow);
+  return buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow, config.exemptions);
 }
