@@ -71,6 +71,7 @@ Commands:
   policy iam             Print the least-privilege policies of enforce, sweep and audit.
       --delete-mode --account ID --region REGION --partition aws
       --member-role-name NAME --org    the organisation set-up's grants too
+      --security-hub                   securityhub:BatchImportFindings on the account's product
 
 Settings of every command:
       --config FILE                    settings as JSON, same names as below in camelCase

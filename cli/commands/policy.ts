@@ -32,6 +32,7 @@ export async function policyCommand(args: string[], io: CliIo): Promise<ExitCode
         partition: { type: 'string' },
         'member-role-name': { type: 'string' },
         org: { type: 'boolean', default: false },
+        'security-hub': { type: 'boolean', default: false },
       },
     });
     if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw new UsageError('--account: expected a 12-digit account id');
@@ -42,6 +43,7 @@ export async function policyCommand(args: string[], io: CliIo): Promise<ExitCode
       partition: values.partition,
       memberRoleName: values['member-role-name'],
       org: values.org,
+      securityHub: values['security-hub'],
     });
     io.stdout(JSON.stringify(policies, null, 2));
     return EXIT.ok;

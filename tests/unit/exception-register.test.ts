@@ -147,8 +147,8 @@ describe('expiry reminders', () => {
   it('carry kind=exception-expiring, the owner and the models covered', () => {
     const [due] = expiringExceptions(register(), NOW);
     const alert = expiryReminder(due!, ['arn:aws:sagemaker:eu-west-1:111122223333:model/m']);
-    expect(alert.attributes.kind.StringValue).toBe('exception-expiring');
-    expect(alert.attributes.owner.StringValue).toBe('research-lead@example.com');
+    expect(alert.attributes.kind!.StringValue).toBe('exception-expiring');
+    expect(alert.attributes.owner!.StringValue).toBe('research-lead@example.com');
     expect(alert.subject).toBe('[isolation-guard] EXCEPTION EXPIRING: EXC-2 expires 2026-12-01T00:00:00Z (8 day(s) left)');
     expect(JSON.parse(alert.message)).toMatchObject({ kind: 'exception-expiring', coveredModels: ['arn:aws:sagemaker:eu-west-1:111122223333:model/m'], exception: { id: 'EXC-2' } });
   });

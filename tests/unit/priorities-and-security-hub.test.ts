@@ -68,7 +68,7 @@ describe('priorities', () => {
 
   it('SNS severity attribute and Slack colour follow the severity; the classification is escaped', () => {
     const critical = alertInput(decidedWith({ 'data-classification': 'phi' }));
-    expect(snsAlert(critical).attributes.severity.StringValue).toBe('critical');
+    expect(snsAlert(critical).attributes.severity!.StringValue).toBe('critical');
     const slack = slackMessage(critical);
     expect(slack.attachments[0]!.color).toBe(SEVERITY_COLOURS.critical);
     expect(slackMessage(alertInput(decidedWith({}))).attachments[0]!.color).toBe(SEVERITY_COLOURS.high);
