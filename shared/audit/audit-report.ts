@@ -148,7 +148,18 @@ export function buildAuditReport(
   };
 }
 
-export const AUDIT_CSV_COLUMNS = [...DECISION_FIELDS, 'remediation', 'remediationAt', 'minutesToRemediation', 'existsNow', 'isolatedNow', 'quarantinedNow'] as const;
+/** The governance fields go last, so the columns before them keep their places. */
+const GOVERNANCE_FIELDS = ['severity', 'classification', 'production', 'exception'] as const;
+export const AUDIT_CSV_COLUMNS = [
+  ...DECISION_FIELDS.filter((field) => !(GOVERNANCE_FIELDS as readonly string[]).includes(field)),
+  'remediation',
+  'remediationAt',
+  'minutesToRemediation',
+  'existsNow',
+  'isolatedNow',
+  'quarantinedNow',
+  ...GOVERNANCE_FIELDS,
+] as const;
 
 /** Exceptions whose expiry falls after the period's start (or that never expire), each with the calls it covered. Pure. */
 export function exceptionsInForce(exemptions: readonly Exemption[], from: Date, calls: readonly AuditCall[]): AuditException[] {
