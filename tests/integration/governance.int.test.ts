@@ -12,9 +12,10 @@ import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { inventorySummary } from '../../shared/reports/inventory-report.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
+import { jsonLines, runCli } from '../support/cli.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
 const REGION = 'eu-west-1';
 /** The sweep's own region, so that it sees only its own models. */
@@ -24,6 +25,7 @@ let clients: AwsClients;
 let stack: LocalStack;
 const dir = mkdtempSync(join(tmpdir(), 'guard-gov-'));
 const registerPath = join(dir, 'exceptions.yml');
+// EXC-7 is decided by the handler at the real time, so it expires far ahead; EXC-8 is decided at given instants.
 writeFileSync(
   registerPath,
   `exceptions:
@@ -32,7 +34,7 @@ writeFileSync(
     reason: vendor licence server reached at start-up
     ticket: SEC-7
     approvedBy: security-lead@example.com
-    expires: 2027-06-30
+    expires: 2099-12-31
   - id: EXC-8
     tag: team=research
     reason: public dataset download during warm-up
@@ -167,5 +169,47 @@ describe('governance on moto: the sweep', () => {
     expect(expired.reminders).toEqual([]);
     const alerts = await snsAlerts();
     expect(alerts.find((a) => a.body.modelName === 'research-a')).toMatchObject({ attributes: { verdict: 'violation', severity: 'high' } });
+  });
+});
+
+describe('governance from the command line', () => {
+  it('enforce --security-hub --exceptions and sweep --exceptions --security-hub --format md', async () => {
+    const region = 'ap-southeast-2';
+    const env = { ...motoEnvironment(moto.endpoint, region), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    await createModel(clients, region, 'exempt-cli');
+    await createModel(clients, region, 'cli-phi', undefined, { 'data-classification': 'phi', environment: 'prod' });
+    const stdin = [
+      createModelEvent({ modelName: 'exempt-cli', account: MOTO_ACCOUNT, region }),
+      createModelEvent({ modelName: 'cli-phi', account: MOTO_ACCOUNT, region, tags: { 'data-classification': 'phi', environment: 'prod' } }),
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    const enforced = await runCli(['enforce', '--topic-arn', stack.topicArn, '--security-hub', '--exceptions', registerPath, '--classes', '{"phi": {"severity": "critical"}}', '--region', REGION, '-'], { stdin, env });
+    expect(enforced.stderr).toBe('');
+    expect(enforced.code).toBe(1);
+    const lines = jsonLines(enforced.stdout) as any[];
+    expect(lines.map((l) => [l.decision.modelName, l.decision.verdict, l.decision.severity, l.decision.exception?.id ?? null, l.channels.securityHub])).toEqual([
+      ['exempt-cli', 'exempt', 'low', 'EXC-7', 'sent'],
+      ['cli-phi', 'violation', 'critical', null, 'sent'],
+    ]);
+    const imported = (await findings()).filter((f) => f.Region === region);
+    expect(imported.map((f) => [f.Resources![0]!.Id, f.Workflow?.Status, f.Severity?.Label]).sort()).toEqual([
+      [arnOf(region, 'cli-phi'), 'NEW', 'CRITICAL'],
+      [arnOf(region, 'exempt-cli'), 'SUPPRESSED', 'LOW'],
+    ]);
+
+    const swept = await runCli(['sweep', '--regions', region, '--region', REGION, '--topic-arn', stack.topicArn, '--exceptions', registerPath, '--security-hub', '--format', 'md'], { env });
+    expect(swept.code).toBe(1);
+    expect(swept.stdout).toContain('isolated by classification: (unclassified) 0% (0/1); phi 0% (0/1); production: 0% (0/1).');
+    expect(swept.stdout).toMatch(/\| exempt-cli \|.*\| exempt \|.*\| EXC-7 \|/);
+    await snsAlerts();
+  });
+
+  it('a register the sweep cannot read: exit 2 naming it, nothing swept', async () => {
+    const env = { ...motoEnvironment(moto.endpoint, REGION), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const { code, stdout, stderr } = await runCli(['sweep', '--exceptions', join(dir, 'nope.json')], { env });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/nope\.json: cannot read the exception register \(ENOENT\)/);
   });
 });
