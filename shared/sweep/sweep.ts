@@ -69,6 +69,12 @@ export function sweepKey(modelArn: string, now: Date, reminderDays: number): str
 export async function sweepModels(options: SweepOptions, settings: EnforcementSettings, deps: EnforcementDeps): Promise<SweepResult> {
   const startedAt = deps.now().toISOString();
   const result: SweepResult = { startedAt, finishedAt: startedAt, regions: [], models: [] };
+  // Tags the report shows besides ours: classification, environment, and those the register's entries match on.
+  const matteringTagKeys = new Set([
+    settings.priorities?.classificationTagKey ?? 'data-classification',
+    settings.priorities?.environmentTagKey ?? 'environment',
+    ...settings.exemptions.flatMap((e) => (e.match?.tag ? [e.match.tag.split('=')[0]!] : [])),
+  ]);
   const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? [...options.accounts] : [null];
   for (const [account, region] of accounts.flatMap((a) => options.regions.map((r) => [a, r] as const))) {
     const where = account === null ? {} : { account };
@@ -103,7 +109,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
           production: outcome.decision.production,
           exception: outcome.decision.exception,
           quarantined: model.tags[QUARANTINE_TAG] !== undefined || (outcome.action.kind === 'quarantine' && outcome.action.status === 'done'),
-          tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
+          tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || matteringTagKeys.has(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
           reasons: outcome.decision.reasons,
           action: outcome.action,
           channels: outcome.channels,
