@@ -1,7 +1,6 @@
-import { BatchImportFindingsCommand, type AwsSecurityFinding, type SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AlertInput } from '../enforcement/outcome.js';
-import { IsolationGuardError } from '../errors.js';
 import { fixFor, recogniseTool } from './slack-message.js';
 
 /**
@@ -14,8 +13,7 @@ export const SECURITY_HUB_CONTROL = 'SageMaker.5';
 export const SECURITY_HUB_GENERATOR = 'sagemaker-isolation-guard/SageMaker.5';
 const CONTROL_DOC = 'https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-5';
 
-/** BatchImportFindings answered but refused the finding (it says so only in the response). */
-export class SecurityHubImportError extends IsolationGuardError {}
+export { SecurityHubImportError };
 
 export const securityHubFindingId = (modelArn: string): string => `sagemaker-isolation-guard/${modelArn}`;
 
@@ -116,7 +114,7 @@ export interface SecurityHubChannel {
  * Imports findings with BatchImportFindings under the calling account's default product (its
  * account from STS GetCallerIdentity, once). A refused finding throws, so the step is retried.
  */
-export function securityHubChannel(options: { client: SecurityHubClient; sts: STSClient }): SecurityHubChannel {
+export function securityHubChannel(options: { client: SecurityHubImporter; sts: STSClient }): SecurityHubChannel {
   let product: Promise<{ productArn: string; account: string }> | null = null;
   return {
     product: () =>
@@ -124,14 +122,14 @@ export function securityHubChannel(options: { client: SecurityHubClient; sts: ST
         const identity = await options.sts.send(new GetCallerIdentityCommand({}));
         const account = identity.Account ?? '';
         const partition = identity.Arn?.split(':')[1] || 'aws';
-        const region = await options.client.config.region();
+        const region = await options.client.region();
         return { productArn: defaultProductArn(partition, region, account), account };
       })().catch((error) => {
         product = null;
         throw error;
       })),
     async import(finding) {
-      const output = await options.client.send(new BatchImportFindingsCommand({ Findings: [finding] }));
+      const output = await options.client.batchImportFindings([finding]);
       if ((output.FailedCount ?? 0) > 0) {
         const failed = output.FailedFindings?.[0];
         throw new SecurityHubImportError(`Security Hub refused finding ${finding.Id} (${failed?.ErrorCode ?? 'Unknown'}: ${failed?.ErrorMessage ?? 'no message'})`);

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
+import { securityHubImporter, type SecurityHubImporter } from '../alerts/security-hub-import.js';
 
 export interface AwsClients {
   /** SageMaker in a given region (one client per region, made on first use). */
@@ -15,7 +15,8 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   s3: S3Client;
-  securityHub: SecurityHubClient;
+  /** BatchImportFindings (shared/alerts/security-hub-import.ts), with the SNS client's region and credentials. */
+  securityHub: SecurityHubImporter;
   sts: STSClient;
 }
 
@@ -34,19 +35,25 @@ export interface AwsClientOptions {
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const config = { ...options, retryMode: 'adaptive', maxAttempts: 5 } as const;
   const sagemakers = new Map<string, SageMakerClient>();
+  const sns = new SNSClient(config);
   return {
     sagemakerIn: (region) => {
       let client = sagemakers.get(region);
       if (!client) sagemakers.set(region, (client = new SageMakerClient({ ...config, region })));
       return client;
     },
-    sns: new SNSClient(config),
+    sns,
     eventBridge: new EventBridgeClient(config),
     dynamodb: new DynamoDBClient(config),
     sqs: new SQSClient(config),
     // Path-style addressing works with every bucket name, and with moto.
     s3: new S3Client({ ...config, forcePathStyle: true }),
-    securityHub: new SecurityHubClient(config),
+    securityHub: securityHubImporter({
+      region: () => sns.config.region(),
+      credentials: () => sns.config.credentials(),
+      // The SDK clients honour AWS_ENDPOINT_URL by themselves; this call does the same.
+      endpoint: options.endpoint ?? process.env.AWS_ENDPOINT_URL_SECURITYHUB ?? process.env.AWS_ENDPOINT_URL,
+    }),
     sts: new STSClient(config),
   };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeModelCommand } from '@aws-sdk/client-sagemaker';
-import { GetFindingsCommand } from '@aws-sdk/client-securityhub';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
@@ -23,6 +23,8 @@ const SWEPT = 'us-east-2';
 let moto: MotoServer;
 let clients: AwsClients;
 let stack: LocalStack;
+/** The SDK's client (a dev dependency) reads back what the service imported. */
+let securityHubReader: SecurityHubClient;
 const dir = mkdtempSync(join(tmpdir(), 'guard-gov-'));
 const registerPath = join(dir, 'exceptions.yml');
 // EXC-7 is decided by the handler at the real time, so it expires far ahead; EXC-8 is decided at given instants.
@@ -48,7 +50,7 @@ const CLASSES = '{"phi": {"severity": "critical", "mode": "delete"}, "public": {
 const arnOf = (region: string, name: string) => `arn:aws:sagemaker:${region}:${MOTO_ACCOUNT}:model/${name}`;
 
 async function findings() {
-  const { Findings = [] } = await clients.securityHub.send(new GetFindingsCommand({ MaxResults: 100 }));
+  const { Findings = [] } = await securityHubReader.send(new GetFindingsCommand({ MaxResults: 100 }));
   return Findings;
 }
 
@@ -63,6 +65,7 @@ async function snsAlerts() {
 beforeAll(async () => {
   moto = await startMoto();
   clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
+  securityHubReader = new SecurityHubClient(awsClientConfig(moto.endpoint, REGION));
   stack = await createLocalStack(clients, { region: REGION, rulePattern: { source: ['aws.sagemaker'] }, endpoint: moto.endpoint, prefix: 'gov' });
 });
 afterAll(async () => moto?.stop());
