@@ -63,3 +63,42 @@ describe('BatchImportFindings, signed', () => {
     expect(sent).toHaveLength(1);
   });
 });
+
+describe('the Security Hub step of the pipeline', () => {
+  it('a refused finding fails the step (so the event is retried); the retry imports it once', async () => {
+    const { enforceRecord } = await import('../../shared/enforcement/pipeline.js');
+    const { memoryStepLedger } = await import('../../shared/enforcement/step-ledger.js');
+    const { ownRecord } = await import('../support/fixtures.js');
+    const imported: string[] = [];
+    let refuse = true;
+    const deps = {
+      sagemakerFor: () => ({
+        send: () => {
+          throw new Error('a compliant request needs no SageMaker call');
+        },
+      }),
+      sns: null,
+      slack: null,
+      finding: null,
+      ledger: memoryStepLedger(),
+      now: () => new Date('2026-11-22T12:00:00Z'),
+      securityHub: {
+        product: async () => ({ productArn: 'arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default', account: '123456789012' }),
+        import: async (f: AwsSecurityFinding) => {
+          if (refuse) throw new SecurityHubImportError(`Security Hub refused finding ${f.Id} (InvalidInput: bad)`);
+          imported.push(f.Id!);
+          return { findingId: f.Id! };
+        },
+      },
+    };
+    const settings = { mode: 'alert' as const, dryRun: false, exemptions: [], iacTagKeys: [] };
+    const record = ownRecord('createmodel_isolated_sdk.json');
+    const first = await enforceRecord(record, settings, deps as never);
+    expect(first.channels.securityHub).toBe('failed');
+    expect(first.failures.securityHub).toMatch(/SecurityHubImportError: Security Hub refused finding/);
+    refuse = false;
+    expect((await enforceRecord(record, settings, deps as never)).channels.securityHub).toBe('sent');
+    expect((await enforceRecord(record, settings, deps as never)).channels.securityHub).toBe('already-sent');
+    expect(imported).toEqual(['sagemaker-isolation-guard/arn:aws:sagemaker:eu-west-1:111122223333:model/churn-xgb-2026-11-02']);
+  });
+});
