@@ -91,7 +91,13 @@ export async function collectAudit(
               problems.push(item.error.message);
             } else if (item.kind === 'create-model') {
               if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
-              const decided = decideCreateModel(item.record, { exemptions: options.exemptions, now: options.now, priorities: options.priorities });
+              // An exemption is judged at the call's time: the audit says whether the call was covered when it was made.
+              const at = new Date(item.record.eventTime);
+              const decided = decideCreateModel(item.record, {
+                exemptions: options.exemptions,
+                now: Number.isNaN(at.getTime()) ? options.now : at,
+                priorities: options.priorities,
+              });
               collection.calls.push(decided);
               if (decided.decision.account) collection.accounts.add(decided.decision.account);
               collection.regions.add(decided.decision.region);
