@@ -25,7 +25,12 @@ export async function exceptionsCommand(args: string[], io: CliIo): Promise<Exit
   const asOf = values['as-of'] === undefined ? new Date() : new Date(values['as-of']);
   if (Number.isNaN(asOf.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(values['as-of'])}`);
 
-  const file = positionals[0]!;
+  return exceptionsCheckCommand({ file: positionals[0]!, maxDays, asOf }, io);
+}
+
+/** The check itself, on parsed options (for a CLI that declares its commands as data). */
+export async function exceptionsCheckCommand(options: { file: string; maxDays: number; asOf: Date }, io: CliIo): Promise<ExitCode> {
+  const { file, maxDays, asOf } = options;
   const entries = readExceptionRegister(file);
   const problems = checkRegister(entries, { asOf, maxDays });
   for (const entry of problems) {
