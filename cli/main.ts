@@ -46,7 +46,17 @@ export interface CommandSpec {
   run(parsed: Parsed, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode>;
 }
 
-const EXEMPTION_SETTINGS: SettingName[] = ['exemptTagKeys', 'exemptModelNamePatterns', 'exemptPrincipalPatterns'];
+const EXEMPTION_SETTINGS: SettingName[] = [
+  'exemptTagKeys',
+  'exemptModelNamePatterns',
+  'exemptPrincipalPatterns',
+  // Governance: the exception register and the data-class priorities decide with the exemptions.
+  'exceptions',
+  'classificationTagKey',
+  'classes',
+  'environmentTagKey',
+  'productionValues',
+];
 const ENFORCE_SETTINGS: SettingName[] = [
   'mode',
   'dryRun',
@@ -58,8 +68,11 @@ const ENFORCE_SETTINGS: SettingName[] = [
   'memberRoleName',
   'externalId',
   'accountNames',
+  'securityHub',
   ...EXEMPTION_SETTINGS,
 ];
+/** Settings that are switches on the command line (`--dry-run`), not `--name VALUE`. */
+const BOOLEAN_SETTINGS = new Set<SettingName>(['dryRun', 'securityHub']);
 const SWEEP_SETTINGS: SettingName[] = ['regions', 'accounts', 'reminderDays', ...ENFORCE_SETTINGS];
 const AUDIT_SETTINGS: SettingName[] = [
   'regions',
@@ -104,7 +117,9 @@ function withOrg(values: Record<string, unknown>): void {
 async function configFrom(values: Record<string, unknown>, names: SettingName[], env: NodeJS.ProcessEnv): Promise<Config> {
   const flags = Object.fromEntries(names.map((name) => [name, values[flagName(name).slice(2)]]));
   const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
-  return loadConfig({ flags, env, file });
+  // The register's entries join the exemptions; an unreadable register stops the command (exit 2).
+  const { withExceptionRegister } = await import('../shared/governance/exception-register.js');
+  return withExceptionRegister(loadConfig({ flags, env, file }));
 }
 
 function parseDate(flag: string, value: unknown): Date {
@@ -136,7 +151,7 @@ export const COMMANDS: CommandSpec[] = [
       const now = values['as-of'] === undefined ? new Date() : parseDate('--as-of', values['as-of']);
       const config = await configFrom(values, EXEMPTION_SETTINGS, env);
       const { evaluateCommand } = await import('./commands/evaluate.js');
-      return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, now }, io);
+      return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, priorities: config.priorities, now }, io);
     },
   },
   {
@@ -296,6 +311,26 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   {
+    name: 'exceptions check',
+    synopsis: 'FILE [--max-days N] [--as-of DATE]',
+    summary: 'Check an exception register (for the pull request that changes it).',
+    description: 'Every entry needs reason, ticket, approvedBy and expires; an expired one, or one expiring too far ahead, is named.',
+    options: {
+      'max-days': { type: 'string', default: '365', value: 'N', help: 'an entry may expire at most N days ahead (365)' },
+      'as-of': { type: 'string', value: 'DATE', help: 'judge expiry at this instant (default: now)' },
+    },
+    settings: [],
+    positionals: true,
+    exits: { 0: 'every entry complete and in date', 1: 'an entry has a problem (each named)', 2: 'the file cannot be read' },
+    async run({ values, positionals }, io) {
+      if (positionals.length !== 1) throw new UsageError('exceptions check: expected exactly one FILE');
+      const maxDays = Number(values['max-days']);
+      if (!Number.isInteger(maxDays) || maxDays < 1) throw new UsageError(`--max-days: expected a whole number of days (1 or more), got ${JSON.stringify(values['max-days'])}`);
+      const asOf = values['as-of'] === undefined ? new Date() : parseDate('--as-of', values['as-of']);
+      return (await import('./commands/exceptions.js')).exceptionsCheckCommand({ file: positionals[0]!, maxDays, asOf }, io);
+    },
+  },
+  {
     name: 'policy scp',
     synopsis: '[--include-jobs] [--exempt-principal-tag KEY] [--exempt-role-path PATH]',
     summary: 'Print a service control policy that denies CreateModel without network isolation.',
@@ -323,6 +358,7 @@ export const COMMANDS: CommandSpec[] = [
       partition: { type: 'string', value: 'NAME', help: 'the partition (default aws)' },
       'member-role-name': { type: 'string', value: 'NAME', help: 'the organisation set-up\'s member role (sts:AssumeRole)' },
       org: { type: 'boolean', default: false, help: 'organizations:ListAccounts for the sweep and audit' },
+      'security-hub': { type: 'boolean', default: false, help: "securityhub:BatchImportFindings on the account's product" },
     },
     settings: [],
     positionals: false,
@@ -383,7 +419,8 @@ export function commandHelp(command: CommandSpec): string {
   ]);
   const settings = command.settings.map((name): [string, string] => {
     const help = SETTING_HELP[name];
-    return [optionLabel(flagName(name).slice(2), { value: help?.value ?? (name === 'dryRun' ? undefined : 'VALUE'), type: name === 'dryRun' ? 'boolean' : 'string' }), help?.help ?? ''];
+    const type = BOOLEAN_SETTINGS.has(name) ? 'boolean' : 'string';
+    return [optionLabel(flagName(name).slice(2), { value: help?.value ?? (type === 'boolean' ? undefined : 'VALUE'), type }), help?.help ?? ''];
   });
   return [
     `Usage: isolation-guard ${command.name} ${command.synopsis}`.trimEnd(),
@@ -446,7 +483,7 @@ export function parserOptions(command: CommandSpec) {
   for (const [name, spec] of Object.entries(command.options)) {
     options[name] = { type: spec.type, ...(spec.default !== undefined ? { default: spec.default } : {}), ...(spec.multiple ? { multiple: true } : {}) };
   }
-  for (const name of command.settings) options[flagName(name).slice(2)] = { type: name === 'dryRun' ? 'boolean' : 'string' };
+  for (const name of command.settings) options[flagName(name).slice(2)] = { type: BOOLEAN_SETTINGS.has(name) ? 'boolean' : 'string' };
   if (command.settings.length > 0) options.config = { type: 'string' };
   return options;
 }

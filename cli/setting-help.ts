@@ -22,6 +22,12 @@ export const SETTING_HELP: Partial<Record<SettingName, { value?: string; help: s
   externalId: { value: 'ID', help: 'the external id that role requires' },
   accounts: { value: 'LIST|org', help: 'member account ids, or org for every active account' },
   accountNames: { value: 'LIST', help: 'ID=name entries, so reports and alerts name accounts' },
+  exceptions: { value: 'FILE', help: 'the exception register (JSON or YAML; README "Exceptions")' },
+  classificationTagKey: { value: 'KEY', help: 'data classification tag (data-classification)' },
+  classes: { value: 'JSON', help: '{"phi": {"severity": "critical", "mode": "delete"}, ...}' },
+  environmentTagKey: { value: 'KEY', help: 'environment tag (environment)' },
+  productionValues: { value: 'LIST', help: 'its values that mean production (prod,production)' },
+  securityHub: { help: 'one Security Hub finding per decided model (BatchImportFindings)' },
   athenaWorkgroup: { value: 'NAME', help: 'Athena workgroup for --source athena:... (default primary)' },
   athenaOutputLocation: { value: 's3://BUCKET/PREFIX/', help: 'Athena query results, unless the workgroup sets one' },
 };

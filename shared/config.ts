@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Exemption } from './decision/exemptions.js';
+import { SEVERITIES, type ClassPolicy, type PrioritySettings } from './decision/priorities.js';
 import { ConfigurationError } from './errors.js';
 
 /**
@@ -49,6 +50,12 @@ export interface Config {
   accounts: string[];
   /** Names alerts give accounts (`ID=name`), e.g. their alias or Organizations name. */
   accountNames: Record<string, string>;
+  /** The exception register file (JSON or YAML); its entries join `exemptions` when read (shared/governance). */
+  exceptions: string | null;
+  /** Data classification and environment tags: severity and per-class mode. */
+  priorities: PrioritySettings;
+  /** Send each decided model to AWS Security Hub as a finding (BatchImportFindings). */
+  securityHub: boolean;
 }
 
 const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -161,6 +168,37 @@ function parseAccountNames(raw: unknown): Record<string, string> {
   return names;
 }
 
+const CLASSES_SCHEMA = z.record(
+  z.string().min(1),
+  z.strictObject({ severity: z.enum(SEVERITIES), mode: z.enum(MODES).optional() }),
+);
+
+/** `classes`: a JSON object (a string in the environment), class name → `{severity, mode?}`. */
+function parseClasses(raw: unknown): Record<string, ClassPolicy> {
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return {};
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new Error('expected a JSON object such as {"phi": {"severity": "critical", "mode": "delete"}}');
+    }
+  }
+  const parsed = CLASSES_SCHEMA.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${issue.path.join('.') || '(value)'}: ${issue.message} (expected {"CLASS": {"severity": "${SEVERITIES.join('|')}", "mode"?: "${MODES.join('|')}"}})`);
+  }
+  // Classes are matched on the tag's lower-case value.
+  return Object.fromEntries(Object.entries(parsed.data).map(([name, policy]) => [name.trim().toLowerCase(), policy]));
+}
+
+function parseTagKey(raw: unknown): string {
+  const value = parseOptionalString(raw);
+  if (value === null) throw new Error('expected a tag key');
+  return value;
+}
+
 function parseMode(raw: unknown): Mode {
   const value = typeof raw === 'string' ? raw.trim() : raw;
   if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
@@ -196,6 +234,12 @@ const SETTINGS = {
   externalId: { parse: parseOptionalString, fallback: null },
   accounts: { parse: parseAccounts, fallback: [] },
   accountNames: { parse: parseAccountNames, fallback: {} },
+  exceptions: { parse: parseOptionalString, fallback: null },
+  classificationTagKey: { parse: parseTagKey, fallback: 'data-classification' },
+  classes: { parse: parseClasses, fallback: {} },
+  environmentTagKey: { parse: parseTagKey, fallback: 'environment' },
+  productionValues: { parse: parseStringList, fallback: ['prod', 'production'] },
+  securityHub: { parse: parseBoolean, fallback: false },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -260,5 +304,13 @@ export function loadConfig(sources: ConfigSources): Config {
     externalId: read('externalId'),
     accounts: read('accounts'),
     accountNames: read('accountNames'),
+    exceptions: read('exceptions'),
+    priorities: {
+      classificationTagKey: read('classificationTagKey'),
+      classes: read('classes'),
+      environmentTagKey: read('environmentTagKey'),
+      productionValues: read('productionValues'),
+    },
+    securityHub: read('securityHub'),
   };
 }

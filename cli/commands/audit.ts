@@ -100,6 +100,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     from: options.from,
     to: options.to,
     exemptions: options.config.exemptions,
+    priorities: options.config.priorities,
     now: options.now,
     onFile: (c) => {
       lastRecords = c.recordsRead;
@@ -113,7 +114,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     const { lookUpModelsNow } = await import('../../shared/audit/models-now.js');
     modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
   }
-  const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow);
+  const report = buildAuditReport(collection, { from: options.from, to: options.to, source, generatedAt: new Date() }, modelsNow, options.config.exemptions);
   let pipelineProblem: string | null = null;
   const athenaScope = athena?.scope();
   if (athenaScope) {

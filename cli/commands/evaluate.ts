@@ -1,5 +1,6 @@
 import { DECISION_FIELDS, type Decision } from '../../shared/decision/decision.js';
 import type { Exemption } from '../../shared/decision/exemptions.js';
+import type { PrioritySettings } from '../../shared/decision/priorities.js';
 import { evaluateInput } from '../../shared/evaluation.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatTableHeader, formatTableRow, printable } from '../format-table.js';
@@ -9,6 +10,8 @@ export interface EvaluateOptions {
   inputs: string[];
   format: 'json' | 'table';
   exemptions: Exemption[];
+  /** Classification and environment tags (defaults when absent). */
+  priorities?: PrioritySettings;
   now: Date;
 }
 
@@ -38,7 +41,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
       io.stderr(`isolation-guard: ${printable(name)}: cannot read (${code ?? (error as Error).message})`);
       continue;
     }
-    const result = evaluateInput(bytes, { exemptions: options.exemptions, now: options.now });
+    const result = evaluateInput(bytes, { exemptions: options.exemptions, now: options.now, priorities: options.priorities });
     for (const { decision } of result.decided) {
       if (decision.verdict === 'violation') violations++;
       if (options.format === 'json') {

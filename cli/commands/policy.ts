@@ -27,6 +27,7 @@ export async function policyIamCommand(values: Record<string, unknown>, io: CliI
     partition: text(values.partition),
     memberRoleName: text(values['member-role-name']),
     org: values.org === true,
+    securityHub: values['security-hub'] === true,
   });
   io.stdout(JSON.stringify(policies, null, 2));
   return EXIT.ok;

@@ -49,6 +49,10 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
     const where = region.account ? `account ${region.account} region ${region.region}` : `region ${region.region}`;
     if (region.error) io.stderr(`isolation-guard: ${where} could not be read: ${printable(region.error)}`);
   }
+  for (const reminder of result.reminders ?? []) {
+    const said = reminder.status === 'failed' ? `reminder failed: ${printable(reminder.error ?? '')}` : `reminder ${reminder.status}`;
+    io.stderr(`isolation-guard: exception ${printable(reminder.id)} expires ${reminder.expires} (${reminder.daysLeft} day(s) left): ${said}`);
+  }
   io.stderr(
     `isolation-guard: ${summary.models} models in ${regions.length} region(s): ${summary.violations} violation(s), ${summary.exempt} exempt, ${summary.quarantined} quarantined`,
   );

@@ -8,8 +8,8 @@ export function alertDocument(input: AlertInput): Record<string, unknown> {
   return {
     schemaVersion: 1,
     source: 'sagemaker-isolation-guard',
-    severity: input.severity,
     ...input.decision,
+    severity: input.severity,
     accountName: input.accountName ?? null,
     context: input.context,
     model: input.model,

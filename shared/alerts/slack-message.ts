@@ -62,7 +62,13 @@ export function consoleLink(region: string, modelName: string | null): string | 
 const SECTION_MAX = 2900;
 const FIELD_MAX = 400;
 
-export function slackMessage(input: AlertInput, _options: { consoleBaseUrl?: string } = {}): { text: string; blocks: unknown[] } {
+/** The attachment bar's colour by severity: the channel's eye goes to red first. */
+export const SEVERITY_COLOURS: Record<AlertInput['severity'], string> = { critical: '#8b0000', high: '#e01e5a', medium: '#ecb22e', low: '#2eb67d' };
+
+export function slackMessage(
+  input: AlertInput,
+  _options: { consoleBaseUrl?: string } = {},
+): { text: string; blocks: unknown[]; attachments: Array<{ color: string; fallback: string; text: string }> } {
   const { decision, context, action } = input;
   const headline =
     decision.verdict === 'exempt'
@@ -98,5 +104,11 @@ export function slackMessage(input: AlertInput, _options: { consoleBaseUrl?: str
   ];
   if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in the console' }, url: link }] });
 
-  return { text: escapedWithin(`${header}: ${name} in ${decision.account ?? '?'}/${decision.region}`, SECTION_MAX), blocks };
+  const priority = `Severity ${input.severity}${decision.classification ? `, classification ${decision.classification}` : ''}${decision.production ? ', production' : ''}`;
+  return {
+    text: escapedWithin(`${header}: ${name} in ${decision.account ?? '?'}/${decision.region}`, SECTION_MAX),
+    blocks,
+    // A coloured bar under the message; the classification comes from a tag, so it is escaped.
+    attachments: [{ color: SEVERITY_COLOURS[input.severity], fallback: escapedWithin(priority, FIELD_MAX), text: escapedWithin(priority, FIELD_MAX) }],
+  };
 }

@@ -48,6 +48,12 @@ function structuredMessage(input: AlertInput): { message: string; document: stri
   }
 }
 
+/** Any message in the same two forms: e-mail subscribers read `summary` first, every other protocol the document. */
+export function structuredSnsMessage(document: string, summary: string): { message: string; document: string; email: string } {
+  const email = `${summary}${EMAIL_SEPARATOR}${document}`;
+  return { message: JSON.stringify({ default: document, email }), document, email };
+}
+
 /** The alert as SNS carries it: subject, per-protocol body, and attributes subscribers filter on. */
 export function snsAlert(input: AlertInput): SnsAlert {
   const { decision, action } = input;

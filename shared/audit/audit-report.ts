@@ -1,4 +1,6 @@
 import type { Decision } from '../decision/decision.js';
+import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
+import { isolationShares, type IsolationShares } from '../governance/shares.js';
 import { weekOf, weeksOfPeriod } from '../reports/period.js';
 import { remediationKey, type AuditCollection } from './collect.js';
 
@@ -12,6 +14,17 @@ export interface AuditCall extends Decision {
   remediation: { how: 'deleted' | 'quarantined'; at: string; minutes: number } | null;
   /** The model today (DescribeModel/ListTags); null with --offline or for a failed call. */
   now: ModelNow | null;
+}
+
+/** An exception in force during the period: its approval, and the exempt calls it covered. */
+export interface AuditException extends ExceptionRef {
+  /** From the register with reason, ticket, approver and expiry; false for an exemption setting or an incomplete entry. */
+  approved: boolean;
+  source: 'register' | 'setting';
+  /** What it matches, in words. */
+  matches: string;
+  /** The exempt calls it covered: event ids (or model names when a record had none). */
+  coveredCalls: string[];
 }
 
 export interface AuditReport {
@@ -46,6 +59,8 @@ export interface AuditReport {
     worstMinutesToRemediation: number | null;
     /** Null when the models' state today was not looked up (--offline). */
     violatingModelsStillExisting: number | null;
+    /** Register exceptions in force during the period with reason, ticket, approver and expiry. */
+    approvedExceptions: number;
     /**
      * "Deployment pipeline rejections": runs of `isolation-guard scan` filed in the evidence bucket
      * during the period (present only with --evidence-bucket; see shared/scan/pipeline-evidence.ts).
@@ -53,6 +68,10 @@ export interface AuditReport {
     pipelineRejections?: number;
     pipelinePasses?: number;
   };
+  /** The isolated share of created models per data classification and for production ones. */
+  isolation: IsolationShares;
+  /** Exceptions in force during the period (expiring after its start), with the calls each covered. */
+  exceptions: AuditException[];
   /** Models created per week (Monday, UTC), every week of the period (empty ones: 0, 100%). */
   weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number }>;
   calls: AuditCall[];
@@ -75,6 +94,7 @@ export function buildAuditReport(
   collection: AuditCollection,
   meta: { from: Date; to: Date; source: string; generatedAt: Date },
   modelsNow: Map<string, ModelNow> | null,
+  exemptions: readonly Exemption[] = [],
 ): AuditReport {
   const calls: AuditCall[] = collection.calls
     .map(({ decision }) => {
@@ -86,7 +106,8 @@ export function buildAuditReport(
     })
     .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 
-  const { kpis, weeks } = summarizeCalls(calls, modelsNow !== null, meta);
+  const exceptions = exceptionsInForce(exemptions, meta.from, calls);
+  const { kpis, weeks, isolation } = summarizeCalls(calls, modelsNow !== null, meta, exceptions);
   return {
     schemaVersion: 1,
     kind: 'sagemaker-createmodel-audit',
@@ -103,6 +124,8 @@ export function buildAuditReport(
       duplicatesDropped: collection.duplicatesDropped,
     },
     kpis,
+    isolation,
+    exceptions,
     weeks,
     calls,
   };
@@ -113,7 +136,12 @@ export function buildAuditReport(
  * The KPIs and weekly counts of a list of calls (pure). `statesKnown`: the models' state today was
  * looked up, so the violating models still existing can be counted.
  */
-export function summarizeCalls(calls: readonly AuditCall[], statesKnown: boolean, period: { from: Date; to: Date }): Pick<AuditReport, 'kpis' | 'weeks'> {
+export function summarizeCalls(
+  calls: readonly AuditCall[],
+  statesKnown: boolean,
+  period: { from: Date; to: Date },
+  exceptions: readonly AuditException[],
+): Pick<AuditReport, 'kpis' | 'weeks' | 'isolation'> {
   const created = calls.filter((c) => c.succeeded);
   const violations = calls.filter((c) => c.verdict === 'violation');
   const remediated = violations.filter((c) => c.remediation !== null);
@@ -138,10 +166,30 @@ export function summarizeCalls(calls: readonly AuditCall[], statesKnown: boolean
       medianMinutesToRemediation: median(minutes),
       worstMinutesToRemediation: minutes.length ? Math.max(...minutes) : null,
       violatingModelsStillExisting: statesKnown ? violations.filter((c) => c.now?.exists === true).length : null,
+      approvedExceptions: exceptions.filter((e) => e.approved).length,
     },
+    isolation: isolationShares(created.map((c) => ({ isolated: c.networkIsolation === true, classification: c.classification, production: c.production }))),
     weeks: [...weeks.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       // A week without a model created counts as 100% isolated, as the period's KPI does.
       .map(([week, w]) => ({ week, ...w, isolatedShare: w.compliant + w.violating === 0 ? 100 : round1((w.compliant / (w.compliant + w.violating)) * 100) })),
   };
+}
+
+/** Exceptions whose expiry falls after the period's start (or that never expire), each with the calls it covered. Pure. */
+export function exceptionsInForce(exemptions: readonly Exemption[], from: Date, calls: readonly AuditCall[]): AuditException[] {
+  const out: AuditException[] = [];
+  for (const exemption of exemptions) {
+    if (exemption.expires !== null && expiryInstant(exemption.expires).getTime() <= from.getTime()) continue;
+    const ref = exceptionRef(exemption);
+    const register = exemption.kind === 'register';
+    out.push({
+      ...ref,
+      approved: register && (exemption.missing?.length ?? 0) === 0,
+      source: register ? 'register' : 'setting',
+      matches: register ? exemption.pattern : `${exemption.kind} '${exemption.pattern}'`,
+      coveredCalls: calls.filter((c) => c.verdict === 'exempt' && c.exception?.id === ref.id).map((c) => c.eventId ?? c.modelName ?? '?'),
+    });
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import { extractRecords } from '../cloudtrail/extract.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel } from '../decision/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
+import type { PrioritySettings } from '../decision/priorities.js';
 import { findModelArn } from '../decision/model-arn.js';
 import { createParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
 import type { ArchiveFile } from './sources.js';
@@ -30,7 +31,15 @@ const modelKey = (region: string, name: string) => `${region}/${name.toLowerCase
  */
 export async function collectAudit(
   files: AsyncIterable<ArchiveFile>,
-  options: { from: Date; to: Date; exemptions: readonly Exemption[]; now: Date; onFile?: (collection: AuditCollection) => void },
+  options: {
+    from: Date;
+    to: Date;
+    exemptions: readonly Exemption[];
+    now: Date;
+    onFile?: (collection: AuditCollection) => void;
+    /** Classification and environment tags (request tags); defaults when absent. */
+    priorities?: PrioritySettings;
+  },
 ): Promise<AuditCollection> {
   const collection: AuditCollection = {
     calls: [],
@@ -82,7 +91,13 @@ export async function collectAudit(
               problems.push(item.error.message);
             } else if (item.kind === 'create-model') {
               if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
-              const decided = decideCreateModel(item.record, { exemptions: options.exemptions, now: options.now });
+              // An exemption is judged at the call's time: the audit says whether the call was covered when it was made.
+              const at = new Date(item.record.eventTime);
+              const decided = decideCreateModel(item.record, {
+                exemptions: options.exemptions,
+                now: Number.isNaN(at.getTime()) ? options.now : at,
+                priorities: options.priorities,
+              });
               collection.calls.push(decided);
               if (decided.decision.account) collection.accounts.add(decided.decision.account);
               collection.regions.add(decided.decision.region);

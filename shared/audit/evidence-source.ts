@@ -1,7 +1,7 @@
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { EvidenceError } from '../errors.js';
-import { summarizeCalls, type AuditCall, type AuditReport } from './audit-report.js';
+import { summarizeCalls, type AuditCall, type AuditException, type AuditReport } from './audit-report.js';
 
 /**
  * `evidence:BUCKET`: the audit of any period from the monthly reports the history Lambda filed
@@ -120,6 +120,7 @@ export function mergeMonthlyReports(months: readonly MonthEvidence[], meta: { fr
     }
   }
   calls.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  const exceptions = mergeExceptions(months, new Set(calls.map((c) => c.eventId ?? c.modelName ?? '?')));
   return {
     schemaVersion: 1,
     kind: 'sagemaker-createmodel-audit',
@@ -136,7 +137,8 @@ export function mergeMonthlyReports(months: readonly MonthEvidence[], meta: { fr
       duplicatesDropped,
       months: months.map((m) => ({ month: m.month, file: m.report ? m.file : null, source: m.report?.scope.source ?? null })),
     },
-    ...summarizeCalls(calls, false, meta),
+    ...summarizeCalls(calls, false, meta, exceptions),
+    exceptions,
     calls,
   };
 }
@@ -144,5 +146,22 @@ export function mergeMonthlyReports(months: readonly MonthEvidence[], meta: { fr
 /** The models' state today joined into a merged report, and the KPI that depends on it recomputed. */
 export function withModelsNow(report: AuditReport, statesNow: Map<string, AuditCall['now']>, keyOf: (call: AuditCall) => string): AuditReport {
   const calls = report.calls.map((call) => ({ ...call, now: call.succeeded ? (statesNow.get(keyOf(call)) ?? null) : null }));
-  return { ...report, ...summarizeCalls(calls, true, { from: new Date(report.scope.from), to: new Date(report.scope.to) }), calls };
+  return { ...report, ...summarizeCalls(calls, true, { from: new Date(report.scope.from), to: new Date(report.scope.to) }, report.exceptions), calls };
+}
+
+/**
+ * The exceptions the months' reports list (reports filed before the register existed list none),
+ * one per id, each with the calls of the merged period it covered.
+ */
+function mergeExceptions(months: readonly MonthEvidence[], inPeriod: ReadonlySet<string>): AuditException[] {
+  const byId = new Map<string, AuditException>();
+  for (const { report } of months) {
+    for (const exception of (report as { exceptions?: AuditException[] } | null)?.exceptions ?? []) {
+      const known = byId.get(exception.id);
+      const covered = exception.coveredCalls.filter((call) => inPeriod.has(call));
+      if (known) known.coveredCalls = [...new Set([...known.coveredCalls, ...covered])];
+      else byId.set(exception.id, { ...exception, coveredCalls: covered });
+    }
+  }
+  return [...byId.values()];
 }

@@ -5,6 +5,7 @@ import type { ReportFormat } from '../reports/inventory-report.js';
 import { instantLabel, periodLabel } from '../reports/period.js';
 import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Table } from '../reports/table.js';
 import { weeklyChart } from '../reports/weekly-chart.js';
+import { describeShares } from '../governance/shares.js';
 import type { AuditCall, AuditReport } from './audit-report.js';
 
 /** The audit speaks the same report formats as the inventory. */
@@ -44,7 +45,19 @@ export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
   { key: 'existsNow', header: 'Today', value: (c) => optional(c.now?.exists), text: (c) => (c.now ? (c.now.exists ? (c.now.quarantined ? 'exists, quarantined' : 'exists') : 'gone') : '-'), optional: true },
   { key: 'isolatedNow', header: 'Isolated today', value: (c) => optional(c.now?.isolated), audience: 'machine' },
   { key: 'quarantinedNow', header: 'Quarantined today', value: (c) => optional(c.now?.quarantined), audience: 'machine' },
+  // Governance (after the columns above, so theirs keep their places).
+  { key: 'severity', header: 'Severity', value: (c) => c.severity ?? '' },
+  { key: 'classification', header: 'Classification', value: (c) => c.classification ?? '', text: (c) => c.classification ?? '-', optional: true },
+  { key: 'production', header: 'Production', value: (c) => optional(c.production), audience: 'machine' },
+  { key: 'exception', header: 'Exception', value: (c) => c.exception?.id ?? '', text: (c) => c.exception?.id ?? '-', optional: true },
 ];
+
+/** The exceptions in force, one line each: id, approval, expiry, the calls covered. */
+const exceptionLines = (report: AuditReport): string[] =>
+  (report.exceptions ?? []).map(
+    (e) =>
+      `${e.id}: ${e.matches}; ${e.approved ? `approved by ${e.approvedBy}, ticket ${e.ticket}` : 'NOT APPROVED'}; reason: ${e.reason ?? '-'}; expires ${e.expires ?? 'never'}; covered ${e.coveredCalls.length} call(s)${e.coveredCalls.length ? `: ${e.coveredCalls.join(', ')}` : ''}`,
+  );
 
 /** The CSV header: the decision fields of `evaluate` in its order (a unit test holds this), then the remediation and the model today. */
 export const AUDIT_CSV_COLUMNS = AUDIT_COLUMNS.filter((c) => c.audience !== 'human').map((c) => c.key);
@@ -123,6 +136,7 @@ function auditCards(report: AuditReport): KpiCard[] {
     { key: 'medianMinutesToRemediation', label: 'Median time to remediation', value: k.medianMinutesToRemediation, unit: ' min' },
     { key: 'worstMinutesToRemediation', label: 'Worst time to remediation', value: k.worstMinutesToRemediation, unit: ' min' },
     { key: 'exemptionsUsed', label: 'Exemptions used', value: k.exemptionsUsed },
+    { key: 'approvedExceptions', label: 'Approved exceptions', value: k.approvedExceptions, detail: 'in force in the period' },
     { key: 'createModelCalls', label: 'CreateModel calls', value: k.createModelCalls },
     { key: 'failedCalls', label: 'Failed calls', value: k.failedCalls, detail: 'denied or invalid: no model' },
   ];
@@ -198,6 +212,11 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
         '| --- | ---: |',
         ...auditCards(report).map((c) => `| ${c.label} | ${kpiValueText(c.value)}${c.value !== null && c.unit ? c.unit : ''} |`),
         '',
+        ...(report.isolation ? [`Isolated share: ${mdCell(describeShares(report.isolation))}.`, ''] : []),
+        '## Exceptions in force',
+        '',
+        ...(exceptionLines(report).length ? exceptionLines(report).map((line) => `- ${mdCell(line)}`) : ['None.']),
+        '',
         '## Models created per week (Monday, UTC)',
         '',
         '| week | compliant | violating or exempt |',
@@ -238,6 +257,12 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
           { together: true },
         ),
         section('per-place', 'Per account and region', tableHtml(auditBreakdown(report)), { together: true }),
+        report.isolation ? `<p class="meta" id="shares">${htmlEscape(describeShares(report.isolation))}.</p>` : '',
+        section(
+          'exceptions',
+          'Exceptions in force',
+          `<ul id="exceptions">${exceptionLines(report).map((line) => `<li>${htmlEscape(line)}</li>`).join('') || '<li>None.</li>'}</ul>`,
+        ),
         section('every-call', 'Every CreateModel call, violations first', tableHtml(auditCallsTable(report))),
       ].join('\n');
       return htmlPage({

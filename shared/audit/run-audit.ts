@@ -46,9 +46,9 @@ export async function runAudit(
     });
     files = athena.files;
   } else files = s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
-  const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date() });
+  const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date(), priorities: config.priorities });
   const modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
-  const report = buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow);
+  const report = buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow, config.exemptions);
   const athenaScope = athena?.scope();
   if (athenaScope) report.scope.athena = athenaScope;
   return report;

@@ -4,6 +4,8 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { securityHubImporter, type SecurityHubImporter } from '../alerts/security-hub-import.js';
 import { withErrorContext } from './error-context.js';
 
 export interface AwsClients {
@@ -14,6 +16,9 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   s3: S3Client;
+  /** BatchImportFindings (shared/alerts/security-hub-import.ts), with the SNS client's region and credentials. */
+  securityHub: SecurityHubImporter;
+  sts: STSClient;
 }
 
 export interface AwsClientOptions {
@@ -34,6 +39,8 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const { regions: _regions, ...common } = options;
   const config = { ...common, retryMode: 'adaptive', maxAttempts: 5 } as const;
   const sagemakers = new Map<string, SageMakerClient>();
+  // Security Hub and STS work in the home region (the topic may live in another).
+  const sts = withErrorContext(new STSClient(config));
   return {
     sagemakerIn: (region) => {
       let client = sagemakers.get(region);
@@ -46,5 +53,12 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     sqs: withErrorContext(new SQSClient({ ...config, region: options.regions?.sqs ?? options.region })),
     // Path-style addressing works with every bucket name, and with moto.
     s3: withErrorContext(new S3Client({ ...config, forcePathStyle: true })),
+    securityHub: securityHubImporter({
+      region: () => sts.config.region(),
+      credentials: () => sts.config.credentials(),
+      // The SDK clients honour AWS_ENDPOINT_URL by themselves; this call does the same.
+      endpoint: options.endpoint ?? process.env.AWS_ENDPOINT_URL_SECURITYHUB ?? process.env.AWS_ENDPOINT_URL,
+    }),
+    sts,
   };
 }

@@ -23,6 +23,8 @@ export function confirmDecision(decided: DecidedCreateModel, model: ModelState):
         ...decision,
         verdict: 'compliant',
         networkIsolation: true,
+        severity: 'low',
+        exception: null,
         reasons: [...decision.reasons, 'DescribeModel shows EnableNetworkIsolation true: the model is isolated.'],
       },
     };

@@ -1,6 +1,7 @@
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { DecidedCreateModel, Decision, DecisionContext, Verdict } from './decision.js';
-import { describeExemption, findExemption, type Exemption } from './exemptions.js';
+import { describeExemption, exceptionRef, findExemption, unappliedExemptionReasons, type Exemption } from './exemptions.js';
+import { prioritize, type PrioritySettings } from './priorities.js';
 import { findModelArn } from './model-arn.js';
 
 export interface DecideOptions {
@@ -9,6 +10,8 @@ export interface DecideOptions {
   now: Date;
   /** Tags known from elsewhere (ListTags on the model); merged over the request's tags. */
   modelTags?: Record<string, string>;
+  /** Classification and environment tags (defaults: `data-classification`, `environment`). */
+  priorities?: PrioritySettings;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -92,8 +95,8 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
   if (verdict === 'violation') {
     const sessionIssuer = stringOrNull(identity?.sessionContext?.sessionIssuer?.arn);
     const principalArns = [stringOrNull(identity?.arn), sessionIssuer, invokedBy].filter((arn): arn is string => arn !== null);
-    const match = findExemption(options.exemptions, { modelName, principalArns, tags }, options.now);
-    for (const expired of match.expired) reasons.push(`The exemption by ${describeExemption(expired)} has expired and no longer applies.`);
+    const match = findExemption(options.exemptions, { modelName, principalArns, tags, account }, options.now);
+    reasons.push(...unappliedExemptionReasons(match));
     if (match.active) {
       verdict = 'exempt';
       exemption = { ...match.active };
@@ -101,6 +104,7 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
     }
   }
 
+  const priority = prioritize(tags, verdict, options.priorities);
   const decision: Decision = {
     eventId: stringOrNull(record.eventID),
     eventTime: record.eventTime,
@@ -113,6 +117,10 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
     networkIsolation,
     verdict,
     reasons,
+    severity: priority.severity,
+    classification: priority.classification,
+    production: priority.production,
+    exception: exemption ? exceptionRef(exemption) : null,
   };
   const context: DecisionContext = {
     invokedBy,
@@ -121,6 +129,7 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
     errorCode,
     tags,
     exemption,
+    classMode: priority.classMode,
   };
   return { decision, context };
 }

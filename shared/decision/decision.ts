@@ -1,3 +1,7 @@
+import type { Mode } from '../config.js';
+import type { ExceptionRef } from './exemptions.js';
+import type { Severity } from './priorities.js';
+
 /** What the core decides about one CreateModel call (or, later, one existing model). */
 export type Verdict = 'compliant' | 'violation' | 'exempt' | 'not-applicable';
 export const VERDICTS: readonly Verdict[] = ['compliant', 'violation', 'exempt', 'not-applicable'];
@@ -18,6 +22,14 @@ export interface Decision {
   verdict: Verdict;
   /** Plain words, for people reading an alert or an audit report. */
   reasons: string[];
+  /** A violation: its data class's severity (high without one); anything else: low. */
+  severity: Severity;
+  /** The model's data classification tag value (lower-case), or null. */
+  classification: string | null;
+  /** The model's environment tag names production. */
+  production: boolean;
+  /** The exception (register entry, or exemption setting) that made the decision `exempt`. */
+  exception: ExceptionRef | null;
 }
 
 /** Facts around the decision that alerts and remediation use; not part of `evaluate`'s output. */
@@ -30,9 +42,11 @@ export interface DecisionContext {
   tags: Record<string, string>;
   /** The exemption that turned a violation into `exempt`, if any. */
   exemption: { kind: ExemptionKind; pattern: string; expires: string | null } | null;
+  /** The mode the model's data class sets (overrides the stage's); null: the stage's mode applies. */
+  classMode?: Mode | null;
 }
 
-export type ExemptionKind = 'tag' | 'model-name' | 'principal';
+export type ExemptionKind = 'tag' | 'model-name' | 'principal' | 'register';
 
 export interface DecidedCreateModel {
   decision: Decision;
@@ -52,4 +66,8 @@ export const DECISION_FIELDS = [
   'networkIsolation',
   'verdict',
   'reasons',
+  'severity',
+  'classification',
+  'production',
+  'exception',
 ] as const satisfies ReadonlyArray<keyof Decision>;

@@ -10,10 +10,70 @@ export interface Exemption {
   kind: ExemptionKind;
   pattern: string;
   expires: string | null;
+  /** An exception register entry (shared/governance/exception-register.ts): its id and approval. */
+  id?: string;
+  /** Register entries: every given matcher must match (several narrow the match). */
+  match?: ExceptionMatchers;
+  reason?: string | null;
+  ticket?: string | null;
+  approvedBy?: string | null;
+  /** Who expiry reminders are for (register entries); the approver when absent. */
+  owner?: string | null;
+  /** Register entries missing `reason`, `ticket`, `approvedBy` or `expires`: they never exempt (fail closed). */
+  missing?: string[];
+}
+
+/** What a register entry matches: globs on the model name and principal, a `KEY`/`KEY=VALUE` tag glob, an account id. */
+export interface ExceptionMatchers {
+  modelName?: string;
+  principal?: string;
+  tag?: string;
+  account?: string;
+}
+
+/** The exception an exempt decision carries (`evaluate` rows, enforce/sweep/audit output). */
+export interface ExceptionRef {
+  id: string;
+  reason: string | null;
+  ticket: string | null;
+  approvedBy: string | null;
+  expires: string | null;
+}
+
+const SETTING_OF_KIND: Record<Exclude<ExemptionKind, 'register'>, string> = {
+  tag: 'exemptTagKeys',
+  'model-name': 'exemptModelNamePatterns',
+  principal: 'exemptPrincipalPatterns',
+};
+
+/**
+ * The exception a decision reports. An exemption setting (the pre-register globs) has no approval:
+ * it is reported with its setting as id, `approvedBy: null`, and a reason that says so.
+ */
+export function exceptionRef(exemption: Exemption): ExceptionRef {
+  if (exemption.kind === 'register') {
+    return {
+      id: exemption.id ?? exemption.pattern,
+      reason: exemption.reason ?? null,
+      ticket: exemption.ticket ?? null,
+      approvedBy: exemption.approvedBy ?? null,
+      expires: exemption.expires,
+    };
+  }
+  const setting = SETTING_OF_KIND[exemption.kind];
+  return {
+    id: `${setting}:${exemption.pattern}`,
+    reason: `Exemption setting ${setting} (not in the exception register: no reason, ticket or approval recorded).`,
+    ticket: null,
+    approvedBy: null,
+    expires: exemption.expires,
+  };
 }
 
 export interface ExemptionSubject {
   modelName: string | null;
+  /** The model's account; register entries with `account` match only it. */
+  account?: string | null;
   /** Every ARN that names the caller: the session ARN and the role that issued it. */
   principalArns: string[];
   tags: Record<string, string>;
@@ -24,6 +84,8 @@ export interface ExemptionMatch {
   active: Exemption | null;
   /** Matching exemptions that have expired: reported, so an owner sees why an alert is back. */
   expired: Exemption[];
+  /** Matching register entries that lack an approval field: reported, never applied. */
+  incomplete?: Exemption[];
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -38,8 +100,33 @@ export function expiryInstant(expires: string): Date {
   return new Date(expires);
 }
 
+function matchesTag(pattern: string, tags: Record<string, string>): boolean {
+  const separator = pattern.indexOf('=');
+  const keyRe = globToRegExp(separator < 0 ? pattern : pattern.slice(0, separator));
+  const valueRe = separator < 0 ? null : globToRegExp(pattern.slice(separator + 1));
+  return Object.entries(tags).some(([key, value]) => keyRe.test(key) && (valueRe === null || valueRe.test(value)));
+}
+
+/** A register entry matches when every matcher it gives matches; one without matchers matches nothing. */
+function matchesRegisterEntry(match: ExceptionMatchers, subject: ExemptionSubject): boolean {
+  const given = Object.values(match).filter((value) => value !== undefined);
+  if (given.length === 0) return false;
+  if (match.modelName !== undefined && !(subject.modelName !== null && globToRegExp(match.modelName, { caseInsensitive: true }).test(subject.modelName))) {
+    return false;
+  }
+  if (match.principal !== undefined) {
+    const re = globToRegExp(match.principal);
+    if (!subject.principalArns.some((arn) => re.test(arn))) return false;
+  }
+  if (match.tag !== undefined && !matchesTag(match.tag, subject.tags)) return false;
+  if (match.account !== undefined && subject.account !== match.account) return false;
+  return true;
+}
+
 export function matchesExemption(exemption: Exemption, subject: ExemptionSubject): boolean {
   switch (exemption.kind) {
+    case 'register':
+      return matchesRegisterEntry(exemption.match ?? {}, subject);
     case 'model-name':
       // Model names are case-insensitive in SageMaker (ARNs carry them lower-cased).
       return subject.modelName !== null && globToRegExp(exemption.pattern, { caseInsensitive: true }).test(subject.modelName);
@@ -47,37 +134,52 @@ export function matchesExemption(exemption: Exemption, subject: ExemptionSubject
       const re = globToRegExp(exemption.pattern);
       return subject.principalArns.some((arn) => re.test(arn));
     }
-    case 'tag': {
-      const separator = exemption.pattern.indexOf('=');
-      const keyPattern = separator < 0 ? exemption.pattern : exemption.pattern.slice(0, separator);
-      const valuePattern = separator < 0 ? null : exemption.pattern.slice(separator + 1);
-      const keyRe = globToRegExp(keyPattern);
-      const valueRe = valuePattern === null ? null : globToRegExp(valuePattern);
-      return Object.entries(subject.tags).some(([key, value]) => keyRe.test(key) && (valueRe === null || valueRe.test(value)));
-    }
+    case 'tag':
+      return matchesTag(exemption.pattern, subject.tags);
   }
 }
 
 export function findExemption(exemptions: readonly Exemption[], subject: ExemptionSubject, now: Date): ExemptionMatch {
   const expired: Exemption[] = [];
+  const incomplete: Exemption[] = [];
   for (const exemption of exemptions) {
     if (!matchesExemption(exemption, subject)) continue;
+    if (exemption.missing && exemption.missing.length > 0) {
+      incomplete.push(exemption);
+      continue;
+    }
     if (exemption.expires !== null && expiryInstant(exemption.expires).getTime() <= now.getTime()) {
       expired.push(exemption);
       continue;
     }
-    return { active: exemption, expired };
+    return { active: exemption, expired, incomplete };
   }
-  return { active: null, expired };
+  return { active: null, expired, incomplete };
+}
+
+/** The reasons a decision gives for matching exemptions that did not apply. */
+export function unappliedExemptionReasons(match: ExemptionMatch): string[] {
+  return [
+    ...match.expired.map((e) => `The exemption by ${describeExemption(e)} has expired and no longer applies.`),
+    ...(match.incomplete ?? []).map(
+      (e) => `The exception ${e.id ?? e.pattern} matches but lacks ${(e.missing ?? []).join(', ')}: it does not apply until the register entry is complete.`,
+    ),
+  ];
 }
 
 const KIND_WORDS: Record<ExemptionKind, string> = {
   tag: 'tag',
   'model-name': 'model name pattern',
   principal: 'principal pattern',
+  register: 'exception',
 };
 
 export function describeExemption(exemption: Exemption): string {
+  if (exemption.kind === 'register') {
+    const until = exemption.expires === null ? 'no expiry' : `until ${exemption.expires}`;
+    const approval = exemption.approvedBy ? `approved by ${exemption.approvedBy}` : 'not approved';
+    return `exception ${exemption.id ?? '?'} (${exemption.pattern}; ${approval}; ${until})`;
+  }
   const until = exemption.expires === null ? 'no expiry' : `until ${exemption.expires}`;
   return `${KIND_WORDS[exemption.kind]} '${exemption.pattern}' (${until})`;
 }

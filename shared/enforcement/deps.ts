@@ -1,3 +1,4 @@
+import { securityHubChannel } from '../alerts/security-hub.js';
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { AccountRouter } from '../aws/accounts.js';
@@ -13,6 +14,7 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
   dryRun: config.dryRun,
   exemptions: config.exemptions,
   iacTagKeys: config.iacTagKeys,
+  priorities: config.priorities,
 });
 
 /**
@@ -37,5 +39,6 @@ export function enforcementDeps(
       (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: tableNameOf(config.idempotencyTable) }) : memoryStepLedger()),
     now: extra.now ?? (() => new Date()),
     accountName: (account) => config.accountNames[account] ?? null,
+    securityHub: config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null,
   };
 }

@@ -1,5 +1,6 @@
 import type { Mode } from '../config.js';
 import type { Decision, DecisionContext } from '../decision/decision.js';
+import type { Severity } from '../decision/priorities.js';
 
 /** What DescribeModel (and ListTags) showed about the model when we looked. */
 export interface ModelState {
@@ -34,7 +35,7 @@ export interface ActionTaken {
   detail: string;
 }
 
-export type Severity = 'high' | 'low';
+export type { Severity };
 
 /** Everything an alert channel (SNS, Slack, EventBridge finding) says about one event. */
 export interface AlertInput {
@@ -45,7 +46,7 @@ export interface AlertInput {
   action: ActionTaken;
   mode: Mode;
   dryRun: boolean;
-  /** `high` for a violation, `low` for an exemption used. */
+  /** The decision's: a violation's data-class severity (high without a class), `low` for an exemption used. */
   severity: Severity;
   /** The account's name (alias or Organizations name) when known. */
   accountName?: string | null;

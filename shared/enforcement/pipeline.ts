@@ -8,6 +8,7 @@ import { QUARANTINE_TAG, quarantineAction } from '../actions/quarantine.js';
 import type { RemediationAction } from '../actions/remediation-action.js';
 import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
 import { slackMessage } from '../alerts/slack-message.js';
+import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-hub.js';
 import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { Mode } from '../config.js';
@@ -15,6 +16,7 @@ import { confirmDecision } from '../decision/confirm.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel, Decision } from '../decision/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
+import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModelState } from './model-state.js';
 import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, ModelState } from './outcome.js';
 import type { StepLedger } from './step-ledger.js';
@@ -25,6 +27,8 @@ export interface EnforcementSettings {
   exemptions: readonly Exemption[];
   /** Tag keys that mark a model as managed by infrastructure as code (besides CloudFormation's). */
   iacTagKeys: readonly string[];
+  /** Classification and environment tags; defaults when absent. */
+  priorities?: PrioritySettings;
 }
 
 /** The effects, passed in: real clients in the Lambda and the CLI, clients pointed at moto in tests. */
@@ -38,6 +42,8 @@ export interface EnforcementDeps {
   now: () => Date;
   /** The name alerts give an account, when known. */
   accountName?: (account: string) => string | null;
+  /** AWS Security Hub: one finding per decided model (compliant ones too); absent or null: off. */
+  securityHub?: SecurityHubChannel | null;
 }
 
 export interface EnforcementResult {
@@ -46,9 +52,10 @@ export interface EnforcementResult {
   decision: Decision;
   model: Pick<ModelState, 'exists' | 'networkIsolation'> | null;
   action: ActionTaken;
-  channels: Record<ChannelName, ChannelStatus>;
+  /** `securityHub` only when Security Hub is enabled. */
+  channels: Record<ChannelName, ChannelStatus> & { securityHub?: ChannelStatus };
   /** Per failed step, what went wrong (no secrets: messages of typed errors only). */
-  failures: Partial<Record<ChannelName | 'action', string>>;
+  failures: Partial<Record<ChannelName | 'action' | 'securityHub', string>>;
 }
 
 const ACTIONS: Record<'quarantine' | 'delete', RemediationAction> = { quarantine: quarantineAction, delete: deleteAction };
@@ -66,7 +73,7 @@ export function eventKey(record: CreateModelRecord): string {
  */
 export async function enforceRecord(record: CreateModelRecord, settings: EnforcementSettings, deps: EnforcementDeps): Promise<EnforcementResult> {
   const sagemaker = await deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
-  let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now() });
+  let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now(), priorities: settings.priorities });
   let model: ModelState | null = null;
   const needsLook = decided.decision.verdict === 'violation' || decided.decision.verdict === 'exempt';
   // A compliant request needs no AWS call at all; a failed call created nothing to look at.
@@ -87,9 +94,11 @@ export async function remediateAndAlert(
   deps: EnforcementDeps,
 ): Promise<EnforcementResult> {
   const { key, decided, model, sagemaker } = subject;
-  const plan = planAction(decided, model, settings.mode, settings.iacTagKeys);
+  // The model's data class may set its own mode (never beyond delete; CloudFormation protection still applies).
+  const mode = decided.context.classMode ?? settings.mode;
+  const plan = planAction(decided, model, mode, settings.iacTagKeys);
   const failures: EnforcementResult['failures'] = {};
-  const channels: Record<ChannelName, ChannelStatus> = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
+  const channels: EnforcementResult['channels'] = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
   const verdict = decided.decision.verdict;
   const alerting = verdict === 'violation' || verdict === 'exempt';
 
@@ -99,9 +108,9 @@ export async function remediateAndAlert(
     context: decided.context,
     model,
     action,
-    mode: settings.mode,
+    mode,
     dryRun: settings.dryRun,
-    severity: verdict === 'violation' ? 'high' : 'low',
+    severity: decided.decision.severity,
     accountName: decided.decision.account ? (deps.accountName?.(decided.decision.account) ?? null) : null,
   });
 
@@ -159,6 +168,24 @@ export async function remediateAndAlert(
   } else {
     await runAction();
     await Promise.all([sendChannel('sns', sendSns), sendChannel('slack', sendSlack), sendChannel('finding', sendFinding)]);
+  }
+
+  // Security Hub last, so that the finding records what was done (a deleted model's is ARCHIVED).
+  const securityHub = deps.securityHub;
+  if (securityHub) {
+    try {
+      const { productArn, account } = await securityHub.product();
+      const shFinding = securityHubFinding(alertInput(), { productArn, importingAccount: account, now: deps.now() });
+      if (shFinding === null) {
+        channels.securityHub = 'not-needed';
+      } else {
+        const { replayed } = await deps.ledger.once(key, 'securityHub', () => securityHub.import(shFinding));
+        channels.securityHub = replayed ? 'already-sent' : 'sent';
+      }
+    } catch (error) {
+      channels.securityHub = 'failed';
+      failures.securityHub = messageOf(error);
+    }
   }
 
   return {

@@ -35,7 +35,7 @@ export function createSweepHandler(options: { config: Config; clients: AwsClient
       const snapshot = config.evidenceBucket ? await storeInventorySnapshot(clients.s3, config.evidenceBucket, result) : [];
       metrics.addMetric('ModelsSwept', MetricUnit.Count, summary.models);
       metrics.addMetric('NonIsolatedModels', MetricUnit.Count, summary.violations);
-      logger.info('Sweep done', { summary, snapshot, regions: result.regions });
+      logger.info('Sweep done', { summary, snapshot, regions: result.regions, reminders: result.reminders });
       if (summary.regionsFailed.length > 0) {
         throw new SweepIncompleteError(`regions not read: ${result.regions.filter((r) => r.error).map((r) => `${r.region} (${r.error})`).join('; ')}`);
       }

@@ -7,7 +7,7 @@ import type { PolicyDocument } from './scp.js';
  * match the roles in serverless.yml; the remediation actions come from the remediation
  * actions' own declarations where they exist.
  */
-export function servicePolicies(options: { deleteMode: boolean; partition?: string; account?: string; region?: string; memberRoleName?: string; org?: boolean }) {
+export function servicePolicies(options: { deleteMode: boolean; partition?: string; account?: string; region?: string; memberRoleName?: string; org?: boolean; securityHub?: boolean }) {
   const p = options.partition ?? 'aws';
   const account = options.account ?? '<ACCOUNT>';
   const region = options.region ?? '<REGION>';
@@ -57,6 +57,17 @@ export function servicePolicies(options: { deleteMode: boolean; partition?: stri
     for (const policy of [sweep, audit]) {
       // ListAccounts supports no resource-level permission.
       policy.Statement.push({ Sid: 'ListOrganizationAccounts', Effect: 'Allow', Action: ['organizations:ListAccounts'], Resource: '*' });
+    }
+  }
+  // Security Hub: only the import, only under the account's own product.
+  if (options.securityHub) {
+    for (const policy of [enforce, sweep]) {
+      policy.Statement.push({
+        Sid: 'ImportFindings',
+        Effect: 'Allow',
+        Action: ['securityhub:BatchImportFindings'],
+        Resource: `arn:${p}:securityhub:${region}:${account}:product/${account}/default`,
+      });
     }
   }
   // `audit --source athena:DATABASE.TABLE` (and the history Lambda's Athena grants): queries in one

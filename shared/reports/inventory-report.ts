@@ -1,6 +1,7 @@
+import { describeShares, isolationShares } from '../governance/shares.js';
 import type { InventoryEntry, SweepResult } from '../sweep/sweep.js';
 import { sharePercent, tallyByPlace, violationsFirst, type Place } from './by-place.js';
-import { mdCell } from './cells.js';
+import { htmlText, mdCell } from './cells.js';
 import { htmlPage, kpiCards, section, statusLine, type KpiCard } from './html-page.js';
 import { instantLabel, weekOf, weeksOfPeriod } from './period.js';
 import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Table } from './table.js';
@@ -22,6 +23,7 @@ export function inventorySummary(result: SweepResult) {
     exempt: count((m) => m.verdict === 'exempt'),
     quarantined: count((m) => m.quarantined),
     regionsFailed: result.regions.filter((r) => r.error !== null).map((r) => r.region),
+    ...isolationShares(result.models.map((m) => ({ isolated: m.networkIsolation, classification: m.classification ?? null, production: m.production ?? false }))),
   };
 }
 
@@ -78,6 +80,11 @@ export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
   { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => actionText(m.action) },
   { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; '), wrap: 'anywhere' },
   { key: 'reasons', header: 'Reasons', value: (m) => m.reasons.join(' '), wrap: 'prose' },
+  // Governance (after the columns above, so theirs keep their places).
+  { key: 'severity', header: 'Severity', value: (m) => m.severity ?? '' },
+  { key: 'classification', header: 'Classification', value: (m) => m.classification ?? '', text: (m) => m.classification ?? '-', optional: true },
+  { key: 'production', header: 'Production', value: (m) => String(m.production ?? false), audience: 'machine' },
+  { key: 'exception', header: 'Exception', value: (m) => m.exception?.id ?? '', text: (m) => m.exception?.id ?? '-', optional: true },
 ];
 
 /** Every model, violations first, then by account, region and name. */
@@ -167,6 +174,8 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
         '',
         `Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.`,
         '',
+        `${mdCell(describeShares(summary))}.`,
+        '',
         '## Per account and region',
         '',
         tableMarkdown(breakdown),
@@ -190,6 +199,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
       const body = [
         status,
         `<div id="summary" data-models="${summary.models}" data-violations="${summary.violations}">${kpiCards(inventoryCards(summary))}</div>`,
+        `<p class="meta" id="shares">${htmlText(describeShares(summary))}.</p>`,
         section(
           'chart',
           'Models by week created',

@@ -1,7 +1,10 @@
 import { QUARANTINE_TAG } from '../actions/quarantine.js';
 import { decideDescribedModel } from '../decision/decide-described-model.js';
 import type { Verdict } from '../decision/decision.js';
+import type { ExceptionRef } from '../decision/exemptions.js';
+import type { Severity } from '../decision/priorities.js';
 import type { ActionTaken, ChannelName, ChannelStatus } from '../enforcement/outcome.js';
+import { sendExpiryReminders, type ReminderOutcome } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
 import { inspectModel, listModelNames, mapBounded } from './inspect-models.js';
 
@@ -14,6 +17,10 @@ export interface InventoryEntry {
   creationTime: string | null;
   networkIsolation: boolean;
   verdict: Verdict;
+  severity: Severity;
+  classification: string | null;
+  production: boolean;
+  exception: ExceptionRef | null;
   quarantined: boolean;
   /** Tags that matter for the control: quarantine, exemption, infrastructure as code. */
   tags: Record<string, string>;
@@ -29,6 +36,8 @@ export interface SweepResult {
   /** One entry per account and region swept (account null: this account). */
   regions: Array<{ account?: string | null; region: string; models: number; error: string | null }>;
   models: InventoryEntry[];
+  /** Exceptions within 14 days of expiry, reminded once over SNS (`kind=exception-expiring`). */
+  reminders?: ReminderOutcome[];
 }
 
 export interface SweepOptions {
@@ -60,6 +69,12 @@ export function sweepKey(modelArn: string, now: Date, reminderDays: number): str
 export async function sweepModels(options: SweepOptions, settings: EnforcementSettings, deps: EnforcementDeps): Promise<SweepResult> {
   const startedAt = deps.now().toISOString();
   const result: SweepResult = { startedAt, finishedAt: startedAt, regions: [], models: [] };
+  // Tags the report shows besides ours: classification, environment, and those the register's entries match on.
+  const matteringTagKeys = new Set([
+    settings.priorities?.classificationTagKey ?? 'data-classification',
+    settings.priorities?.environmentTagKey ?? 'environment',
+    ...settings.exemptions.flatMap((e) => (e.match?.tag ? [e.match.tag.split('=')[0]!] : [])),
+  ]);
   const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? [...options.accounts] : [null];
   for (const [account, region] of accounts.flatMap((a) => options.regions.map((r) => [a, r] as const))) {
     const where = account === null ? {} : { account };
@@ -74,7 +89,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
         options.onProgress?.({ region, done: ++done, total: names.length });
         if (model === null) return null; // deleted since the listing
         const now = deps.now();
-        const decided = decideDescribedModel(model, { exemptions: settings.exemptions, now });
+        const decided = decideDescribedModel(model, { exemptions: settings.exemptions, now, priorities: settings.priorities });
         const state = { exists: true, networkIsolation: model.enableNetworkIsolation === true, tags: model.tags, description: model.raw };
         const outcome = await remediateAndAlert(
           { key: sweepKey(model.modelArn, now, options.reminderDays), decided, model: state, sagemaker },
@@ -89,8 +104,12 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
           creationTime: model.creationTime,
           networkIsolation: model.enableNetworkIsolation === true,
           verdict: outcome.decision.verdict,
+          severity: outcome.decision.severity,
+          classification: outcome.decision.classification,
+          production: outcome.decision.production,
+          exception: outcome.decision.exception,
           quarantined: model.tags[QUARANTINE_TAG] !== undefined || (outcome.action.kind === 'quarantine' && outcome.action.status === 'done'),
-          tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
+          tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || matteringTagKeys.has(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
           reasons: outcome.decision.reasons,
           action: outcome.action,
           channels: outcome.channels,
@@ -104,6 +123,11 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       result.regions.push({ ...where, region, models: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     }
   }
+  result.reminders = await sendExpiryReminders(
+    settings.exemptions,
+    (id) => result.models.filter((m) => m.exception?.id === id).map((m) => m.modelArn),
+    deps,
+  );
   result.finishedAt = deps.now().toISOString();
   return result;
 }

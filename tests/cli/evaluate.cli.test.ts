@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../support/cli.js';
 import { ownFixturePath, publicFixturePath } from '../support/fixtures.js';
 
-const FIELDS = ['eventId', 'eventTime', 'account', 'region', 'modelName', 'modelArn', 'principal', 'succeeded', 'networkIsolation', 'verdict', 'reasons'];
+const FIELDS = ['eventId', 'eventTime', 'account', 'region', 'modelName', 'modelArn', 'principal', 'succeeded', 'networkIsolation', 'verdict', 'reasons', 'severity', 'classification', 'production', 'exception'];
 const tmp = mkdtempSync(join(tmpdir(), 'guard-cli-'));
 const writeTmp = (name: string, content: string | Buffer) => {
   const path = join(tmp, name);

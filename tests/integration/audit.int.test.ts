@@ -1,3 +1,4 @@
+import { parseExceptionRegister, registerExemptions } from '../../shared/governance/exception-register.js';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -89,6 +90,7 @@ const expectedKpis = {
   medianMinutesToRemediation: 6.5,
   worstMinutesToRemediation: 10,
   violatingModelsStillExisting: null,
+  approvedExceptions: 0, // sandbox-* is an exemption setting: no approval
 };
 
 beforeAll(async () => {
@@ -154,6 +156,47 @@ describe('audit over a trail archive', () => {
     expect(html).toContain('data-kpi="violations">3<');
     expect(html).toContain('<svg class="weekly-chart"');
     expect(JSON.parse(renderAudit(report, 'json')).kpis).toEqual(expectedKpis);
+  });
+
+  it('lists the exceptions in force with their approvals and the calls each covered, and counts the approved ones', async () => {
+    const register = registerExemptions(
+      parseExceptionRegister(
+        JSON.stringify({
+          exceptions: [
+            { id: 'EXC-SBX', modelName: 'sandbox-*', reason: 'sandbox pulls public wheels', ticket: 'SEC-9', approvedBy: 'lead@example.com', expires: '2027-01-31' },
+            { id: 'EXC-OLD', modelName: 'model-*', reason: 'r', ticket: 'SEC-1', approvedBy: 'lead@example.com', expires: '2026-09-30' },
+            { id: 'EXC-DRAFT', modelName: 'nothing-*', reason: 'r', expires: '2027-01-31' },
+            // Expired after the call it covered (model-c, 2026-10-12) and before the audit ran: the call was covered.
+            { id: 'EXC-C', modelName: 'model-c', reason: 'r', ticket: 'SEC-2', approvedBy: 'lead@example.com', expires: '2026-10-31' },
+          ],
+        }),
+        'exceptions.json',
+      ),
+    );
+    const all = [...register, ...exemptions];
+    const collection = await collectAudit(s3Archive(clients.s3, 's3://org-trail-archive/trail', { from: FROM, to: TO, regions: null }), {
+      from: FROM,
+      to: TO,
+      exemptions: all,
+      now: new Date('2026-11-22T00:00:00Z'),
+    });
+    const report = buildAuditReport(collection, { from: FROM, to: TO, source: 's3', generatedAt: new Date() }, null, all);
+    expect(report.kpis).toEqual({ ...expectedKpis, approvedExceptions: 2, violations: 2, exemptionsUsed: 2, violationsRemediated: 1, medianMinutesToRemediation: 3, worstMinutesToRemediation: 3 });
+    const sandbox = report.calls.find((c) => c.modelName === 'sandbox-1')!;
+    expect(sandbox.exception).toMatchObject({ id: 'EXC-SBX', approvedBy: 'lead@example.com' });
+    // EXC-OLD expired before the period began: not in force.
+    expect(report.exceptions.map((e) => [e.id, e.approved, e.source, e.coveredCalls])).toEqual([
+      ['EXC-SBX', true, 'register', [sandbox.eventId]],
+      ['EXC-DRAFT', false, 'register', []],
+      ['EXC-C', true, 'register', [report.calls.find((c) => c.modelName === 'model-c')!.eventId]],
+      ['exemptModelNamePatterns:sandbox-*', false, 'setting', []],
+    ]);
+    expect(report.isolation.byClassification['(unclassified)']).toEqual({ models: 6, isolated: 2, isolatedShare: 33.3 });
+    expect(report.isolation.production).toEqual({ models: 0, isolated: 0, isolatedShare: null });
+    expect(renderAudit(report, 'md')).toContain('| Approved exceptions | 2 |');
+    expect(renderAudit(report, 'md')).toMatch(/- EXC-SBX: modelName 'sandbox-\*'; approved by lead@example.com, ticket SEC-9; .*covered 1 call/);
+    expect(renderAudit(report, 'html')).toContain('<td data-kpi="approvedExceptions">2</td>');
+    expect(renderAudit(report, 'csv').split('\r\n')[3]).toContain(',EXC-SBX');
   });
 
   it("looks up the models' state today: violating models that still exist", async () => {

@@ -194,6 +194,12 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_MEMBER_ROLE_NAME: '',
       ISOLATION_GUARD_EXTERNAL_ID: '',
       ISOLATION_GUARD_ACCOUNT_NAMES: '',
+      ISOLATION_GUARD_EXCEPTIONS: 'exceptions.json',
+      ISOLATION_GUARD_CLASSIFICATION_TAG_KEY: 'data-classification',
+      ISOLATION_GUARD_CLASSES: '',
+      ISOLATION_GUARD_ENVIRONMENT_TAG_KEY: 'environment',
+      ISOLATION_GUARD_PRODUCTION_VALUES: 'prod,production',
+      ISOLATION_GUARD_SECURITY_HUB: 'false',
       ISOLATION_GUARD_TOPIC_ARN: { Ref: 'AlertTopic' },
       ISOLATION_GUARD_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
       NODE_OPTIONS: '--enable-source-maps',
@@ -293,12 +299,28 @@ describe('serverless package (osls, offline)', () => {
         'sqs:SendMessage',
         'ssm:GetParameter',
         'sts:AssumeRole',
+        'securityhub:BatchImportFindings',
       ].sort(),
     );
     expect(grants.get('sagemaker:DescribeModel')).toStrictEqual([MODEL_ARN]);
     expect(grants.get('sagemaker:AddTags')).toStrictEqual([MODEL_ARN]);
     expect(grants.get('sagemaker:DeleteModel')).toStrictEqual([MODEL_ARN]);
-    expect(Object.fromEntries(conditional)).toStrictEqual({ 'sagemaker:DeleteModel': 'IsDeleteMode', 'ssm:GetParameter': 'HasSlack', 'sts:AssumeRole': 'HasMemberRole' });
+    expect(Object.fromEntries(conditional)).toStrictEqual({
+      'sagemaker:DeleteModel': 'MayDelete',
+      'ssm:GetParameter': 'HasSlack',
+      'sts:AssumeRole': 'HasMemberRole',
+      'securityhub:BatchImportFindings': 'HasSecurityHub',
+    });
+    // DeleteModel: the stage's mode is delete, or a data class's mode is (iac/class-modes.cjs read `classes`: none here).
+    expect(template.Conditions).toMatchObject({
+      MayDelete: { 'Fn::Or': [{ Condition: 'IsDeleteMode' }, { Condition: 'ClassesDelete' }] },
+      ClassesDelete: { 'Fn::Equals': ['false', 'true'] },
+      HasSecurityHub: { 'Fn::Equals': ['false', 'true'] },
+    });
+    // Security Hub: the one import action, on the account's own product only.
+    expect(grants.get('securityhub:BatchImportFindings')).toStrictEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default' },
+    ]);
     expect(grants.get('sts:AssumeRole')).toStrictEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/' }]);
     expect(template.Conditions).toMatchObject({ IsDeleteMode: { 'Fn::Equals': ['alert', 'delete'] } });
     // The parameter's ARN as IAM sees it: `parameter/isolation-guard/slack-webhook`, one slash.
@@ -364,7 +386,9 @@ describe('serverless package (osls, offline)', () => {
     const zip = functionArtifact(packaged.dir, 'enforce');
     expect(existsSync(zip)).toBe(true);
     const entries = readZip(zip);
-    expect([...entries.keys()].sort()).toStrictEqual(['functions/enforce.mjs', 'functions/enforce.mjs.map']);
+    // The exception register travels with the code (README "Exceptions").
+    expect([...entries.keys()].sort()).toStrictEqual(['exceptions.json', 'functions/enforce.mjs', 'functions/enforce.mjs.map']);
+    expect(JSON.parse(entries.get('exceptions.json')!.toString('utf8'))).toStrictEqual({ exceptions: [] });
     const bundle = entries.get('functions/enforce.mjs')!.toString('utf8');
     // Bundled: middy's code is inside, and no bare package import is left for node_modules to satisfy.
     expect(bundle).toContain('@middy/core');
@@ -380,6 +404,25 @@ describe('serverless package (osls, offline)', () => {
     })) as { handled: { decision: { verdict: string; modelName: string }; channels: Record<string, string> } };
     expect(result.handled.decision).toMatchObject({ verdict: 'compliant', modelName: 'churn-xgb-2026-11-02' });
     expect(result.handled.channels).toStrictEqual({ sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' });
+  });
+
+  it('the packaged bundle reads the register beside it at cold start, and refuses to start on one it cannot read', async () => {
+    const own = readJson(ownFixturePath('eventbridge_createmodel_isolated.json'));
+    const env = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', POWERTOOLS_METRICS_DISABLED: 'true' };
+    await expect(invokePackagedHandler(packaged, 'enforce', own, { env: { ...env, ISOLATION_GUARD_EXCEPTIONS: 'exceptions.json' } })).resolves.toMatchObject({
+      handled: { decision: { verdict: 'compliant' } },
+    });
+    await expect(invokePackagedHandler(packaged, 'enforce', own, { env: { ...env, ISOLATION_GUARD_EXCEPTIONS: 'missing.yml' } })).rejects.toThrow(
+      /missing\.yml: cannot read the exception register \(ENOENT\)/,
+    );
+  });
+
+  it('gives the sweep Security Hub and class-mode deletion under the same conditions as enforce', () => {
+    const entries = template.Resources.SweepRole!.Properties!.Policies[0].PolicyDocument.Statement as Array<Statement | { 'Fn::If': [string, Statement, unknown] }>;
+    const conditional = Object.fromEntries(entries.flatMap((e) => ('Fn::If' in e ? list(e['Fn::If'][1].Action).map((a) => [a, e['Fn::If'][0]]) : [])));
+    expect(conditional).toMatchObject({ 'sagemaker:DeleteModel': 'MayDelete', 'securityhub:BatchImportFindings': 'HasSecurityHub' });
+    const history = JSON.stringify(template.Resources.HistoryRole);
+    expect(history).not.toContain('securityhub');
   });
 
   it('the packaged bundle skips an event that is not a CreateModel call', async () => {

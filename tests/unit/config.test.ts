@@ -24,6 +24,9 @@ const DEFAULTS = {
       externalId: null,
       accounts: [],
       accountNames: {},
+      exceptions: null,
+      priorities: { classificationTagKey: 'data-classification', classes: {}, environmentTagKey: 'environment', productionValues: ['prod', 'production'] },
+      securityHub: false,
 };
 
 describe('loadConfig', () => {

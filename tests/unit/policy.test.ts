@@ -102,3 +102,20 @@ describe('the service policies', () => {
     expect((await runCli(['policy', 'iam', '--account', '12'])).code).toBe(2);
   });
 });
+
+describe('servicePolicies: Security Hub', () => {
+  it('grants BatchImportFindings on the account product to enforce and sweep only when asked', () => {
+    const off = servicePolicies({ deleteMode: false, account: '123456789012', region: 'eu-west-1' });
+    expect(JSON.stringify(off)).not.toContain('securityhub');
+    const on = servicePolicies({ deleteMode: false, account: '123456789012', region: 'eu-west-1', securityHub: true });
+    for (const policy of [on.enforce, on.sweep]) {
+      expect(policy.Statement.find((s) => s.Sid === 'ImportFindings')).toEqual({
+        Sid: 'ImportFindings',
+        Effect: 'Allow',
+        Action: ['securityhub:BatchImportFindings'],
+        Resource: 'arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default',
+      });
+    }
+    expect(JSON.stringify(on.audit)).not.toContain('securityhub');
+  });
+});

@@ -143,7 +143,11 @@ describe('the audit report', () => {
 
   it('keeps the CSV columns scripts rely on: the decision fields of evaluate first, violations first', async () => {
     const report = await november();
-    expect(AUDIT_CSV_COLUMNS.slice(0, DECISION_FIELDS.length)).toEqual([...DECISION_FIELDS]);
+    // The decision fields of evaluate first, in its order; the governance fields go last so older columns keep their places.
+    const governance = ['severity', 'classification', 'production', 'exception'];
+    const decisionFields = DECISION_FIELDS.filter((field) => !governance.includes(field));
+    expect(AUDIT_CSV_COLUMNS.slice(0, decisionFields.length)).toEqual(decisionFields);
+    expect(AUDIT_CSV_COLUMNS.slice(-governance.length)).toEqual(governance);
     const csv = renderAudit(report, 'csv').trimEnd().split('\r\n');
     expect(csv[0]).toBe(AUDIT_CSV_COLUMNS.join(','));
     expect(csv.slice(1).map((line) => line.match(/,(violation|exempt|compliant|not-applicable),/)?.[1])).toEqual(['violation', 'violation', 'violation', 'compliant', 'compliant', 'compliant', 'compliant', 'not-applicable']);
@@ -193,7 +197,7 @@ describe('the inventory report', () => {
 
   it('CSV keeps its header and puts violations first', () => {
     const csv = renderInventory(sweepFixture(), 'csv').trimEnd().split('\r\n');
-    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons');
+    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,severity,classification,production,exception');
     expect(csv.slice(1).map((line) => line.match(/,(violation|exempt|compliant),/)?.[1])).toEqual([
       'violation',
       'violation',

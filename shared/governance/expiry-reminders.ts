@@ -1,0 +1,108 @@
+import { plainField } from '../alerts/alert-summary.js';
+import { publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
+import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
+import type { ChannelStatus } from '../enforcement/outcome.js';
+import type { EnforcementDeps } from '../enforcement/pipeline.js';
+
+/** An exception is reminded about this many days (or fewer) before it expires. */
+export const EXPIRY_REMINDER_DAYS = 14;
+export const EXPIRING_KIND = 'exception-expiring';
+
+export interface ExpiringException {
+  exemption: Exemption;
+  exception: ExceptionRef;
+  /** Whole days left, rounded down (0: expires within the day). */
+  daysLeft: number;
+}
+
+/** Exceptions in force that expire within `EXPIRY_REMINDER_DAYS` of `now`. Pure. */
+export function expiringExceptions(exemptions: readonly Exemption[], now: Date): ExpiringException[] {
+  const out: ExpiringException[] = [];
+  for (const exemption of exemptions) {
+    if (exemption.expires === null || (exemption.missing?.length ?? 0) > 0) continue;
+    const left = expiryInstant(exemption.expires).getTime() - now.getTime();
+    if (left <= 0 || left > EXPIRY_REMINDER_DAYS * 86_400_000) continue;
+    out.push({ exemption, exception: exceptionRef(exemption), daysLeft: Math.floor(left / 86_400_000) });
+  }
+  return out;
+}
+
+const attribute = (value: string) => ({ DataType: 'String' as const, StringValue: value || '-' });
+
+/** The reminder as SNS carries it: attribute `kind=exception-expiring` lets the owner's subscription filter on it. */
+export function expiryReminder(expiring: ExpiringException, coveredModels: readonly string[]): SnsAlert {
+  const { exception, daysLeft, exemption } = expiring;
+  const owner = exemption.owner ?? exception.approvedBy ?? null;
+  return {
+    subject: snsSubject(`[isolation-guard] EXCEPTION EXPIRING: ${exception.id} expires ${exception.expires} (${daysLeft} day(s) left)`),
+    ...structuredSnsMessage(
+      JSON.stringify(
+      {
+        schemaVersion: 1,
+        source: 'sagemaker-isolation-guard',
+        kind: EXPIRING_KIND,
+        exception,
+        owner,
+        daysLeft,
+        coveredModels,
+        what: `After ${exception.expires} the models it covers are violations again: renew the exception (a reviewed change to the register) or recreate them with EnableNetworkIsolation=true.`,
+      },
+      null,
+      2,
+      ),
+      [
+        `EXCEPTION EXPIRING: ${plainField(exception.id, 80)} expires ${plainField(exception.expires, 40)} (${daysLeft} day(s) left).`,
+        '',
+        `Owner:     ${plainField(owner)}`,
+        `Reason:    ${plainField(exception.reason)}`,
+        `Ticket:    ${plainField(exception.ticket)}`,
+        `Covers:    ${coveredModels.length === 0 ? 'no model today' : plainField(coveredModels.join(', '), 800)}`,
+        '',
+        `After ${plainField(exception.expires, 40)} the models it covers are violations again: renew the exception (a reviewed change to the register) or recreate them with EnableNetworkIsolation=true.`,
+      ].join('\n'),
+    ),
+    attributes: {
+      kind: attribute(EXPIRING_KIND),
+      severity: attribute('medium'),
+      exception: attribute(exception.id),
+      owner: attribute(owner ?? ''),
+    },
+  };
+}
+
+export interface ReminderOutcome {
+  id: string;
+  expires: string | null;
+  daysLeft: number;
+  status: ChannelStatus;
+  error?: string;
+}
+
+/**
+ * Sends each expiring exception's reminder over SNS once (the step ledger, keyed by the entry's
+ * id and expiry: renewing it with a new date reminds again). Never throws: a failure is reported.
+ */
+export async function sendExpiryReminders(
+  exemptions: readonly Exemption[],
+  covered: (exceptionId: string) => string[],
+  deps: Pick<EnforcementDeps, 'sns' | 'ledger' | 'now'>,
+): Promise<ReminderOutcome[]> {
+  const outcomes: ReminderOutcome[] = [];
+  for (const expiring of expiringExceptions(exemptions, deps.now())) {
+    const { id, expires } = expiring.exception;
+    const base = { id, expires, daysLeft: expiring.daysLeft };
+    const sns = deps.sns;
+    if (!sns) {
+      outcomes.push({ ...base, status: 'not-configured' });
+      continue;
+    }
+    try {
+      const alert = expiryReminder(expiring, covered(id));
+      const { replayed } = await deps.ledger.once(`${EXPIRING_KIND}:${id}:${expires}`, 'sns', () => publishSnsAlert(sns.client, sns.topicArn, alert));
+      outcomes.push({ ...base, status: replayed ? 'already-sent' : 'sent' });
+    } catch (error) {
+      outcomes.push({ ...base, status: 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    }
+  }
+  return outcomes;
+}
