@@ -194,7 +194,7 @@ describe('audit over a trail archive', () => {
     expect(report.isolation.byClassification['(unclassified)']).toEqual({ models: 6, isolated: 2, isolatedShare: 33.3 });
     expect(report.isolation.production).toEqual({ models: 0, isolated: 0, isolatedShare: null });
     expect(renderAudit(report, 'md')).toContain('| Approved exceptions | 2 |');
-    expect(renderAudit(report, 'md')).toMatch(/- EXC-SBX: modelName 'sandbox-\*'; approved by lead@example.com, ticket SEC-9; .*covered 1 call/);
+    expect(renderAudit(report, 'md')).toMatch(/- EXC-SBX: modelName 'sandbox-\\\*'; approved by lead@example\.com, ticket SEC-9; .*covered 1 call/);
     expect(renderAudit(report, 'html')).toContain('<td data-kpi="approvedExceptions">2</td>');
     expect(renderAudit(report, 'csv').split('\r\n')[3]).toContain(',EXC-SBX');
   });

@@ -126,7 +126,7 @@ describe('the audit page in Chromium', () => {
 
       // Violations first, readable headers.
       const calls = await tableOf(page, 'calls');
-      expect(calls[0]!.cells).toEqual(['Time (UTC)', 'Account', 'Region', 'Model', 'Created by', 'Network isolation', 'Verdict', 'Reasons', 'Remediation']);
+      expect(calls[0]!.cells).toEqual(['Time (UTC)', 'Account', 'Region', 'Model', 'Created by', 'Network isolation', 'Verdict', 'Reasons', 'Remediation', 'Severity']);
       expect(calls.slice(1).map((r) => r.cls)).toEqual(['violation', 'violation', 'violation', 'compliant', 'compliant', 'compliant', 'compliant', 'not-applicable']);
       expect(calls[1]!.cells.slice(0, 4)).toEqual(['2026-11-03 10:00', ACCOUNT_A, 'eu-west-1', HOSTILE.script]);
       expect(calls.find((r) => r.cells[3] === 'churn-v2')!.cells[8]).toBe('deleted after 4 min');
@@ -213,7 +213,7 @@ describe('the inventory page in Chromium', () => {
       expect(seen.yTicks[0]).toBe(0);
 
       const models = await tableOf(page, 'models');
-      expect(models[0]!.cells).toEqual(['Account', 'Region', 'Model', 'Created (UTC)', 'Network isolation', 'Verdict', 'In quarantine', 'Action', 'Tags that matter', 'Reasons']);
+      expect(models[0]!.cells).toEqual(['Account', 'Region', 'Model', 'Created (UTC)', 'Network isolation', 'Verdict', 'In quarantine', 'Action', 'Tags that matter', 'Reasons', 'Severity']);
       expect(models.slice(1).map((r) => r.cls)).toEqual(['violation', 'violation', 'violation', 'exempt', 'compliant', 'compliant', 'compliant', 'compliant', 'compliant']);
       expect(models.find((r) => r.cells[2]!.startsWith('legacy-embeddings'))!.cells.slice(6, 8)).toEqual(['yes', 'quarantined']);
 
