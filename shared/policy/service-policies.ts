@@ -7,7 +7,16 @@ import type { PolicyDocument } from './scp.js';
  * match the roles in serverless.yml; the remediation actions come from the remediation
  * actions' own declarations where they exist.
  */
-export function servicePolicies(options: { deleteMode: boolean; partition?: string; account?: string; region?: string; memberRoleName?: string; org?: boolean }) {
+export function servicePolicies(options: {
+  deleteMode: boolean;
+  partition?: string;
+  account?: string;
+  region?: string;
+  memberRoleName?: string;
+  org?: boolean;
+  /** The organisation (o-...): the member role may then be assumed only in its accounts (`aws:ResourceOrgID`). */
+  organizationId?: string;
+}) {
   const p = options.partition ?? 'aws';
   const account = options.account ?? '<ACCOUNT>';
   const region = options.region ?? '<REGION>';
@@ -25,7 +34,10 @@ export function servicePolicies(options: { deleteMode: boolean; partition?: stri
         Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         Resource: `arn:${p}:dynamodb:${region}:${account}:table/<LEDGER_TABLE>`,
       },
-      { Sid: 'ReadSlackWebhook', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: `arn:${p}:ssm:${region}:${account}:parameter/<SLACK_PARAMETER>` },
+      // @middy/ssm (the Lambda) reads with GetParameters; the CLI takes the URL itself.
+      { Sid: 'ReadSlackWebhook', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: `arn:${p}:ssm:${region}:${account}:parameter/<SLACK_PARAMETER>` },
+      // `enforce --from-dlq`: replay the dead-letter queue.
+      { Sid: 'ReplayDeadLetters', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: `arn:${p}:sqs:${region}:${account}:<DEAD_LETTER_QUEUE>` },
     ],
   };
   const sweep: PolicyDocument = {
@@ -50,7 +62,13 @@ export function servicePolicies(options: { deleteMode: boolean; partition?: stri
   // Organisation set-up: every function reaches member accounts through the member role only.
   if (options.memberRoleName) {
     for (const policy of [enforce, sweep, audit]) {
-      policy.Statement.push({ Sid: 'AssumeMemberRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: `arn:${p}:iam::*:role/${options.memberRoleName}` });
+      policy.Statement.push({
+        Sid: 'AssumeMemberRole',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: `arn:${p}:iam::*:role/${options.memberRoleName}`,
+        ...(options.organizationId ? { Condition: { StringEquals: { 'aws:ResourceOrgID': options.organizationId } } } : {}),
+      });
     }
   }
   if (options.org) {

@@ -41,6 +41,8 @@ export interface PackageOptions {
   region?: string;
   /** Kill `serverless package` after this long (ms). */
   timeoutMs?: number;
+  /** Stage parameters (`--param="name=value"`), e.g. `{ mode: 'delete', slackWebhookParameter: 'guard/slack' }`. */
+  params?: Record<string, string>;
 }
 
 export interface PackagedService {
@@ -87,10 +89,11 @@ process.once('exit', disposePackagedServices);
 export function packageService(opts: PackageOptions = {}): Promise<PackagedService> {
   const stage = opts.stage ?? 'test';
   const region = opts.region ?? 'eu-west-1';
-  const key = `${stage}\0${region}`;
+  const params = Object.entries(opts.params ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const key = `${stage}\0${region}\0${JSON.stringify(params)}`;
   let packaged = cache.get(key);
   if (!packaged) {
-    packaged = runPackage(stage, region, opts.timeoutMs ?? 170_000);
+    packaged = runPackage(stage, region, opts.timeoutMs ?? 170_000, params);
     cache.set(key, packaged);
     // A failure is not cached: the next caller tries again and sees the error itself.
     packaged.catch(() => cache.delete(key));
@@ -98,7 +101,7 @@ export function packageService(opts: PackageOptions = {}): Promise<PackagedServi
   return packaged;
 }
 
-async function runPackage(stage: string, region: string, timeoutMs: number): Promise<PackagedService> {
+async function runPackage(stage: string, region: string, timeoutMs: number, params: Array<[string, string]> = []): Promise<PackagedService> {
   const root = mkdtempSync(join(tmpdir(), 'isolation-guard-sls-'));
   temporary.add(root);
   const serviceDir = join(root, 'service');
@@ -116,7 +119,7 @@ async function runPackage(stage: string, region: string, timeoutMs: number): Pro
   const started = performance.now();
   const { code, output } = await run(
     process.execPath,
-    [SERVERLESS_BIN, 'package', '--stage', stage, '--region', region, '--package', dir],
+    [SERVERLESS_BIN, 'package', '--stage', stage, '--region', region, '--package', dir, ...params.map(([name, value]) => `--param=${name}=${value}`)],
     { cwd: serviceDir, env: { ...packagingEnv(region), TMPDIR: scratch, TMP: scratch, TEMP: scratch }, timeoutMs },
   ).finally(() => {
     // The snapshot is only needed while packaging.
