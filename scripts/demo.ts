@@ -14,6 +14,8 @@ import { lambdaContext } from '../tests/support/lambda-context.js';
 import { createLocalStack, createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
 import { disposePackagedServices, packageService, ruleEventPattern } from '../tests/support/packaged-template.js';
+import { recordAwsActions } from '../tests/support/aws-action-recorder.js';
+import { roleStatements, ungranted } from '../tests/support/role-grants.js';
 import { startWebhookListener } from '../tests/support/webhook-listener.js';
 
 const REGION = 'eu-west-1';
@@ -38,7 +40,8 @@ async function main() {
   say(`    moto on ${moto.endpoint}; local Slack webhook listener on ${new URL(slack.url).origin}`);
   try {
     step('Packaging the service (serverless package) to take the rule pattern from its template');
-    const packaged = await packageService({ stage: 'demo', region: REGION });
+    // Packaged with the demo's Slack parameter and finding bus, so its role can be checked against what the demo does.
+    const packaged = await packageService({ stage: 'demo', region: REGION, params: { slackWebhookParameter: 'demo/slack-webhook', findingBusName: 'demo-findings' } });
     const pattern = ruleEventPattern(packaged.template);
     say(indent(JSON.stringify(pattern)));
 
@@ -71,6 +74,8 @@ async function main() {
     const config = loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_MODE: 'quarantine' }) });
     // No secret cache in the demo: middy would refresh it after moto has stopped.
     const handler = createEnforceHandler({ config, clients, secretCacheMs: 0 });
+    // Every AWS call the handler makes is recorded, to be checked against the packaged role below.
+    const recorder = recordAwsActions({ account: MOTO_ACCOUNT });
     for (const event of [...delivered, delivered.find((e) => e.detail?.requestParameters?.modelName === 'fraud-open')]) {
       const outcome = await handler(event as never, lambdaContext());
       if ('handled' in outcome) {
@@ -78,6 +83,20 @@ async function main() {
         say(`    ${decision.modelName!.padEnd(15)} ${decision.verdict.padEnd(10)} action ${action.kind}/${action.status}; sns ${channels.sns}, slack ${channels.slack}, finding ${channels.finding}`);
       }
     }
+
+    recorder.stop();
+
+    step("The enforce role of the packaged template grants every AWS call the handler made");
+    const names = {
+      region: REGION,
+      account: MOTO_ACCOUNT,
+      refs: { AlertTopic: stack.topicArn, IdempotencyTable: stack.tableName },
+      atts: { 'IdempotencyTable.Arn': `arn:aws:dynamodb:${REGION}:${MOTO_ACCOUNT}:table/${stack.tableName}` },
+    };
+    const calls = recorder.distinct();
+    say(indent(calls.map((c) => `${c.action} ${c.resource}`).join('\n')));
+    const denied = ungranted(roleStatements(packaged.template, 'EnforceRole', names), calls);
+    check(calls.length > 0 && denied.length === 0, denied.length === 0 ? `${calls.length} distinct call(s), all granted` : `not granted: ${denied.map((c) => c.action).join(', ')}`);
 
     step('What the security team received');
     const alerts = await drainQueue(clients.sqs, stack.alertQueueUrl);

@@ -47,6 +47,14 @@ export function servicePolicies(options: {
       { Sid: 'ListModels', Effect: 'Allow', Action: ['sagemaker:ListModels'], Resource: '*' },
       { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', ...remediation], Resource: models(true) },
       { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: `arn:${p}:sns:${region}:${account}:<ALERT_TOPIC>` },
+      { Sid: 'PutFindings', Effect: 'Allow', Action: ['events:PutEvents'], Resource: `arn:${p}:events:${region}:${account}:event-bus/default` },
+      // The sweep sends violations through the same ledger as enforce (one alert per reminder window).
+      {
+        Sid: 'StepLedger',
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: `arn:${p}:dynamodb:${region}:${account}:table/<LEDGER_TABLE>`,
+      },
       { Sid: 'FileEvidence', Effect: 'Allow', Action: ['s3:PutObject'], Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>/inventory/*` },
     ],
   };
