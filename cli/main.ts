@@ -65,7 +65,6 @@ Commands:
   policy iam             Print the least-privilege policies of enforce, sweep and audit.
       --delete-mode --account ID --region REGION --partition aws
       --member-role-name NAME --org    the organisation set-up's grants too
-      --organization-id o-...          the member role only in that organisation (aws:ResourceOrgID)
 
 Settings of every command:
       --config FILE                    settings as JSON, same names as below in camelCase

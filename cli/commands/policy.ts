@@ -32,11 +32,8 @@ export async function policyCommand(args: string[], io: CliIo): Promise<ExitCode
         partition: { type: 'string' },
         'member-role-name': { type: 'string' },
         org: { type: 'boolean', default: false },
-        'organization-id': { type: 'string' },
       },
     });
-    const organizationId = values['organization-id'];
-    if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) throw new UsageError('--organization-id: expected an organisation id (o- and 10 to 32 letters or digits)');
     if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw new UsageError('--account: expected a 12-digit account id');
     const policies = servicePolicies({
       deleteMode: values['delete-mode'],
@@ -45,7 +42,6 @@ export async function policyCommand(args: string[], io: CliIo): Promise<ExitCode
       partition: values.partition,
       memberRoleName: values['member-role-name'],
       org: values.org,
-      organizationId,
     });
     io.stdout(JSON.stringify(policies, null, 2));
     return EXIT.ok;

@@ -27,7 +27,7 @@ const attribute = (value: string | null | undefined) => ({ DataType: 'String' as
 export function snsAlert(input: AlertInput): SnsAlert {
   const { decision, action } = input;
   const what = decision.verdict === 'violation' ? 'VIOLATION' : decision.verdict === 'exempt' ? 'EXEMPTION USED' : decision.verdict.toUpperCase();
-  const dry = input.dryRun ? ' (dry run)' : '';
+  const dry = `${input.dryRun ? ' (dry run)' : ''}${input.unconfirmed ? ' (unconfirmed)' : ''}`;
   return {
     subject: snsSubject(`[isolation-guard] ${what}${dry}: SageMaker model ${decision.modelName ?? '(unknown)'} in ${input.accountName ? `${input.accountName} (${decision.account})` : (decision.account ?? '?')}/${decision.region}`),
     message: boundedJson(alertDocument(input), MAX_MESSAGE_BYTES, 2),

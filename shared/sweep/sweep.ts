@@ -1,7 +1,7 @@
 import { QUARANTINE_TAG } from '../actions/quarantine.js';
 import { decideDescribedModel } from '../decision/decide-described-model.js';
 import type { Verdict } from '../decision/decision.js';
-import type { ActionTaken, ChannelName, ChannelStatus } from '../enforcement/outcome.js';
+import type { ActionTaken, ChannelName, ChannelStatus, FailedStep } from '../enforcement/outcome.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
 import { inspectModel, listModelNames, mapBounded } from './inspect-models.js';
 
@@ -20,7 +20,7 @@ export interface InventoryEntry {
   reasons: string[];
   action: ActionTaken;
   channels: Record<ChannelName, ChannelStatus>;
-  failures: Partial<Record<ChannelName | 'action', string>>;
+  failures: Partial<Record<FailedStep, string>>;
 }
 
 export interface SweepResult {

@@ -41,7 +41,7 @@ export interface PackageOptions {
   region?: string;
   /** Kill `serverless package` after this long (ms). */
   timeoutMs?: number;
-  /** Stage parameters (`--param="name=value"`), e.g. `{ mode: 'delete', slackWebhookParameter: 'guard/slack' }`. */
+  /** Stage parameters (`--param="name=value"`), as a user deploying would give them. */
   params?: Record<string, string>;
 }
 
@@ -89,11 +89,11 @@ process.once('exit', disposePackagedServices);
 export function packageService(opts: PackageOptions = {}): Promise<PackagedService> {
   const stage = opts.stage ?? 'test';
   const region = opts.region ?? 'eu-west-1';
-  const params = Object.entries(opts.params ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const params = opts.params ?? {};
   const key = `${stage}\0${region}\0${JSON.stringify(params)}`;
   let packaged = cache.get(key);
   if (!packaged) {
-    packaged = runPackage(stage, region, opts.timeoutMs ?? 170_000, params);
+    packaged = runPackage(stage, region, params, opts.timeoutMs ?? 170_000);
     cache.set(key, packaged);
     // A failure is not cached: the next caller tries again and sees the error itself.
     packaged.catch(() => cache.delete(key));
@@ -101,7 +101,7 @@ export function packageService(opts: PackageOptions = {}): Promise<PackagedServi
   return packaged;
 }
 
-async function runPackage(stage: string, region: string, timeoutMs: number, params: Array<[string, string]> = []): Promise<PackagedService> {
+async function runPackage(stage: string, region: string, params: Record<string, string>, timeoutMs: number): Promise<PackagedService> {
   const root = mkdtempSync(join(tmpdir(), 'isolation-guard-sls-'));
   temporary.add(root);
   const serviceDir = join(root, 'service');
@@ -119,7 +119,7 @@ async function runPackage(stage: string, region: string, timeoutMs: number, para
   const started = performance.now();
   const { code, output } = await run(
     process.execPath,
-    [SERVERLESS_BIN, 'package', '--stage', stage, '--region', region, '--package', dir, ...params.map(([name, value]) => `--param=${name}=${value}`)],
+    [SERVERLESS_BIN, 'package', '--stage', stage, '--region', region, '--package', dir, ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`)],
     { cwd: serviceDir, env: { ...packagingEnv(region), TMPDIR: scratch, TMP: scratch, TEMP: scratch }, timeoutMs },
   ).finally(() => {
     // The snapshot is only needed while packaging.
