@@ -10,7 +10,7 @@ import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/d
 import { enforceRecord, type EnforcementDeps, type EnforcementResult } from '../../shared/enforcement/pipeline.js';
 import { IsolationGuardError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { printable } from '../format-table.js';
+import { jsonLine, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
 
 export interface EnforceOptions {
@@ -22,7 +22,7 @@ export interface EnforceOptions {
 
 /** One JSON line per event handled: the decision, the action and each channel's outcome. */
 export const resultLine = (result: EnforcementResult): string =>
-  JSON.stringify({ decision: result.decision, model: result.model, action: result.action, channels: result.channels, failures: result.failures });
+  jsonLine({ decision: result.decision, model: result.model, action: result.action, channels: result.channels, failures: result.failures });
 
 /**
  * `isolation-guard enforce`: the Lambda's pipeline from the command line, over files, stdin or the

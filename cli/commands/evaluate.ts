@@ -2,7 +2,7 @@ import { DECISION_FIELDS, type Decision } from '../../shared/decision/decision.j
 import type { Exemption } from '../../shared/decision/exemptions.js';
 import { evaluateInput } from '../../shared/evaluation.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { formatTableHeader, formatTableRow, printable } from '../format-table.js';
+import { formatTableHeader, formatTableRow, jsonLine, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
 
 export interface EvaluateOptions {
@@ -14,7 +14,7 @@ export interface EvaluateOptions {
 
 /** The evaluate contract: exactly these fields, in this order, one JSON object per line. */
 export function decisionLine(decision: Decision): string {
-  return JSON.stringify(Object.fromEntries(DECISION_FIELDS.map((field) => [field, decision[field]])));
+  return jsonLine(Object.fromEntries(DECISION_FIELDS.map((field) => [field, decision[field]])));
 }
 
 /**

@@ -112,7 +112,8 @@ export function slackMessage(input: AlertInput, _options: { consoleBaseUrl?: str
       type: 'section',
       text: mrkdwn(`*Done* (mode ${input.mode}${input.dryRun ? ', dry run' : ''})\n${codeBlock(`${action.kind}: ${action.status}. ${action.detail}`, SECTION_MAX)}`),
     },
-    { type: 'section', text: { type: 'mrkdwn', text: `*Fix*\n${fixFor(tool)}` } },
+    // Our own words (no event field): the fix for the tool that made the call.
+    { type: 'section', text: mrkdwn(`*Fix*\n${fixFor(tool)}`) },
   ];
   if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in the console' }, url: link }] });
 
