@@ -8,19 +8,28 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export function inventorySummary(result: SweepResult) {
   const count = (predicate: (m: InventoryEntry) => boolean) => result.models.filter(predicate).length;
   const total = result.models.length;
-  const isolated = count((m) => m.networkIsolation);
+  const isolated = count((m) => m.networkIsolation && !m.error);
+  const effectFailures = result.models.flatMap((m) => Object.entries(m.failures).map(([step, why]) => ({ model: m.modelName, step, why: why as string })));
   return {
     models: total,
     isolated,
-    isolatedShare: total === 0 ? 100 : Math.round((isolated / total) * 1000) / 10,
-    violations: count((m) => m.verdict === 'violation'),
+    // A sweep that read no model proves nothing: no share, never 100%.
+    isolatedShare: total === 0 ? null : Math.round((isolated / total) * 1000) / 10,
+    violations: count((m) => m.verdict === 'violation' && !m.error),
     exempt: count((m) => m.verdict === 'exempt'),
     quarantined: count((m) => m.quarantined),
+    /** Models that could not be read: counted as not proven isolated. */
+    unreadable: count((m) => Boolean(m.error)),
+    /** Effects (action, alert, ledger) that failed, per model and step, with the cause. */
+    effectFailures,
     regionsFailed: result.regions.filter((r) => r.error !== null).map((r) => r.region),
   };
 }
 
-const COLUMNS = ['account', 'region', 'modelName', 'modelArn', 'creationTime', 'networkIsolation', 'verdict', 'quarantined', 'action', 'tags', 'reasons'] as const;
+/** The isolated share as a reader sees it. */
+export const isolatedShareText = (share: number | null): string => (share === null ? 'n/a (no model was read)' : `${share}%`);
+
+const COLUMNS = ['account', 'region', 'modelName', 'modelArn', 'creationTime', 'networkIsolation', 'verdict', 'quarantined', 'action', 'tags', 'reasons', 'error'] as const;
 
 function cells(entry: InventoryEntry): Record<(typeof COLUMNS)[number], string> {
   return {
@@ -35,6 +44,8 @@ function cells(entry: InventoryEntry): Record<(typeof COLUMNS)[number], string> 
     action: `${entry.action.kind}/${entry.action.status}`,
     tags: Object.entries(entry.tags).map(([k, v]) => `${k}=${v}`).join('; '),
     reasons: entry.reasons.join(' '),
+    // The model could not be read, or an effect failed: what went wrong.
+    error: [entry.error, ...Object.entries(entry.failures).map(([step, why]) => `${step}: ${why}`)].filter(Boolean).join('; '),
   };
 }
 
@@ -51,7 +62,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
         '',
         `Swept ${result.startedAt} to ${result.finishedAt}; regions: ${result.regions.map((r) => `${r.region} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
         '',
-        `Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.`,
+        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
         '',
         `| ${COLUMNS.join(' | ')} |`,
         `| ${COLUMNS.map(() => '---').join(' | ')} |`,
@@ -71,7 +82,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
 </head><body>
 <h1>SageMaker model inventory: network isolation</h1>
 <p>Swept ${html(result.startedAt)} to ${html(result.finishedAt)}.</p><ul>${regions}</ul>
-<p id="summary" data-models="${summary.models}" data-violations="${summary.violations}">Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.</p>
+<p id="summary" data-models="${summary.models}" data-violations="${summary.violations}">Models: ${summary.models}; isolated: ${summary.isolated} (${html(isolatedShareText(summary.isolatedShare))}); violations: ${summary.violations}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.</p>
 <table><thead><tr>${COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>

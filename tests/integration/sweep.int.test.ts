@@ -141,7 +141,7 @@ describe('sweep over moto, two regions, hundreds of models', () => {
     expect(json.summary).toMatchObject({ models: 90, violations: expectedViolations(OTHER) });
     const csv = renderInventory(result, 'csv').trimEnd().split('\r\n');
     expect(csv).toHaveLength(91);
-    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons');
+    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,error');
     expect(renderInventory(result, 'md')).toContain(`violations: ${expectedViolations(OTHER)}`);
     expect(renderInventory(result, 'html')).toContain(`data-violations="${expectedViolations(OTHER)}"`);
   }, 60_000);
