@@ -19,7 +19,8 @@ import { logger as defaultLogger, metrics, recordEnforcementMetrics } from './ob
 type EnforceContext = Context & { slackWebhookUrl?: unknown; slackWebhookError?: unknown };
 
 /** Per-request bounds of the enforce function's AWS clients (ms). */
-export const ENFORCE_REQUEST_BOUNDS = { connectionTimeout: 1_000, requestTimeout: 2_000 } as const;
+// throwOnRequestTimeout: without it, the SDK only logs a warning when requestTimeout passes and goes on waiting.
+export const ENFORCE_REQUEST_BOUNDS = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true } as const;
 
 export interface EnforceHandlerOptions {
   config: Config;

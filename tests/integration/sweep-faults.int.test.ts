@@ -22,7 +22,7 @@ beforeAll(async () => {
   moto = await startMoto();
   proxy = await startFaultProxy(moto.endpoint);
   setup = createAwsClients(awsClientConfig(moto.endpoint, REGION));
-  clients = createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: { requestTimeout: 1_000 } });
+  clients = createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: { requestTimeout: 1_000, throwOnRequestTimeout: true } });
   for (const name of MODELS) await createModel(setup, REGION, name);
 }, 120_000);
 
