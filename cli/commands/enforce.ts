@@ -6,6 +6,9 @@ import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import type { Config } from '../../shared/config.js';
 import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-letter-queue.js';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
+import { ledgerTableOfQueue } from '../../shared/dlq/replay-ledger.js';
+import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult } from '../../shared/enforcement/pipeline.js';
 import { IsolationGuardError } from '../../shared/errors.js';
@@ -71,6 +74,26 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   };
 
   if (options.fromDlq) {
+    // Replay is idempotent by default: with the step ledger, from the configuration or else the
+    // outputs of the stack whose dead-letter queue this is. Without one, alerts would go out and
+    // actions run a second time: refuse, and say how to name the table.
+    if (!deps && !options.config.idempotencyTable) {
+      const cloudFormation = new CloudFormationClient({ region: regionOfQueue(options.fromDlq) ?? region });
+      const found = await ledgerTableOfQueue(cloudFormation, options.fromDlq).catch((error: unknown) => {
+        io.stderr(`isolation-guard: --from-dlq: could not read the stacks' outputs to find the step-ledger table (${printable(describe(error))})`);
+        return null;
+      });
+      cloudFormation.destroy();
+      if (found === null) {
+        io.stderr(
+          'isolation-guard: --from-dlq: no step-ledger table, and no CloudFormation stack outputs this queue as DeadLetterQueueUrl. ' +
+            "Replaying without the ledger would send the alerts and run the actions again: pass --idempotency-table with the stack's IdempotencyTableName output.",
+        );
+        return EXIT.inputError;
+      }
+      io.stderr(`isolation-guard: replaying with the step-ledger table ${printable(found.table)} (output IdempotencyTableName of stack ${printable(found.stack)})`);
+      pipelineDeps.ledger = dynamoDbStepLedger({ client: clients.dynamodb, tableName: found.table });
+    }
     for await (const letter of receiveDeadLetters(clients.sqs, options.fromDlq)) {
       let event: unknown;
       try {
@@ -107,6 +130,9 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
 }
 
 const regionOfArn = (arn: string | null): string | null => arn?.split(':')[3] || null;
+
+/** The region in a queue URL (`https://sqs.eu-west-1.amazonaws.com/...`), when it has one. */
+const regionOfQueue = (url: string): string | null => /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\//.exec(url)?.[1] ?? null;
 
 function describe(error: unknown): string {
   if (error instanceof IsolationGuardError) return error.message;
