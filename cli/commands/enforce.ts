@@ -2,6 +2,8 @@ import { createAwsClients } from '../../shared/aws/clients.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { decodeInput } from '../../shared/cloudtrail/decode.js';
 import { extractRecords } from '../../shared/cloudtrail/extract.js';
+import { lenientCreateModelRecord, valueAtLocation } from '../../shared/cloudtrail/lenient-record.js';
+import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
 import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import type { Config } from '../../shared/config.js';
 import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-letter-queue.js';
@@ -37,10 +39,10 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   const clients = createAwsClients({ region });
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });
   const settings = enforcementSettings(options.config);
-  const tally = { violations: 0, unreadable: 0, failed: 0 };
+  const tally = { violations: 0, unreadable: 0, failed: 0, createModel: 0, skipped: 0 };
 
-  const handle = async (record: CreateModelRecord): Promise<boolean> => {
-    const result = await enforceRecord(record, settings, pipelineDeps);
+  const handle = async (record: CreateModelRecord, malformed: string | null = null): Promise<boolean> => {
+    const result = await enforceRecord(record, settings, pipelineDeps, { malformed });
     io.stdout(resultLine(result));
     if (result.decision.verdict === 'violation') tally.violations++;
     const failed = Object.keys(result.failures).length > 0;
@@ -54,20 +56,34 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   const handleValue = async (source: string, value: unknown): Promise<boolean> => {
     let ok = true;
     for (const item of extractRecords(value)) {
-      if (item.kind === 'skipped') continue;
-      if (item.kind === 'invalid') {
-        tally.unreadable++;
-        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}`);
-        ok = false;
+      if (item.kind === 'skipped') {
+        tally.skipped++;
+        const why = nearMiss(valueAtLocation(value, item.location));
+        if (why) io.stderr(`isolation-guard: ${printable(source)}: skipped ${printable(item.location || '(record)')}: ${printable(why)}`);
         continue;
       }
+      let record = item.kind === 'create-model' ? item.record : null;
+      let malformed: string | null = null;
+      if (item.kind === 'invalid') {
+        // A CreateModel call with a missing or malformed field is a violation with that reason.
+        record = lenientCreateModelRecord(valueAtLocation(value, item.location), { now: new Date(), region });
+        if (record === null) {
+          tally.unreadable++;
+          io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}`);
+          ok = false;
+          continue;
+        }
+        malformed = item.error.message;
+        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}: handled as a violation`);
+      }
+      tally.createModel++;
       try {
-        ok = (await handle(item.record)) && ok;
+        ok = (await handle(record!, malformed)) && ok;
       } catch (error) {
         // DescribeModel denied or throttled beyond retries: this event is not handled.
         tally.failed++;
         ok = false;
-        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.record.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
+        io.stderr(`isolation-guard: ${printable(source)}: ${printable(record!.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
       }
     }
     return ok;
@@ -124,6 +140,9 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
     }
   }
 
+  if (tally.createModel === 0 && tally.unreadable === 0) {
+    io.stderr(`isolation-guard: the input holds no SageMaker CreateModel call (${tally.skipped} other record(s) skipped)`);
+  }
   if (tally.unreadable > 0) return EXIT.inputError;
   if (tally.failed > 0) return EXIT.effectFailed;
   return tally.violations > 0 ? EXIT.violation : EXIT.ok;

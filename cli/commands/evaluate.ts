@@ -50,8 +50,11 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
     }
     if (result.problems.length > 0) failedInputs++;
     for (const problem of result.problems) io.stderr(`isolation-guard: ${printable(name)}: ${printable(problem)}`);
+    for (const miss of result.nearMisses) io.stderr(`isolation-guard: ${printable(name)}: skipped ${printable(miss)}`);
     if (bytes.length === 0 || (result.decided.length === 0 && result.skipped === 0 && result.problems.length === 0)) {
       io.stderr(`isolation-guard: ${printable(name)}: holds no records`);
+    } else if (result.decided.length === 0) {
+      io.stderr(`isolation-guard: ${printable(name)}: holds no SageMaker CreateModel call (${result.skipped} other record(s) skipped, ${result.nearMisses.length} of them nearly one)`);
     }
   }
 
