@@ -338,6 +338,26 @@ describe('serverless package (osls, offline)', () => {
     expect(template.Outputs?.AlertTopicArn?.Value).toStrictEqual({ Ref: 'AlertTopic' });
   });
 
+  it('lets CloudWatch use the key only for this account, and the member role be assumed only in the organisation', () => {
+    const keyPolicy = template.Resources.AlertKey!.Properties!.KeyPolicy.Statement as Statement[];
+    const cloudWatch = keyPolicy.find((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com')) as Statement & { Condition?: unknown };
+    expect(cloudWatch.Condition).toStrictEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    for (const roleId of ['EnforceRole', 'SweepRole']) {
+      const statements = template.Resources[roleId]!.Properties!.Policies[0].PolicyDocument.Statement as Array<Record<string, any>>;
+      const assume = statements.map((s) => s['Fn::If']?.[1]).find((s) => s?.Sid === 'AssumeMemberRole');
+      expect(assume?.Condition, roleId).toStrictEqual({ 'Fn::If': ['HasOrganization', { StringEquals: { 'aws:ResourceOrgID': '' } }, { Ref: 'AWS::NoValue' }] });
+    }
+  });
+
+  it('keeps evidence over TLS only, and locks it only when evidenceObjectLock asks', () => {
+    const policy = template.Resources.EvidenceBucketPolicy!.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
+    expect(policy).toStrictEqual([
+      expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': false } } }),
+    ]);
+    expect(template.Conditions).toMatchObject({ HasEvidenceObjectLock: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+    expect(template.Resources.EvidenceBucket!.Properties!.ObjectLockEnabled).toStrictEqual({ 'Fn::If': ['HasEvidenceObjectLock', true, { Ref: 'AWS::NoValue' }] });
+  });
+
   it('packages the enforce function as a zip holding the bundled ESM handler and its source map', () => {
     const zip = functionArtifact(packaged.dir, 'enforce');
     expect(existsSync(zip)).toBe(true);
