@@ -65,6 +65,15 @@ export function servicePolicies(options: {
       { Sid: 'LookupEvents', Effect: 'Allow', Action: ['cloudtrail:LookupEvents'], Resource: '*' },
       { Sid: 'ReadTrailArchive', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetObject'], Resource: [`arn:${p}:s3:::<TRAIL_BUCKET>`, `arn:${p}:s3:::<TRAIL_BUCKET>/*`] },
       { Sid: 'ModelsToday', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags'], Resource: models(true) },
+      // `--evidence-bucket`: the sweep's latest inventory snapshot joins the report.
+      { Sid: 'ReadInventory', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>/inventory/*` },
+      {
+        Sid: 'ListInventory',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>`,
+        Condition: { StringLike: { 's3:prefix': 'inventory/*' } },
+      },
     ],
   };
   // Organisation set-up: every function reaches member accounts through the member role only.

@@ -1,9 +1,11 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { createSweepHandler } from '../../shared/lambda/sweep-handler.js';
+import { createHistoryHandler } from '../../shared/lambda/history-handler.js';
+import { createModelRecord, gzipRecords, logFileKey } from '../support/archive-generator.js';
 import { servicePolicies } from '../../shared/policy/service-policies.js';
 import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
@@ -22,13 +24,14 @@ import { startWebhookListener } from '../support/webhook-listener.js';
 const REGION = 'eu-west-1';
 const SLACK_PARAMETER = 'guard/slack-webhook';
 const BUCKET = 'guard-evidence';
+const TRAIL = 'guard-trail';
 let moto: MotoServer;
 let clients: AwsClients;
 let stack: LocalStack;
 let packaged: PackagedService;
 let slack: Awaited<ReturnType<typeof startWebhookListener>>;
 let names: PhysicalNames;
-const seen: Record<'enforce' | 'sweep', RecordedAction[]> = { enforce: [], sweep: [] };
+const seen: Record<'enforce' | 'sweep' | 'history', RecordedAction[]> = { enforce: [], sweep: [], history: [] };
 
 async function recording(into: RecordedAction[], run: () => Promise<unknown>) {
   const recorder = recordAwsActions({ account: MOTO_ACCOUNT });
@@ -49,7 +52,7 @@ beforeAll(async () => {
   packaged = await packageService({
     stage: 'iam',
     region: REGION,
-    params: { mode: 'delete', slackWebhookParameter: SLACK_PARAMETER, evidenceObjectLock: 'governance' },
+    params: { mode: 'delete', slackWebhookParameter: SLACK_PARAMETER, evidenceObjectLock: 'governance', trailBucket: TRAIL, auditSource: `s3://${TRAIL}` },
   });
   stack = await createLocalStack(clients, { region: REGION, rulePattern: ruleEventPattern(packaged.template), slackWebhookUrl: slack.url, endpoint: moto.endpoint });
   await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
@@ -85,6 +88,19 @@ beforeAll(async () => {
   await createModel(clients, REGION, 'iam-sweep-isolated', true);
   const sweep = createSweepHandler({ config, clients });
   await recording(seen.sweep, () => sweep({}, lambdaContext()));
+
+  // The history function over the trail's archive: one log file with one CreateModel call.
+  await clients.s3.send(new CreateBucketCommand({ Bucket: TRAIL, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+  const time = '2026-10-07T10:00:00Z';
+  await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: TRAIL,
+      Key: logFileKey({ account: MOTO_ACCOUNT, region: REGION, day: '2026/10/07', time }),
+      Body: gzipRecords([createModelRecord({ account: MOTO_ACCOUNT, region: REGION, time, modelName: 'iam-open' })]),
+    }),
+  );
+  const history = createHistoryHandler({ config: loadConfig({ env: { ...env, ISOLATION_GUARD_AUDIT_SOURCE: `s3://${TRAIL}` } }), clients });
+  await recording(seen.history, () => history({ from: '2026-10-01', to: '2026-10-31' }, lambdaContext()));
 }, 240_000);
 
 afterAll(async () => {
@@ -121,6 +137,11 @@ describe('every AWS call a function makes is granted to it', () => {
     expect(ungranted(roleStatements(packaged.template, 'SweepRole', names), seen.sweep)).toEqual([]);
   });
 
+  it('by the history role of the packaged template', () => {
+    expect(actionsOf(seen.history)).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:GetObject', 's3:PutObject', 'sagemaker:DescribeModel', 'sns:Publish']));
+    expect(ungranted(roleStatements(packaged.template, 'HistoryRole', names), seen.history)).toEqual([]);
+  });
+
   it('by the policies `isolation-guard policy iam` prints', () => {
     const placeholders: Record<string, string> = {
       '<ALERT_TOPIC>': stack.topicArn.split(':').pop()!,
@@ -128,12 +149,18 @@ describe('every AWS call a function makes is granted to it', () => {
       '<SLACK_PARAMETER>': SLACK_PARAMETER,
       '<EVIDENCE_BUCKET>': BUCKET,
       '<DEAD_LETTER_QUEUE>': 'guard-dead-letters',
+      '<TRAIL_BUCKET>': TRAIL,
     };
     const policies = JSON.parse(
       JSON.stringify(servicePolicies({ deleteMode: true, account: MOTO_ACCOUNT, region: REGION })).replace(/<[A-Z_]+>/g, (p) => placeholders[p] ?? p),
-    ) as Record<'enforce' | 'sweep', { Statement: Statement[] }>;
+    ) as Record<'enforce' | 'sweep' | 'audit', { Statement: Statement[] }>;
     expect(ungranted(policies.enforce.Statement, seen.enforce)).toEqual([]);
     expect(ungranted(policies.sweep.Statement, seen.sweep)).toEqual([]);
+    // `isolation-guard audit --evidence-bucket` reads what the history function reads; it writes
+    // its report locally and announces nothing.
+    const auditCalls = seen.history.filter((c) => c.action !== 's3:PutObject' && c.action !== 'sns:Publish');
+    expect(auditCalls.length).toBeGreaterThan(0);
+    expect(ungranted(policies.audit.Statement, auditCalls)).toEqual([]);
   });
 
   it('the checker itself: the role before the fix (ssm:GetParameter) would have been caught', () => {

@@ -93,7 +93,7 @@ describe('sweep over moto, two regions, hundreds of models', () => {
     // A reminder window later: alerted again.
     await sweepModels({ regions: [HOME], reminderDays: 7 }, enforcementSettings(config), { ...deps, now: () => new Date('2026-12-01T06:00:00Z') });
     expect(await drainQueue(setup.sqs, stack.alertQueueUrl)).toHaveLength(expectedViolations(HOME) + created[HOME]!.filter((m) => m.kind === 'exempt').length);
-  }, 120_000);
+  }, 240_000);
 
   it('skips a model deleted between the listing and its DescribeModel, and rides out throttling', async () => {
     const { clients } = countingClients();
