@@ -16,7 +16,7 @@ const PolicySchema = z.strictObject({
         Action: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/, 'an action without wildcards')).min(1),
         Resource: z.union([z.string(), z.array(z.string())]),
         Condition: z
-          .partialRecord(z.enum(['Bool', 'BoolIfExists', 'Null', 'ArnNotLike', 'ArnLike', 'StringEquals']), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
+          .partialRecord(z.enum(['Bool', 'BoolIfExists', 'Null', 'ArnNotLike', 'ArnLike', 'StringEquals', 'StringLike']), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
           .optional(),
       }),
     )
