@@ -82,8 +82,10 @@ export async function enforceRecord(
   let unconfirmed: string | null = options.malformed ? `the record is malformed (${options.malformed})` : null;
   const failures: EnforcementResult['failures'] = {};
   const needsLook = decided.decision.verdict === 'violation' || decided.decision.verdict === 'exempt';
-  // A compliant request needs no AWS call at all; a failed call created nothing to look at.
-  if (needsLook && decided.decision.modelName !== null) {
+  // A compliant request needs no AWS call at all; a failed call created nothing to look at. A
+  // malformed record is not looked at either: its time or region cannot be trusted to tell its
+  // model from another of the same name, so DescribeModel must not turn it compliant.
+  if (needsLook && decided.decision.modelName !== null && !options.malformed) {
     try {
       sagemaker = await deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
       model = await describeModelState(sagemaker, decided.decision.modelName);

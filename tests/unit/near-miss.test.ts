@@ -38,6 +38,15 @@ describe('near-miss records', () => {
   });
 });
 
+describe('recipientAccountId', () => {
+  it('that is not 12 digits is an input problem named by its field, not an account', () => {
+    const result = evaluateInput(bytes({ ...record, recipientAccountId: 'prod' }), { exemptions: [], now: new Date() });
+    expect(result.decided).toEqual([]);
+    expect(result.problems).toEqual(['recipientAccountId: expected a 12-digit account id']);
+    expect(evaluateInput(bytes(record), { exemptions: [], now: new Date() }).decided).toHaveLength(1);
+  });
+});
+
 describe('a CreateModel record read leniently, for the fail-closed path', () => {
   it('keeps what has its shape and drops or replaces what does not', () => {
     const now = new Date('2026-11-29T10:00:00Z');
