@@ -53,6 +53,10 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
       setToContext: true,
       cacheExpiry: options.secretCacheMs ?? 5 * 60_000,
       awsClientOptions: { region: process.env.AWS_REGION, requestHandler: ENFORCE_REQUEST_BOUNDS },
+      // No fetch at start-up: a prefetch that fails (SSM denied or throttled) is a promise nobody
+      // awaits, an unhandled rejection that fails the Lambda's initialisation and with it every
+      // alert. Fetched in `before`, a failure costs only the Slack channel.
+      disablePrefetch: true,
     });
     // SSM failing (denied, throttled, hanging) must cost only the Slack channel, never the SNS alert:
     // the error is kept on the context and Slack fails with it (the event is then retried).
