@@ -1,12 +1,26 @@
 import type { Decision } from '../shared/decision/decision.js';
 
 /**
- * Control characters (ANSI escapes included) shown as `\uXXXX`: a model name or user agent from
- * a CloudTrail record must not be able to move the cursor or recolour an operator's terminal.
+ * Characters shown as `\uXXXX`: C0 and C1 controls (ANSI escapes included: a model name or user
+ * agent from a CloudTrail record must not move the cursor or recolour an operator's terminal),
+ * bidirectional controls (U+202E would reverse what follows), zero-width characters and line
+ * separators (a field must not start a line of its own).
  */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+const NOT_PLAIN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNPRINTABLE, escapeChar);
+}
+
+/**
+ * One JSON line for a terminal or a pipe: the same JSON value, with the characters JSON.stringify
+ * leaves raw (C1 controls, bidirectional controls, line separators) written as `\uXXXX` escapes.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(NOT_PLAIN_JSON, escapeChar);
 }
 
 function fit(text: string, width: number): string {

@@ -359,6 +359,7 @@ export const COMMANDS: CommandSpec[] = [
       'member-role-name': { type: 'string', value: 'NAME', help: 'the organisation set-up\'s member role (sts:AssumeRole)' },
       org: { type: 'boolean', default: false, help: 'organizations:ListAccounts for the sweep and audit' },
       'security-hub': { type: 'boolean', default: false, help: "securityhub:BatchImportFindings on the account's product" },
+      'organization-id': { type: 'string', value: 'o-...', help: 'the member role may be assumed only in this organisation (aws:ResourceOrgID)' },
     },
     settings: [],
     positionals: false,

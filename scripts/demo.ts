@@ -16,6 +16,8 @@ import { deployPackagedStack, SLACK_PARAMETER } from '../tests/support/deployed-
 import { createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
 import { disposePackagedServices, packageService, ruleEventPattern } from '../tests/support/packaged-template.js';
+import { recordAwsActions } from '../tests/support/aws-action-recorder.js';
+import { roleStatements, ungranted } from '../tests/support/role-grants.js';
 import { startWebhookListener } from '../tests/support/webhook-listener.js';
 
 const REGION = 'eu-west-1';
@@ -74,6 +76,8 @@ async function main() {
     const config = loadConfig({ env: stackEnvironment(stack) });
     // No secret cache in the demo: middy would refresh it after moto has stopped.
     const handler = createEnforceHandler({ config, clients, secretCacheMs: 0 });
+    // Every AWS call the handler makes is recorded, to be checked against the packaged role below.
+    const recorder = recordAwsActions({ account: MOTO_ACCOUNT });
     for (const event of [...delivered, delivered.find((e) => e.detail?.requestParameters?.modelName === 'fraud-open')]) {
       const outcome = await handler(event as never, lambdaContext());
       if ('handled' in outcome) {
@@ -82,6 +86,20 @@ async function main() {
         say(`    ${' '.repeat(15)} ${resultSummary(outcome.handled)}`);
       }
     }
+
+    recorder.stop();
+
+    step("The enforce role of the packaged template grants every AWS call the handler made");
+    const names = {
+      region: REGION,
+      account: MOTO_ACCOUNT,
+      refs: { AlertTopic: stack.topicArn, IdempotencyTable: stack.tableName },
+      atts: { 'IdempotencyTable.Arn': `arn:aws:dynamodb:${REGION}:${MOTO_ACCOUNT}:table/${stack.tableName}` },
+    };
+    const calls = recorder.distinct();
+    say(indent(calls.map((c) => `${c.action} ${c.resource}`).join('\n')));
+    const denied = ungranted(roleStatements(packaged.template, 'EnforceRole', names), calls);
+    check(calls.length > 0 && denied.length === 0, denied.length === 0 ? `${calls.length} distinct call(s), all granted` : `not granted: ${denied.map((c) => c.action).join(', ')}`);
 
     step('What the security team received');
     const alerts = await drainQueue(clients.sqs, stack.alertQueueUrl);

@@ -115,7 +115,10 @@ export function parseParameterName(raw: unknown): string | null {
 function parseWebhookUrl(raw: unknown): string | null {
   const value = parseOptionalString(raw);
   // Never echo the value: the URL's path is the secret.
-  if (value !== null && !/^https?:\/\/[^\s]+$/.test(value)) throw new Error('expected an http(s) URL (value not shown: it is a secret)');
+  // https only (the URL is a secret on the wire), except http to this machine for local trials.
+  if (value !== null && !/^(https:\/\/[^\s]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s]*)?)$/.test(value)) {
+    throw new Error('expected an https URL (value not shown: it is a secret)');
+  }
   return value;
 }
 

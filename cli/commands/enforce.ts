@@ -1,18 +1,24 @@
 import { createAwsClients } from '../../shared/aws/clients.js';
+import { withErrorContext } from '../../shared/aws/error-context.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { decodeInput } from '../../shared/cloudtrail/decode.js';
 import { extractRecords } from '../../shared/cloudtrail/extract.js';
+import { lenientCreateModelRecord, valueAtLocation } from '../../shared/cloudtrail/lenient-record.js';
+import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
 import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import type { Config } from '../../shared/config.js';
 import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-letter-queue.js';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
+import { ledgerTableOfQueue } from '../../shared/dlq/replay-ledger.js';
+import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult } from '../../shared/enforcement/pipeline.js';
 import { resultSummary } from '../../shared/enforcement/result-summary.js';
 import { IsolationGuardError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { printable } from '../format-table.js';
+import { jsonLine, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
 import { warnIfNobodyIsTold } from '../warnings.js';
 
@@ -25,7 +31,7 @@ export interface EnforceOptions {
 
 /** One JSON line per event handled: the decision, the action and each channel's outcome. */
 export const resultLine = (result: EnforcementResult): string =>
-  JSON.stringify({
+  jsonLine({
     summary: resultSummary(result),
     decision: result.decision,
     model: result.model,
@@ -46,10 +52,10 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   warnIfNobodyIsTold(options.config, io);
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });
   const settings = enforcementSettings(options.config);
-  const tally = { violations: 0, unreadable: 0, failed: 0 };
+  const tally = { violations: 0, unreadable: 0, failed: 0, createModel: 0, skipped: 0 };
 
-  const handle = async (record: CreateModelRecord): Promise<boolean> => {
-    const result = await enforceRecord(record, settings, pipelineDeps);
+  const handle = async (record: CreateModelRecord, malformed: string | null = null): Promise<boolean> => {
+    const result = await enforceRecord(record, settings, pipelineDeps, { malformed });
     io.stdout(resultLine(result));
     if (result.decision.verdict === 'violation') tally.violations++;
     const failed = Object.keys(result.failures).length > 0;
@@ -63,26 +69,60 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   const handleValue = async (source: string, value: unknown): Promise<boolean> => {
     let ok = true;
     for (const item of extractRecords(value)) {
-      if (item.kind === 'skipped') continue;
-      if (item.kind === 'invalid') {
-        tally.unreadable++;
-        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}`);
-        ok = false;
+      if (item.kind === 'skipped') {
+        tally.skipped++;
+        const why = nearMiss(valueAtLocation(value, item.location));
+        if (why) io.stderr(`isolation-guard: ${printable(source)}: skipped ${printable(item.location || '(record)')}: ${printable(why)}`);
         continue;
       }
+      let record = item.kind === 'create-model' ? item.record : null;
+      let malformed: string | null = null;
+      if (item.kind === 'invalid') {
+        // A CreateModel call with a missing or malformed field is a violation with that reason.
+        record = lenientCreateModelRecord(valueAtLocation(value, item.location), { now: new Date(), region });
+        if (record === null) {
+          tally.unreadable++;
+          io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}`);
+          ok = false;
+          continue;
+        }
+        malformed = item.error.message;
+        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}: handled as a violation`);
+      }
+      tally.createModel++;
       try {
-        ok = (await handle(item.record)) && ok;
+        ok = (await handle(record!, malformed)) && ok;
       } catch (error) {
         // DescribeModel denied or throttled beyond retries: this event is not handled.
         tally.failed++;
         ok = false;
-        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.record.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
+        io.stderr(`isolation-guard: ${printable(source)}: ${printable(record!.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
       }
     }
     return ok;
   };
 
   if (options.fromDlq) {
+    // Replay is idempotent by default: with the step ledger, from the configuration or else the
+    // outputs of the stack whose dead-letter queue this is. Without one, alerts would go out and
+    // actions run a second time: refuse, and say how to name the table.
+    if (!deps && !options.config.idempotencyTable) {
+      const cloudFormation = withErrorContext(new CloudFormationClient({ region: regions.sqs ?? region }));
+      const found = await ledgerTableOfQueue(cloudFormation, options.fromDlq).catch((error: unknown) => {
+        io.stderr(`isolation-guard: --from-dlq: could not read the stacks' outputs to find the step-ledger table (${printable(describe(error))})`);
+        return null;
+      });
+      cloudFormation.destroy();
+      if (found === null) {
+        io.stderr(
+          'isolation-guard: --from-dlq: no step-ledger table, and no CloudFormation stack outputs this queue as DeadLetterQueueUrl. ' +
+            "Replaying without the ledger would send the alerts and run the actions again: pass --idempotency-table with the stack's IdempotencyTableName output.",
+        );
+        return EXIT.inputError;
+      }
+      io.stderr(`isolation-guard: replaying with the step-ledger table ${printable(found.table)} (output IdempotencyTableName of stack ${printable(found.stack)})`);
+      pipelineDeps.ledger = dynamoDbStepLedger({ client: clients.dynamodb, tableName: found.table });
+    }
     for await (const letter of receiveDeadLetters(clients.sqs, options.fromDlq)) {
       let event: unknown;
       try {
@@ -113,6 +153,9 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
     }
   }
 
+  if (tally.createModel === 0 && tally.unreadable === 0) {
+    io.stderr(`isolation-guard: the input holds no SageMaker CreateModel call (${tally.skipped} other record(s) skipped)`);
+  }
   if (tally.unreadable > 0) return EXIT.inputError;
   if (tally.failed > 0) return EXIT.effectFailed;
   return tally.violations > 0 ? EXIT.violation : EXIT.ok;

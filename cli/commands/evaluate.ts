@@ -3,7 +3,7 @@ import type { Exemption } from '../../shared/decision/exemptions.js';
 import type { PrioritySettings } from '../../shared/decision/priorities.js';
 import { evaluateInput } from '../../shared/evaluation.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { formatTableHeader, formatTableRow, printable } from '../format-table.js';
+import { formatTableHeader, formatTableRow, jsonLine, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
 
 export interface EvaluateOptions {
@@ -17,7 +17,7 @@ export interface EvaluateOptions {
 
 /** The evaluate contract: exactly these fields, in this order, one JSON object per line. */
 export function decisionLine(decision: Decision): string {
-  return JSON.stringify(Object.fromEntries(DECISION_FIELDS.map((field) => [field, decision[field]])));
+  return jsonLine(Object.fromEntries(DECISION_FIELDS.map((field) => [field, decision[field]])));
 }
 
 /**
@@ -53,8 +53,11 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
     }
     if (result.problems.length > 0) failedInputs++;
     for (const problem of result.problems) io.stderr(`isolation-guard: ${printable(name)}: ${printable(problem)}`);
+    for (const miss of result.nearMisses) io.stderr(`isolation-guard: ${printable(name)}: skipped ${printable(miss)}`);
     if (bytes.length === 0 || (result.decided.length === 0 && result.skipped === 0 && result.problems.length === 0)) {
       io.stderr(`isolation-guard: ${printable(name)}: holds no records`);
+    } else if (result.decided.length === 0) {
+      io.stderr(`isolation-guard: ${printable(name)}: holds no SageMaker CreateModel call (${result.skipped} other record(s) skipped, ${result.nearMisses.length} of them nearly one)`);
     }
   }
 

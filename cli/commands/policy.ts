@@ -20,6 +20,8 @@ export async function policyScpCommand(values: Record<string, unknown>, io: CliI
 export async function policyIamCommand(values: Record<string, unknown>, io: CliIo): Promise<ExitCode> {
   const account = text(values.account);
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError('--account: expected a 12-digit account id');
+  const organization = text(values['organization-id']);
+  if (organization !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organization)) throw new UsageError('--organization-id: expected o- and 10 to 32 letters or digits');
   const policies = servicePolicies({
     deleteMode: values['delete-mode'] === true,
     account,
@@ -28,6 +30,7 @@ export async function policyIamCommand(values: Record<string, unknown>, io: CliI
     memberRoleName: text(values['member-role-name']),
     org: values.org === true,
     securityHub: values['security-hub'] === true,
+    organizationId: text(values['organization-id']),
   });
   io.stdout(JSON.stringify(policies, null, 2));
   return EXIT.ok;

@@ -24,7 +24,8 @@ export interface SweepCommandOptions {
 /**
  * `isolation-guard sweep`: every model in the regions, decided and sent through the enforcement
  * pipeline, with the inventory as a report. Exit 0: all compliant or exempt; 1: violations;
- * 2: a region could not be read (the others are still reported).
+ * 2: a region or a model could not be read (the others are still reported); 3: an effect (action,
+ * alert, ledger) failed, with the count and the causes on stderr.
  */
 export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Promise<ExitCode> {
   const output = reportOutput(options.format, options.out);
@@ -53,9 +54,21 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
     const said = reminder.status === 'failed' ? `reminder failed: ${printable(reminder.error ?? '')}` : `reminder ${reminder.status}`;
     io.stderr(`isolation-guard: exception ${printable(reminder.id)} expires ${reminder.expires} (${reminder.daysLeft} day(s) left): ${said}`);
   }
+  for (const model of result.models) {
+    if (model.error) io.stderr(`isolation-guard: model ${printable(model.modelName)} in ${model.region} could not be read: ${printable(model.error)}`);
+  }
   io.stderr(
-    `isolation-guard: ${summary.models} models in ${regions.length} region(s): ${summary.violations} violation(s), ${summary.exempt} exempt, ${summary.quarantined} quarantined`,
+    `isolation-guard: ${summary.models} models in ${regions.length} region(s): ${summary.violations} violation(s), ${summary.exempt} exempt, ${summary.quarantined} quarantined` +
+      (summary.unreadable > 0 ? `, ${summary.unreadable} not readable (not proven isolated)` : ''),
   );
-  if (summary.regionsFailed.length > 0) return EXIT.inputError;
+  if (summary.effectFailures.length > 0) {
+    // The causes, each once (one missing table fails every model's steps alike).
+    const causes = [...new Set(summary.effectFailures.map((f) => f.why))];
+    io.stderr(`isolation-guard: ${summary.effectFailures.length} effect(s) failed on ${new Set(summary.effectFailures.map((f) => f.model)).size} model(s); run the sweep again once fixed:`);
+    for (const cause of causes) io.stderr(`isolation-guard:   ${printable(cause)}`);
+  }
+  // 2 (something could not be read) wins over 3 (an effect failed), which wins over 1 (violations).
+  if (summary.regionsFailed.length > 0 || summary.unreadable > 0) return EXIT.inputError;
+  if (summary.effectFailures.length > 0) return EXIT.effectFailed;
   return summary.violations > 0 ? EXIT.violation : EXIT.ok;
 }

@@ -16,6 +16,8 @@ export function alertDocument(input: AlertInput): Record<string, unknown> {
     action: input.action,
     mode: input.mode,
     dryRun: input.dryRun,
+    // Why the alert rests on the request alone (the model could not be looked at, a malformed record); null: confirmed.
+    unconfirmed: input.unconfirmed ?? null,
   };
 }
 

@@ -18,8 +18,25 @@ export function escapedWithin(text: string, max: number): string {
   return `${cut}…`;
 }
 
+/**
+ * Characters an event field may not carry into a message: C0 and C1 controls (line breaks
+ * included: a field must not start a line of its own, where `>` quotes and `•` lists), bidirectional
+ * controls (U+202E would show `ldom.exe` as `exe.mold`), zero-width characters, line separators.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+/g;
+
+/** An event-sourced string made inert for display: unsafe characters become one space. */
+export const clean = (text: string): string => text.replace(UNSAFE, ' ');
+
 /** Backticks would close an inline code span early; a look-alike keeps the text readable. */
-const code = (text: string, max: number) => `\`${escapedWithin(text.replace(/`/g, 'ˋ'), max)}\``;
+const code = (text: string, max: number) => `\`${escapedWithin(clean(text).replace(/`/g, 'ˋ'), max)}\``;
+
+/** A code block: no formatting, no links, no mentions inside; backticks neutralised. */
+const codeBlock = (text: string, max: number) => `\`\`\`${escapedWithin(clean(text).replace(/`/g, 'ˋ'), max)}\`\`\``;
+
+/** mrkdwn text that Slack must not auto-link (bare URLs, @mentions, #channels). */
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 
 export type CreatingTool = 'terraform' | 'cloudformation' | 'sagemaker-python-sdk' | 'aws-cli' | 'unknown';
 
@@ -74,9 +91,9 @@ export function slackMessage(
     decision.verdict === 'exempt'
       ? 'SageMaker model without network isolation (exemption used)'
       : 'SageMaker model created without network isolation';
-  const header = `${input.dryRun ? '[dry run] ' : ''}${headline}`;
+  const header = `${input.dryRun ? '[dry run] ' : ''}${input.unconfirmed ? '[unconfirmed] ' : ''}${headline}`;
   const name = decision.modelName ?? '(unknown model)';
-  const field = (label: string, value: string | null) => ({ type: 'mrkdwn', text: `*${label}*\n${value === null ? '-' : code(value, FIELD_MAX)}` });
+  const field = (label: string, value: string | null) => mrkdwn(`*${label}*\n${value === null ? '-' : code(value, FIELD_MAX)}`);
   const link = consoleLink(decision.region, decision.modelName);
   const tool = recogniseTool(context.userAgent, context.invokedBy);
 
@@ -93,22 +110,26 @@ export function slackMessage(
         field('Event id', decision.eventId),
       ],
     },
-    { type: 'section', text: { type: 'mrkdwn', text: `*Model ARN*\n${decision.modelArn ? code(decision.modelArn, FIELD_MAX) : '-'}` } },
-    { type: 'section', text: { type: 'mrkdwn', text: `*User agent*\n${context.userAgent ? code(context.userAgent, FIELD_MAX) : '-'}` } },
-    { type: 'section', text: { type: 'mrkdwn', text: `*Why*\n${escapedWithin(decision.reasons.join(' '), SECTION_MAX)}` } },
+    { type: 'section', text: mrkdwn(`*Model ARN*\n${decision.modelArn ? code(decision.modelArn, FIELD_MAX) : '-'}`) },
+    { type: 'section', text: mrkdwn(`*User agent*\n${context.userAgent ? code(context.userAgent, FIELD_MAX) : '-'}`) },
+    // Reasons quote event fields: a code block shows them as they are, with no formatting or link.
+    { type: 'section', text: mrkdwn(`*Why*\n${codeBlock(decision.reasons.join(' '), SECTION_MAX)}`) },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Done* (mode ${input.mode}${input.dryRun ? ', dry run' : ''})\n${escapedWithin(`${action.kind}: ${action.status}. ${action.detail}`, SECTION_MAX)}` },
+      text: mrkdwn(`*Done* (mode ${input.mode}${input.dryRun ? ', dry run' : ''})\n${codeBlock(`${action.kind}: ${action.status}. ${action.detail}`, SECTION_MAX)}`),
     },
-    { type: 'section', text: { type: 'mrkdwn', text: `*Fix*\n${fixFor(tool)}` } },
+    // Our own words (no event field): the fix for the tool that made the call.
+    { type: 'section', text: mrkdwn(`*Fix*\n${fixFor(tool)}`) },
   ];
   if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in the console' }, url: link }] });
 
+  // The notification text: event fields only inside code spans, never at the start of a line.
+  const where = `${decision.account ?? '?'}/${decision.region}`;
   const priority = `Severity ${input.severity}${decision.classification ? `, classification ${decision.classification}` : ''}${decision.production ? ', production' : ''}`;
   return {
-    text: escapedWithin(`${header}: ${name} in ${decision.account ?? '?'}/${decision.region}`, SECTION_MAX),
+    text: `${escapeSlack(header)}: ${code(name, FIELD_MAX)} in ${code(where, FIELD_MAX)}`,
     blocks,
-    // A coloured bar under the message; the classification comes from a tag, so it is escaped.
+    // A coloured bar under the message; the classification comes from a tag: plain text, cleaned and escaped.
     attachments: [{ color: SEVERITY_COLOURS[input.severity], fallback: escapedWithin(priority, FIELD_MAX), text: escapedWithin(priority, FIELD_MAX) }],
   };
 }

@@ -28,26 +28,46 @@ export interface SlackWebhookOptions {
 }
 
 export interface SlackSender {
-  send(payload: unknown): Promise<{ attempts: number }>;
+  send(payload: unknown): Promise<{ attempts: number; unconfirmed?: string }>;
+}
+
+const MIN_RATE_LIMIT_WAIT_MS = 1_000;
+
+/** https, or http to this machine only. */
+export function isHttpsOrLoopback(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'https:') return true;
+    return parsed.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+  } catch {
+    return false;
+  }
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Posts to a Slack incoming webhook. 2xx: done. 429: waits `Retry-After` seconds, then retries.
- * 5xx and network errors: exponential backoff with jitter. Other 4xx: gives up at once (the
- * payload or the hook is wrong; retrying cannot help). Bounded by attempts and total time.
+ * Posts to a Slack incoming webhook. 2xx: done. 429: waits `Retry-After` seconds (at least one),
+ * then retries. 5xx and network errors: exponential backoff with jitter. A timeout: not posted
+ * again (Slack may have it), reported as unconfirmed. Other 4xx: gives up at once (the payload or
+ * the hook is wrong; retrying cannot help). Bounded by attempts and total time (8 s by default),
+ * well inside the enforce function's timeout.
  */
 export function slackWebhookSender(options: SlackWebhookOptions): SlackSender {
   const doFetch = options.fetch ?? fetch;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
-  const maxTotalMs = options.maxTotalMs ?? 20_000;
-  const maxAttempts = options.maxAttempts ?? 5;
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const maxTotalMs = options.maxTotalMs ?? 8_000;
+  const maxAttempts = options.maxAttempts ?? 4;
+  const timeoutMs = options.timeoutMs ?? 4_000;
 
   return {
     async send(payload) {
+      // The URL is a secret: refuse plain http (anyone on the path could read it and post), except
+      // to this machine (a local listener in tests and trials). The URL itself is never shown.
+      if (!isHttpsOrLoopback(options.url)) {
+        throw new SlackDeliveryError('the Slack webhook URL must be https (value not shown: it is a secret)', null, 0, false);
+      }
       const started = now();
       const body = JSON.stringify(payload);
       for (let attempt = 1; ; attempt++) {
@@ -65,8 +85,10 @@ export function slackWebhookSender(options: SlackWebhookOptions): SlackSender {
           await response.text().catch(() => '');
           if (response.ok) return { attempts: attempt };
           if (status === 429) {
-            const retryAfter = Number(response.headers.get('retry-after'));
-            waitMs = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : 1000;
+            // Retry-After in seconds; absent, unreadable or zero: wait a second all the same.
+            const header = response.headers.get('retry-after');
+            const retryAfter = header === null || header.trim() === '' ? Number.NaN : Number(header);
+            waitMs = Math.max(MIN_RATE_LIMIT_WAIT_MS, Number.isFinite(retryAfter) ? retryAfter * 1000 : 0);
             problem = `Slack rate-limited the webhook (HTTP 429, Retry-After ${response.headers.get('retry-after') ?? '-'})`;
           } else if (status >= 500) {
             waitMs = backoff(attempt);
@@ -78,6 +100,11 @@ export function slackWebhookSender(options: SlackWebhookOptions): SlackSender {
           if (error instanceof SlackDeliveryError) throw error;
           // Network errors carry the URL in places (undici's cause): keep only their kind.
           const kind = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+          if (kind === 'TimeoutError' || kind === 'AbortError') {
+            // Slack may have received the post and be slow to answer: posting again would show the
+            // alert twice. Counted as sent, unconfirmed; SNS carries the same alert.
+            return { attempts: attempt, unconfirmed: `Slack did not answer within ${timeoutMs} ms; not posted again, to avoid a duplicate` };
+          }
           waitMs = backoff(attempt);
           problem = `could not reach Slack (${kind})`;
         }

@@ -58,7 +58,7 @@ export function structuredSnsMessage(document: string, summary: string): { messa
 export function snsAlert(input: AlertInput): SnsAlert {
   const { decision, action } = input;
   const what = decision.verdict === 'violation' ? 'VIOLATION' : decision.verdict === 'exempt' ? 'EXEMPTION USED' : decision.verdict.toUpperCase();
-  const dry = input.dryRun ? ' (dry run)' : '';
+  const dry = `${input.dryRun ? ' (dry run)' : ''}${input.unconfirmed ? ' (unconfirmed)' : ''}`;
   return {
     subject: snsSubject(`[isolation-guard] ${what}${dry}: SageMaker model ${decision.modelName ?? '(unknown)'} in ${input.accountName ? `${input.accountName} (${decision.account})` : (decision.account ?? '?')}/${decision.region}`),
     ...structuredMessage(input),

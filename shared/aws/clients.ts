@@ -23,6 +23,9 @@ export interface AwsClients {
 
 export interface AwsClientOptions {
   region?: string;
+  /** Per-request bounds (ms): a hanging AWS endpoint must end in an error the pipeline can handle, not in the Lambda's timeout. */
+  requestHandler?: { connectionTimeout?: number; requestTimeout?: number; throwOnRequestTimeout?: boolean };
+
   /** An endpoint for every client (moto in tests); the SDK also honours AWS_ENDPOINT_URL by itself. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };

@@ -42,7 +42,8 @@ export const CreateModelRecordSchema = z.looseObject({
   errorMessage: optionalString,
   requestParameters: z.unknown(),
   responseElements: z.unknown(),
-  recipientAccountId: optionalString,
+  // An account id is 12 digits; anything else is an input problem, not an account.
+  recipientAccountId: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id').nullish(),
   requestID: optionalString,
 });
 export type CreateModelRecord = z.infer<typeof CreateModelRecordSchema>;

@@ -34,3 +34,23 @@ export function confirmDecision(decided: DecidedCreateModel, model: ModelState):
     decision: { ...decision, reasons: [...decision.reasons, 'DescribeModel confirms EnableNetworkIsolation is not true.'] },
   };
 }
+
+/** A model created more than this long after the event is not the one the event created. */
+export const REPLACEMENT_MARGIN_MS = 60_000;
+
+/**
+ * When DescribeModel shows a model created well after the CreateModel call, the model the call
+ * created was deleted and another of the same name exists: what DescribeModel says is not about
+ * the call's model. Returns the reason to add, or null when the model is the call's (or unknown).
+ */
+export function replacedSince(eventTime: string, model: ModelState): string | null {
+  if (!model.exists || !model.creationTime) return null;
+  const created = Date.parse(model.creationTime);
+  const event = Date.parse(eventTime);
+  if (!Number.isFinite(created) || !Number.isFinite(event) || created - event <= REPLACEMENT_MARGIN_MS) return null;
+  return (
+    `DescribeModel shows a model of this name created at ${model.creationTime}, after this call (${eventTime}): ` +
+    `the model this call created is gone, and a different one now has its name (EnableNetworkIsolation ${String(model.networkIsolation)}). ` +
+    'The violation stands; nothing is done to the new model.'
+  );
+}

@@ -6,7 +6,20 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { StepInProgressError, type StepLedger } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
+
+/**
+ * Steps whose effect ran but whose "done" write failed, kept in this process (a Lambda's retries
+ * usually reach the same warm container), so a retry here does not run them again. Bounded.
+ */
+const doneButUnrecorded = new Map<string, string>();
+const UNRECORDED_MAX = 10_000;
+
+const describeError = (error: unknown): string => {
+  const name = (error as Error)?.name ?? 'Error';
+  const message = (error as Error)?.message ?? String(error);
+  return message && message !== name ? `${name}: ${message}` : name;
+};
 
 export interface DynamoDbStepLedgerOptions {
   client: DynamoDBClient;
@@ -33,6 +46,16 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
     async once(eventId, step, effect) {
       const id = `${eventId}#${step}`;
       const key = { id: { S: id } };
+      const memoryKey = `${tableName}\0${id}`;
+      const remembered = doneButUnrecorded.get(memoryKey);
+      if (remembered !== undefined) return { replayed: true, value: JSON.parse(remembered) };
+      const unavailable = (error: unknown) =>
+        new LedgerUnavailableError(
+          (error as Error)?.name === 'ResourceNotFoundException'
+            ? `the step-ledger table ${tableName} does not exist (${describeError(error)})`
+            : `the step-ledger table ${tableName} cannot be used (${describeError(error)})`,
+          { cause: error },
+        );
       try {
         await client.send(
           new PutItemCommand({
@@ -49,8 +72,10 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
           }),
         );
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') throw error;
-        const existing = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+        if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') throw unavailable(error);
+        const existing = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true })).catch((cause: unknown) => {
+          throw unavailable(cause);
+        });
         const item = existing.Item;
         if (item?.status?.S === 'done') return { replayed: true, value: JSON.parse(item.result?.S ?? '{}') };
         throw new StepInProgressError(id);
@@ -64,15 +89,23 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
         await client.send(new DeleteItemCommand({ TableName: tableName, Key: key })).catch(() => undefined);
         throw error;
       }
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: 'SET #status = :done, #result = :result REMOVE leaseUntil',
-          ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-          ExpressionAttributeValues: { ':done': { S: 'done' }, ':result': { S: JSON.stringify(value) } },
-        }),
-      );
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET #status = :done, #result = :result REMOVE leaseUntil',
+            ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+            ExpressionAttributeValues: { ':done': { S: 'done' }, ':result': { S: JSON.stringify(value) } },
+          }),
+        );
+      } catch (error) {
+        // The effect happened: never report it as failed (that would run it again at once).
+        // Remember it here; another container may run it again once the claim's lease runs out.
+        if (doneButUnrecorded.size >= UNRECORDED_MAX) doneButUnrecorded.delete(doneButUnrecorded.keys().next().value!);
+        doneButUnrecorded.set(memoryKey, JSON.stringify(value));
+        return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${describeError(error)})` };
+      }
       return { replayed: false, value };
     },
   };

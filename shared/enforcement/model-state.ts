@@ -16,6 +16,7 @@ export async function describeModelState(sagemaker: SageMakerClient, modelName: 
       networkIsolation: typeof output.EnableNetworkIsolation === 'boolean' ? output.EnableNetworkIsolation : false,
       tags: {},
       description: JSON.parse(JSON.stringify(description)) as Record<string, unknown>,
+      creationTime: output.CreationTime instanceof Date ? output.CreationTime.toISOString() : null,
     };
   } catch (error) {
     if (isModelNotFound(error)) return { exists: false, networkIsolation: null, tags: {}, description: null };

@@ -10,6 +10,8 @@ export interface ModelState {
   tags: Record<string, string>;
   /** The DescribeModel output, kept so a deleted model can be recreated with isolation on. */
   description: Record<string, unknown> | null;
+  /** DescribeModel's CreationTime (ISO), when known: tells a recreated model from the one an event created. */
+  creationTime?: string | null;
 }
 
 export type ActionKind = 'none' | 'quarantine' | 'delete';
@@ -50,7 +52,14 @@ export interface AlertInput {
   severity: Severity;
   /** The account's name (alias or Organizations name) when known. */
   accountName?: string | null;
+  /**
+   * Why the alert could not be confirmed (DescribeModel failed, the record is malformed, the ledger
+   * is unavailable): the alert then says it is based on the request alone. Null or absent: confirmed.
+   */
+  unconfirmed?: string | null;
 }
 
 export type ChannelName = 'sns' | 'slack' | 'finding';
+/** Steps that can fail: the channels, the action, the confirmation (DescribeModel), the ledger. */
+export type FailedStep = ChannelName | 'action' | 'confirm' | 'ledger';
 export type ChannelStatus = 'sent' | 'already-sent' | 'not-configured' | 'not-needed' | 'failed';

@@ -12,14 +12,14 @@ import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-
 import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { Mode } from '../config.js';
-import { confirmDecision } from '../decision/confirm.js';
+import { confirmDecision, replacedSince } from '../decision/confirm.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel, Decision } from '../decision/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
 import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModelState } from './model-state.js';
-import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, ModelState } from './outcome.js';
-import type { StepLedger } from './step-ledger.js';
+import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep, ModelState } from './outcome.js';
+import { LedgerUnavailableError, type StepLedger } from './step-ledger.js';
 
 export interface EnforcementSettings {
   mode: Mode;
@@ -55,7 +55,9 @@ export interface EnforcementResult {
   /** `securityHub` only when Security Hub is enabled. */
   channels: Record<ChannelName, ChannelStatus> & { securityHub?: ChannelStatus };
   /** Per failed step, what went wrong (no secrets: messages of typed errors only). */
-  failures: Partial<Record<ChannelName | 'action' | 'securityHub', string>>;
+  failures: Partial<Record<FailedStep | 'securityHub', string>>;
+  /** Why the alert is based on the request alone (DescribeModel failed, a malformed record); null or absent: confirmed. */
+  unconfirmed?: string | null;
 }
 
 const ACTIONS: Record<'quarantine' | 'delete', RemediationAction> = { quarantine: quarantineAction, delete: deleteAction };
@@ -68,20 +70,73 @@ export function eventKey(record: CreateModelRecord): string {
 /**
  * The enforcement pipeline for one CreateModel record: decide → confirm with DescribeModel →
  * plan → act → alert. Each effect runs at most once per event (the step ledger), so a redelivered
- * or retried event redoes only what failed. Never throws for a failed channel: the result says
- * which failed, and the caller fails the invocation so that the event is retried or dead-lettered.
+ * or retried event redoes only what failed. Never throws: when the model cannot be looked at
+ * (DescribeModel throttled, denied or hanging; the member role refused), the violation is alerted
+ * on what the request shows, marked unconfirmed, nothing is done to the model, and the result's
+ * `failures` make the caller fail the invocation, so the event is retried and then dead-lettered.
  */
-export async function enforceRecord(record: CreateModelRecord, settings: EnforcementSettings, deps: EnforcementDeps): Promise<EnforcementResult> {
-  const sagemaker = await deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
+export async function enforceRecord(
+  record: CreateModelRecord,
+  settings: EnforcementSettings,
+  deps: EnforcementDeps,
+  options: { malformed?: string | null } = {},
+): Promise<EnforcementResult> {
+  const key = eventKey(record);
   let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now(), priorities: settings.priorities });
+  if (options.malformed) decided = asMalformed(decided, options.malformed);
   let model: ModelState | null = null;
+  let sagemaker: SageMakerClient | null = null;
+  let unconfirmed: string | null = options.malformed ? `the record is malformed (${options.malformed})` : null;
+  const failures: EnforcementResult['failures'] = {};
   const needsLook = decided.decision.verdict === 'violation' || decided.decision.verdict === 'exempt';
-  // A compliant request needs no AWS call at all; a failed call created nothing to look at.
-  if (needsLook && decided.decision.modelName !== null) {
-    model = await describeModelState(sagemaker, decided.decision.modelName);
-    decided = confirmDecision(decided, model);
+  // A compliant request needs no AWS call at all; a failed call created nothing to look at. A
+  // malformed record is not looked at either: its time or region cannot be trusted to tell its
+  // model from another of the same name, so DescribeModel must not turn it compliant.
+  if (needsLook && decided.decision.modelName !== null && !options.malformed) {
+    try {
+      sagemaker = await deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
+      model = await describeModelState(sagemaker, decided.decision.modelName);
+      const replaced = replacedSince(record.eventTime, model);
+      if (replaced) {
+        // Another model now has the name: act on nothing, and alert the violation as the request shows it.
+        decided = { ...decided, decision: { ...decided.decision, reasons: [...decided.decision.reasons, replaced] } };
+        model = { exists: false, networkIsolation: null, tags: {}, description: null, creationTime: null };
+      } else {
+        decided = confirmDecision(decided, model);
+      }
+    } catch (error) {
+      failures.confirm = `DescribeModel failed: ${messageOf(error)}`;
+      unconfirmed = `the model could not be looked at (${messageOf(error)})`;
+      sagemaker = null;
+      model = null;
+    }
   }
-  return remediateAndAlert({ key: eventKey(record), decided, model, sagemaker }, settings, deps);
+  if (unconfirmed) {
+    decided = {
+      ...decided,
+      decision: {
+        ...decided.decision,
+        reasons: [
+          `Unconfirmed: ${unconfirmed}. This alert is based on what the CloudTrail request shows; nothing was done to the model.`,
+          ...decided.decision.reasons,
+        ],
+      },
+    };
+  }
+  const result = await remediateAndAlert({ key, decided, model, sagemaker, unconfirmed }, settings, deps);
+  return { ...result, failures: { ...failures, ...result.failures } };
+}
+
+/** A record with a missing or malformed field: a violation (fail closed), with that reason. */
+function asMalformed(decided: DecidedCreateModel, problem: string): DecidedCreateModel {
+  return {
+    context: { ...decided.context, exemption: null },
+    decision: {
+      ...decided.decision,
+      verdict: 'violation',
+      reasons: [`The CloudTrail record is malformed (${problem}): treated as a violation, whatever else it says.`, ...decided.decision.reasons.filter((r) => !r.startsWith('Exempt by'))],
+    },
+  };
 }
 
 /**
@@ -89,14 +144,16 @@ export async function enforceRecord(record: CreateModelRecord, settings: Enforce
  * plan → act → alert, each step at most once under `key`.
  */
 export async function remediateAndAlert(
-  subject: { key: string; decided: DecidedCreateModel; model: ModelState | null; sagemaker: SageMakerClient },
+  subject: { key: string; decided: DecidedCreateModel; model: ModelState | null; sagemaker: SageMakerClient | null; unconfirmed?: string | null },
   settings: EnforcementSettings,
   deps: EnforcementDeps,
 ): Promise<EnforcementResult> {
   const { key, decided, model, sagemaker } = subject;
+  const unconfirmed = subject.unconfirmed ?? null;
   // The model's data class may set its own mode (never beyond delete; CloudFormation protection still applies).
   const mode = decided.context.classMode ?? settings.mode;
-  const plan = planAction(decided, model, mode, settings.iacTagKeys);
+  // Unconfirmed: the model was not looked at, so nothing is done to it (the retry will).
+  const plan = unconfirmed ? { kind: 'none' as const, note: 'Unconfirmed: nothing done to the model.' } : planAction(decided, model, mode, settings.iacTagKeys);
   const failures: EnforcementResult['failures'] = {};
   const channels: EnforcementResult['channels'] = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
   const verdict = decided.decision.verdict;
@@ -112,14 +169,34 @@ export async function remediateAndAlert(
     dryRun: settings.dryRun,
     severity: decided.decision.severity,
     accountName: decided.decision.account ? (deps.accountName?.(decided.decision.account) ?? null) : null,
+    unconfirmed,
   });
 
+  /**
+   * One step under the ledger. When the ledger itself cannot be used (table missing, denied,
+   * failing), deduplication cannot happen: the effect runs anyway (a duplicate is better than
+   * silence) and the failure is reported, so the event is kept for the dead-letter queue.
+   * Unconfirmed alerts are steps of their own, so the confirmed alert of a retry still goes out.
+   */
+  const once = async <T extends object>(step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
+    const name = unconfirmed && step !== 'action' ? `${step}-unconfirmed` : step;
+    try {
+      const outcome = await deps.ledger.once(key, name, effect);
+      if (outcome.unrecorded) failures.ledger = outcome.unrecorded;
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof LedgerUnavailableError)) throw error;
+      failures.ledger = error.message;
+      return { replayed: false, value: await effect() };
+    }
+  };
+
   const runAction = async () => {
-    if (action.status !== 'pending') return;
+    if (action.status !== 'pending' || sagemaker === null) return;
     const remediation = ACTIONS[action.kind as 'quarantine' | 'delete'];
     const target = remediationTarget(decided, model);
     try {
-      const { value, replayed } = await deps.ledger.once(key, 'action', async () => {
+      const { value, replayed } = await once('action', async () => {
         const result = await remediation.run(sagemaker, target, deps.now());
         return { status: result.status, detail: [plan.note, result.detail].filter(Boolean).join(' ') };
       });
@@ -140,7 +217,7 @@ export async function remediateAndAlert(
       return;
     }
     try {
-      const { replayed } = await deps.ledger.once(key, name, send);
+      const { replayed } = await once(name, send);
       channels[name] = replayed ? 'already-sent' : 'sent';
     } catch (error) {
       channels[name] = 'failed';
@@ -179,7 +256,7 @@ export async function remediateAndAlert(
       if (shFinding === null) {
         channels.securityHub = 'not-needed';
       } else {
-        const { replayed } = await deps.ledger.once(key, 'securityHub', () => securityHub.import(shFinding));
+        const { replayed } = await once('securityHub', () => securityHub.import(shFinding));
         channels.securityHub = replayed ? 'already-sent' : 'sent';
       }
     } catch (error) {
@@ -195,6 +272,7 @@ export async function remediateAndAlert(
     action,
     channels,
     failures,
+    unconfirmed,
   };
 }
 

@@ -8,9 +8,15 @@ import { IsolationGuardError } from '../errors.js';
  * a retry after Slack failed does not publish to SNS twice.
  */
 export interface StepLedger {
-  /** Runs `effect` unless the step is recorded as done; returns its (stored) result. */
-  once<T extends object>(eventId: string, step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T }>;
+  /**
+   * Runs `effect` unless the step is recorded as done; returns its (stored) result. `unrecorded`
+   * says why an effect that ran could not be recorded as done (a retry elsewhere may run it again).
+   */
+  once<T extends object>(eventId: string, step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T; unrecorded?: string }>;
 }
+
+/** The ledger itself cannot be used (its table is missing, denied or failing): deduplication cannot happen. */
+export class LedgerUnavailableError extends IsolationGuardError {}
 
 /** Another delivery of the same event is running this step right now: retry later. */
 export class StepInProgressError extends IsolationGuardError {

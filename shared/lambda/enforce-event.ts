@@ -1,4 +1,5 @@
 import { extractRecords } from '../cloudtrail/extract.js';
+import { lenientCreateModelRecord, valueAtLocation } from '../cloudtrail/lenient-record.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult, type EnforcementSettings } from '../enforcement/pipeline.js';
 import { EnforcementIncompleteError, RecordValidationError } from '../errors.js';
 
@@ -21,10 +22,18 @@ export async function enforceEvent(
     throw new RecordValidationError('(event)', `expected one EventBridge event, found ${items.length} records`);
   }
   const item = items[0]!;
-  if (item.kind === 'invalid') throw item.error;
   // The rule only sends CreateModel calls; anything else was sent by hand and is not ours to judge.
   if (item.kind === 'skipped') return { skipped: item.why };
-  const result = await enforceRecord(item.record, settings, deps);
+  let result: EnforcementResult;
+  if (item.kind === 'invalid') {
+    // A CreateModel call with a missing or malformed field is a violation with that reason (fail
+    // closed), alerted as unconfirmed; anything else malformed fails the invocation.
+    const record = lenientCreateModelRecord(valueAtLocation(event, item.location), { now: deps.now(), region: process.env.AWS_REGION ?? 'us-east-1' });
+    if (record === null) throw item.error;
+    result = await enforceRecord(record, settings, deps, { malformed: item.error.message });
+  } else {
+    result = await enforceRecord(item.record, settings, deps);
+  }
   observe(result);
   if (Object.keys(result.failures).length > 0) {
     throw new EnforcementIncompleteError(result.eventKey, result.failures as Record<string, string>);

@@ -9,11 +9,19 @@ import { routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
+import { IsolationGuardError } from '../errors.js';
 import { enforceEvent, type EnforceEventOutcome } from './enforce-event.js';
+
+/** The Slack webhook URL could not be read: Slack fails, the other channels still alert. */
+export class SlackWebhookUnavailableError extends IsolationGuardError {}
 import { logger as defaultLogger, metrics, recordEnforcementMetrics } from './observability.js';
 import { resultSummary } from '../enforcement/result-summary.js';
 
-type EnforceContext = Context & { slackWebhookUrl?: unknown };
+type EnforceContext = Context & { slackWebhookUrl?: unknown; slackWebhookError?: unknown };
+
+/** Per-request bounds of the enforce function's AWS clients (ms). */
+// throwOnRequestTimeout: without it, the SDK only logs a warning when requestTimeout passes and goes on waiting.
+export const ENFORCE_REQUEST_BOUNDS = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true } as const;
 
 export interface EnforceHandlerOptions {
   config: Config;
@@ -41,20 +49,37 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
   if (config.slackWebhookParameter) {
-    handler.use(
-      ssm({
-        fetchData: { slackWebhookUrl: config.slackWebhookParameter },
-        setToContext: true,
-        cacheExpiry: options.secretCacheMs ?? 5 * 60_000,
-        awsClientOptions: { region: process.env.AWS_REGION },
-      }),
-    );
+    const secrets = ssm({
+      fetchData: { slackWebhookUrl: config.slackWebhookParameter },
+      setToContext: true,
+      cacheExpiry: options.secretCacheMs ?? 5 * 60_000,
+      awsClientOptions: { region: process.env.AWS_REGION, requestHandler: ENFORCE_REQUEST_BOUNDS },
+      // No fetch at start-up: a prefetch that fails (SSM denied or throttled) is a promise nobody
+      // awaits, an unhandled rejection that fails the Lambda's initialisation and with it every
+      // alert. Fetched in `before`, a failure costs only the Slack channel.
+      disablePrefetch: true,
+    });
+    // SSM failing (denied, throttled, hanging) must cost only the Slack channel, never the SNS alert:
+    // the error is kept on the context and Slack fails with it (the event is then retried).
+    handler.use({
+      before: async (request) => {
+        try {
+          await secrets.before!(request);
+        } catch (error) {
+          (request.context as EnforceContext).slackWebhookError = error;
+        }
+      },
+    });
   }
   return handler.handler(async (event, context) => {
     const eventId = (event.detail as { eventID?: unknown } | null)?.eventID;
     logger.appendKeys({ eventId: typeof eventId === 'string' ? eventId : null, eventBridgeId: event.id });
     const slackWebhookUrl = typeof context.slackWebhookUrl === 'string' ? context.slackWebhookUrl : null;
     const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger, router });
+    if (context.slackWebhookError !== undefined) {
+      const why = context.slackWebhookError instanceof Error ? `${context.slackWebhookError.name}: ${context.slackWebhookError.message}` : 'unknown error';
+      deps.slack = { send: () => Promise.reject(new SlackWebhookUnavailableError(`the Slack webhook URL could not be read from SSM parameter ${config.slackWebhookParameter} (${why})`)) };
+    }
     try {
       const outcome = await enforceEvent(event, settings, deps, (result) => {
         logger.info('CreateModel enforced', {

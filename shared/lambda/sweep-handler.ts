@@ -14,7 +14,7 @@ import { storeInventorySnapshot } from '../sweep/snapshot-store.js';
 import { sweepModels } from '../sweep/sweep.js';
 import { logger, metrics } from './observability.js';
 
-/** Some regions could not be read: the invocation fails (and is retried) after the rest is filed. */
+/** Some regions or models could not be read, or effects failed: the invocation fails (and is retried) after the rest is filed. */
 export class SweepIncompleteError extends IsolationGuardError {}
 
 /**
@@ -36,9 +36,14 @@ export function createSweepHandler(options: { config: Config; clients: AwsClient
       metrics.addMetric('ModelsSwept', MetricUnit.Count, summary.models);
       metrics.addMetric('NonIsolatedModels', MetricUnit.Count, summary.violations);
       logger.info('Sweep done', { summary, snapshot, regions: result.regions, reminders: result.reminders });
-      if (summary.regionsFailed.length > 0) {
-        throw new SweepIncompleteError(`regions not read: ${result.regions.filter((r) => r.error).map((r) => `${r.region} (${r.error})`).join('; ')}`);
-      }
+      const problems = [
+        ...(summary.regionsFailed.length > 0 ? [`regions not read: ${result.regions.filter((r) => r.error).map((r) => `${r.region} (${r.error})`).join('; ')}`] : []),
+        ...(summary.unreadable > 0 ? [`${summary.unreadable} model(s) not read: ${result.models.filter((m) => m.error).map((m) => `${m.modelName} (${m.error})`).join('; ')}`] : []),
+        ...(summary.effectFailures.length > 0
+          ? [`${summary.effectFailures.length} effect(s) failed: ${[...new Set(summary.effectFailures.map((f) => f.why))].join('; ')}`]
+          : []),
+      ];
+      if (problems.length > 0) throw new SweepIncompleteError(problems.join('. '));
       return { summary, snapshot };
     });
 }

@@ -14,12 +14,18 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export function inventorySummary(result: SweepResult) {
   const count = (predicate: (m: InventoryEntry) => boolean) => result.models.filter(predicate).length;
   const total = result.models.length;
-  const isolated = count((m) => m.networkIsolation);
+  const isolated = count((m) => m.networkIsolation && !m.error);
+  const effectFailures = result.models.flatMap((m) => Object.entries(m.failures).map(([step, why]) => ({ model: m.modelName, step, why: why as string })));
   return {
     models: total,
     isolated,
-    isolatedShare: sharePercent(isolated, total),
-    violations: count((m) => m.verdict === 'violation'),
+    // A sweep that read no model proves nothing: no share, never 100%.
+    isolatedShare: total === 0 ? null : sharePercent(isolated, total),
+    violations: count((m) => m.verdict === 'violation' && !m.error),
+    /** Models that could not be read: counted as not proven isolated. */
+    unreadable: count((m) => Boolean(m.error)),
+    /** Effects (action, alert, ledger) that failed, per model and step, with the cause. */
+    effectFailures,
     exempt: count((m) => m.verdict === 'exempt'),
     quarantined: count((m) => m.quarantined),
     regionsFailed: result.regions.filter((r) => r.error !== null).map((r) => r.region),
@@ -80,6 +86,14 @@ export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
   { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => actionText(m.action) },
   { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; '), wrap: 'anywhere' },
   { key: 'reasons', header: 'Reasons', value: (m) => m.reasons.join(' '), wrap: 'prose' },
+  // The model could not be read, or an effect failed: what went wrong.
+  {
+    key: 'error',
+    header: 'Problem',
+    value: (m) => [m.error, ...Object.entries(m.failures).map(([step, why]) => `${step}: ${why}`)].filter(Boolean).join('; '),
+    wrap: 'prose',
+    optional: true,
+  },
   // Governance (after the columns above, so theirs keep their places).
   { key: 'severity', header: 'Severity', value: (m) => m.severity ?? '' },
   { key: 'classification', header: 'Classification', value: (m) => m.classification ?? '', text: (m) => m.classification ?? '-', optional: true },
@@ -143,14 +157,19 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
   };
 }
 
+/** The isolated share as a reader sees it. */
+export const isolatedShareText = (share: number | null): string => (share === null ? 'n/a (no model was read)' : `${share}%`);
+
 function inventoryCards(summary: ReturnType<typeof inventorySummary>): KpiCard[] {
   return [
     { key: 'models', label: 'Models today', value: summary.models },
-    { key: 'isolatedShare', label: 'Isolated', value: summary.isolatedShare, unit: '%', detail: `${summary.isolated} of ${summary.models} models`, tone: summary.isolatedShare === 100 ? 'good' : 'neutral' },
+    { key: 'isolatedShare', label: 'Isolated', value: summary.isolatedShare, unit: '%', detail: `${summary.isolated} of ${summary.models} models`, tone: summary.isolatedShare === 100 ? 'good' : 'neutral', ...(summary.isolatedShare === null ? { detail: 'no model was read' } : {}) },
     { key: 'violations', label: 'Violations (no isolation)', value: summary.violations, tone: summary.violations > 0 ? 'bad' : 'good' },
     { key: 'exempt', label: 'Exempt', value: summary.exempt, detail: 'no isolation, exemption applies' },
     { key: 'quarantined', label: 'Quarantined', value: summary.quarantined },
     { key: 'regionsFailed', label: 'Regions not read', value: summary.regionsFailed.length, tone: summary.regionsFailed.length > 0 ? 'bad' : 'neutral' },
+    { key: 'unreadable', label: 'Models not read', value: summary.unreadable, detail: 'not proven isolated', tone: summary.unreadable > 0 ? 'bad' : 'neutral' },
+    { key: 'effectFailures', label: 'Failed effects', value: summary.effectFailures.length, tone: summary.effectFailures.length > 0 ? 'bad' : 'neutral' },
   ];
 }
 
@@ -172,7 +191,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
         '',
         `${sweptLabel(result)}; regions: ${result.regions.map((r) => `${mdCell(r.account ? `${r.account}/${r.region}` : r.region)} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
         '',
-        `Models: ${summary.models}; isolated: ${summary.isolated} (${summary.isolatedShare}%); violations: ${summary.violations}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}.`,
+        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
         '',
         `${mdCell(describeShares(summary))}.`,
         '',
@@ -193,6 +212,10 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
       const status =
         failed.length > 0
           ? statusLine('bad', `${failed.length} account/region(s) could not be read: this inventory is incomplete.`)
+          : summary.unreadable > 0
+            ? statusLine('bad', `${summary.unreadable} model(s) could not be read: not proven isolated, this inventory is incomplete.`)
+          : summary.models === 0
+            ? statusLine('bad', 'No model was read: this inventory proves nothing about isolation.')
           : summary.violations > 0
             ? statusLine('bad', `${summary.violations} model(s) run without network isolation and no exemption applies.`)
             : statusLine('good', `Every model swept runs with network isolation or is exempt (${summary.models} models).`);

@@ -1,25 +1,39 @@
-import { DescribeModelCommand, ListModelsCommand, ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeModelCommand, ListTagsCommand, paginateListModels, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { isModelNotFound } from '../aws/sagemaker-errors.js';
 import type { DescribedModel } from '../decision/decide-described-model.js';
 
-/** Every model name in a region: ListModels, every page (100 a page, the API's most). */
+/** A model as ListModels shows it: its name, and the ARN that ListTags needs (no DescribeModel required). */
+export interface ListedModel {
+  name: string;
+  arn: string | null;
+}
+
+/** Every model in a region: ListModels, every page (100 a page, the API's most). */
+export async function* listModels(sagemaker: SageMakerClient): AsyncGenerator<ListedModel> {
+  for await (const page of paginateListModels({ client: sagemaker, pageSize: 100 }, {})) {
+    for (const model of page.Models ?? []) if (model.ModelName) yield { name: model.ModelName, arn: model.ModelArn ?? null };
+  }
+}
+
+/** Every model name in a region. */
 export async function* listModelNames(sagemaker: SageMakerClient): AsyncGenerator<string> {
-  let NextToken: string | undefined;
-  do {
-    const page = await sagemaker.send(new ListModelsCommand({ MaxResults: 100, NextToken }));
-    for (const model of page.Models ?? []) if (model.ModelName) yield model.ModelName;
-    NextToken = page.NextToken;
-  } while (NextToken);
+  for await (const model of listModels(sagemaker)) yield model.name;
 }
 
 /**
  * One DescribeModel and one ListTags for a model (ListTags pages only past 100 tags). Null when
  * the model was deleted between the listing and now: gone is not an error.
  */
-export async function inspectModel(sagemaker: SageMakerClient, modelName: string, region: string): Promise<(DescribedModel & { raw: Record<string, unknown> }) | null> {
+export async function inspectModel(
+  sagemaker: SageMakerClient,
+  modelName: string,
+  region: string,
+  listedArn: string | null = null,
+): Promise<(DescribedModel & { raw: Record<string, unknown> }) | null> {
   try {
     const described = await sagemaker.send(new DescribeModelCommand({ ModelName: modelName }));
-    const modelArn = described.ModelArn ?? '';
+    // The ARN ListModels gave is the model's; DescribeModel's is the same when present.
+    const modelArn = listedArn ?? described.ModelArn ?? '';
     const tags: Record<string, string> = {};
     let NextToken: string | undefined;
     do {
@@ -46,12 +60,28 @@ export async function inspectModel(sagemaker: SageMakerClient, modelName: string
 
 /** Runs `work` over `items` with at most `limit` at once, keeping order in the results. */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
+  const settled = await mapSettled(items, limit, work);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<R>).value);
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` at once, and waits for every item whatever
+ * happens to the others: one failure never leaves work running unreported (what
+ * `Promise.all` does, rejecting on the first failure while the other workers go on).
+ */
+export async function mapSettled<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<Array<PromiseSettledResult<R>>> {
+  const results = new Array<PromiseSettledResult<R>>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index]!, index);
+      try {
+        results[index] = { status: 'fulfilled', value: await work(items[index]!, index) };
+      } catch (reason) {
+        results[index] = { status: 'rejected', reason };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

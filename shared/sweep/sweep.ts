@@ -3,10 +3,10 @@ import { decideDescribedModel } from '../decision/decide-described-model.js';
 import type { Verdict } from '../decision/decision.js';
 import type { ExceptionRef } from '../decision/exemptions.js';
 import type { Severity } from '../decision/priorities.js';
-import type { ActionTaken, ChannelName, ChannelStatus } from '../enforcement/outcome.js';
+import type { ActionTaken, ChannelName, ChannelStatus, FailedStep } from '../enforcement/outcome.js';
 import { sendExpiryReminders, type ReminderOutcome } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
-import { inspectModel, listModelNames, mapBounded } from './inspect-models.js';
+import { inspectModel, listModels, mapSettled, type ListedModel } from './inspect-models.js';
 
 /** One row of the inventory: a model as it is, its verdict, and what the sweep did about it. */
 export interface InventoryEntry {
@@ -27,7 +27,12 @@ export interface InventoryEntry {
   reasons: string[];
   action: ActionTaken;
   channels: Record<ChannelName, ChannelStatus>;
-  failures: Partial<Record<ChannelName | 'action', string>>;
+  failures: Partial<Record<FailedStep, string>>;
+  /**
+   * Why the model could not be read (DescribeModel or ListTags denied, throttled beyond retries):
+   * it is reported, not dropped, and counts as not proven isolated. Null when it was read.
+   */
+  error?: string | null;
 }
 
 export interface SweepResult {
@@ -81,42 +86,61 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
     try {
       // A member account whose role is missing or denied fails here: reported, the others go on.
       const sagemaker = await deps.sagemakerFor({ account, region });
-      const names: string[] = [];
-      for await (const name of listModelNames(sagemaker)) names.push(name);
+      const listed: ListedModel[] = [];
+      for await (const model of listModels(sagemaker)) listed.push(model);
       let done = 0;
-      const entries = await mapBounded(names, options.concurrency ?? 8, async (name) => {
-        const model = await inspectModel(sagemaker, name, region);
-        options.onProgress?.({ region, done: ++done, total: names.length });
-        if (model === null) return null; // deleted since the listing
-        const now = deps.now();
-        const decided = decideDescribedModel(model, { exemptions: settings.exemptions, now, priorities: settings.priorities });
-        const state = { exists: true, networkIsolation: model.enableNetworkIsolation === true, tags: model.tags, description: model.raw };
-        const outcome = await remediateAndAlert(
-          { key: sweepKey(model.modelArn, now, options.reminderDays), decided, model: state, sagemaker },
-          settings,
-          deps,
-        );
-        return {
-          account: model.account,
-          region,
-          modelName: model.modelName,
-          modelArn: model.modelArn,
-          creationTime: model.creationTime,
-          networkIsolation: model.enableNetworkIsolation === true,
-          verdict: outcome.decision.verdict,
-          severity: outcome.decision.severity,
-          classification: outcome.decision.classification,
-          production: outcome.decision.production,
-          exception: outcome.decision.exception,
-          quarantined: model.tags[QUARANTINE_TAG] !== undefined || (outcome.action.kind === 'quarantine' && outcome.action.status === 'done'),
-          tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || matteringTagKeys.has(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
-          reasons: outcome.decision.reasons,
-          action: outcome.action,
-          channels: outcome.channels,
-          failures: outcome.failures,
-        } satisfies InventoryEntry;
+      // Every model is waited for, whatever happens to the others: a model that cannot be read is
+      // one row with its error, and every effect taken on the others is in the inventory.
+      const settled = await mapSettled(listed, options.concurrency ?? 8, async ({ name, arn }) => {
+        try {
+          const model = await inspectModel(sagemaker, name, region, arn);
+          if (model === null) return null; // deleted since the listing
+          const now = deps.now();
+          const decided = decideDescribedModel(model, { exemptions: settings.exemptions, now, priorities: settings.priorities });
+          const state = {
+            exists: true,
+            networkIsolation: model.enableNetworkIsolation === true,
+            tags: model.tags,
+            description: model.raw,
+            creationTime: model.creationTime,
+          };
+          const outcome = await remediateAndAlert(
+            { key: sweepKey(model.modelArn, now, options.reminderDays), decided, model: state, sagemaker },
+            settings,
+            deps,
+          );
+          return {
+            account: model.account,
+            region,
+            modelName: model.modelName,
+            modelArn: model.modelArn,
+            creationTime: model.creationTime,
+            networkIsolation: model.enableNetworkIsolation === true,
+            verdict: outcome.decision.verdict,
+            severity: outcome.decision.severity,
+            classification: outcome.decision.classification,
+            production: outcome.decision.production,
+            exception: outcome.decision.exception,
+            quarantined: model.tags[QUARANTINE_TAG] !== undefined || (outcome.action.kind === 'quarantine' && outcome.action.status === 'done'),
+            tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || matteringTagKeys.has(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
+            reasons: outcome.decision.reasons,
+            action: outcome.action,
+            channels: outcome.channels,
+            failures: outcome.failures,
+            error: null,
+          } satisfies InventoryEntry;
+        } finally {
+          options.onProgress?.({ region, done: ++done, total: listed.length });
+        }
       });
-      const present = entries.filter((entry): entry is InventoryEntry => entry !== null);
+      const present: InventoryEntry[] = [];
+      settled.forEach((outcome, index) => {
+        if (outcome.status === 'fulfilled') {
+          if (outcome.value !== null) present.push(outcome.value);
+        } else {
+          present.push(unreadableEntry(listed[index]!, account, region, outcome.reason));
+        }
+      });
       result.models.push(...present);
       result.regions.push({ ...where, region, models: present.length, error: null });
     } catch (error) {
@@ -130,4 +154,32 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
   );
   result.finishedAt = deps.now().toISOString();
   return result;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** A model that could not be read: one row with its error, not proven isolated (as Prowler reports it: FAIL). */
+function unreadableEntry(listed: ListedModel, account: string | null, region: string, reason: unknown): InventoryEntry {
+  const error = messageOf(reason);
+  return {
+    account: listed.arn?.split(':')[4] || account,
+    region,
+    modelName: listed.name,
+    modelArn: listed.arn ?? '',
+    creationTime: null,
+    networkIsolation: false,
+    verdict: 'violation',
+    // Not read: no tags, so no class; a violation without a class is high.
+    severity: 'high',
+    classification: null,
+    production: false,
+    exception: null,
+    quarantined: false,
+    tags: {},
+    reasons: [`Not proven isolated: the model could not be read (${error}).`],
+    action: { kind: 'none', status: 'not-needed', detail: 'Nothing done: the model could not be read.' },
+    channels: { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' },
+    failures: {},
+    error,
+  };
 }

@@ -56,7 +56,10 @@ describe('isolation-guard enforce', () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MessageBody: JSON.stringify(onFailure) }));
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MessageBody: 'not json at all' }));
 
-    const { code, stdout, stderr } = await runCli(['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--dry-run'], { env });
+    const { code, stdout, stderr } = await runCli(
+      ['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--idempotency-table', stack.tableName, '--dry-run'],
+      { env },
+    );
     expect(code).toBe(2);
     expect(jsonLines(stdout).map((l: any) => [l.decision.modelName, l.action.status])).toEqual([['dlq-open', 'not-needed']]);
     expect(stderr).toMatch(/dead letter .*: dead-letter message body is not JSON/);

@@ -37,7 +37,7 @@ describe('isolation-guard evaluate', () => {
     expect(jsonLines(stdout).map((l) => l.modelName)).toEqual(['ExampleModel']);
   });
 
-  it('prints nothing and exits 0 for public neighbour events and a digest file', async () => {
+  it('prints no decision and exits 0 for public neighbour events and a digest file, saying each holds no CreateModel call', async () => {
     const { code, stdout, stderr } = await runCli([
       'evaluate',
       publicFixturePath('17_neighbour_createendpoint_doc.json'),
@@ -45,7 +45,10 @@ describe('isolation-guard evaluate', () => {
       publicFixturePath('31_eb_neighbour_training_job_state_change_doc.json'),
       publicFixturePath('cloudtrail_digest_example.json.gz'),
     ]);
-    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect({ code, stdout }).toEqual({ code: 0, stdout: '' });
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).toMatch(/: holds no SageMaker CreateModel call \(\d+ other record\(s\) skipped, 0 of them nearly one\)$/);
   });
 
   it('reads stdin: NDJSON of EventBridge events, gzip-compressed', async () => {

@@ -256,10 +256,15 @@ describe('enforce, end to end on moto', () => {
     expect(alert!.subject).not.toMatch(/[\r\n]/);
   });
 
-  it('fails on a malformed event so that Lambda dead-letters it, naming the field', async () => {
+  it('alerts a CreateModel record with a missing field as a violation naming the field (fail closed), and fails on an event that is no record at all', async () => {
     const broken = event('whatever');
     delete (broken.detail as Record<string, unknown>).eventTime;
-    await expect(handlerWith()(broken as never, lambdaContext())).rejects.toThrow('detail.eventTime');
+    const outcome = (await handlerWith()(broken as never, lambdaContext())) as any;
+    expect(outcome.handled.decision.verdict).toBe('violation');
+    expect(outcome.handled.decision.reasons.join(' ')).toMatch(/malformed \(detail\.eventTime: /);
+    expect(await snsAlerts()).toHaveLength(1);
+    const notARecord = { ...event('whatever'), detail: 'not a record' };
+    await expect(handlerWith()(notARecord as never, lambdaContext())).rejects.toThrow('detail: expected a CloudTrail record object');
   });
 
   it('the packaged Lambda bundle, loaded as the runtime loads it, quarantines a model in moto and alerts', async () => {

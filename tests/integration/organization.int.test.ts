@@ -105,12 +105,14 @@ describe('one deployment for the organisation (moto, three accounts, two regions
     expect((await home.sagemakerIn('eu-west-1').send(new ListTagsCommand({ ResourceArn: ModelArn }))).Tags).toEqual([]);
   });
 
-  it('fails an event from a denied account (to be retried, then dead-lettered), naming the role', async () => {
+  it('fails an event from a denied account (to be retried, then dead-lettered), naming the role, and still alerts it unconfirmed', async () => {
     const config = loadConfig({ env: {} });
     const event = createModelEvent({ modelName: 'x', account: DENIED, region: 'eu-west-1' });
-    await expect(enforceRecord(CreateModelRecordSchema.parse(event.detail), enforcementSettings(config), enforcementDeps(config, home, { router: router() }))).rejects.toThrow(
-      /not authorized to perform: sts:AssumeRole/,
-    );
+    const result = await enforceRecord(CreateModelRecordSchema.parse(event.detail), enforcementSettings(config), enforcementDeps(config, home, { router: router() }));
+    expect(result.failures.confirm).toMatch(/not authorized to perform: sts:AssumeRole/);
+    expect(result.unconfirmed).toMatch(/could not be looked at/);
+    expect(result.decision).toMatchObject({ verdict: 'violation', account: DENIED });
+    expect(result.action.status).not.toBe('done');
   });
 
   it('sweeps every account and region, reports the denied account, and still sweeps the others', async () => {

@@ -243,10 +243,10 @@ describe('serverless package (osls, offline)', () => {
       if (statement.Effect === 'Allow') expect(statement.NotAction, path).toBeUndefined();
       const wildcards = [...list(statement.Action), ...list(statement.NotAction)].filter((action) => action.includes('*'));
       if (wildcards.length === 0) continue;
-      // The one exception grants nothing: osls's deployment bucket policy denies every S3 action
-      // (`s3:*`) to requests not made over TLS.
+      // The exceptions grant nothing: osls's deployment bucket policy and the evidence bucket's
+      // policy deny every S3 action (`s3:*`) to requests not made over TLS.
       expect({ path, effect: statement.Effect, wildcards, condition: statement.Condition }).toStrictEqual({
-        path: expect.stringMatching(/^\$\.ServerlessDeploymentBucketPolicy\./),
+        path: expect.stringMatching(/^\$\.(ServerlessDeploymentBucketPolicy|EvidenceBucketPolicy)\./),
         effect: 'Deny',
         wildcards: ['s3:*'],
         condition: { Bool: { 'aws:SecureTransport': false } },
@@ -265,7 +265,7 @@ describe('serverless package (osls, offline)', () => {
     ]);
 
     // Conditional statements (Fn::If) count with both branches: DeleteModel only in delete mode,
-    // ssm:GetParameter only when a Slack parameter is configured.
+    // ssm:GetParameters only when a Slack parameter is configured.
     const grants = new Map<string, unknown[]>();
     const conditional = new Map<string, string>();
     for (const policy of role.Policies as Array<{ PolicyDocument: { Statement: Array<Statement | { 'Fn::If': [string, Statement, unknown] }> } }>) {
@@ -277,7 +277,8 @@ describe('serverless package (osls, offline)', () => {
         }
         expect(statement.Effect).toBe('Allow');
         expect(statement.NotResource).toBeUndefined();
-        expect(statement.Condition).toBeUndefined();
+        // Only the member role's grant is conditioned (aws:ResourceOrgID, when an organisation is named).
+        if (!list(statement.Action).includes('sts:AssumeRole')) expect(statement.Condition).toBeUndefined();
         for (const action of list(statement.Action)) grants.set(action, [...(grants.get(action) ?? []), ...list(statement.Resource)]);
       }
     }
@@ -297,7 +298,7 @@ describe('serverless package (osls, offline)', () => {
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'sqs:SendMessage',
-        'ssm:GetParameter',
+        'ssm:GetParameters',
         'sts:AssumeRole',
         'securityhub:BatchImportFindings',
       ].sort(),
@@ -307,7 +308,7 @@ describe('serverless package (osls, offline)', () => {
     expect(grants.get('sagemaker:DeleteModel')).toStrictEqual([MODEL_ARN]);
     expect(Object.fromEntries(conditional)).toStrictEqual({
       'sagemaker:DeleteModel': 'MayDelete',
-      'ssm:GetParameter': 'HasSlack',
+      'ssm:GetParameters': 'HasSlack',
       'sts:AssumeRole': 'HasMemberRole',
       'securityhub:BatchImportFindings': 'HasSecurityHub',
     });
@@ -324,7 +325,7 @@ describe('serverless package (osls, offline)', () => {
     expect(grants.get('sts:AssumeRole')).toStrictEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/' }]);
     expect(template.Conditions).toMatchObject({ IsDeleteMode: { 'Fn::Equals': ['alert', 'delete'] } });
     // The parameter's ARN as IAM sees it: `parameter/isolation-guard/slack-webhook`, one slash.
-    expect(grants.get('ssm:GetParameter')!.map((resource) => evaluateIntrinsic(resource, PSEUDO))).toStrictEqual([
+    expect(grants.get('ssm:GetParameters')!.map((resource) => evaluateIntrinsic(resource, PSEUDO))).toStrictEqual([
       'arn:aws:ssm:eu-west-1:123456789012:parameter/isolation-guard/slack-webhook',
     ]);
     expect(grants.get('sns:Publish')).toStrictEqual([{ Ref: 'AlertTopic' }]);
@@ -380,6 +381,26 @@ describe('serverless package (osls, offline)', () => {
     const keyPolicy = template.Resources.AlertKey!.Properties!.KeyPolicy.Statement as Statement[];
     expect(keyPolicy.find((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'))?.Action).toStrictEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(template.Outputs?.AlertTopicArn?.Value).toStrictEqual({ Ref: 'AlertTopic' });
+  });
+
+  it('lets CloudWatch use the key only for this account, and the member role be assumed only in the organisation', () => {
+    const keyPolicy = template.Resources.AlertKey!.Properties!.KeyPolicy.Statement as Statement[];
+    const cloudWatch = keyPolicy.find((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com')) as Statement & { Condition?: unknown };
+    expect(cloudWatch.Condition).toStrictEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    for (const roleId of ['EnforceRole', 'SweepRole']) {
+      const statements = template.Resources[roleId]!.Properties!.Policies[0].PolicyDocument.Statement as Array<Record<string, any>>;
+      const assume = statements.map((s) => s['Fn::If']?.[1]).find((s) => s?.Sid === 'AssumeMemberRole');
+      expect(assume?.Condition, roleId).toStrictEqual({ 'Fn::If': ['HasOrganization', { StringEquals: { 'aws:ResourceOrgID': '' } }, { Ref: 'AWS::NoValue' }] });
+    }
+  });
+
+  it('keeps evidence over TLS only, and locks it only when evidenceObjectLock asks', () => {
+    const policy = template.Resources.EvidenceBucketPolicy!.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
+    expect(policy).toStrictEqual([
+      expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': false } } }),
+    ]);
+    expect(template.Conditions).toMatchObject({ HasEvidenceObjectLock: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+    expect(template.Resources.EvidenceBucket!.Properties!.ObjectLockEnabled).toStrictEqual({ 'Fn::If': ['HasEvidenceObjectLock', true, { Ref: 'AWS::NoValue' }] });
   });
 
   it('packages the enforce function as a zip holding the bundled ESM handler and its source map', () => {

@@ -28,6 +28,28 @@ describe('slackWebhookSender against a local webhook listener (real HTTP)', () =
     expect(waits).toEqual([1000]);
   });
 
+  it.each([[{}], [{ 'Retry-After': '0' }], [{ 'Retry-After': 'soon' }]])('waits at least a second on a 429 with Retry-After %j', async (headers) => {
+    listener = await startWebhookListener([{ status: 429, headers }, { status: 429, headers }]);
+    const waits: number[] = [];
+    const sender = slackWebhookSender({ url: listener.url, sleep: async (ms) => void waits.push(ms) });
+    await expect(sender.send({ text: 'x' })).resolves.toEqual({ attempts: 3 });
+    expect(waits).toEqual([1000, 1000]);
+  });
+
+  it('posts once to a webhook that answers after the timeout: no duplicate, reported as unconfirmed', async () => {
+    listener = await startWebhookListener([{ status: 200, delayMs: 1500 }, { status: 200, delayMs: 1500 }]);
+    const result = await slackWebhookSender({ url: listener.url, timeoutMs: 200, sleep: async () => undefined }).send({ text: 'x' });
+    expect(result).toMatchObject({ attempts: 1, unconfirmed: expect.stringMatching(/did not answer within 200 ms/) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(listener.received).toHaveLength(1);
+  });
+
+  it('refuses a plain http webhook URL (not on this machine) without sending anything', async () => {
+    const error = await failure(slackWebhookSender({ url: 'http://hooks.slack.com/services/T0/B0/SECRETxTOKEN', fetch: () => expect.unreachable('fetched') }).send({ text: 'x' }));
+    expect(error.message).toMatch(/must be https/);
+    expect(error.message).not.toContain('SECRETxTOKEN');
+  });
+
   it('retries 5xx with backoff and delivers', async () => {
     listener = await startWebhookListener([{ status: 500 }, { status: 502 }]);
     const waits: number[] = [];

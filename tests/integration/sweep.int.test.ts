@@ -97,7 +97,7 @@ describe('sweep over moto, two regions, hundreds of models', () => {
     // A reminder window later: alerted again.
     await sweepModels({ regions: [HOME], reminderDays: 7 }, enforcementSettings(config), { ...deps, now: () => new Date('2026-12-01T06:00:00Z') });
     expect(await drainQueue(setup.sqs, stack.alertQueueUrl)).toHaveLength(expectedViolations(HOME) + created[HOME]!.filter((m) => m.kind === 'exempt').length);
-  }, 120_000);
+  }, 240_000);
 
   it('skips a model deleted between the listing and its DescribeModel, and rides out throttling', async () => {
     const { clients } = countingClients();
@@ -145,7 +145,7 @@ describe('sweep over moto, two regions, hundreds of models', () => {
     expect(json.summary).toMatchObject({ models: 90, violations: expectedViolations(OTHER) });
     const csv = renderInventory(result, 'csv').trimEnd().split('\r\n');
     expect(csv).toHaveLength(91);
-    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,severity,classification,production,exception');
+    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,error,severity,classification,production,exception');
     expect(renderInventory(result, 'md')).toContain(`violations: ${expectedViolations(OTHER)}`);
     expect(renderInventory(result, 'html')).toContain(`data-violations="${expectedViolations(OTHER)}"`);
   }, 60_000);

@@ -4,6 +4,8 @@ export interface ScriptedResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Answer only after this long (a slow Slack). */
+  delayMs?: number;
 }
 
 export interface WebhookListener {
@@ -31,8 +33,13 @@ export async function startWebhookListener(script: ScriptedResponse[] = []): Pro
       }
       received.push({ body, headers: request.headers });
       const next = listener.script.shift() ?? { status: 200, body: 'ok' };
-      response.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
-      response.end(next.body ?? '');
+      const answer = () => {
+        if (response.destroyed) return;
+        response.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
+        response.end(next.body ?? '');
+      };
+      if (next.delayMs) setTimeout(answer, next.delayMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

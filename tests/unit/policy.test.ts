@@ -81,6 +81,14 @@ describe('the service policies', () => {
     expect(actionsOf(org).sweep).toContain('organizations:ListAccounts');
     expect(org.enforce.Statement.find((s) => s.Sid === 'AssumeMemberRole')!.Resource).toBe('arn:aws:iam::*:role/isolation-guard-member');
     for (const policy of Object.values(org)) expect(PolicySchema.safeParse(policy).error).toBeUndefined();
+    expect(org.enforce.Statement.find((s) => s.Sid === 'AssumeMemberRole')!.Condition).toBeUndefined();
+  });
+
+  it('limit the member role to the organisation when it is named (aws:ResourceOrgID)', () => {
+    const org = servicePolicies({ deleteMode: false, memberRoleName: 'isolation-guard-member', organizationId: 'o-abc123def4' });
+    for (const policy of Object.values(org)) {
+      expect(policy.Statement.find((s) => s.Sid === 'AssumeMemberRole')!.Condition).toStrictEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } });
+    }
   });
 
   it('give the Athena audit one workgroup, one table and the results prefix, and the evidence audit read-only reports', () => {

@@ -197,7 +197,7 @@ describe('the inventory report', () => {
 
   it('CSV keeps its header and puts violations first', () => {
     const csv = renderInventory(sweepFixture(), 'csv').trimEnd().split('\r\n');
-    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,severity,classification,production,exception');
+    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,error,severity,classification,production,exception');
     expect(csv.slice(1).map((line) => line.match(/,(violation|exempt|compliant),/)?.[1])).toEqual([
       'violation',
       'violation',

@@ -1,0 +1,143 @@
+import { Client } from '@smithy/core/client';
+
+/**
+ * Records every AWS action the code calls, as IAM names it (`ssm:GetParameters`, not the
+ * `GetParametersCommand` a test sees), with the resource it was called on. moto does not enforce
+ * IAM, so a call that the deployed role would deny (the Slack webhook read by @middy/ssm with
+ * GetParameters while the role granted GetParameter) passes every local test: the recorder lets a
+ * test compare what the code did with what the packaged role and `policy iam` grant.
+ *
+ * It is an SDK middleware, added to every client on its first `send` (clients made inside the code
+ * under test included: @middy/ssm's, the router's STS clients), so nothing needs wiring.
+ */
+export interface RecordedAction {
+  /** IAM action, e.g. `sagemaker:DescribeModel`. */
+  action: string;
+  /** The ARN the call acted on, or `*` for actions without resource-level permission. */
+  resource: string;
+  region: string;
+}
+
+const SERVICE_PREFIX: Record<string, string> = {
+  SageMakerClient: 'sagemaker',
+  SNSClient: 'sns',
+  EventBridgeClient: 'events',
+  DynamoDBClient: 'dynamodb',
+  SQSClient: 'sqs',
+  S3Client: 's3',
+  SSMClient: 'ssm',
+  STSClient: 'sts',
+  OrganizationsClient: 'organizations',
+  CloudTrailClient: 'cloudtrail',
+};
+
+/** Commands whose IAM action has another name. */
+const IAM_ACTION: Record<string, string> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+  's3:ListObjects': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
+  's3:HeadBucket': 's3:ListBucket',
+};
+
+/** Actions that take no resource-level permission. */
+const NO_RESOURCE = new Set(['sagemaker:ListModels', 'cloudtrail:LookupEvents', 'organizations:ListAccounts', 'sts:GetCallerIdentity']);
+
+const queueArn = (url: string, region: string): string => {
+  const [, account, name] = new URL(url).pathname.split('/');
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+};
+
+/** The resource of one call, from its input, as the IAM policy reference names it. */
+export function resourceOf(action: string, input: Record<string, any>, region: string, account: string): string {
+  if (NO_RESOURCE.has(action)) return '*';
+  const [service] = action.split(':');
+  switch (service) {
+    case 'sagemaker': {
+      const arn = input.ResourceArn ?? input.ModelArn;
+      if (typeof arn === 'string' && arn.startsWith('arn:')) return arn;
+      // AWS writes model names lower-case in ARNs.
+      return `arn:aws:sagemaker:${region}:${account}:model/${String(input.ModelName ?? '').toLowerCase()}`;
+    }
+    case 'sns':
+      return String(input.TopicArn ?? input.TargetArn);
+    case 'events': {
+      const bus = String(input.Entries?.[0]?.EventBusName ?? input.EventBusName ?? 'default');
+      return bus.startsWith('arn:') ? bus : `arn:aws:events:${region}:${account}:event-bus/${bus}`;
+    }
+    case 'dynamodb':
+      return `arn:aws:dynamodb:${region}:${account}:table/${input.TableName}`;
+    case 'sqs':
+      return queueArn(String(input.QueueUrl), region);
+    case 's3':
+      return input.Key === undefined ? `arn:aws:s3:::${input.Bucket}` : `arn:aws:s3:::${input.Bucket}/${input.Key}`;
+    case 'ssm': {
+      // One call may read several parameters; the recorder keeps the first (the service reads one).
+      const name = String(input.Names?.[0] ?? input.Name ?? '');
+      return `arn:aws:ssm:${region}:${account}:parameter/${name.replace(/^\//, '')}`;
+    }
+    case 'sts':
+      return String(input.RoleArn ?? '*');
+    default:
+      return '*';
+  }
+}
+
+export interface ActionRecorder {
+  readonly calls: RecordedAction[];
+  /** Distinct `action resource` pairs. */
+  distinct(): RecordedAction[];
+  clear(): void;
+  stop(): void;
+}
+
+let active: ActionRecorder[] = [];
+let installed = false;
+const instrumented = new WeakSet<object>();
+
+function install(account: string): void {
+  if (installed) return;
+  installed = true;
+  const originalSend = Client.prototype.send;
+  Client.prototype.send = function patchedSend(this: any, ...args: any[]) {
+    if (!instrumented.has(this)) {
+      instrumented.add(this);
+      this.middlewareStack.add(
+        (next: any, context: any) => async (callArgs: any) => {
+          const prefix = SERVICE_PREFIX[String(context.clientName)];
+          if (prefix && active.length > 0) {
+            const command = String(context.commandName).replace(/Command$/, '');
+            const named = `${prefix}:${command}`;
+            const action = IAM_ACTION[named] ?? named;
+            const region = typeof this.config.region === 'function' ? await this.config.region() : String(this.config.region);
+            const record = { action, resource: resourceOf(action, callArgs.input ?? {}, region, account), region };
+            for (const recorder of active) recorder.calls.push(record);
+          }
+          return next(callArgs);
+        },
+        { step: 'initialize', name: 'isolationGuardActionRecorder', priority: 'high' },
+      );
+    }
+    return (originalSend as any).apply(this, args);
+  } as typeof Client.prototype.send;
+}
+
+/** Starts recording every AWS call made in this process (clients made before or after). */
+export function recordAwsActions(options: { account?: string } = {}): ActionRecorder {
+  install(options.account ?? '123456789012');
+  const recorder: ActionRecorder = {
+    calls: [],
+    distinct() {
+      const seen = new Map<string, RecordedAction>();
+      for (const call of recorder.calls) seen.set(`${call.action} ${call.resource}`, call);
+      return [...seen.values()].sort((a, b) => `${a.action} ${a.resource}`.localeCompare(`${b.action} ${b.resource}`));
+    },
+    clear() {
+      recorder.calls.length = 0;
+    },
+    stop() {
+      active = active.filter((r) => r !== recorder);
+    },
+  };
+  active.push(recorder);
+  return recorder;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { lenientCreateModelRecord, valueAtLocation } from '../../shared/cloudtrail/lenient-record.js';
+import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
+import { evaluateInput } from '../../shared/evaluation.js';
+import { runCli } from '../support/cli.js';
+import { ownRecord } from '../support/fixtures.js';
+
+const record = ownRecord('createmodel_absent_terraform.json') as Record<string, unknown>;
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+describe('near-miss records', () => {
+  it.each([
+    ['an event-name typo', { ...record, eventName: 'CreateModle' }],
+    ['another case', { ...record, eventName: 'createModel' }],
+    ['an event source in capitals', { ...record, eventSource: 'SageMaker.amazonaws.com' }],
+    ['a detail-type in another case', { 'detail-type': 'AWS API call via CloudTrail', detail: record }],
+  ])('%s is named', (_what, value) => {
+    expect(nearMiss(value)).toMatch(/nearly a SageMaker CreateModel call|is not "AWS API Call via CloudTrail"/);
+  });
+
+  it.each([
+    ['CreateModel itself', record],
+    ['another SageMaker call', { ...record, eventName: 'CreateEndpoint' }],
+    ['CreateModelPackage', { ...record, eventName: 'CreateModelPackage' }],
+    ['another service', { ...record, eventSource: 's3.amazonaws.com', eventName: 'PutObject' }],
+  ])('%s is not a near miss', (_what, value) => {
+    expect(nearMiss(value)).toBeNull();
+  });
+
+  it('evaluate counts them and says when an input holds no CreateModel call', async () => {
+    const input = { Records: [{ ...record, eventName: 'createmodel' }, { ...record, eventSource: 's3.amazonaws.com', eventName: 'GetObject' }] };
+    const result = evaluateInput(bytes(input), { exemptions: [], now: new Date() });
+    expect(result).toMatchObject({ decided: [], skipped: 2, nearMisses: [expect.stringMatching(/^Records\[0\]: .*"createmodel"/)] });
+    const run = await runCli(['evaluate', '-'], { stdin: JSON.stringify(input) });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/skipped Records\[0\]: eventSource "sagemaker.amazonaws.com", eventName "createmodel"/);
+    expect(run.stderr).toMatch(/holds no SageMaker CreateModel call \(2 other record\(s\) skipped, 1 of them nearly one\)/);
+  });
+});
+
+describe('recipientAccountId', () => {
+  it('that is not 12 digits is an input problem named by its field, not an account', () => {
+    const result = evaluateInput(bytes({ ...record, recipientAccountId: 'prod' }), { exemptions: [], now: new Date() });
+    expect(result.decided).toEqual([]);
+    expect(result.problems).toEqual(['recipientAccountId: expected a 12-digit account id']);
+    expect(evaluateInput(bytes(record), { exemptions: [], now: new Date() }).decided).toHaveLength(1);
+  });
+});
+
+describe('a CreateModel record read leniently, for the fail-closed path', () => {
+  it('keeps what has its shape and drops or replaces what does not', () => {
+    const now = new Date('2026-11-29T10:00:00Z');
+    const lenient = lenientCreateModelRecord({ ...record, eventTime: 'yesterday', recipientAccountId: '12', awsRegion: 42 }, { now, region: 'eu-west-1' });
+    expect(lenient).toMatchObject({ eventTime: now.toISOString(), recipientAccountId: null, awsRegion: 'eu-west-1', requestParameters: record.requestParameters });
+    expect(lenientCreateModelRecord({ ...record, eventName: 'DeleteModel' }, { now, region: 'eu-west-1' })).toBeNull();
+  });
+
+  it('finds the value at a location extractRecords reports', () => {
+    expect(valueAtLocation({ Records: [1, { detail: 'x' }] }, 'Records[1].detail')).toBe('x');
+    expect(valueAtLocation([{ detail: 'y' }], '[0].detail')).toBe('y');
+    expect(valueAtLocation({ a: 1 }, 'b.c')).toBeUndefined();
+  });
+});
