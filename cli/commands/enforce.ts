@@ -1,6 +1,6 @@
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
-import { decodeInput } from '../../shared/cloudtrail/decode.js';
+import { chunksOf, readRecords } from '../../shared/cloudtrail/record-reader.js';
 import { extractRecords } from '../../shared/cloudtrail/extract.js';
 import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import type { Config } from '../../shared/config.js';
@@ -87,14 +87,24 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
 
   const inputs = options.inputs.length > 0 || options.fromDlq ? options.inputs : ['-'];
   for (const input of inputs) {
-    const name = input === '-' ? '(stdin)' : input;
+    const file = await io.input(input);
+    const name = file.name;
     try {
-      const decoded = decodeInput(await io.readInput(input));
-      for (const error of decoded.errors) {
-        tally.unreadable++;
-        io.stderr(`isolation-guard: ${printable(name)}: ${printable(error.message)}`);
+      for await (const item of readRecords(file.open ? file.open() : chunksOf(await file.read()))) {
+        if (item.kind === 'skipped' || item.kind === 'counted') continue;
+        if (item.kind === 'problem') {
+          tally.unreadable++;
+          io.stderr(`isolation-guard: ${printable(name)}: ${printable(item.message)}`);
+          continue;
+        }
+        try {
+          await handle(item.record);
+        } catch (error) {
+          // DescribeModel denied or throttled beyond retries: this event is not handled.
+          tally.failed++;
+          io.stderr(`isolation-guard: ${printable(name)}: ${printable(item.record.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
+        }
       }
-      for (const { value, location } of decoded.values) await handleValue(location ? `${name} ${location}` : name, value);
     } catch (error) {
       tally.unreadable++;
       io.stderr(`isolation-guard: ${printable(name)}: ${printable(describe(error))}`);
