@@ -1,7 +1,8 @@
 /**
- * The parse pool's fast path: most files of a trail hold no CreateModel call, and deciding that
- * from the bytes costs a fraction of parsing them. Each function here is self-contained (no
- * imports, no outer names): the pool's workers run their source text.
+ * The parse pool's worker and its fast path: most files of a trail hold no CreateModel call, and
+ * deciding that from the bytes costs a fraction of parsing them. The functions here use no
+ * imports and no names outside this file: the pool's workers run their source text (so the type
+ * checker reads the worker's code), and a module loader rewrites references to imported names.
  */
 
 /**
@@ -61,3 +62,68 @@ export function countLogFileRecords(bytes: Buffer, isUtf8: (b: Buffer) => boolea
   }
   return count;
 }
+
+/** The worker's body; it runs from its source text (the type checker still reads it here). */
+function workerMain(maxInflated: number) {
+  // process.getBuiltinModule, not require: a bundler rewrites require() calls, and this text runs as is.
+  const { parentPort } = process.getBuiltinModule('node:worker_threads');
+  const { gunzipSync } = process.getBuiltinModule('node:zlib');
+  const { isUtf8 } = process.getBuiltinModule('node:buffer');
+  const post = (message: object, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
+  parentPort!.on('message', ({ id, bytes, words }: { id: number; bytes: Uint8Array; words: string[] }) => {
+    try {
+      handle(id, bytes, words);
+    } catch (error) {
+      post({ id, kind: 'failed', problem: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  function handle(id: number, bytes: Uint8Array, words: string[]) {
+    let raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+      try {
+        raw = gunzipSync(raw, { maxOutputLength: maxInflated });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) post({ id, kind: 'stream' });
+        else post({ id, kind: 'failed', problem: `invalid gzip data (${error instanceof Error ? error.message : String(error)})` });
+        return;
+      }
+    }
+    const asText = () => {
+      const copy = new Uint8Array(raw.length);
+      copy.set(raw);
+      post({ id, kind: 'text', text: copy }, [copy.buffer]);
+    };
+    const count = countLogFileRecords(raw, isUtf8);
+    if (count !== null && !mayHoldString(raw, words)) {
+      post({ id, kind: 'records', count, records: [], indexes: [], parsed: false });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(raw.toString('utf8'));
+    } catch {
+      asText();
+      return;
+    }
+    const records = (value as { Records?: unknown } | null)?.Records;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray(records) || Object.keys(value).length !== 1 || raw.indexOf(0) >= 0 || !isUtf8(raw)) {
+      asText();
+      return;
+    }
+    const kept: unknown[] = [];
+    const indexes: number[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as { eventSource?: unknown } | null;
+      if (!r || typeof r !== 'object' || Array.isArray(r) || r.eventSource === 'sagemaker.amazonaws.com') {
+        kept.push(r);
+        indexes.push(i);
+      }
+    }
+    post({ id, kind: 'records', count: records.length, records: kept, indexes, parsed: true });
+  }
+}
+
+// `__name`: the helper some TypeScript runners (tsx, vitest) insert to keep function names.
+export const workerSource = (maxInflated: number) =>
+  `var __name = (target) => target;\n${mayHoldString.toString()}\n${countLogFileRecords.toString()}\n(${workerMain.toString()})(${maxInflated});`;
+

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { countLogFileRecords, mayHoldString } from './fast-path.js';
+import { workerSource } from './fast-path.js';
 
 /**
  * Inflating and parsing files on every core. Each worker inflates a file (up to a bound) and:
@@ -13,7 +13,8 @@ import { countLogFileRecords, mayHoldString } from './fast-path.js';
  *   past the bound comes back as "stream it".
  */
 export type ParsedFile =
-  | { kind: 'records'; count: number; records: unknown[]; indexes: number[] }
+  /** `parsed: false`: the fast path proved the file holds none of the words, and did not parse it. */
+  | { kind: 'records'; count: number; records: unknown[]; indexes: number[]; parsed: boolean }
   | { kind: 'text'; text: Uint8Array }
   | { kind: 'stream' }
   | { kind: 'failed'; problem: string };
@@ -31,69 +32,6 @@ export interface ParsePool {
 
 /** Files inflating past this are streamed on the main thread instead: memory stays flat. */
 export const MAX_POOLED_INFLATED_BYTES = 64 * 1024 * 1024;
-
-/** The worker's body; it runs from its source text (the type checker still reads it here). */
-function workerMain(maxInflated: number) {
-  // process.getBuiltinModule, not require: a bundler rewrites require() calls, and this text runs as is.
-  const { parentPort } = process.getBuiltinModule('node:worker_threads');
-  const { gunzipSync } = process.getBuiltinModule('node:zlib');
-  const { isUtf8 } = process.getBuiltinModule('node:buffer');
-  const post = (message: object, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
-  parentPort!.on('message', ({ id, bytes, words }: { id: number; bytes: Uint8Array; words: string[] }) => {
-    try {
-      handle(id, bytes, words);
-    } catch (error) {
-      post({ id, kind: 'failed', problem: error instanceof Error ? error.message : String(error) });
-    }
-  });
-  function handle(id: number, bytes: Uint8Array, words: string[]) {
-    let raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-      try {
-        raw = gunzipSync(raw, { maxOutputLength: maxInflated });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) post({ id, kind: 'stream' });
-        else post({ id, kind: 'failed', problem: `invalid gzip data (${error instanceof Error ? error.message : String(error)})` });
-        return;
-      }
-    }
-    const asText = () => {
-      const copy = new Uint8Array(raw.length);
-      copy.set(raw);
-      post({ id, kind: 'text', text: copy }, [copy.buffer]);
-    };
-    const count = countLogFileRecords(raw, isUtf8);
-    if (count !== null && !mayHoldString(raw, words)) {
-      post({ id, kind: 'records', count, records: [], indexes: [] });
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(raw.toString('utf8'));
-    } catch {
-      asText();
-      return;
-    }
-    const records = (value as { Records?: unknown } | null)?.Records;
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray(records) || Object.keys(value).length !== 1 || raw.indexOf(0) >= 0 || !isUtf8(raw)) {
-      asText();
-      return;
-    }
-    const kept: unknown[] = [];
-    const indexes: number[] = [];
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i] as { eventSource?: unknown } | null;
-      if (!r || typeof r !== 'object' || Array.isArray(r) || r.eventSource === 'sagemaker.amazonaws.com') {
-        kept.push(r);
-        indexes.push(i);
-      }
-    }
-    post({ id, kind: 'records', count: records.length, records: kept, indexes });
-  }
-}
-
-const workerSource = (maxInflated: number) =>
-  `${mayHoldString.toString()}\n${countLogFileRecords.toString()}\n(${workerMain.toString()})(${maxInflated});`;
 
 export function createParsePool(size = Math.max(1, availableParallelism()), maxInflated = MAX_POOLED_INFLATED_BYTES): ParsePool {
   const pending = new Map<number, (result: ParsedFile) => void>();

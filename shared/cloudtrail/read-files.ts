@@ -64,7 +64,7 @@ async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: R
       }
       return;
     case 'records': {
-      if (result.count > result.records.length) yield { kind: 'counted', count: result.count - result.records.length };
+      if (result.count > result.records.length) yield { kind: 'counted', count: result.count - result.records.length, unparsed: !result.parsed };
       for (let i = 0; i < result.records.length; i++) {
         const where = `Records[${result.indexes[i]}]`;
         const item = classifyRecord(result.records[i], where);

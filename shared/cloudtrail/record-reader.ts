@@ -23,7 +23,7 @@ export type RecordItem =
   /** Something that could not be read, named (`line 3: not JSON (...)`). */
   | { kind: 'problem'; message: string }
   /** Records read and set aside without being handed over (the parse pool's fast path). */
-  | { kind: 'counted'; count: number };
+  | { kind: 'counted'; count: number; unparsed: boolean };
 
 export interface ReaderOptions {
   /** A bigger document is an input error: `/dev/zero`-like input must not grow memory without bound. */
