@@ -45,12 +45,12 @@ export function createParsePool(size = Math.max(1, availableParallelism()), maxI
       const { id: _id, ...result } = message;
       resolve?.(result as ParsedFile);
     });
-    // A worker that dies (out of memory on a hostile file) fails its files, never hangs them.
-    worker.on('error', (error) => {
+    // A worker that dies (out of memory on a huge file) never hangs its files: the main thread streams them.
+    worker.on('error', () => {
       for (const [id, resolve] of pending) {
         if (id % size !== slot) continue;
         pending.delete(id);
-        resolve({ kind: 'failed', problem: `could not be parsed (${error.message})` });
+        resolve({ kind: 'stream' });
       }
       if (!closed) workers[slot] = start(slot);
     });
