@@ -20,6 +20,13 @@ export interface EnforceOptions {
   config: Config;
 }
 
+/**
+ * Per-request limits of the CLI's AWS calls: a Lambda is bounded by its function timeout, a command
+ * line by nothing, so a call that hangs (a black-holed endpoint, a stalled proxy) fails after
+ * these and is retried by the SDK, and the event is reported as not handled (exit 3).
+ */
+export const ENFORCE_CLI_TIMEOUTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 } as const;
+
 /** One JSON line per event handled: the decision, the action and each channel's outcome. */
 export const resultLine = (result: EnforcementResult): string =>
   JSON.stringify({ decision: result.decision, model: result.model, action: result.action, channels: result.channels, failures: result.failures });
@@ -31,7 +38,7 @@ export const resultLine = (result: EnforcementResult): string =>
  */
 export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: EnforcementDeps): Promise<ExitCode> {
   const region = options.region ?? process.env.AWS_REGION ?? regionOfArn(options.config.topicArn) ?? 'us-east-1';
-  const clients = createAwsClients({ region });
+  const clients = createAwsClients({ region, ...ENFORCE_CLI_TIMEOUTS });
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });
   const settings = enforcementSettings(options.config);
   const tally = { violations: 0, unreadable: 0, failed: 0 };

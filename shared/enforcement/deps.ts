@@ -1,5 +1,5 @@
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { EnforceClients } from '../aws/clients.js';
 import type { AccountRouter } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { dynamoDbStepLedger } from './dynamodb-step-ledger.js';
@@ -20,7 +20,7 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
  */
 export function enforcementDeps(
   config: Config,
-  clients: AwsClients,
+  clients: EnforceClients,
   extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date; router?: AccountRouter } = {},
 ): EnforcementDeps {
   const slackUrl = extra.slackWebhookUrl ?? config.slackWebhookUrl;

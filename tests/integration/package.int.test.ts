@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownFixturePath, publicFixturePath, readJson } from '../support/fixtures.js';
 import {
@@ -180,7 +180,6 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_ACCOUNT_NAMES: '',
       ISOLATION_GUARD_TOPIC_ARN: { Ref: 'AlertTopic' },
       ISOLATION_GUARD_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'sagemaker-isolation-guard',
       POWERTOOLS_METRICS_NAMESPACE: 'SageMakerIsolationGuard',
     });
@@ -337,11 +336,15 @@ describe('serverless package (osls, offline)', () => {
     expect(template.Outputs?.AlertTopicArn?.Value).toStrictEqual({ Ref: 'AlertTopic' });
   });
 
-  it('packages the enforce function as a zip holding the bundled ESM handler and its source map', () => {
+  it('packages each function as a zip under 1 MiB holding its bundled ESM handler only (no source map)', () => {
+    for (const name of ['enforce', 'sweep', 'history']) {
+      const zip = functionArtifact(packaged.dir, name);
+      expect([...readZip(zip).keys()], name).toStrictEqual([`functions/${name}.mjs`]);
+      expect(statSync(zip).size, name).toBeLessThan(1024 * 1024);
+    }
     const zip = functionArtifact(packaged.dir, 'enforce');
     expect(existsSync(zip)).toBe(true);
     const entries = readZip(zip);
-    expect([...entries.keys()].sort()).toStrictEqual(['functions/enforce.mjs', 'functions/enforce.mjs.map']);
     const bundle = entries.get('functions/enforce.mjs')!.toString('utf8');
     // Bundled: middy's code is inside, and no bare package import is left for node_modules to satisfy.
     expect(bundle).toContain('@middy/core');
