@@ -1,14 +1,20 @@
 /**
- * `npm run bench`: the enforce handler's cost, each figure beside a baseline measured in the same
- * run on the same machine (no absolute timings are asserted anywhere; see the README's targets).
+ * `npm run bench`: every figure beside a baseline measured in the same run on the same machine (no
+ * absolute timings are asserted anywhere; docs/performance.md has the targets and the last figures).
+ * `BENCH_ONLY=bundles,reading npm run bench` runs only some parts.
  *
- * 1. Time per event against moto, split into our own code and the AWS calls (timed by an SDK
- *    middleware), for a compliant and a violating event; baseline: one bare DescribeModel call.
- * 2. The bundle: size of the packaged zip and of the .mjs in it.
- * 3. Cold initialisation of the bundle (import in a fresh node) against a fresh `node -e ''`.
+ * 1. handler: the enforce handler's time per event against moto, split into our own code and the
+ *    AWS calls (timed by an SDK middleware); baseline: one bare DescribeModel call.
+ * 2-3. bundles: for each function (enforce, sweep, history) the packaged zip and its cold
+ *    initialisation (import in a fresh node) against a fresh `node -e ''`, and the same bundle
+ *    built to take the SDK from the Lambda runtime instead, for the decision in docs/performance.md.
+ * 4. sweep: ListModels, DescribeModel and ListTags of many models against a naive sequential loop.
+ * 5. reading: audit and evaluate over a realistic archive against zcat and zcat | jq.
  */
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 import { DescribeModelCommand, ListModelsCommand, ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { enforcementDeps, enforcementSettings } from '../shared/enforcement/deps.js';
@@ -88,20 +94,49 @@ async function handlerTimes() {
   }
 }
 
-function coldStart(bundleDir: string) {
-  const time = (args: string[]) => {
-    const runs: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      const start = performance.now();
-      const result = spawnSync(process.execPath, args, { cwd: bundleDir, env: { ...process.env, AWS_REGION: REGION } });
-      if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
-      runs.push(performance.now() - start);
-    }
-    return median(runs.slice(2));
-  };
-  const bare = time(['-e', '']);
-  const withBundle = time(['--input-type=module', '-e', "await import('./functions/enforce.mjs')"]);
-  return { bare, withBundle, init: withBundle - bare };
+const FUNCTIONS = ['enforce', 'sweep', 'history'] as const;
+
+/** Median wall time of a fresh `node` running `args` in `dir` (the first two runs are warm-up). */
+function nodeTime(dir: string, args: string[]): number {
+  const runs: number[] = [];
+  for (let i = 0; i < 14; i++) {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, args, { cwd: dir, env: { ...process.env, AWS_REGION: REGION } });
+    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
+    runs.push(performance.now() - start);
+  }
+  return median(runs.slice(2));
+}
+
+/** Cold initialisation of a function's bundle: a fresh node importing it, against a fresh `node -e ''`. */
+function coldStart(bundleDir: string, name: string, bare: number) {
+  const withBundle = nodeTime(bundleDir, ['--input-type=module', '-e', `await import('./functions/${name}.mjs')`]);
+  return { withBundle, init: withBundle - bare };
+}
+
+/**
+ * The other choice: the SDK taken from the Lambda runtime (esbuild `external`), emulated by
+ * resolving it from this repository's node_modules. Same esbuild settings as serverless.yml.
+ */
+async function runtimeSdkVariant(name: string): Promise<{ dir: string; bytes: number; gzipBytes: number }> {
+  const { build } = await import('esbuild');
+  const dir = join(import.meta.dirname ?? '.', '.data', 'runtime-sdk');
+  const outfile = join(dir, 'functions', `${name}.mjs`);
+  await build({
+    entryPoints: [`functions/${name}.ts`],
+    outfile,
+    bundle: true,
+    minify: true,
+    target: 'node22',
+    platform: 'node',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*', '@smithy/*'],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'error',
+  });
+  const bytes = readFileSync(outfile);
+  return { dir, bytes: bytes.length, gzipBytes: gzipSync(bytes).length };
 }
 
 /** Counts SageMaker calls by command on a client. */
@@ -155,48 +190,88 @@ async function sweepTimes() {
   }
 }
 
+/** BENCH_ONLY=bundles,reading runs only those parts (handler, bundles, sweep, reading); the verdict then covers them only. */
+const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
+const want = (part: string) => !only || only.includes(part);
+
 async function main() {
   console.log(`sagemaker-isolation-guard benchmark (node ${process.version}, ${ROUNDS} rounds, medians)\n`);
-  const packaged = await packageService({ stage: 'bench', region: REGION });
-  const zip = functionArtifact(packaged.dir, 'enforce');
-  const zipBytes = statSync(zip).size;
-  const mjsBytes = readZip(zip).get('functions/enforce.mjs')!.length;
-  const codeDir = extractZip(zip);
-  const cold = coldStart(codeDir);
-  const times = await handlerTimes();
-  disposePackagedServices();
+  const verdicts: boolean[] = [];
 
-  console.log('1. enforce handler per event, against moto');
-  console.log(`   baseline: one DescribeModel round trip          ${ms(times.describeBaseline)}`);
-  for (const [label, t] of [['compliant (no AWS call)', times.compliant], ['violating (describe, tag, SNS, finding, ledger)', times.violating]] as const) {
-    console.log(`   ${label.padEnd(48)} total ${ms(t.total)}  AWS ${ms(t.aws)}  own code ${ms(t.own)}  (own = ${(t.own / times.describeBaseline).toFixed(2)}x one DescribeModel; target < 5 ms)`);
+  if (want('handler')) {
+    const times = await handlerTimes();
+    console.log('1. enforce handler per event, against moto');
+    console.log(`   baseline: one DescribeModel round trip          ${ms(times.describeBaseline)}`);
+    for (const [label, t] of [['compliant (no AWS call)', times.compliant], ['violating (describe, tag, SNS, finding, ledger)', times.violating]] as const) {
+      console.log(`   ${label.padEnd(48)} total ${ms(t.total)}  AWS ${ms(t.aws)}  own code ${ms(t.own)}  (own = ${(t.own / times.describeBaseline).toFixed(2)}x one DescribeModel; target < 5 ms)`);
+    }
+    verdicts.push(times.compliant.own < 5 && times.violating.own < 5);
   }
-  console.log('\n2. bundle');
-  console.log(`   enforce.zip ${(zipBytes / 1024).toFixed(0)} KiB; functions/enforce.mjs ${(mjsBytes / 1024).toFixed(0)} KiB`);
-  console.log('\n3. cold initialisation of the bundle');
-  console.log(`   baseline: node -e ''                            ${ms(cold.bare)}`);
-  console.log(`   node importing functions/enforce.mjs              ${ms(cold.withBundle)}`);
-  console.log(`   bundle init = difference                          ${ms(cold.init)}  (${(cold.withBundle / cold.bare).toFixed(2)}x bare node; target < 150 ms)`);
-  const sweep = await sweepTimes();
-  console.log(`\n4. sweep of ${sweep.count} models in moto (one region)`);
-  console.log(`   baseline: naive sequential loop                 ${ms(sweep.naiveMs)}  calls ${JSON.stringify(sweep.naiveCalls)}`);
-  console.log(`   isolation-guard sweep (8 at once)                ${ms(sweep.sweepMs)}  calls ${JSON.stringify(sweep.calls)}  (${(sweep.naiveMs / sweep.sweepMs).toFixed(2)}x faster)`);
-  const perModel = ((sweep.calls.DescribeModelCommand ?? 0) + (sweep.calls.ListTagsCommand ?? 0)) / sweep.swept;
-  console.log(`   per model: ${(sweep.calls.DescribeModelCommand ?? 0) / sweep.swept} DescribeModel + ${(sweep.calls.ListTagsCommand ?? 0) / sweep.swept} ListTags, plus ${sweep.calls.ListModelsCommand} shared ListModels page(s)`);
-  const audit = auditBench();
-  const records = audit.archive.records;
-  const rate = (ms: number) => `${Math.round(records / (ms / 1000)).toLocaleString('en')} records/s`;
-  console.log(`\n5. audit --source DIR over ${audit.archive.files} gzip files, ${records.toLocaleString('en')} records, ${audit.archive.createModels} CreateModel (median of 3)`);
-  console.log(`   baseline: zcat (the floor)                      ${ms(audit.zcat.ms)}  ${rate(audit.zcat.ms)}`);
-  console.log(`   baseline: zcat | jq CreateModel (${audit.jqCount})          ${ms(audit.jq.ms)}  ${rate(audit.jq.ms)}`);
-  console.log(`   isolation-guard audit                            ${ms(audit.audit.ms)}  ${rate(audit.audit.ms)}  peak memory ${audit.audit.maxRssKb === null ? 'n/a' : `${(audit.audit.maxRssKb / 1024).toFixed(0)} MB`}`);
-  const vsZcat = audit.audit.ms / audit.zcat.ms;
-  const vsJq = audit.jq.ms / audit.audit.ms;
-  console.log(`   ratios: ${vsZcat.toFixed(2)}x zcat's time (target <= 1.5x); ${vsJq.toFixed(2)}x faster than jq (target >= 5x); memory target < 200 MB`);
-  const auditOk = vsZcat <= 1.5 && vsJq >= 5 && (audit.audit.maxRssKb ?? 0) < 200 * 1024;
 
-  const ok = auditOk && times.compliant.own < 5 && times.violating.own < 5 && cold.init < 150 && perModel === 2 && sweep.swept === sweep.count;
-  console.log(`\ntargets ${ok ? 'met' : 'NOT met'}`);
+  if (want('bundles')) {
+    const packaged = await packageService({ stage: 'bench', region: REGION });
+    const bare = nodeTime(process.cwd(), ['-e', '']);
+    const bundles = [];
+    for (const name of FUNCTIONS) {
+      const zip = functionArtifact(packaged.dir, name);
+      const entries = readZip(zip);
+      const deployed = {
+        zipBytes: statSync(zip).size,
+        mjsBytes: entries.get(`functions/${name}.mjs`)!.length,
+        maps: [...entries.keys()].filter((k) => k.endsWith('.map')).length,
+        ...coldStart(extractZip(zip), name, bare),
+      };
+      const variant = await runtimeSdkVariant(name);
+      bundles.push({ name, deployed, runtimeSdk: { ...variant, ...coldStart(variant.dir, name, bare) } });
+    }
+    disposePackagedServices();
+    console.log('\n2-3. each function: deployed zip and cold initialisation (a fresh node importing the bundle, minus a bare node)');
+    console.log(`   baseline: node -e ''                            ${ms(bare)}`);
+    for (const b of bundles) {
+      const d = b.deployed;
+      console.log(
+        `   ${b.name.padEnd(8)} zip ${(d.zipBytes / 1024).toFixed(0)} KiB (target < 1024), .mjs ${(d.mjsBytes / 1024).toFixed(0)} KiB, ${d.maps} source map(s) in the zip; init ${ms(d.init)} (${(d.withBundle / bare).toFixed(2)}x bare node; target < 100 ms)`,
+      );
+      const r = b.runtimeSdk;
+      console.log(`            with the runtime's SDK instead (external): .mjs ${(r.bytes / 1024).toFixed(0)} KiB (~${(r.gzipBytes / 1024).toFixed(0)} KiB zipped); init ${ms(r.init)} (${(r.init / d.init).toFixed(2)}x the bundled SDK's)`);
+    }
+    verdicts.push(bundles.every((b) => b.deployed.zipBytes < 1024 * 1024 && b.deployed.maps === 0 && b.deployed.init < 100));
+  }
+
+  if (want('sweep')) {
+    const sweep = await sweepTimes();
+    console.log(`\n4. sweep of ${sweep.count} models in moto (one region)`);
+    console.log(`   baseline: naive sequential loop                 ${ms(sweep.naiveMs)}  calls ${JSON.stringify(sweep.naiveCalls)}`);
+    console.log(`   isolation-guard sweep (8 at once)                ${ms(sweep.sweepMs)}  calls ${JSON.stringify(sweep.calls)}  (${(sweep.naiveMs / sweep.sweepMs).toFixed(2)}x faster)`);
+    const perModel = ((sweep.calls.DescribeModelCommand ?? 0) + (sweep.calls.ListTagsCommand ?? 0)) / sweep.swept;
+    console.log(`   per model: ${(sweep.calls.DescribeModelCommand ?? 0) / sweep.swept} DescribeModel + ${(sweep.calls.ListTagsCommand ?? 0) / sweep.swept} ListTags, plus ${sweep.calls.ListModelsCommand} shared ListModels page(s)`);
+    verdicts.push(perModel === 2 && sweep.swept === sweep.count);
+  }
+
+  if (want('reading')) {
+    const reading = auditBench();
+    const { archive } = reading;
+    const mb = archive.jsonBytes / 1e6;
+    const rates = (t: { ms: number }) => `${(mb / (t.ms / 1000)).toFixed(0)} MB/s of JSON, ${Math.round(archive.records / (t.ms / 1000)).toLocaleString('en')} records/s`;
+    const memory = (t: { maxRssKb: number | null }) => (t.maxRssKb === null ? 'n/a' : `${(t.maxRssKb / 1024).toFixed(0)} MB`);
+    console.log(
+      `\n5. reading a realistic trail: ${archive.fileList} gzip files, ${mb.toFixed(0)} MB of JSON, ${archive.records.toLocaleString('en')} records of ~${Math.round(archive.jsonBytes / archive.records)} bytes, ${archive.createModels} CreateModel (median of 3, interleaved)`,
+    );
+    console.log(`   baseline: zcat (the floor, one core)            ${ms(reading.zcat.ms)}  ${rates(reading.zcat)}`);
+    console.log(`   baseline: zcat | jq CreateModel (${reading.jqCount})          ${ms(reading.jq.ms)}  ${rates(reading.jq)}`);
+    console.log(`   isolation-guard audit --source DIR --offline     ${ms(reading.audit.ms)}  ${rates(reading.audit)}  peak memory ${memory(reading.audit)}`);
+    console.log(`   isolation-guard evaluate FILES (${reading.evaluateCount})            ${ms(reading.evaluate.ms)}  ${rates(reading.evaluate)}  peak memory ${memory(reading.evaluate)}`);
+    const auditVsZcat = reading.audit.ms / reading.zcat.ms;
+    const evaluateVsZcat = reading.evaluate.ms / reading.zcat.ms;
+    const jqVsEvaluate = reading.jq.ms / reading.evaluate.ms;
+    console.log(
+      `   ratios: audit ${auditVsZcat.toFixed(2)}x zcat's time, evaluate ${evaluateVsZcat.toFixed(2)}x (targets <= 1.0x); jq ${jqVsEvaluate.toFixed(2)}x slower than evaluate (target >= 8x); memory target < 200 MB`,
+    );
+    const peakKb = Math.max(reading.audit.maxRssKb ?? 0, reading.evaluate.maxRssKb ?? 0);
+    verdicts.push(auditVsZcat <= 1.0 && evaluateVsZcat <= 1.0 && jqVsEvaluate >= 8 && peakKb < 200 * 1024 && reading.evaluateCount === reading.jqCount);
+  }
+
+  console.log(`\ntargets ${verdicts.every(Boolean) ? 'met' : 'NOT met'}${only ? ` (parts run: ${only.join(', ')})` : ''}`);
 }
 
 main().catch((error: unknown) => {

@@ -12,12 +12,13 @@
  *   longer text (`"sagemaker:CreateModel"`, `CreateModelPackage`) or inside a JSON-encoded policy
  *   (`\"CreateModel\"`, whose quotes are escaped) it is not a string of its own;
  * - any letter may also be written `\u00XX` (JSON has no other escape for a letter): a file with
- *   such an escape of one of the words' letters is parsed. CloudTrail's own escapes (`\u003c`,
- *   `\u003e`, `\u0026`, controls) are not letters and keep the fast path.
+ *   an escape in the range of one of the words' letters (`\u004.` to `\u007.`) is parsed.
+ *   CloudTrail's own escapes (`\u003c`, `\u003e`, `\u0026`, controls) are below it and keep the fast path.
  */
 export function mayHoldString(bytes: Buffer, words: readonly string[]): boolean {
   for (const word of words) {
-    let at = bytes.indexOf(word, 0, 'latin1');
+    const needle = Buffer.from(word, 'latin1');
+    let at = bytes.indexOf(needle);
     while (at >= 0) {
       const before = at - 1;
       if (bytes[before] === 0x22 && bytes[at + word.length] === 0x22) {
@@ -25,17 +26,14 @@ export function mayHoldString(bytes: Buffer, words: readonly string[]): boolean 
         for (let k = before - 1; k >= 0 && bytes[k] === 0x5c; k--) backslashes++;
         if (backslashes % 2 === 0) return true;
       }
-      at = bytes.indexOf(word, at + 1, 'latin1');
+      at = bytes.indexOf(needle, at + 1);
     }
   }
-  const letters = new Set<number>();
-  for (const word of words) for (let i = 0; i < word.length; i++) letters.add(word.charCodeAt(i));
-  let at = bytes.indexOf('\\u00', 0, 'latin1');
-  while (at >= 0) {
-    const code = Number.parseInt(bytes.toString('latin1', at + 4, at + 6), 16);
-    if (letters.has(code)) return true;
-    at = bytes.indexOf('\\u00', at + 4, 'latin1');
-  }
+  // A letter written as an escape is `\u00` and its two hex digits; the first is the letter's code
+  // divided by 16 (4 to 7 for ASCII letters). One search per such digit: any hit means a parse.
+  const firstDigits = new Set<string>();
+  for (const word of words) for (let i = 0; i < word.length; i++) firstDigits.add((word.charCodeAt(i) >> 4).toString(16));
+  for (const digit of firstDigits) if (bytes.indexOf(`\\u00${digit}`, 0, 'latin1') >= 0) return true;
   return false;
 }
 
@@ -52,13 +50,13 @@ export function countLogFileRecords(bytes: Buffer, isUtf8: (b: Buffer) => boolea
   if (bytes[end - 1] !== 0x7d || bytes[end - 2] !== 0x5d) return null;
   if (bytes.indexOf(0) >= 0 || !isUtf8(bytes)) return null;
   if (end === head.length + 2) return 0; // {"Records":[]}
-  const marker = '{"eventVersion":';
-  if (bytes.indexOf(marker, 0, 'latin1') !== head.length) return null;
+  const marker = Buffer.from('{"eventVersion":', 'latin1');
+  if (bytes.indexOf(marker) !== head.length) return null;
   let count = 0;
   let at = head.length;
   while (at >= 0) {
     count++;
-    at = bytes.indexOf(marker, at + marker.length, 'latin1');
+    at = bytes.indexOf(marker, at + marker.length);
   }
   return count;
 }
