@@ -1,4 +1,4 @@
-import { QUARANTINE_TAG } from '../actions/quarantine.js';
+import { QUARANTINE_TAG } from '../actions/tags.js';
 import { readFiles } from '../cloudtrail/read-files.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel } from '../decision/decision.js';
