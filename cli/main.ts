@@ -11,7 +11,8 @@ const USAGE = `Usage: isolation-guard <command> [options]
 Commands:
   evaluate [PATH|-]...   Decide every SageMaker CreateModel call recorded in CloudTrail files
                          (records, EventBridge events, log files {"Records":[...]}, JSON arrays,
-                         NDJSON, gzip of any of those). Reads stdin when no PATH is given.
+                         NDJSON, log files run together, gzip of any of those), streaming.
+                         Reads stdin when no PATH is given.
       --format json|table              one JSON line per call (default) or a readable table
       --as-of DATE                     judge exemption expiry at this instant (default: now)
       Exit: 0 no violation, 1 at least one violation, 2 an input or setting could not be read.
@@ -55,7 +56,8 @@ Commands:
       --format json|csv|md|html        (default json); --out FILE
       --offline                        do not look up the models' state today
       --evidence-bucket NAME           include the sweep's latest inventory snapshot filed there
-      Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read.
+      Exit: 0 no violation in the period, 1 violations, 2 a source or file could not be read
+            (or an archive source gave no records at all).
 
   policy scp             Print a service control policy that denies sagemaker:CreateModel unless
                          sagemaker:NetworkIsolation is true (an omitted parameter is denied too).
