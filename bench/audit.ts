@@ -11,6 +11,8 @@ import { ensureArchive, type BenchArchive } from './audit-archive.js';
 
 export interface Timed {
   ms: number;
+  /** User + system CPU time of the command and its children (GNU time), null without GNU time. */
+  cpuMs: number | null;
   maxRssKb: number | null;
   stdout: string;
 }
@@ -18,11 +20,12 @@ export interface Timed {
 function timed(command: string): Timed {
   const gnuTime = existsSync('/usr/bin/time');
   const started = performance.now();
-  const result = spawnSync('bash', ['-c', gnuTime ? `/usr/bin/time -f '%M' -o /tmp/bench-rss ${command}` : command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync('bash', ['-c', gnuTime ? `/usr/bin/time -f '%M %U %S' -o /tmp/bench-rss bash -c ${JSON.stringify(command)}` : command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const ms = performance.now() - started;
   if (result.status !== 0 && result.status !== 1) throw new Error(`${command} failed (${result.status}): ${result.stderr}`);
-  const rss = gnuTime ? Number(spawnSync('cat', ['/tmp/bench-rss'], { encoding: 'utf8' }).stdout.trim().split('\n').at(-1)) : Number.NaN;
-  return { ms, maxRssKb: Number.isFinite(rss) ? rss : null, stdout: result.stdout };
+  const [rss, user, system] = gnuTime ? spawnSync('cat', ['/tmp/bench-rss'], { encoding: 'utf8' }).stdout.trim().split('\n').at(-1)!.split(' ').map(Number) : [];
+  const cpu = (user ?? Number.NaN) + (system ?? Number.NaN);
+  return { ms, cpuMs: Number.isFinite(cpu) ? cpu * 1000 : null, maxRssKb: Number.isFinite(rss) ? rss! : null, stdout: result.stdout };
 }
 
 /** The median of three runs, interleaved so that a burst of load on the shared machine hits every command alike. */
