@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -140,6 +141,7 @@ async function runtimeSdkVariant(name: string): Promise<{ dir: string; bytes: nu
     format: 'esm',
     mainFields: ['module', 'main'],
     external: ['@aws-sdk/*', '@smithy/*'],
+    plugins: createRequire(import.meta.url)('../scripts/esbuild-plugins.cjs'),
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'error',
   });
