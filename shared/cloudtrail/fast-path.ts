@@ -40,7 +40,10 @@ export function mayHoldString(bytes: Buffer, words: readonly string[]): boolean 
 /**
  * The record count of a log file in CloudTrail's own framing (`{"Records":[{"eventVersion":...},...]}`,
  * compact, eventVersion first in each record), counted without parsing; null when the bytes are not
- * framed so (the file is then parsed). NUL bytes and invalid UTF-8 are left to the parser to name.
+ * framed so (the file is then parsed, and any problem named). Every record must start right after
+ * the previous one's `},` (so an element that is not an object, such as `null`, sends the file to
+ * the parser), and a quote inside a string is always escaped, so `{"eventVersion":` occurs only where
+ * an object starts.
  */
 export function countLogFileRecords(bytes: Buffer, isUtf8: (b: Buffer) => boolean): number | null {
   const head = '{"Records":[';
@@ -50,11 +53,13 @@ export function countLogFileRecords(bytes: Buffer, isUtf8: (b: Buffer) => boolea
   if (bytes[end - 1] !== 0x7d || bytes[end - 2] !== 0x5d) return null;
   if (bytes.indexOf(0) >= 0 || !isUtf8(bytes)) return null;
   if (end === head.length + 2) return 0; // {"Records":[]}
+  if (bytes[end - 3] !== 0x7d) return null; // the last element is an object
   const marker = Buffer.from('{"eventVersion":', 'latin1');
   if (bytes.indexOf(marker) !== head.length) return null;
   let count = 0;
   let at = head.length;
   while (at >= 0) {
+    if (count > 0 && (bytes[at - 2] !== 0x7d || bytes[at - 1] !== 0x2c)) return null;
     count++;
     at = bytes.indexOf(marker, at + marker.length);
   }

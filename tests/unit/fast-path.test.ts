@@ -57,6 +57,9 @@ describe('the parse pool fast path against a full parse', () => {
       if (f === 23) bytes = gzipSync(Buffer.from(`${JSON.stringify(records[0])}\n${JSON.stringify(createModelRecord(spec))}\n`)); // NDJSON
       files.push({ name: `f${f}.json.gz`, bytes });
     }
+    // Decoys only, but a record that is not an object: the full parse names it, so must the pool.
+    const odd = [realisticRecord('111122223333', 'eu-west-1', time, 1), null, realisticRecord('111122223333', 'eu-west-1', time, 2)];
+    files.push({ name: 'f24-null-record.json.gz', bytes: cloudTrailLogFile(odd) });
     return files;
   }
 
@@ -91,6 +94,7 @@ describe('the parse pool fast path against a full parse', () => {
       const { fastPath: _p, ...fullCounts } = full[file.name]!;
       expect(fastCounts, file.name).toEqual(fullCounts);
     }
+    expect(fast['f24-null-record.json.gz']!.problems).toBe(1);
     const sum = (which: typeof fast, key: 'createModel' | 'fastPath') => Object.values(which).reduce((n, c) => n + c[key], 0);
     expect(sum(full, 'createModel')).toBe(6 + 6 + 1); // plain, escaped, NDJSON
     // The fast path did skip the files with decoys only (and no other), so this test compares two different paths.
