@@ -15,7 +15,7 @@ export interface InputFile {
 export interface FileReadOptions extends ReaderOptions {
   /** Event names worth parsing a log file for (the fast path skips a file that provably holds none). */
   words: readonly string[];
-  /** Files read and parsed ahead of the one being consumed (default 6). */
+  /** Files read and parsed ahead of the one being consumed (default 8: a slow parse does not idle the other workers). */
   depth?: number;
   /** Give a pool to share; by default one is made and closed. */
   pool?: ParsePool;
@@ -78,7 +78,7 @@ async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: R
 const BIG = Symbol('big');
 
 async function* parseAhead(files: AsyncIterable<InputFile>, pool: ParsePool, options: FileReadOptions): AsyncGenerator<{ file: InputFile; parsed: Promise<ParsedFile> }> {
-  const depth = options.depth ?? 6;
+  const depth = options.depth ?? 8;
   const queue: Array<{ file: InputFile; parsed: Promise<ParsedFile> }> = [];
   for await (const file of files) {
     const parsed = (file.size !== undefined && file.size > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : file.read())
