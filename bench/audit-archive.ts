@@ -1,21 +1,35 @@
 /**
- * Generates the audit benchmark's archive once (bench/.data/archive): at least 1 million records in
- * gzip log files in a trail's layout, about 1% of them CreateModel calls.
+ * Generates the audit benchmark's archive once (bench/.data/archive-v2): a realistic trail of
+ * BENCH_AUDIT_RECORDS records (300,000 by default, about 430 MB of JSON) in gzip log files of
+ * 2,000 records, in a trail's layout. Records are about 1.4 KB, with session context and TLS
+ * details, written as CloudTrail writes them (compact, `\u003c` escapes, no final newline), with
+ * other SageMaker calls and IAM policies that mention sagemaker:CreateModel mixed in. As in a real
+ * trail, most files hold no CreateModel call: one file in eight holds five.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createModelRecord, gzipRecords, logFileKey, noiseRecord } from '../tests/support/archive-generator.js';
+import { cloudTrailLogFile, createModelRecord, logFileKey, realisticRecord, remediationRecord } from '../tests/support/archive-generator.js';
 
-export const ARCHIVE_ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '.data', 'archive');
-export const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 1_000_000);
+export const ARCHIVE_ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '.data', 'archive-v2');
+export const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 300_000);
 const PER_FILE = 2_000;
+const ACCOUNT = '111111111111';
 
-export function ensureArchive(): { root: string; files: number; records: number; createModels: number } {
+export interface BenchArchive {
+  root: string;
+  files: number;
+  records: number;
+  createModels: number;
+  jsonBytes: number;
+}
+
+export function ensureArchive(): BenchArchive {
   const marker = join(ARCHIVE_ROOT, `.complete-${RECORDS}`);
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as BenchArchive;
+  rmSync(ARCHIVE_ROOT, { recursive: true, force: true });
   const files = Math.ceil(RECORDS / PER_FILE);
-  const createModels = Math.floor(RECORDS / 100);
-  if (existsSync(marker)) return { root: ARCHIVE_ROOT, files, records: files * PER_FILE, createModels };
-  let created = 0;
+  let createModels = 0;
+  let jsonBytes = 0;
   for (let f = 0; f < files; f++) {
     const day = `2026/10/${String(1 + (f % 28)).padStart(2, '0')}`;
     const time = `${day.replace(/\//g, '-')}T${String(f % 24).padStart(2, '0')}:00:00Z`;
@@ -23,17 +37,22 @@ export function ensureArchive(): { root: string; files: number; records: number;
     const records: unknown[] = [];
     for (let r = 0; r < PER_FILE; r++) {
       const index = f * PER_FILE + r;
-      if (index % 100 === 0 && created < createModels) {
-        records.push(createModelRecord({ account: '111111111111', region, time, modelName: `bench-${index}`, isolation: index % 300 === 0 ? undefined : true }));
-        created++;
+      if (f % 8 === 0 && r % 400 === 7) {
+        records.push(createModelRecord({ account: ACCOUNT, region, time, modelName: `bench-${index}`, isolation: index % 3 === 0 ? undefined : true }));
+        createModels++;
+      } else if (f % 8 === 0 && r === 1999) {
+        records.push(remediationRecord('quarantined', { account: ACCOUNT, region, time, modelName: `bench-${index - 1992}` }));
       } else {
-        records.push(noiseRecord('111111111111', region, time, index));
+        records.push(realisticRecord(ACCOUNT, region, time, index));
       }
     }
-    const key = logFileKey({ account: '111111111111', region, day, time });
+    const body = cloudTrailLogFile(records);
+    jsonBytes += JSON.stringify({ Records: records }).length; // close enough: the escapes add a few bytes
+    const key = logFileKey({ account: ACCOUNT, region, day, time });
     mkdirSync(dirname(join(ARCHIVE_ROOT, key)), { recursive: true });
-    writeFileSync(join(ARCHIVE_ROOT, key), gzipRecords(records));
+    writeFileSync(join(ARCHIVE_ROOT, key), body);
   }
-  writeFileSync(marker, '');
-  return { root: ARCHIVE_ROOT, files, records: files * PER_FILE, createModels };
+  const archive: BenchArchive = { root: ARCHIVE_ROOT, files, records: files * PER_FILE, createModels, jsonBytes };
+  writeFileSync(marker, JSON.stringify(archive));
+  return archive;
 }

@@ -1,33 +1,60 @@
 /**
- * The audit over a generated archive of at least a million records (about 1% CreateModel), in one
- * run beside `zcat` of the same files (the floor: just inflating them) and `zcat | jq` selecting
- * the CreateModel records (what a person would do by hand). Peak memory from GNU time.
+ * Reading a trail: `audit --source DIR --offline` and `evaluate FILES` over a realistic generated
+ * archive (bench/audit-archive.ts), each in one run beside `zcat` of the same files (the floor: only
+ * inflating them, on one core) and `zcat | jq` selecting the CreateModel records (what a person would
+ * do by hand). Medians of three runs; peak memory from GNU time; MB/s of raw JSON and records/s.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureArchive } from './audit-archive.js';
+import { ensureArchive, type BenchArchive } from './audit-archive.js';
 
-function timed(command: string): { ms: number; maxRssKb: number | null; stdout: string } {
-  const gnuTime = existsSync('/usr/bin/time');
-  const started = performance.now();
-  const result = spawnSync('bash', ['-c', gnuTime ? `/usr/bin/time -f '%M' -o /tmp/bench-rss ${command}` : command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const ms = performance.now() - started;
-  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} failed (${result.status}): ${result.stderr}`);
-  const rss = gnuTime ? Number(spawnSync('cat', ['/tmp/bench-rss'], { encoding: 'utf8' }).stdout.trim().split('\n').at(-1)) : Number.NaN;
-  return { ms, maxRssKb: Number.isFinite(rss) ? rss : null, stdout: result.stdout };
+export interface Timed {
+  ms: number;
+  /** User + system CPU time of the command and its children (GNU time), null without GNU time. */
+  cpuMs: number | null;
+  maxRssKb: number | null;
+  stdout: string;
 }
 
-export function auditBench() {
+function timed(command: string): Timed {
+  const gnuTime = existsSync('/usr/bin/time');
+  const started = performance.now();
+  const result = spawnSync('bash', ['-c', gnuTime ? `/usr/bin/time -f '%M %U %S' -o /tmp/bench-rss bash -c ${JSON.stringify(command)}` : command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - started;
+  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} failed (${result.status}): ${result.stderr}`);
+  const [rss, user, system] = gnuTime ? spawnSync('cat', ['/tmp/bench-rss'], { encoding: 'utf8' }).stdout.trim().split('\n').at(-1)!.split(' ').map(Number) : [];
+  const cpu = (user ?? Number.NaN) + (system ?? Number.NaN);
+  return { ms, cpuMs: Number.isFinite(cpu) ? cpu * 1000 : null, maxRssKb: Number.isFinite(rss) ? rss! : null, stdout: result.stdout };
+}
+
+/** The median of three runs, interleaved so that a burst of load on the shared machine hits every command alike. */
+function interleaved(commands: Record<string, string>): Record<string, Timed> {
+  const runs: Record<string, Timed[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let round = 0; round < 3; round++) for (const [name, command] of Object.entries(commands)) runs[name]!.push(timed(command));
+  return Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, list.sort((a, b) => a.ms - b.ms)[1]!]));
+}
+
+export function auditBench(): { archive: BenchArchive & { fileList: number }; zcat: Timed; jq: Timed; jqCount: number; audit: Timed; evaluate: Timed; evaluateCount: number } {
   const archive = ensureArchive();
-  const list = readdirSync(archive.root, { recursive: true }).map(String).filter((f) => f.endsWith('.json.gz')).map((f) => join(archive.root, f));
-  const files = `find ${archive.root} -name '*.json.gz' -print0 | xargs -0`;
-  const median3 = (command: string) => {
-    const runs = [timed(command), timed(command), timed(command)].sort((a, b) => a.ms - b.ms);
-    return runs[1]!;
-  };
-  const zcat = median3(`${files} zcat > /dev/null`);
+  const list = readdirSync(archive.root, { recursive: true }).map(String).filter((f) => f.endsWith('.json.gz')).map((f) => join(archive.root, f)).sort();
+  const listFile = join(archive.root, '..', 'files.txt');
+  writeFileSync(listFile, list.join('\n'));
+  const files = `xargs -a ${listFile} -d '\\n'`;
+  const times = interleaved({
+    zcat: `${files} zcat > /dev/null`,
+    audit: `node bin/isolation-guard.mjs audit --from 2026-10-01 --to 2026-10-31 --source ${archive.root} --offline --out /tmp/bench-audit.json 2>/dev/null`,
+    evaluate: `${files} node bin/isolation-guard.mjs evaluate | wc -l`,
+  });
+  // jq is an order of magnitude slower: one run.
   const jq = timed(`${files} zcat | jq -c '.Records[] | select(.eventName == "CreateModel")' | wc -l`);
-  const audit = median3(`node bin/isolation-guard.mjs audit --from 2026-10-01 --to 2026-10-31 --source ${archive.root} --offline --out /tmp/bench-audit.json`);
-  return { archive: { ...archive, files: list.length }, zcat, jq, jqCount: Number(jq.stdout.trim()), audit };
+  return {
+    archive: { ...archive, fileList: list.length },
+    zcat: times.zcat!,
+    jq,
+    jqCount: Number(jq.stdout.trim()),
+    audit: times.audit!,
+    evaluate: times.evaluate!,
+    evaluateCount: Number(times.evaluate!.stdout.trim()),
+  };
 }

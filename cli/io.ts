@@ -1,20 +1,70 @@
-import { readFile } from 'node:fs/promises';
+import { constants, createReadStream, readSync } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { InputFile } from '../shared/cloudtrail/read-files.js';
+import { InputParseError } from '../shared/errors.js';
 
 /** Where a command writes: injected so tests can run commands in-process. */
 export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
-  readInput: (path: string) => Promise<Uint8Array>;
+  /** An input named on the command line (`-`: stdin), read or streamed when the reader asks. */
+  input: (path: string) => Promise<InputFile>;
 }
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** How long a FIFO is given to get a writer before it is reported as unreadable. */
+export const FIFO_WRITER_WAIT_MS = 5_000;
+
+/**
+ * A FIFO is opened without waiting for a writer (a blocking open would hang the command) and
+ * read without blocking: no writer within FIFO_WRITER_WAIT_MS is an input that could not be read.
+ */
+async function* fifo(path: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const buffer = Buffer.alloc(256 * 1024);
+  const started = Date.now();
+  let writerSeen = false;
+  try {
+    for (;;) {
+      let read: number;
+      try {
+        read = readSync(handle.fd, buffer, 0, buffer.length, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        writerSeen = true; // a writer holds it open, with nothing written yet
+        await sleep(5);
+        continue;
+      }
+      if (read > 0) {
+        writerSeen = true;
+        yield Buffer.from(buffer.subarray(0, read));
+        continue;
+      }
+      if (writerSeen) return; // the writer closed it: the end of the input
+      if (Date.now() - started > FIFO_WRITER_WAIT_MS) throw new InputParseError(`a FIFO with no writer for ${FIFO_WRITER_WAIT_MS / 1000} s: nothing was read`);
+      await sleep(50);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function inputFile(path: string): Promise<InputFile> {
+  if (path === '-') return { name: '(stdin)', size: Number.POSITIVE_INFINITY, read: () => Promise.reject(new Error('stdin is streamed')), open: () => process.stdin };
+  const info = await stat(path).catch((error: unknown) => error as NodeJS.ErrnoException);
+  if (info instanceof Error) return { name: path, read: () => Promise.reject(info) };
+  if (info.isDirectory()) {
+    const error = Object.assign(new Error(`a directory: give its files, or audit it with 'audit --source ${path}'`), { code: undefined });
+    return { name: path, read: () => Promise.reject(error) };
+  }
+  if (info.isFIFO()) return { name: path, size: Number.POSITIVE_INFINITY, read: () => Promise.reject(new Error('a FIFO is streamed')), open: () => fifo(path) };
+  // Character devices (/dev/stdin, /dev/zero) have no size: stream them.
+  const size = info.isFile() ? info.size : Number.POSITIVE_INFINITY;
+  return { name: path, size, read: () => readFile(path), open: () => createReadStream(path) };
 }
 
 export const processIo: CliIo = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
-  readInput: (path) => (path === '-' ? readStdin() : readFile(path)),
+  input: inputFile,
 };

@@ -135,7 +135,8 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Decide every SageMaker CreateModel call recorded in CloudTrail files (a CI gate).',
     description:
       'Reads records, EventBridge events, log files {"Records":[...]}, JSON arrays, NDJSON, concatenated\n' +
-      'JSON documents and gzip of any of those. Reads stdin when no PATH is given, or with -.\n' +
+      'JSON documents (log files run together) and gzip of any of those, streaming, files on every core.\n' +
+      'Reads stdin when no PATH is given, or with -.\n' +
       'For a folder of a trail\'s log files and a report, use `isolation-guard audit --source DIR`.',
     options: {
       format: { type: 'string', default: 'json', value: 'json|table', help: 'one JSON line per call (default) or a readable table' },
@@ -229,7 +230,7 @@ export const COMMANDS: CommandSpec[] = [
     },
     settings: AUDIT_SETTINGS,
     positionals: false,
-    exits: { 0: 'no violation in the period', 1: 'violations', 2: 'a source or file could not be read, or no records were read' },
+    exits: { 0: 'no violation in the period', 1: 'violations', 2: 'a source or file could not be read, or an archive source gave no records at all' },
     async run({ values }, io, env) {
       withOrg(values);
       // `--workgroup` is the short name of `--athena-workgroup`.

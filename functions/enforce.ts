@@ -1,4 +1,4 @@
-import { createAwsClients } from '../shared/aws/clients.js';
+import { createEnforceClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { withExceptionRegister } from '../shared/governance/exception-register.js';
 import { createEnforceHandler, ENFORCE_REQUEST_BOUNDS } from '../shared/lambda/enforce-handler.js';
@@ -6,8 +6,8 @@ import { createEnforceHandler, ENFORCE_REQUEST_BOUNDS } from '../shared/lambda/e
 // Read once per cold start, with the exception register packaged beside the code (README "Exceptions"):
 // a bad setting or register fails the start-up with its name, before any event. Requests are bounded
 // (2 s each, 5 attempts): a hanging dependency ends in an unconfirmed alert well inside the function's
-// 30 s timeout (README, "Failure modes").
+// 30 s timeout (README, "Failure modes"). Only the SDK clients enforce uses are bundled.
 export const handler = createEnforceHandler({
   config: withExceptionRegister(loadConfig({ env: process.env })),
-  clients: createAwsClients({ requestHandler: ENFORCE_REQUEST_BOUNDS }),
+  clients: createEnforceClients({ requestHandler: ENFORCE_REQUEST_BOUNDS }),
 });

@@ -40,7 +40,8 @@ export function parsePeriodBound(flag: '--from' | '--to', value: string): Date {
 /**
  * `isolation-guard audit`: every CreateModel call of a period, from LookupEvents (the last 90
  * days), a trail's S3 archive, or a local directory of log files, as an evidence report. Exit 0:
- * no violation in the period; 1: violations; 2: a source or file could not be read.
+ * no violation in the period; 1: violations; 2: a source or file could not be read, or an archive
+ * source gave no records at all (an empty period with records read is exit 0, and says so).
  */
 export async function auditCommand(options: AuditOptions, io: CliIo): Promise<ExitCode> {
   if (options.to <= options.from) throw new UsageError('--to must be after --from');
@@ -144,6 +145,20 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
   );
   if (pipelineProblem !== null) io.stderr(`isolation-guard: ${printable(pipelineProblem)}`);
   if (collection.filesFailed.length > 0 || pipelineProblem !== null) return EXIT.inputError;
+  // A report of no records must not pass for a clean period: a wrong folder or prefix reads nothing.
+  if (collection.recordsRead === 0 && source !== 'lookup' && !source.startsWith('athena:')) {
+    io.stderr(
+      `isolation-guard: no CloudTrail records were read from ${printable(source)} (${collection.filesRead} files for the period): check the source, the period and --regions; nothing was audited`,
+    );
+    return EXIT.inputError;
+  }
+  if (report.kpis.createModelCalls === 0) {
+    io.stderr(
+      source === 'lookup' || source.startsWith('athena:')
+        ? `isolation-guard: ${source === 'lookup' ? 'LookupEvents' : 'Athena'} returned no CreateModel call for the period: an empty period`
+        : `isolation-guard: ${collection.recordsRead} records read, no CreateModel call in the period: an empty period`,
+    );
+  }
   return report.kpis.violations > 0 ? EXIT.violation : EXIT.ok;
 }
 

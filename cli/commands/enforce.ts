@@ -2,7 +2,7 @@ import { createAwsClients } from '../../shared/aws/clients.js';
 import { withErrorContext } from '../../shared/aws/error-context.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
-import { decodeInput } from '../../shared/cloudtrail/decode.js';
+import { chunksOf, readJsonValues } from '../../shared/cloudtrail/record-reader.js';
 import { extractRecords } from '../../shared/cloudtrail/extract.js';
 import { lenientCreateModelRecord, valueAtLocation } from '../../shared/cloudtrail/lenient-record.js';
 import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
@@ -29,6 +29,13 @@ export interface EnforceOptions {
   config: Config;
 }
 
+/**
+ * Per-request limits of the CLI's AWS calls: a Lambda is bounded by its function timeout, a command
+ * line by nothing, so a call that hangs (a black-holed endpoint, a stalled proxy) fails after
+ * these and is retried by the SDK, and the event is reported as not handled (exit 3).
+ */
+export const ENFORCE_CLI_TIMEOUTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 } as const;
+
 /** One JSON line per event handled: the decision, the action and each channel's outcome. */
 export const resultLine = (result: EnforcementResult): string =>
   jsonLine({
@@ -48,7 +55,7 @@ export const resultLine = (result: EnforcementResult): string =>
 export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: EnforcementDeps): Promise<ExitCode> {
   const regions = resourceRegions({ topicArn: options.config.topicArn, queueUrl: options.fromDlq, table: options.config.idempotencyTable }, options.region);
   const region = options.region ?? process.env.AWS_REGION ?? regions.sns ?? regions.sqs ?? 'us-east-1';
-  const clients = createAwsClients({ region, regions });
+  const clients = createAwsClients({ region, regions, ...ENFORCE_CLI_TIMEOUTS });
   warnIfNobodyIsTold(options.config, io);
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });
   const settings = enforcementSettings(options.config);
@@ -139,14 +146,20 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
 
   const inputs = options.inputs.length > 0 || options.fromDlq ? options.inputs : ['-'];
   for (const input of inputs) {
-    const name = input === '-' ? '(stdin)' : input;
+    const file = await io.input(input);
+    const name = file.name;
     try {
-      const decoded = decodeInput(await io.readInput(input));
-      for (const error of decoded.errors) {
-        tally.unreadable++;
-        io.stderr(`isolation-guard: ${printable(name)}: ${printable(error.message)}`);
+      // Document by document (streamed, bounded), each through the same handling as a dead letter:
+      // a malformed CreateModel record is a violation, a near miss is named.
+      for await (const document of readJsonValues(file.open ? file.open() : chunksOf(await file.read()))) {
+        const where = `${name} line ${document.line}`;
+        if (document.kind === 'problem') {
+          tally.unreadable++;
+          io.stderr(`isolation-guard: ${printable(where)}: ${printable(document.message)}`);
+          continue;
+        }
+        await handleValue(where, document.value);
       }
-      for (const { value, location } of decoded.values) await handleValue(location ? `${name} ${location}` : name, value);
     } catch (error) {
       tally.unreadable++;
       io.stderr(`isolation-guard: ${printable(name)}: ${printable(describe(error))}`);

@@ -1,7 +1,10 @@
 import { DECISION_FIELDS, type Decision } from '../../shared/decision/decision.js';
 import type { Exemption } from '../../shared/decision/exemptions.js';
 import type { PrioritySettings } from '../../shared/decision/priorities.js';
-import { evaluateInput } from '../../shared/evaluation.js';
+import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
+import { readFiles } from '../../shared/cloudtrail/read-files.js';
+import { CREATE_MODEL } from '../../shared/cloudtrail/record.js';
+import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatTableHeader, formatTableRow, jsonLine, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
@@ -21,7 +24,8 @@ export function decisionLine(decision: Decision): string {
 }
 
 /**
- * `isolation-guard evaluate`: decides every CreateModel record in the inputs. Exit 0 when none is
+ * `isolation-guard evaluate`: decides every CreateModel record in the inputs, streaming (flat
+ * memory whatever their size) and through the parse pool (files on every core). Exit 0 when none is
  * a violation, 1 when one is, 2 when an input could not be read (the others are still reported).
  */
 export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<ExitCode> {
@@ -30,34 +34,43 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
   let failedInputs = 0;
   if (options.format === 'table') io.stdout(formatTableHeader());
 
-  for (const input of inputs) {
-    const name = input === '-' ? '(stdin)' : input;
-    let bytes: Uint8Array;
-    try {
-      bytes = await io.readInput(input);
-    } catch (error) {
-      failedInputs++;
-      const code = (error as NodeJS.ErrnoException).code;
-      io.stderr(`isolation-guard: ${printable(name)}: cannot read (${code ?? (error as Error).message})`);
-      continue;
-    }
-    const result = evaluateInput(bytes, { exemptions: options.exemptions, now: options.now, priorities: options.priorities });
-    for (const { decision } of result.decided) {
-      if (decision.verdict === 'violation') violations++;
-      if (options.format === 'json') {
-        io.stdout(decisionLine(decision));
+  async function* files() {
+    for (const input of inputs) yield await io.input(input);
+  }
+  for await (const { file, items } of readFiles(files(), { words: [CREATE_MODEL] })) {
+    const name = file.name;
+    let decided = 0;
+    let skipped = 0;
+    let problems = 0;
+    const nearMisses: string[] = [];
+    for await (const item of items) {
+      if (item.kind === 'problem') {
+        problems++;
+        io.stderr(`isolation-guard: ${printable(name)}: ${printable(item.message)}`);
+      } else if (item.kind === 'counted') {
+        skipped += item.count;
+      } else if (item.kind === 'skipped') {
+        skipped++;
+        // A record that nearly is a CreateModel call (a typo, another case) is named: such an input is broken, not compliant.
+        const why = item.record ? nearMiss(item.record) : null;
+        if (why) nearMisses.push(`${item.where || '(record)'}: ${why}`);
       } else {
-        io.stdout(formatTableRow(decision));
-        if (decision.verdict !== 'compliant') io.stdout(`    ${printable(decision.reasons.join(' '))}`);
+        decided++;
+        const { decision } = decideCreateModel(item.record, { exemptions: options.exemptions, now: options.now, priorities: options.priorities });
+        if (decision.verdict === 'violation') violations++;
+        if (options.format === 'json') {
+          io.stdout(decisionLine(decision));
+        } else {
+          io.stdout(formatTableRow(decision));
+          if (decision.verdict !== 'compliant') io.stdout(`    ${printable(decision.reasons.join(' '))}`);
+        }
       }
     }
-    if (result.problems.length > 0) failedInputs++;
-    for (const problem of result.problems) io.stderr(`isolation-guard: ${printable(name)}: ${printable(problem)}`);
-    for (const miss of result.nearMisses) io.stderr(`isolation-guard: ${printable(name)}: skipped ${printable(miss)}`);
-    if (bytes.length === 0 || (result.decided.length === 0 && result.skipped === 0 && result.problems.length === 0)) {
-      io.stderr(`isolation-guard: ${printable(name)}: holds no records`);
-    } else if (result.decided.length === 0) {
-      io.stderr(`isolation-guard: ${printable(name)}: holds no SageMaker CreateModel call (${result.skipped} other record(s) skipped, ${result.nearMisses.length} of them nearly one)`);
+    for (const miss of nearMisses) io.stderr(`isolation-guard: ${printable(name)}: skipped ${printable(miss)}`);
+    if (problems > 0) failedInputs++;
+    else if (decided === 0 && skipped === 0) io.stderr(`isolation-guard: ${printable(name)}: holds no records`);
+    else if (decided === 0) {
+      io.stderr(`isolation-guard: ${printable(name)}: holds no SageMaker CreateModel call (${skipped} other record(s) skipped, ${nearMisses.length} of them nearly one)`);
     }
   }
 

@@ -2,9 +2,9 @@ import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
 import { isModelNotFound } from '../aws/sagemaker-errors.js';
 import type { RemediationAction } from './remediation-action.js';
 
-export const QUARANTINE_TAG = 'isolation-guard:quarantine';
-export const QUARANTINE_VALUE = 'network-isolation-disabled';
-export const QUARANTINED_AT_TAG = 'isolation-guard:quarantined-at';
+import { QUARANTINE_TAG, QUARANTINE_VALUE, QUARANTINED_AT_TAG } from './tags.js';
+
+export { QUARANTINE_TAG, QUARANTINE_VALUE, QUARANTINED_AT_TAG };
 
 /**
  * Tags the model as quarantined. The tag is what endpoint-creation guards (an SCP or IAM condition

@@ -1,12 +1,10 @@
-import { QUARANTINE_TAG } from '../actions/quarantine.js';
-import { decodeInput } from '../cloudtrail/decode.js';
-import { extractRecords } from '../cloudtrail/extract.js';
+import { QUARANTINE_TAG } from '../actions/tags.js';
+import { readFiles } from '../cloudtrail/read-files.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel } from '../decision/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
 import type { PrioritySettings } from '../decision/priorities.js';
 import { findModelArn } from '../decision/model-arn.js';
-import { createParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
 import type { ArchiveFile } from './sources.js';
 
 export interface AuditCollection {
@@ -20,6 +18,9 @@ export interface AuditCollection {
   accounts: Set<string>;
   regions: Set<string>;
 }
+
+/** The calls an audit reads: CreateModel, and the remediations that follow it (DeleteModel, AddTags of the quarantine tag). */
+export const AUDITED_CALLS = ['CreateModel', 'DeleteModel', 'AddTags'] as const;
 
 const modelKey = (region: string, name: string) => `${region}/${name.toLowerCase()}`;
 
@@ -68,71 +69,39 @@ export async function collectAudit(
     return true;
   };
 
-  const pool = createParsePool();
-  try {
-    for await (const { file, parsed } of parseAhead(files, pool, 6)) {
-      const problems: string[] = [];
-      try {
-        const result = await parsed;
-        let values: Array<{ value: unknown }>;
-        if ('whole' in result) {
-          const decoded = decodeInput(result.whole);
-          problems.push(...decoded.errors.map((e) => e.message));
-          values = decoded.values;
-        } else {
-          // The worker kept the SageMaker records; the others were read and count as read.
-          collection.recordsRead += result.count - result.records.length;
-          values = [{ value: { Records: result.records } }];
-        }
-        for (const { value } of values) {
-          for (const item of extractRecords(value)) {
-            collection.recordsRead++;
-            if (item.kind === 'invalid') {
-              problems.push(item.error.message);
-            } else if (item.kind === 'create-model') {
-              if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
-              // An exemption is judged at the call's time: the audit says whether the call was covered when it was made.
-              const at = new Date(item.record.eventTime);
-              const decided = decideCreateModel(item.record, {
-                exemptions: options.exemptions,
-                now: Number.isNaN(at.getTime()) ? options.now : at,
-                priorities: options.priorities,
-              });
-              collection.calls.push(decided);
-              if (decided.decision.account) collection.accounts.add(decided.decision.account);
-              collection.regions.add(decided.decision.region);
-            } else if (item.record && item.record.eventSource === 'sagemaker.amazonaws.com' && !item.record.errorCode) {
-              noteRemediation(collection, item.record, firstTime);
-            }
-          }
-        }
-        collection.filesRead++;
-      } catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+  for await (const { file, items } of readFiles(files, { words: AUDITED_CALLS })) {
+    const problems: string[] = [];
+    const recordsBefore = collection.recordsRead;
+    for await (const item of items) {
+      if (item.kind === 'problem') {
+        problems.push(item.message);
+      } else if (item.kind === 'counted') {
+        // Records of a file the fast path proved to hold no audited call: read, and nothing to keep.
+        collection.recordsRead += item.count;
+      } else if (item.kind === 'create-model') {
+        collection.recordsRead++;
+        if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
+        // An exemption is judged at the call's time: the audit says whether the call was covered when it was made.
+        const at = new Date(item.record.eventTime);
+        const decided = decideCreateModel(item.record, {
+          exemptions: options.exemptions,
+          now: Number.isNaN(at.getTime()) ? options.now : at,
+          priorities: options.priorities,
+        });
+        collection.calls.push(decided);
+        if (decided.decision.account) collection.accounts.add(decided.decision.account);
+        collection.regions.add(decided.decision.region);
+      } else {
+        collection.recordsRead++;
+        if (item.record && item.record.eventSource === 'sagemaker.amazonaws.com' && !item.record.errorCode) noteRemediation(collection, item.record, firstTime);
       }
-      if (problems.length > 0) collection.filesFailed.push({ name: file.name, problem: problems.slice(0, 3).join('; ') });
-      options.onFile?.(collection);
     }
-  } finally {
-    await pool.close();
+    if (problems.length > 0) collection.filesFailed.push({ name: file.name, problem: problems.slice(0, 3).join('; ') });
+    // A file with a bad record among good ones was read (and is named as failed too); one with nothing readable was not.
+    if (problems.length === 0 || collection.recordsRead > recordsBefore) collection.filesRead++;
+    options.onFile?.(collection);
   }
   return collection;
-}
-
-/**
- * Reads files and hands them to the parse pool up to `depth` ahead of the one being collected, so
- * reading, inflating and parsing overlap; results come back in file order. Memory stays bounded by
- * `depth` files in flight.
- */
-async function* parseAhead(files: AsyncIterable<ArchiveFile>, pool: ParsePool, depth: number): AsyncGenerator<{ file: ArchiveFile; parsed: Promise<ParsedFile> }> {
-  const queue: Array<{ file: ArchiveFile; parsed: Promise<ParsedFile> }> = [];
-  for await (const file of files) {
-    const parsed = file.read().then((bytes) => pool.parse(bytes));
-    parsed.catch(() => undefined); // awaited in turn; no unhandled rejection meanwhile
-    queue.push({ file, parsed });
-    if (queue.length >= depth) yield queue.shift()!;
-  }
-  while (queue.length > 0) yield queue.shift()!;
 }
 
 function noteRemediation(collection: AuditCollection, record: Record<string, unknown>, firstTime: (id: unknown) => boolean) {

@@ -1,12 +1,11 @@
+import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { InputFile } from '../cloudtrail/read-files.js';
 import { isLogFile, parseArchivePath, periodDays } from './archive-layout.js';
 
-/** One file of an archive, read when asked (so only one file's bytes are held at a time). */
-export interface ArchiveFile {
-  name: string;
-  read(): Promise<Uint8Array>;
-}
+/** One file of an archive, read when asked (so only a few files' bytes are held at a time). */
+export type ArchiveFile = InputFile;
 
 export interface ArchiveScope {
   from: Date;
@@ -30,7 +29,7 @@ export async function* directoryArchive(root: string, scope: ArchiveScope): Asyn
     .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name))
     .filter((path) => isLogFile(path) && inScope(`${relative(root, path)}`.replace(/\\/g, '/'), scope, days))
     .sort();
-  for (const path of files) yield { name: path, read: () => readFile(path) };
+  for (const path of files) yield { name: path, read: () => readFile(path), open: () => createReadStream(path) };
 }
 
 /** `s3://BUCKET/PREFIX` split; the prefix has no leading slash and ends in `/` when not empty. */

@@ -6,6 +6,9 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsClientOptions, AwsClients } from './clients.js';
 import { withErrorContext } from './error-context.js';
 
+/** The home account's clients a router needs. */
+type HomeClients = Pick<AwsClients, 'sagemakerIn'>;
+
 export interface MemberAccess {
   roleName: string;
   externalId: string | null;
@@ -17,7 +20,7 @@ export interface MemberAccess {
  * cached by the SDK until shortly before they expire and then renewed.
  */
 export function accountRouter(
-  home: AwsClients,
+  home: HomeClients,
   options: AwsClientOptions & {
     member: MemberAccess | null;
     /** SDK plugins for the STS client of AssumeRole: tests inject faults (a denied role) here. */
@@ -109,7 +112,7 @@ export type AccountRouter = ReturnType<typeof accountRouter>;
 /** The router of a configuration: member accounts through the member role when one is named, else this account only. */
 export function routerFromConfig(
   config: { memberRoleName: string | null; externalId: string | null },
-  home: AwsClients,
+  home: HomeClients,
   options: AwsClientOptions = {},
 ): AccountRouter {
   return accountRouter(home, { ...options, member: config.memberRoleName ? { roleName: config.memberRoleName, externalId: config.externalId } : null });

@@ -16,21 +16,29 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   s3: S3Client;
-  /** BatchImportFindings (shared/alerts/security-hub-import.ts), with the SNS client's region and credentials. */
+  /** BatchImportFindings (shared/alerts/security-hub-import.ts), with the home region and credentials. */
   securityHub: SecurityHubImporter;
   sts: STSClient;
 }
+
+/** What the enforce pipeline uses: its bundle carries only these SDK clients (not S3, not SQS). */
+export type EnforceClients = Pick<AwsClients, 'sagemakerIn' | 'sns' | 'eventBridge' | 'dynamodb' | 'securityHub' | 'sts'>;
 
 export interface AwsClientOptions {
   region?: string;
   /** Per-request bounds (ms): a hanging AWS endpoint must end in an error the pipeline can handle, not in the Lambda's timeout. */
   requestHandler?: { connectionTimeout?: number; requestTimeout?: number; throwOnRequestTimeout?: boolean };
-
   /** An endpoint for every client (moto in tests); the SDK also honours AWS_ENDPOINT_URL by itself. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Regions of single resources that differ from `region` (a topic, queue or table named by ARN or URL). */
   regions?: { sns?: string; sqs?: string; dynamodb?: string };
+  /**
+   * Per-request time limits (ms) of the CLI: a call that hangs fails and is retried instead of
+   * holding the command forever (a Lambda sets `requestHandler`).
+   */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
 }
 
 /**
@@ -39,8 +47,21 @@ export interface AwsClientOptions {
  * must slow us down, not fail us.
  */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const { regions: _regions, ...common } = options;
-  const config = { ...common, retryMode: 'adaptive', maxAttempts: 5 } as const;
+  const config = clientConfig(options);
+  return {
+    ...createEnforceClients(options),
+    sqs: withErrorContext(new SQSClient({ ...config, region: options.regions?.sqs ?? options.region })),
+    // Path-style addressing works with every bucket name, and with moto.
+    s3: withErrorContext(new S3Client({ ...config, forcePathStyle: true })),
+  };
+}
+
+/**
+ * The enforce function's clients only. A separate factory so that the enforce bundle, which
+ * imports this one alone, leaves the other SDK clients out (they are tree-shaken).
+ */
+export function createEnforceClients(options: AwsClientOptions = {}): EnforceClients {
+  const config = clientConfig(options);
   const sagemakers = new Map<string, SageMakerClient>();
   // Security Hub and STS work in the home region (the topic may live in another).
   const sts = withErrorContext(new STSClient(config));
@@ -53,9 +74,6 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     sns: withErrorContext(new SNSClient({ ...config, region: options.regions?.sns ?? options.region })),
     eventBridge: withErrorContext(new EventBridgeClient(config)),
     dynamodb: withErrorContext(new DynamoDBClient({ ...config, region: options.regions?.dynamodb ?? options.region })),
-    sqs: withErrorContext(new SQSClient({ ...config, region: options.regions?.sqs ?? options.region })),
-    // Path-style addressing works with every bucket name, and with moto.
-    s3: withErrorContext(new S3Client({ ...config, forcePathStyle: true })),
     securityHub: securityHubImporter({
       region: () => sts.config.region(),
       credentials: () => sts.config.credentials(),
@@ -64,4 +82,13 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     }),
     sts,
   };
+}
+
+function clientConfig(options: AwsClientOptions) {
+  const { requestTimeoutMs, connectionTimeoutMs, regions: _regions, requestHandler, ...rest } = options;
+  const bounds =
+    requestTimeoutMs || connectionTimeoutMs
+      ? { requestTimeout: requestTimeoutMs, connectionTimeout: connectionTimeoutMs, throwOnRequestTimeout: true, ...requestHandler }
+      : requestHandler;
+  return { ...rest, ...(bounds ? { requestHandler: bounds } : {}), retryMode: 'adaptive', maxAttempts: 5 } as const;
 }

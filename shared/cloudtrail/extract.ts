@@ -96,7 +96,7 @@ function* extractOne(value: unknown, location: RecordLocation, topLevel: boolean
   }
   if ('detail-type' in value && 'detail' in value) {
     if (value['detail-type'] !== CLOUDTRAIL_API_CALL_DETAIL_TYPE) {
-      yield { kind: 'skipped', location, why: `EventBridge event of another type (${String(value['detail-type'])})` };
+      yield { kind: 'skipped', location, why: `EventBridge event of another type (${String(value['detail-type'])})`, record: value };
       return;
     }
     yield classifyRecord(value.detail, join(location, 'detail'));

@@ -1,6 +1,6 @@
 import { securityHubChannel } from '../alerts/security-hub.js';
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
-import type { AwsClients } from '../aws/clients.js';
+import type { EnforceClients } from '../aws/clients.js';
 import type { AccountRouter } from '../aws/accounts.js';
 import { tableNameOf } from '../aws/resource-regions.js';
 import type { Config } from '../config.js';
@@ -23,7 +23,7 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
  */
 export function enforcementDeps(
   config: Config,
-  clients: AwsClients,
+  clients: EnforceClients,
   extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date; router?: AccountRouter } = {},
 ): EnforcementDeps {
   const slackUrl = extra.slackWebhookUrl ?? config.slackWebhookUrl;

@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import ssm from '@middy/ssm';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import type { AwsClients } from '../aws/clients.js';
+import type { EnforceClients } from '../aws/clients.js';
 import { routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
@@ -25,7 +25,7 @@ export const ENFORCE_REQUEST_BOUNDS = { connectionTimeout: 1_000, requestTimeout
 
 export interface EnforceHandlerOptions {
   config: Config;
-  clients: AwsClients;
+  clients: EnforceClients;
   /** Tests pass a ledger; the Lambda uses the DynamoDB table named in the configuration. */
   ledger?: StepLedger;
   /** How long the Slack webhook URL read from SSM is cached (ms). */

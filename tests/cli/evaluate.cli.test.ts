@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, runCli } from '../support/cli.js';
 import { ownFixturePath, publicFixturePath } from '../support/fixtures.js';
@@ -141,5 +142,40 @@ describe('isolation-guard evaluate', () => {
     const { stdout } = await runCli(['evaluate', '--format', 'table', writeTmp('ansi.json', JSON.stringify(record))]);
     expect(stdout).not.toMatch(/[\u0000-\u0008\u001b]/);
     expect(stdout).toContain('evil\\u001b[2J\\u0007name');
+  });
+
+  it('reads log files run together on stdin, as `zcat a.json.gz b.json.gz` gives them (no final newline)', async () => {
+    const logFile = publicFixturePath('35_cloudtrail_logfile_verbatim_records_mixed.json.gz');
+    const text = gunzipSync(readFileSync(logFile)).toString('utf8').trimEnd();
+    const { code, stdout, stderr } = await runCli(['evaluate', '-'], { stdin: `${text}${text}${text}` });
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(jsonLines(stdout).map((l) => l.modelName)).toEqual(['ExampleModel', 'ExampleModel', 'ExampleModel']);
+  });
+
+  it('exits 2 on a NUL byte, naming it, instead of ending the input there', async () => {
+    const record = readFileSync(ownFixturePath('createmodel_false_cli.json'), 'utf8');
+    const stdin = Buffer.concat([Buffer.from(JSON.stringify(JSON.parse(record))), Buffer.from('\n\0'), Buffer.from(JSON.stringify(JSON.parse(record)))]);
+    const { code, stdout, stderr } = await runCli(['evaluate', '-'], { stdin });
+    expect(code).toBe(2);
+    expect(jsonLines(stdout)).toHaveLength(1);
+    expect(stderr).toMatch(/\(stdin\): line 2: a NUL byte at byte \d+: not a text input/);
+  });
+
+  it('exits 2 at once on /dev/zero, and on a FIFO that never gets a writer, instead of hanging', async () => {
+    const zero = await runCli(['evaluate', '/dev/zero']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/\/dev\/zero: a NUL byte at byte 0/);
+    const fifo = join(tmp, 'no-writer.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const waited = await runCli(['evaluate', fifo]);
+    expect(waited.code).toBe(2);
+    expect(waited.stderr).toMatch(/no-writer\.fifo: a FIFO with no writer/);
+  }, 20_000);
+
+  it('exits 2 on bytes that are not UTF-8', async () => {
+    const { code, stderr } = await runCli(['evaluate', '-'], { stdin: Buffer.concat([Buffer.from('{"eventName":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/not UTF-8 text/);
   });
 });

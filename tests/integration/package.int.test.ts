@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownFixturePath, publicFixturePath, readJson } from '../support/fixtures.js';
 import {
@@ -202,7 +202,6 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_SECURITY_HUB: 'false',
       ISOLATION_GUARD_TOPIC_ARN: { Ref: 'AlertTopic' },
       ISOLATION_GUARD_IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'sagemaker-isolation-guard',
       POWERTOOLS_METRICS_NAMESPACE: 'SageMakerIsolationGuard',
     });
@@ -403,12 +402,17 @@ describe('serverless package (osls, offline)', () => {
     expect(template.Resources.EvidenceBucket!.Properties!.ObjectLockEnabled).toStrictEqual({ 'Fn::If': ['HasEvidenceObjectLock', true, { Ref: 'AWS::NoValue' }] });
   });
 
-  it('packages the enforce function as a zip holding the bundled ESM handler and its source map', () => {
+  it('packages each function as a zip under 1 MiB holding its bundled ESM handler and the exception register only (no source map)', () => {
+    const handlers = { enforce: 'enforce', sweep: 'sweep', history: 'history', sweepPlanner: 'sweep-planner', sweepWorker: 'sweep-worker' };
+    for (const [name, file] of Object.entries(handlers)) {
+      const zip = functionArtifact(packaged.dir, name);
+      expect([...readZip(zip).keys()].sort(), name).toStrictEqual(['exceptions.json', `functions/${file}.mjs`]);
+      expect(statSync(zip).size, name).toBeLessThan(1024 * 1024);
+    }
     const zip = functionArtifact(packaged.dir, 'enforce');
     expect(existsSync(zip)).toBe(true);
     const entries = readZip(zip);
     // The exception register travels with the code (README "Exceptions").
-    expect([...entries.keys()].sort()).toStrictEqual(['exceptions.json', 'functions/enforce.mjs', 'functions/enforce.mjs.map']);
     expect(JSON.parse(entries.get('exceptions.json')!.toString('utf8'))).toStrictEqual({ exceptions: [] });
     const bundle = entries.get('functions/enforce.mjs')!.toString('utf8');
     // Bundled: middy's code is inside, and no bare package import is left for node_modules to satisfy.

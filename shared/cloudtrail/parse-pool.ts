@@ -1,0 +1,103 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { workerSource } from './fast-path.js';
+
+/**
+ * Inflating and parsing files on every core. Each worker inflates a file (up to a bound) and:
+ * - a log file in CloudTrail's framing that provably holds none of the wanted calls (the fast
+ *   path, `mayHoldString`) comes back as a record count only;
+ * - any other log file is parsed, and only its SageMaker records (and any record that is not an
+ *   object, so that it is still reported) come back, with their index;
+ * - anything else (NDJSON, concatenated documents, an event, a broken file) comes back as its
+ *   inflated text, for the streaming reader to read and name any problem; a file that inflates
+ *   past the bound comes back as "stream it".
+ */
+export type ParsedFile =
+  /** `parsed: false`: the fast path proved the file holds none of the words, and did not parse it. */
+  | { kind: 'records'; count: number; records: unknown[]; indexes: number[]; parsed: boolean }
+  | { kind: 'text'; text: Uint8Array }
+  | { kind: 'stream' }
+  | { kind: 'failed'; problem: string };
+
+export interface ParseRequest {
+  bytes: Uint8Array;
+  /** Event names that make a log file worth parsing (`CreateModel`, and for the audit `DeleteModel`, `AddTags`). */
+  words: readonly string[];
+}
+
+export interface ParsePool {
+  parse(request: ParseRequest): Promise<ParsedFile>;
+  close(): Promise<void>;
+}
+
+/** Files inflating past this are streamed on the main thread instead: memory stays flat. */
+export const MAX_POOLED_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** Files handed to a worker before it has answered: two, so a worker never waits for the main thread. */
+const IN_FLIGHT_PER_WORKER = 2;
+
+/**
+ * Files are queued on the main thread and handed to whichever worker has room, not in turn: the
+ * files of a trail differ in cost (a parsed file costs several skipped ones), and a worker must not
+ * sit behind another's queue of parses.
+ */
+export function createParsePool(size = Math.max(1, availableParallelism()), maxInflated = MAX_POOLED_INFLATED_BYTES): ParsePool {
+  const pending = new Map<number, { resolve: (result: ParsedFile) => void; slot: number }>();
+  const queue: Array<{ id: number; bytes: Uint8Array; words: readonly string[]; resolve: (result: ParsedFile) => void }> = [];
+  const inFlight: number[] = Array.from({ length: size }, () => 0);
+  let nextId = 0;
+  let closed = false;
+  const source = workerSource(maxInflated);
+
+  const pump = () => {
+    while (queue.length > 0) {
+      let slot = -1;
+      for (let s = 0; s < size; s++) if (inFlight[s]! < IN_FLIGHT_PER_WORKER && (slot < 0 || inFlight[s]! < inFlight[slot]!)) slot = s;
+      if (slot < 0) return;
+      const { id, bytes, words, resolve } = queue.shift()!;
+      pending.set(id, { resolve, slot });
+      inFlight[slot]!++;
+      // Hand the bytes over without a copy when they own their memory.
+      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      workers[slot]!.postMessage({ id, bytes, words }, owned ? [bytes.buffer as ArrayBuffer] : []);
+    }
+  };
+  const settle = (id: number, result: ParsedFile) => {
+    const entry = pending.get(id);
+    if (!entry) return;
+    pending.delete(id);
+    inFlight[entry.slot]!--;
+    entry.resolve(result);
+  };
+  const start = (slot: number): Worker => {
+    const worker = new Worker(source, { eval: true });
+    worker.on('message', (message: { id: number } & ParsedFile) => {
+      const { id, ...result } = message;
+      settle(id, result as ParsedFile);
+      pump();
+    });
+    // A worker that dies (out of memory on a huge file) never hangs its files: the main thread streams them.
+    worker.on('error', () => {
+      for (const [id, entry] of [...pending]) if (entry.slot === slot) settle(id, { kind: 'stream' });
+      if (!closed) {
+        workers[slot] = start(slot);
+        pump();
+      }
+    });
+    return worker;
+  };
+  const workers: Worker[] = [];
+  for (let slot = 0; slot < size; slot++) workers.push(start(slot));
+  return {
+    parse({ bytes, words }) {
+      return new Promise((resolve) => {
+        queue.push({ id: nextId++, bytes, words, resolve });
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}

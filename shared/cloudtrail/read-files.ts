@@ -1,0 +1,99 @@
+import { classifyRecord } from './extract.js';
+import { createParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
+import { chunksOf, readRecords, type ReaderOptions, type RecordItem } from './record-reader.js';
+
+/** One file of an input list or an archive, read when asked (only a few files' bytes are held at a time). */
+export interface InputFile {
+  name: string;
+  read(): Promise<Uint8Array>;
+  /** Its size in bytes when known before reading (Infinity for a stream): a large one is streamed, never read whole. */
+  size?: number;
+  /** The file as a stream, for one too large to read whole; without it, the bytes are read again. */
+  open?(): AsyncIterable<Uint8Array>;
+}
+
+export interface FileReadOptions extends ReaderOptions {
+  /** Event names worth parsing a log file for (the fast path skips a file that provably holds none). */
+  words: readonly string[];
+  /** Files read and parsed ahead of the one being consumed (default 8: a slow parse does not idle the other workers). */
+  depth?: number;
+  /** Give a pool to share; by default one is made and closed. */
+  pool?: ParsePool;
+}
+
+/** A file whose compressed size is over this is streamed on the main thread, not pooled. */
+const MAX_POOLED_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Every record of every file, in file order, through the parse pool: files are read `depth`
+ * ahead and inflated and parsed on every core; each file's items come out as the streaming reader
+ * gives them (the same locations and problems), so the pool is only a faster way to the same
+ * records. The files' own read errors (a missing file, S3 denied) are problems of that file.
+ */
+export async function* readFiles(files: AsyncIterable<InputFile>, options: FileReadOptions): AsyncGenerator<{ file: InputFile; items: AsyncIterable<RecordItem> }> {
+  const pool = options.pool ?? createParsePool();
+  try {
+    for await (const { file, parsed } of parseAhead(files, pool, options)) {
+      yield { file, items: itemsOf(file, parsed, options) };
+    }
+  } finally {
+    if (!options.pool) await pool.close();
+  }
+}
+
+async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: ReaderOptions): AsyncGenerator<RecordItem> {
+  let result: ParsedFile;
+  try {
+    result = await parsed;
+  } catch (error) {
+    yield { kind: 'problem', message: describeReadError(error) };
+    return;
+  }
+  switch (result.kind) {
+    case 'failed':
+      yield { kind: 'problem', message: result.problem };
+      return;
+    case 'text':
+      yield* readRecords(chunksOf(result.text), options);
+      return;
+    case 'stream':
+      try {
+        yield* readRecords(file.open ? file.open() : chunksOf(await file.read()), options);
+      } catch (error) {
+        yield { kind: 'problem', message: describeReadError(error) };
+      }
+      return;
+    case 'records': {
+      if (result.count > result.records.length) yield { kind: 'counted', count: result.count - result.records.length, unparsed: !result.parsed };
+      for (let i = 0; i < result.records.length; i++) {
+        const where = `Records[${result.indexes[i]}]`;
+        const item = classifyRecord(result.records[i], where);
+        if (item.kind === 'invalid') yield { kind: 'problem', message: item.error.message };
+        else yield { ...item, where };
+      }
+    }
+  }
+}
+
+const BIG = Symbol('big');
+
+async function* parseAhead(files: AsyncIterable<InputFile>, pool: ParsePool, options: FileReadOptions): AsyncGenerator<{ file: InputFile; parsed: Promise<ParsedFile> }> {
+  const depth = options.depth ?? 8;
+  const queue: Array<{ file: InputFile; parsed: Promise<ParsedFile> }> = [];
+  for await (const file of files) {
+    const parsed = (file.size !== undefined && file.size > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : file.read())
+      .then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool.parse({ bytes, words: options.words })))
+      .catch((error: unknown): ParsedFile | Promise<never> => (error === BIG ? { kind: 'stream' } : Promise.reject(error)));
+    parsed.catch(() => undefined); // awaited in turn; no unhandled rejection meanwhile
+    queue.push({ file, parsed });
+    if (queue.length >= depth) yield queue.shift()!;
+  }
+  while (queue.length > 0) yield queue.shift()!;
+}
+
+/** A file that could not be read, in plain words (`cannot read (ENOENT)`). */
+export function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `cannot read (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}

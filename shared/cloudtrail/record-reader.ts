@@ -1,0 +1,197 @@
+import { isUtf8 } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputParseError } from '../errors.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES, DocumentSplitter } from './document-splitter.js';
+import { extractRecords, type ExtractedItem } from './extract.js';
+
+/**
+ * The one reader of CloudTrail input (evaluate, enforce from files, audit): bytes in, records
+ * out, streaming, with memory bounded by one document. It reads gzip (by its magic number, any
+ * number of members) or plain text holding a record, an EventBridge event, a log file
+ * `{"Records":[...]}`, an array of them, NDJSON, or documents run together (`zcat *.json.gz`).
+ *
+ * Bad input never ends the input silently: a NUL byte, a byte sequence that is not UTF-8, invalid
+ * gzip or a document too large to be CloudTrail's is a problem that names where it stood, and
+ * ends the reading of that input (the caller exits 2). A document that is not JSON is a problem
+ * too, and the documents after it are still read.
+ */
+
+export type RecordItem =
+  /** A record classified by the core; `where` is its place in the input, e.g. `line 3 Records[2]`. */
+  | (Exclude<ExtractedItem, { kind: 'invalid' }> & { where: string })
+  /** Something that could not be read, named (`line 3: not JSON (...)`). */
+  | { kind: 'problem'; message: string }
+  /** Records read and set aside without being handed over (the parse pool's fast path). */
+  | { kind: 'counted'; count: number; unparsed: boolean };
+
+export interface ReaderOptions {
+  /** A bigger document is an input error: `/dev/zero`-like input must not grow memory without bound. */
+  maxDocumentBytes?: number;
+  /** After this many problems in one input, the rest is not read (binary junk is not reported line by line). */
+  maxProblems?: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+const BOM = [0xef, 0xbb, 0xbf] as const;
+
+/** Chunks of the input as text bytes: gzip inflated on the way, when the input starts with its magic number. */
+async function* inflated(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let head: Uint8Array = new Uint8Array(0);
+  let done = false;
+  while (head.length < 2 && !done) {
+    const next = await iterator.next();
+    if (next.done) done = true;
+    else head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  const rest: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => (done ? Promise.resolve({ done: true as const, value: undefined }) : iterator.next()),
+      return: async () => {
+        await iterator.return?.();
+        return { done: true as const, value: undefined };
+      },
+    }),
+  };
+  const isGzip = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  if (!isGzip) {
+    if (head.length > 0) yield head;
+    yield* rest;
+    return;
+  }
+  const source = Readable.from(
+    (async function* () {
+      yield head;
+      yield* rest;
+    })(),
+    { objectMode: false },
+  );
+  const gunzip = createGunzip();
+  source.on('error', (error) => gunzip.destroy(error));
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code?.startsWith('Z_') || /incorrect header|unexpected end|invalid/i.test(String(cause))) {
+      throw new InputParseError(`invalid gzip data (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    }
+    throw cause;
+  } finally {
+    source.destroy();
+  }
+}
+
+/** Each JSON value of the input, parsed, with the line it starts on; or a problem. */
+export async function* readJsonValues(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReaderOptions = {},
+): AsyncGenerator<{ kind: 'value'; value: unknown; line: number } | { kind: 'problem'; message: string; line: number; fatal: boolean }> {
+  const splitter = new DocumentSplitter(options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
+  let offset = 0;
+  let first = true;
+  const decodeAndParse = (bytes: Uint8Array, line: number) => {
+    if (!isUtf8(bytes)) return { kind: 'problem' as const, line, fatal: true, message: 'not UTF-8 text (an undecodable byte in this document); stopped reading' };
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    try {
+      return { kind: 'value' as const, value: JSON.parse(text) as unknown, line };
+    } catch (cause) {
+      return { kind: 'problem' as const, line, fatal: false, message: `not JSON (${cause instanceof Error ? cause.message : String(cause)})` };
+    }
+  };
+  try {
+    for await (let chunk of inflated(chunks)) {
+      if (first && chunk.length > 0) {
+        first = false;
+        if (chunk[0] === BOM[0] && chunk[1] === BOM[1] && chunk[2] === BOM[2]) chunk = chunk.subarray(3);
+      }
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) {
+        // Everything before the NUL is still read; the NUL itself ends the input as an error, never as its end.
+        for (const event of splitter.push(chunk.subarray(0, nul))) {
+          if (event.kind === 'document') yield decodeAndParse(event.bytes, event.line);
+          else yield { kind: 'problem', message: event.message, line: event.line, fatal: event.fatal };
+        }
+        yield { kind: 'problem', line: splitter.currentLine, fatal: true, message: `a NUL byte at byte ${offset + nul}: not a text input; stopped reading` };
+        return;
+      }
+      offset += chunk.length;
+      for (const event of splitter.push(chunk)) {
+        if (event.kind === 'document') {
+          const item = decodeAndParse(event.bytes, event.line);
+          yield item;
+          if (item.kind === 'problem' && item.fatal) return;
+        } else {
+          yield { kind: 'problem', message: event.message, line: event.line, fatal: event.fatal };
+          if (event.fatal) return;
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof InputParseError) {
+      yield { kind: 'problem', message: error.message, line: splitter.currentLine, fatal: true };
+      return;
+    }
+    throw error;
+  }
+  for (const event of splitter.end()) {
+    if (event.kind === 'document') yield decodeAndParse(event.bytes, event.line);
+    else yield { kind: 'problem', message: event.message, line: event.line, fatal: event.fatal };
+  }
+}
+
+/**
+ * Every record of one input. Locations: a single document's records are named by their path
+ * (`Records[2].eventTime`), several documents' by their line first (`line 3: ...`), as NDJSON
+ * users count. A document of a single-document input is held until the next one shows (at most one).
+ */
+export async function* readRecords(chunks: AsyncIterable<Uint8Array>, options: ReaderOptions = {}): AsyncGenerator<RecordItem> {
+  const maxProblems = options.maxProblems ?? 100;
+  let problems = 0;
+  let documents = 0;
+  let held: { value: unknown; line: number } | null = null;
+  let heldProblem: { message: string; line: number } | null = null;
+
+  function* itemsOf(value: unknown, prefix: string): Generator<RecordItem> {
+    for (const item of extractRecords(value)) {
+      if (item.kind === 'invalid') yield { kind: 'problem', message: prefix ? `${prefix}: ${item.error.message}` : item.error.message };
+      else yield { ...item, where: prefix ? `${prefix} ${item.location}`.trim() : item.location };
+    }
+  }
+  const release = function* (multi: boolean): Generator<RecordItem> {
+    if (held) yield* itemsOf(held.value, multi ? `line ${held.line}` : '');
+    if (heldProblem) yield { kind: 'problem', message: multi ? `line ${heldProblem.line}: ${heldProblem.message}` : heldProblem.message };
+    held = null;
+    heldProblem = null;
+  };
+
+  for await (const item of readJsonValues(chunks, options)) {
+    documents++;
+    if (documents === 1) {
+      if (item.kind === 'value') held = item;
+      else {
+        heldProblem = item;
+        problems++;
+      }
+      if (item.kind === 'problem' && item.fatal) break;
+      continue;
+    }
+    if (documents === 2) yield* release(true);
+    if (item.kind === 'value') {
+      yield* itemsOf(item.value, `line ${item.line}`);
+      continue;
+    }
+    yield { kind: 'problem', message: `line ${item.line}: ${item.message}` };
+    if (item.fatal) return;
+    if (++problems >= maxProblems) {
+      yield { kind: 'problem', message: `${maxProblems} documents could not be read; not a CloudTrail input, stopped reading` };
+      return;
+    }
+  }
+  yield* release(documents > 1 || (heldProblem !== null && (heldProblem as { line: number }).line > 1));
+}
+
+/** Bytes already in memory as a stream of one chunk. */
+export async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (bytes.length > 0) yield bytes;
+}
