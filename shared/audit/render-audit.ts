@@ -32,7 +32,13 @@ export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
   { key: 'principal', header: 'Created by', value: (c) => c.principal ?? '', text: (c) => shortPrincipal(c.principal), wrap: 'anywhere' },
   { key: 'succeeded', header: 'Call succeeded', value: (c) => String(c.succeeded), audience: 'machine' },
   { key: 'networkIsolation', header: 'Network isolation', value: (c) => optional(c.networkIsolation), text: (c) => isolationText(c.networkIsolation) },
-  { key: 'verdict', header: 'Verdict', value: (c) => c.verdict, text: (c) => (c.succeeded ? c.verdict : `${c.verdict} (call failed)`) },
+  // People read the severity with the verdict (`violation, high`); CSV and JSON keep it in its own column.
+  {
+    key: 'verdict',
+    header: 'Verdict',
+    value: (c) => c.verdict,
+    text: (c) => (!c.succeeded ? `${c.verdict} (call failed)` : c.verdict === 'violation' && c.severity ? `${c.verdict}, ${c.severity}` : c.verdict),
+  },
   { key: 'reasons', header: 'Reasons', value: (c) => c.reasons.join(' '), wrap: 'prose' },
   {
     key: 'remediation',
@@ -46,7 +52,7 @@ export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
   { key: 'isolatedNow', header: 'Isolated today', value: (c) => optional(c.now?.isolated), audience: 'machine' },
   { key: 'quarantinedNow', header: 'Quarantined today', value: (c) => optional(c.now?.quarantined), audience: 'machine' },
   // Governance (after the columns above, so theirs keep their places).
-  { key: 'severity', header: 'Severity', value: (c) => c.severity ?? '' },
+  { key: 'severity', header: 'Severity', value: (c) => c.severity ?? '', audience: 'machine' },
   { key: 'classification', header: 'Classification', value: (c) => c.classification ?? '', text: (c) => c.classification ?? '-', optional: true },
   { key: 'production', header: 'Production', value: (c) => optional(c.production), audience: 'machine' },
   { key: 'exception', header: 'Exception', value: (c) => c.exception?.id ?? '', text: (c) => c.exception?.id ?? '-', optional: true },

@@ -145,7 +145,13 @@ export function servicePolicies(options: {
   };
   if (options.memberRoleName) {
     for (const policy of [auditAthena, auditEvidence]) {
-      policy.Statement.push({ Sid: 'AssumeMemberRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: `arn:${p}:iam::*:role/${options.memberRoleName}` });
+      policy.Statement.push({
+        Sid: 'AssumeMemberRole',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: `arn:${p}:iam::*:role/${options.memberRoleName}`,
+        ...(options.organizationId ? { Condition: { StringEquals: { 'aws:ResourceOrgID': options.organizationId } } } : {}),
+      });
     }
   }
   return { enforce, sweep, audit, auditAthena, auditEvidence };

@@ -81,7 +81,8 @@ export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
   { key: 'modelArn', header: 'Model ARN', value: (m) => m.modelArn, audience: 'machine' },
   { key: 'creationTime', header: 'Created (UTC)', value: (m) => m.creationTime ?? '', text: (m) => dateTime(m.creationTime), wrap: 'keep-wide' },
   { key: 'networkIsolation', header: 'Network isolation', value: (m) => String(m.networkIsolation), text: (m) => (m.networkIsolation ? 'on' : 'off') },
-  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, wrap: 'keep' },
+  // People read the severity with the verdict (`violation, high`); CSV and JSON keep it in its own column.
+  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, text: (m) => (m.verdict === 'violation' && m.severity ? `${m.verdict}, ${m.severity}` : m.verdict), wrap: 'keep' },
   { key: 'quarantined', header: 'In quarantine', value: (m) => String(m.quarantined), text: (m) => yesNo(m.quarantined) },
   { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => actionText(m.action) },
   { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; '), wrap: 'anywhere' },
@@ -95,7 +96,7 @@ export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
     optional: true,
   },
   // Governance (after the columns above, so theirs keep their places).
-  { key: 'severity', header: 'Severity', value: (m) => m.severity ?? '' },
+  { key: 'severity', header: 'Severity', value: (m) => m.severity ?? '', audience: 'machine' },
   { key: 'classification', header: 'Classification', value: (m) => m.classification ?? '', text: (m) => m.classification ?? '-', optional: true },
   { key: 'production', header: 'Production', value: (m) => String(m.production ?? false), audience: 'machine' },
   { key: 'exception', header: 'Exception', value: (m) => m.exception?.id ?? '', text: (m) => m.exception?.id ?? '-', optional: true },

@@ -32,7 +32,7 @@ describe('AWS errors on the command line', () => {
   });
 
   it('enforce --from-dlq with a queue that does not exist', async () => {
-    const result = await runCli(['enforce', '--from-dlq', `${moto.endpoint}/${MOTO_ACCOUNT}/no-such-queue`], { env });
+    const result = await runCli(['enforce', '--from-dlq', `${moto.endpoint}/${MOTO_ACCOUNT}/no-such-queue`, '--idempotency-table', 'ledger'], { env });
     expectPlainFailure(result, /SQS ReceiveMessage on queue .*no-such-queue failed: .*; check the queue URL/);
   });
 

@@ -86,7 +86,7 @@ describe('isolation-guard enforce --from-dlq without --idempotency-table', () =>
     // And a later replay of the same event (a third copy) changes nothing.
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MessageBody: deadLetter(event) }));
     const again = await runCli(['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--mode', 'quarantine'], { env });
-    expect(jsonLines(again.stdout).map((l: any) => [l.channels.sns, l.action.status])).toEqual([['already-sent', 'done']]);
+    expect(jsonLines(again.stdout).map((l: any) => [l.channels.sns, l.action.status])).toEqual([['already-sent', 'already-done']]);
     expect(await drainQueue(clients.sqs, stack.alertQueueUrl)).toHaveLength(0);
     // Not tagged again: a second AddTags would have written a later quarantined-at.
     expect(await quarantinedAt()).toBe(taggedAt);

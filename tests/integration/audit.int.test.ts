@@ -195,7 +195,7 @@ describe('audit over a trail archive', () => {
     expect(report.isolation.production).toEqual({ models: 0, isolated: 0, isolatedShare: null });
     expect(renderAudit(report, 'md')).toContain('| Approved exceptions | 2 |');
     expect(renderAudit(report, 'md')).toMatch(/- EXC-SBX: modelName 'sandbox-\\\*'; approved by lead@example\.com, ticket SEC-9; .*covered 1 call/);
-    expect(renderAudit(report, 'html')).toContain('<td data-kpi="approvedExceptions">2</td>');
+    expect(renderAudit(report, 'html')).toContain('<span data-kpi="approvedExceptions">2</span>');
     expect(renderAudit(report, 'csv').split('\r\n')[3]).toContain(',EXC-SBX');
   });
 

@@ -142,7 +142,7 @@ describe('the Slack webhook cannot be read from SSM', () => {
     await createModel(setup, REGION, 'ssm-denied');
     proxy.fault('GetParameters', { accessDenied: true });
     const failed = await failureOf(handlerWith()(event('ssm-denied') as never, lambdaContext()));
-    expect(failed.failures.slack).toMatch(/could not be read from SSM parameter guard\/slack-webhook/);
+    expect(failed.failures.slack).toMatch(/could not be read from SSM parameter \/guard\/slack-webhook/);
     expect(await snsAlerts()).toHaveLength(1);
     expect(slack.received).toHaveLength(0);
   }, 60_000);

@@ -5,6 +5,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { runCli } from '../support/cli.js';
+import { publicFixturePath, readJson } from '../support/fixtures.js';
 import { iacRelative } from '../support/iac-fixtures.js';
 import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -53,8 +54,10 @@ describe('scan --evidence-bucket and the audit KPI "deployment pipeline rejectio
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: '{}' }));
     }
     const today = new Date().toISOString().slice(0, 10);
-    const empty = join(tmp, 'no-trail');
+    // A trail with records but no CreateModel call (a folder of no records at all is an input error, exit 2).
+    const empty = join(tmp, 'trail-without-createmodel');
     mkdirSync(empty);
+    writeFileSync(join(empty, 'neighbour.json'), JSON.stringify({ Records: [readJson(publicFixturePath('17_neighbour_createendpoint_doc.json'))] }));
     const audit = await runCli(['audit', '--from', '2026-10-01', '--to', today, '--source', empty, '--offline', '--evidence-bucket', BUCKET], { env });
     expect(audit.code).toBe(0);
     expect(JSON.parse(audit.stdout).kpis).toMatchObject({ pipelineRejections: 2, pipelinePasses: 1 });

@@ -63,7 +63,11 @@ describe('sweep with one model whose DescribeModel is denied', () => {
     const result = await sweepModels({ regions: [EMPTY_REGION], reminderDays: 7 }, enforcementSettings(config), enforcementDeps(config, clients));
     expect(inventorySummary(result).isolatedShare).toBeNull();
     expect(renderInventory(result, 'md')).toContain('isolated: 0 (n/a (no model was read))');
-    expect(renderInventory(result, 'html')).not.toContain('100%');
+    const html = renderInventory(result, 'html');
+    expect(html).toContain('<span data-kpi="isolatedShare">n/a</span>');
+    expect(html).toContain('No model was read: this inventory proves nothing about isolation.');
+    // No "100" in front of a % sign anywhere a reader looks (the stylesheet's width:100% aside).
+    expect(html.replace(/<style>[\s\S]*?<\/style>/, '')).not.toMatch(/100(\.0)?\s*(<[^>]+>\s*)*%/);
   }, 60_000);
 });
 

@@ -69,6 +69,14 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate, names: 
             pseudo(name, names) ?? (name.includes('.') ? names.atts[name] : names.refs[name]) ?? `<unresolved ${name}>`,
           );
         }
+        case 'Fn::Split': {
+          const [delimiter, source] = arg as [string, unknown];
+          return String(resolve(source)).split(delimiter);
+        }
+        case 'Fn::Join': {
+          const [delimiter, parts] = arg as [string, unknown];
+          return (resolve(parts) as unknown[]).map(String).join(delimiter);
+        }
         case 'Fn::If': {
           const [condition, yes, no] = arg as [string, unknown, unknown];
           return evalCondition(conditions[condition]) ? resolve(yes) : resolve(no);
