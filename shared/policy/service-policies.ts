@@ -21,6 +21,14 @@ export function servicePolicies(options: {
   const p = options.partition ?? 'aws';
   const account = options.account ?? '<ACCOUNT>';
   const region = options.region ?? '<REGION>';
+  // The member role, in the organisation's accounts only when it is named (`aws:ResourceOrgID`).
+  const assumeMemberRole = (roleName: string) => ({
+    Sid: 'AssumeMemberRole',
+    Effect: 'Allow' as const,
+    Action: ['sts:AssumeRole'],
+    Resource: `arn:${p}:iam::*:role/${roleName}`,
+    ...(options.organizationId ? { Condition: { StringEquals: { 'aws:ResourceOrgID': options.organizationId } } } : {}),
+  });
   const models = (anyRegion: boolean) => `arn:${p}:sagemaker:${anyRegion ? '*' : region}:${account}:model/*`;
   const remediation = [...quarantineAction.iamActions, ...(options.deleteMode ? deleteAction.iamActions : [])];
   const enforce: PolicyDocument = {
@@ -80,13 +88,7 @@ export function servicePolicies(options: {
   // Organisation set-up: every function reaches member accounts through the member role only.
   if (options.memberRoleName) {
     for (const policy of [enforce, sweep, audit]) {
-      policy.Statement.push({
-        Sid: 'AssumeMemberRole',
-        Effect: 'Allow',
-        Action: ['sts:AssumeRole'],
-        Resource: `arn:${p}:iam::*:role/${options.memberRoleName}`,
-        ...(options.organizationId ? { Condition: { StringEquals: { 'aws:ResourceOrgID': options.organizationId } } } : {}),
-      });
+      policy.Statement.push(assumeMemberRole(options.memberRoleName));
     }
   }
   if (options.org) {
@@ -145,13 +147,7 @@ export function servicePolicies(options: {
   };
   if (options.memberRoleName) {
     for (const policy of [auditAthena, auditEvidence]) {
-      policy.Statement.push({
-        Sid: 'AssumeMemberRole',
-        Effect: 'Allow',
-        Action: ['sts:AssumeRole'],
-        Resource: `arn:${p}:iam::*:role/${options.memberRoleName}`,
-        ...(options.organizationId ? { Condition: { StringEquals: { 'aws:ResourceOrgID': options.organizationId } } } : {}),
-      });
+      policy.Statement.push(assumeMemberRole(options.memberRoleName));
     }
   }
   return { enforce, sweep, audit, auditAthena, auditEvidence };

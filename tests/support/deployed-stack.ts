@@ -18,12 +18,11 @@ import {
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsClients } from '../../shared/aws/clients.js';
-import type { LocalStack } from './local-stack.js';
+import { queue, type LocalStack } from './local-stack.js';
 import { awsClientConfig } from './moto.js';
 import { lambdaFunction, patternRules, type PackagedService } from './packaged-template.js';
 
@@ -64,11 +63,6 @@ async function waitForStack(cfn: CloudFormationClient, stackName: string): Promi
   throw new Error(`stack ${stackName} did not finish`);
 }
 
-async function watchQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-}
 
 export async function deployPackagedStack(
   clients: AwsClients,
@@ -111,7 +105,7 @@ export async function deployPackagedStack(
 
     // Watchers beside the stack.
     const prefix = `${packaged.stage}-watch`;
-    const alerts = await watchQueue(clients.sqs, `${prefix}-alerts`);
+    const alerts = await queue(clients.sqs, `${prefix}-alerts`);
     await clients.sns.send(new SubscribeCommand({ TopicArn: outputs.AlertTopicArn, Protocol: 'sqs', Endpoint: alerts.arn }));
 
     const { StackResources = [] } = await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }));
@@ -119,7 +113,7 @@ export async function deployPackagedStack(
     const defaultBusRule = patternRules(packaged.template).find(([, rule]) => rule.Properties?.EventBusName === undefined);
     const ruleName = defaultBusRule && physical(defaultBusRule[0]);
     if (!ruleName) throw new Error('the stack has no CreateModel rule on the default bus');
-    const inbox = await watchQueue(clients.sqs, `${prefix}-rule-target`);
+    const inbox = await queue(clients.sqs, `${prefix}-rule-target`);
     // moto cannot invoke a Lambda function (it would need Docker) and fails any PutEvents call while
     // a rule on the bus targets one (it matches schedule rules against events too). So the stack's
     // Lambda targets are taken off its rules (moto runs no schedule: the sweep and history handlers
@@ -156,7 +150,7 @@ export async function deployPackagedStack(
     if (replaced !== 1) throw new Error(`the CreateModel rule ${ruleName} was not found among the stack's rules`);
 
     const findingBusName = functionEnvironment.ISOLATION_GUARD_FINDING_BUS_NAME || 'default';
-    const findings = await watchQueue(clients.sqs, `${prefix}-findings`);
+    const findings = await queue(clients.sqs, `${prefix}-findings`);
     await clients.eventBridge.send(
       new PutRuleCommand({ Name: `${prefix}-findings`, EventBusName: findingBusName, EventPattern: JSON.stringify({ source: ['sagemaker-isolation-guard'] }) }),
     );

@@ -26,7 +26,8 @@ export interface LocalStack {
   functionEnvironment?: Record<string, string>;
 }
 
-async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+/** A queue and its ARN (to subscribe or target it). */
+export async function queue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   return { url: QueueUrl!, arn: Attributes!.QueueArn! };
