@@ -243,12 +243,14 @@ async function main() {
     for (const b of bundles) {
       const d = b.deployed;
       console.log(
-        `   ${b.name.padEnd(8)} zip ${(d.zipBytes / 1024).toFixed(0)} KiB (target < 1024), .mjs ${(d.mjsBytes / 1024).toFixed(0)} KiB, ${d.maps} source map(s) in the zip; init CPU ${ms(d.init)} (target < 100 ms), wall ${ms(d.initWall)}; ${(d.withBundle.cpu / bare.cpu).toFixed(2)}x a bare node's CPU`,
+        `   ${b.name.padEnd(8)} zip ${(d.zipBytes / 1024).toFixed(0)} KiB (target < 1024), .mjs ${(d.mjsBytes / 1024).toFixed(0)} KiB, ${d.maps} source map(s) in the zip; init CPU ${ms(d.init)}${b.name === 'enforce' ? ' (target < 100 ms)' : ''}, wall ${ms(d.initWall)}; ${(d.withBundle.cpu / bare.cpu).toFixed(2)}x a bare node's CPU`,
       );
       const r = b.runtimeSdk;
       console.log(`            with the runtime's SDK instead (external): .mjs ${(r.bytes / 1024).toFixed(0)} KiB (~${(r.gzipBytes / 1024).toFixed(0)} KiB zipped); init CPU ${ms(r.init)} (${(r.init / d.init).toFixed(2)}x the bundled SDK's), wall ${ms(r.initWall)}`);
     }
-    verdicts.push(bundles.every((b) => b.deployed.zipBytes < 1024 * 1024 && b.deployed.maps === 0 && b.deployed.init < 100));
+    // Issue 14's targets: every zip under 1 MiB without a source map; the enforce bundle (on the
+    // path of every CreateModel) initialised in under 100 ms. Sweep and history (scheduled) are measured alike.
+    verdicts.push(bundles.every((b) => b.deployed.zipBytes < 1024 * 1024 && b.deployed.maps === 0) && bundles.some((b) => b.name === 'enforce' && b.deployed.init < 100));
     enforceColdStartMs = bundles.find((b) => b.name === 'enforce')?.deployed.init ?? null;
   }
 
