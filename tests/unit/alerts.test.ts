@@ -148,6 +148,8 @@ describe('Slack message', () => {
     const huge = alertFor('createmodel_false_cli.json', {}, { userAgent: `${'<&>'.repeat(40_000)}` });
     const message = slackMessage(huge) as { blocks: Array<{ text?: { text: string }; fields?: Array<{ text: string }> }> };
     expect(message.blocks.length).toBeLessThanOrEqual(50);
+    // The user agent's block is among those checked below: the loop cannot pass on no blocks.
+    expect(JSON.stringify(message.blocks)).toContain('&lt;&amp;&gt;');
     for (const block of message.blocks) {
       const texts = [block.text?.text ?? '', ...(block.fields ?? []).map((f: any) => f.text)];
       for (const text of texts) {
