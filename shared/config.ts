@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Exemption } from './decision/exemptions.js';
 import { SEVERITIES, type ClassPolicy, type PrioritySettings } from './decision/priorities.js';
 import { ConfigurationError } from './errors.js';
+import { MODES, type Mode } from './model/mode.js';
 
 /**
  * Every setting of the service, read once and validated, with one name per setting used
@@ -10,8 +11,7 @@ import { ConfigurationError } from './errors.js';
  * Precedence: flags, then environment, then config file, then the default.
  */
 
-export const MODES = ['alert', 'quarantine', 'delete'] as const;
-export type Mode = (typeof MODES)[number];
+export { MODES, type Mode };
 
 export interface Config {
   mode: Mode;

@@ -1,4 +1,4 @@
-import type { Decision } from '../decision/decision.js';
+import type { Decision } from '../model/decision.js';
 import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
 import { isolationShares, type IsolationShares } from '../governance/shares.js';
 import { weekOf, weeksOfPeriod } from '../reports/period.js';

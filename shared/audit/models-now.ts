@@ -1,5 +1,5 @@
 import { QUARANTINE_TAG } from '../actions/quarantine.js';
-import type { DecidedCreateModel } from '../decision/decision.js';
+import type { DecidedCreateModel } from '../model/decision.js';
 import { inspectModel, mapBounded } from '../sweep/inspect-models.js';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ModelNow } from './audit-report.js';

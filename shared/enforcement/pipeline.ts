@@ -11,14 +11,14 @@ import { slackMessage } from '../alerts/slack-message.js';
 import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-hub.js';
 import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
 import type { CreateModelRecord } from '../cloudtrail/record.js';
-import type { Mode } from '../config.js';
+import type { Mode } from '../model/mode.js';
 import { confirmDecision, replacedSince } from '../decision/confirm.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
-import type { DecidedCreateModel, Decision } from '../decision/decision.js';
+import type { DecidedCreateModel, Decision } from '../model/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
 import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModelState } from './model-state.js';
-import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep, ModelState } from './outcome.js';
+import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep, ModelState } from '../model/outcome.js';
 import { LedgerUnavailableError, type StepLedger } from './step-ledger.js';
 
 export interface EnforcementSettings {

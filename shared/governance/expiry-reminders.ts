@@ -1,7 +1,7 @@
 import { plainField } from '../alerts/alert-summary.js';
 import { publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
 import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
-import type { ChannelStatus } from '../enforcement/outcome.js';
+import type { ReminderOutcome } from '../model/inventory.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 
 /** An exception is reminded about this many days (or fewer) before it expires. */
@@ -70,13 +70,7 @@ export function expiryReminder(expiring: ExpiringException, coveredModels: reado
   };
 }
 
-export interface ReminderOutcome {
-  id: string;
-  expires: string | null;
-  daysLeft: number;
-  status: ChannelStatus;
-  error?: string;
-}
+export type { ReminderOutcome };
 
 /**
  * Sends each expiring exception's reminder over SNS once (the step ledger, keyed by the entry's

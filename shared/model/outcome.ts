@@ -1,6 +1,6 @@
-import type { Mode } from '../config.js';
-import type { Decision, DecisionContext } from '../decision/decision.js';
-import type { Severity } from '../decision/priorities.js';
+import type { Mode } from './mode.js';
+import type { Decision, DecisionContext } from './decision.js';
+import type { Severity } from './severity.js';
 
 /** What DescribeModel (and ListTags) showed about the model when we looked. */
 export interface ModelState {
