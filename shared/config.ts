@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Exemption } from './decision/exemptions.js';
-import { SEVERITIES, type ClassPolicy, type PrioritySettings } from './decision/priorities.js';
+import type { ClassPolicy, PrioritySettings } from './decision/priorities.js';
 import { ConfigurationError } from './errors.js';
 import { MODES, type Mode } from './model/mode.js';
+import { SEVERITIES } from './model/severity.js';
 
 /**
  * Every setting of the service, read once and validated, with one name per setting used
@@ -11,7 +12,6 @@ import { MODES, type Mode } from './model/mode.js';
  * Precedence: flags, then environment, then config file, then the default.
  */
 
-export { MODES, type Mode };
 
 export interface Config {
   mode: Mode;

@@ -31,7 +31,6 @@ export interface ExceptionMatchers {
   account?: string;
 }
 
-export type { ExceptionRef };
 
 const SETTING_OF_KIND: Record<Exclude<ExemptionKind, 'register'>, string> = {
   tag: 'exemptTagKeys',

@@ -7,7 +7,6 @@ import type { Verdict } from '../model/decision.js';
  * `data-classification=phi`) names a class; the class gives the severity of a violation and,
  * optionally, a remediation mode that overrides the stage's. Pure.
  */
-export { SEVERITIES, type Severity };
 
 export interface ClassPolicy {
   severity: Severity;

@@ -1,6 +1,7 @@
 import { plainField } from '../alerts/alert-summary.js';
 import { publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
-import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
+import { exceptionRef, expiryInstant, type Exemption } from '../decision/exemptions.js';
+import type { ExceptionRef } from '../model/decision.js';
 import type { ReminderOutcome } from '../model/inventory.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 
@@ -70,7 +71,6 @@ export function expiryReminder(expiring: ExpiringException, coveredModels: reado
   };
 }
 
-export type { ReminderOutcome };
 
 /**
  * Sends each expiring exception's reminder over SNS once (the step ledger, keyed by the entry's

@@ -37,7 +37,6 @@ export interface ActionTaken {
   detail: string;
 }
 
-export type { Severity };
 
 /** Everything an alert channel (SNS, Slack, EventBridge finding) says about one event. */
 export interface AlertInput {

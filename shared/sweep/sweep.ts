@@ -3,9 +3,9 @@ import { decideDescribedModel } from '../decision/decide-described-model.js';
 import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
-import { inspectModel, listModels, mapSettled, type ListedModel } from './inspect-models.js';
+import { mapSettled } from '../model/concurrency.js';
+import { inspectModel, listModels, type ListedModel } from './inspect-models.js';
 
-export type { InventoryEntry, SweepResult };
 
 export interface SweepOptions {
   regions: readonly string[];
