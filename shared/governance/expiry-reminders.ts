@@ -4,6 +4,7 @@ import { exceptionRef, expiryInstant, type Exemption } from '../decision/exempti
 import type { ExceptionRef } from '../model/decision.js';
 import type { ReminderOutcome } from '../model/inventory.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
+import { errorText } from '../model/error-text.js';
 
 /** An exception is reminded about this many days (or fewer) before it expires. */
 export const EXPIRY_REMINDER_DAYS = 14;
@@ -95,7 +96,7 @@ export async function sendExpiryReminders(
       const { replayed } = await deps.ledger.once(`${EXPIRING_KIND}:${id}:${expires}`, 'sns', () => publishSnsAlert(sns.client, sns.topicArn, alert));
       outcomes.push({ ...base, status: replayed ? 'already-sent' : 'sent' });
     } catch (error) {
-      outcomes.push({ ...base, status: 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      outcomes.push({ ...base, status: 'failed', error: errorText(error) });
     }
   }
   return outcomes;

@@ -5,7 +5,7 @@ import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } fro
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
 import { mapSettled } from '../model/concurrency.js';
 import { inspectModel, listModels, type ListedModel } from './inspect-models.js';
-
+import { errorText } from '../model/error-text.js';
 
 export interface SweepOptions {
   regions: readonly string[];
@@ -106,7 +106,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       result.models.push(...present);
       result.regions.push({ ...where, region, models: present.length, error: null });
     } catch (error) {
-      result.regions.push({ ...where, region, models: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      result.regions.push({ ...where, region, models: 0, error: errorText(error) });
     }
   }
   result.reminders = await sendExpiryReminders(
@@ -118,11 +118,10 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
   return result;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** A model that could not be read: one row with its error, not proven isolated (as Prowler reports it: FAIL). */
 function unreadableEntry(listed: ListedModel, account: string | null, region: string, reason: unknown): InventoryEntry {
-  const error = messageOf(reason);
+  const error = errorText(reason);
   return {
     account: listed.arn?.split(':')[4] || account,
     region,
