@@ -1,4 +1,4 @@
-import { QUARANTINE_TAG } from '../actions/quarantine.js';
+import { QUARANTINE_TAG } from '../model/tags.js';
 import type { DecidedCreateModel } from '../model/decision.js';
 import { mapBounded } from '../model/concurrency.js';
 import { inspectModel } from '../sweep/inspect-models.js';
