@@ -1,4 +1,4 @@
-import type { Decision } from '../shared/decision/decision.js';
+import type { Decision } from '../shared/model/decision.js';
 
 /**
  * Characters shown as `\uXXXX`: C0 and C1 controls (ANSI escapes included: a model name or user

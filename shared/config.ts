@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Exemption } from './decision/exemptions.js';
-import { SEVERITIES, type ClassPolicy, type PrioritySettings } from './decision/priorities.js';
+import type { ClassPolicy, PrioritySettings } from './decision/priorities.js';
 import { ConfigurationError } from './errors.js';
+import { MODES, type Mode } from './model/mode.js';
+import { SEVERITIES } from './model/severity.js';
 
 /**
  * Every setting of the service, read once and validated, with one name per setting used
@@ -10,8 +12,6 @@ import { ConfigurationError } from './errors.js';
  * Precedence: flags, then environment, then config file, then the default.
  */
 
-export const MODES = ['alert', 'quarantine', 'delete'] as const;
-export type Mode = (typeof MODES)[number];
 
 export interface Config {
   mode: Mode;

@@ -1,4 +1,4 @@
-import { DECISION_FIELDS, type Decision } from '../../shared/decision/decision.js';
+import { DECISION_FIELDS, type Decision } from '../../shared/model/decision.js';
 import type { Exemption } from '../../shared/decision/exemptions.js';
 import type { PrioritySettings } from '../../shared/decision/priorities.js';
 import { nearMiss } from '../../shared/cloudtrail/near-miss.js';

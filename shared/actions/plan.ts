@@ -1,6 +1,6 @@
-import type { Mode } from '../config.js';
-import type { DecidedCreateModel } from '../decision/decision.js';
-import type { ActionKind, ModelState } from '../enforcement/outcome.js';
+import type { Mode } from '../model/mode.js';
+import type { DecidedCreateModel } from '../model/decision.js';
+import type { ActionKind, ModelState } from '../model/outcome.js';
 
 export const CLOUDFORMATION_STACK_TAG = 'aws:cloudformation:stack-name';
 const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';

@@ -1,10 +1,7 @@
 import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
 import { isModelNotFound } from '../aws/sagemaker-errors.js';
 import type { RemediationAction } from './remediation-action.js';
-
-import { QUARANTINE_TAG, QUARANTINE_VALUE, QUARANTINED_AT_TAG } from './tags.js';
-
-export { QUARANTINE_TAG, QUARANTINE_VALUE, QUARANTINED_AT_TAG };
+import { QUARANTINE_TAG, QUARANTINE_VALUE, QUARANTINED_AT_TAG } from '../model/tags.js';
 
 /**
  * Tags the model as quarantined. The tag is what endpoint-creation guards (an SCP or IAM condition

@@ -1,4 +1,4 @@
-import type { AlertInput } from '../enforcement/outcome.js';
+import type { AlertInput } from '../model/outcome.js';
 
 /**
  * The alert as one JSON document: what SNS subscribers and finding-event consumers read. People

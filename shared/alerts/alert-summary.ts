@@ -1,4 +1,4 @@
-import type { AlertInput } from '../enforcement/outcome.js';
+import type { AlertInput } from '../model/outcome.js';
 import { consoleLink, fixFor, recogniseTool } from './slack-message.js';
 
 /**

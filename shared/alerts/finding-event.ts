@@ -1,5 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { AlertInput } from '../enforcement/outcome.js';
+import type { AlertInput } from '../model/outcome.js';
 import { IsolationGuardError } from '../errors.js';
 import { alertDocument, boundedJson } from './alert-document.js';
 

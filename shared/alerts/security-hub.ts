@@ -1,6 +1,6 @@
 import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { AlertInput } from '../enforcement/outcome.js';
+import type { AlertInput } from '../model/outcome.js';
 import { fixFor, recogniseTool } from './slack-message.js';
 
 /**

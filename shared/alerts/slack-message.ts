@@ -1,4 +1,4 @@
-import type { AlertInput } from '../enforcement/outcome.js';
+import type { AlertInput } from '../model/outcome.js';
 
 /**
  * The Slack incoming-webhook message (Block Kit). Pure. Every value that came from the event is

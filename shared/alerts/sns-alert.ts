@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlertInput } from '../enforcement/outcome.js';
+import type { AlertInput } from '../model/outcome.js';
 import { alertDocument, boundedJson } from './alert-document.js';
 import { alertSummary } from './alert-summary.js';
 

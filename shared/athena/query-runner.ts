@@ -7,6 +7,7 @@ import {
   type Row,
 } from '@aws-sdk/client-athena';
 import { AthenaQueryError } from '../errors.js';
+import { errorMessage } from '../model/error-text.js';
 
 export interface AthenaQuerySettings {
   workgroup: string;
@@ -55,7 +56,7 @@ export async function runAthenaQuery(client: AthenaClient, sql: string, settings
 function asAthenaError(error: unknown, where: string): AthenaQueryError {
   if (error instanceof AthenaQueryError) return error;
   const name = (error as { name?: string }).name ?? 'Error';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new AthenaQueryError(null, 'ERROR', `Athena (${where}): ${name}: ${message}`, { cause: error });
 }
 

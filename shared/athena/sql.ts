@@ -7,7 +7,7 @@
  * Table: https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table-partition-projection.html
  * Projection: https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
  */
-import { QUARANTINE_TAG } from '../actions/quarantine.js';
+import { QUARANTINE_TAG } from '../model/tags.js';
 import { UsageError } from '../errors.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,254}$/;

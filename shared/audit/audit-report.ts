@@ -1,5 +1,6 @@
-import type { Decision } from '../decision/decision.js';
-import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
+import type { Decision } from '../model/decision.js';
+import { exceptionRef, expiryInstant, type Exemption } from '../decision/exemptions.js';
+import type { ExceptionRef } from '../model/decision.js';
 import { isolationShares, type IsolationShares } from '../governance/shares.js';
 import { weekOf, weeksOfPeriod } from '../reports/period.js';
 import { remediationKey, type AuditCollection } from './collect.js';

@@ -1,7 +1,7 @@
-import { QUARANTINE_TAG } from '../actions/tags.js';
+import { QUARANTINE_TAG } from '../model/tags.js';
 import { readFiles } from '../cloudtrail/read-files.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
-import type { DecidedCreateModel } from '../decision/decision.js';
+import type { DecidedCreateModel } from '../model/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
 import type { PrioritySettings } from '../decision/priorities.js';
 import { findModelArn } from '../decision/model-arn.js';

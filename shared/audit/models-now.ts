@@ -1,6 +1,7 @@
-import { QUARANTINE_TAG } from '../actions/quarantine.js';
-import type { DecidedCreateModel } from '../decision/decision.js';
-import { inspectModel, mapBounded } from '../sweep/inspect-models.js';
+import { QUARANTINE_TAG } from '../model/tags.js';
+import type { DecidedCreateModel } from '../model/decision.js';
+import { mapBounded } from '../model/concurrency.js';
+import { inspectModel } from '../sweep/inspect-models.js';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ModelNow } from './audit-report.js';
 import { remediationKey } from './collect.js';

@@ -1,6 +1,7 @@
 import { classifyRecord } from './extract.js';
 import { createParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
 import { chunksOf, readRecords, type ReaderOptions, type RecordItem } from './record-reader.js';
+import { errorMessage } from '../model/error-text.js';
 
 /** One file of an input list or an archive, read when asked (only a few files' bytes are held at a time). */
 export interface InputFile {
@@ -95,5 +96,5 @@ async function* parseAhead(files: AsyncIterable<InputFile>, pool: ParsePool, opt
 export function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `cannot read (${code})`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

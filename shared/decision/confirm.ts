@@ -1,5 +1,5 @@
-import type { ModelState } from '../enforcement/outcome.js';
-import type { DecidedCreateModel } from './decision.js';
+import type { ModelState } from '../model/outcome.js';
+import type { DecidedCreateModel } from '../model/decision.js';
 
 /**
  * Folds what DescribeModel showed into a decision made from the record. DescribeModel is the

@@ -1,5 +1,5 @@
 import type { CreateModelRecord } from '../cloudtrail/record.js';
-import type { DecidedCreateModel, Decision, DecisionContext, Verdict } from './decision.js';
+import type { DecidedCreateModel, Decision, DecisionContext, Verdict } from '../model/decision.js';
 import { describeExemption, exceptionRef, findExemption, unappliedExemptionReasons, type Exemption } from './exemptions.js';
 import { prioritize, type PrioritySettings } from './priorities.js';
 import { findModelArn } from './model-arn.js';

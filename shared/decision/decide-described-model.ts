@@ -1,5 +1,5 @@
-import { QUARANTINE_TAG } from '../actions/quarantine.js';
-import type { DecidedCreateModel, Decision } from './decision.js';
+import { QUARANTINE_TAG } from '../model/tags.js';
+import type { DecidedCreateModel, Decision } from '../model/decision.js';
 import { describeExemption, exceptionRef, findExemption, unappliedExemptionReasons, type Exemption } from './exemptions.js';
 import { prioritize, type PrioritySettings } from './priorities.js';
 

@@ -1,4 +1,4 @@
-import type { ExemptionKind } from './decision.js';
+import type { ExceptionRef, ExemptionKind } from '../model/decision.js';
 import { globToRegExp } from './glob.js';
 
 /**
@@ -31,14 +31,6 @@ export interface ExceptionMatchers {
   account?: string;
 }
 
-/** The exception an exempt decision carries (`evaluate` rows, enforce/sweep/audit output). */
-export interface ExceptionRef {
-  id: string;
-  reason: string | null;
-  ticket: string | null;
-  approvedBy: string | null;
-  expires: string | null;
-}
 
 const SETTING_OF_KIND: Record<Exclude<ExemptionKind, 'register'>, string> = {
   tag: 'exemptTagKeys',

@@ -1,13 +1,12 @@
-import type { Mode } from '../config.js';
-import type { Verdict } from './decision.js';
+import type { Mode } from '../model/mode.js';
+import { SEVERITIES, type Severity } from '../model/severity.js';
+import type { Verdict } from '../model/decision.js';
 
 /**
  * Data-sensitivity and environment priorities. A model's classification tag (e.g.
  * `data-classification=phi`) names a class; the class gives the severity of a violation and,
  * optionally, a remediation mode that overrides the stage's. Pure.
  */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 
 export interface ClassPolicy {
   severity: Severity;

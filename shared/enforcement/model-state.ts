@@ -1,6 +1,6 @@
 import { DescribeModelCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { isModelNotFound } from '../aws/sagemaker-errors.js';
-import type { ModelState } from './outcome.js';
+import type { ModelState } from '../model/outcome.js';
 
 /**
  * Looks at the model as it is now (one DescribeModel). Tags come from the CloudTrail request,

@@ -4,22 +4,24 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteAction } from '../actions/delete.js';
 import { planAction } from '../actions/plan.js';
-import { QUARANTINE_TAG, quarantineAction } from '../actions/quarantine.js';
+import { quarantineAction } from '../actions/quarantine.js';
+import { QUARANTINE_TAG } from '../model/tags.js';
 import type { RemediationAction } from '../actions/remediation-action.js';
 import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
 import { slackMessage } from '../alerts/slack-message.js';
 import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-hub.js';
 import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
 import type { CreateModelRecord } from '../cloudtrail/record.js';
-import type { Mode } from '../config.js';
+import type { Mode } from '../model/mode.js';
 import { confirmDecision, replacedSince } from '../decision/confirm.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
-import type { DecidedCreateModel, Decision } from '../decision/decision.js';
+import type { DecidedCreateModel, Decision } from '../model/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
 import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModelState } from './model-state.js';
-import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep, ModelState } from './outcome.js';
+import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep, ModelState } from '../model/outcome.js';
 import { LedgerUnavailableError, type StepLedger } from './step-ledger.js';
+import { errorText } from '../model/error-text.js';
 
 export interface EnforcementSettings {
   mode: Mode;
@@ -105,8 +107,8 @@ export async function enforceRecord(
         decided = confirmDecision(decided, model);
       }
     } catch (error) {
-      failures.confirm = `DescribeModel failed: ${messageOf(error)}`;
-      unconfirmed = `the model could not be looked at (${messageOf(error)})`;
+      failures.confirm = `DescribeModel failed: ${errorText(error)}`;
+      unconfirmed = `the model could not be looked at (${errorText(error)})`;
       sagemaker = null;
       model = null;
     }
@@ -205,8 +207,8 @@ export async function remediateAndAlert(
         ? { kind: action.kind, status: 'already-done', detail: `Already done by an earlier delivery: ${value.detail}` }
         : { kind: action.kind, status: value.status, detail: value.detail };
     } catch (error) {
-      failures.action = messageOf(error);
-      action = { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${messageOf(error)}` };
+      failures.action = errorText(error);
+      action = { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${errorText(error)}` };
     }
   };
 
@@ -221,7 +223,7 @@ export async function remediateAndAlert(
       channels[name] = replayed ? 'already-sent' : 'sent';
     } catch (error) {
       channels[name] = 'failed';
-      failures[name] = messageOf(error);
+      failures[name] = errorText(error);
     }
   };
 
@@ -261,7 +263,7 @@ export async function remediateAndAlert(
       }
     } catch (error) {
       channels.securityHub = 'failed';
-      failures.securityHub = messageOf(error);
+      failures.securityHub = errorText(error);
     }
   }
 
@@ -296,5 +298,3 @@ function remediationTarget(decided: DecidedCreateModel, model: ModelState | null
     modelArn: typeof describedArn === 'string' ? describedArn : (decided.decision.modelArn ?? ''),
   };
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

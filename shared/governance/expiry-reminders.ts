@@ -1,8 +1,10 @@
 import { plainField } from '../alerts/alert-summary.js';
 import { publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
-import { exceptionRef, expiryInstant, type Exemption, type ExceptionRef } from '../decision/exemptions.js';
-import type { ChannelStatus } from '../enforcement/outcome.js';
+import { exceptionRef, expiryInstant, type Exemption } from '../decision/exemptions.js';
+import type { ExceptionRef } from '../model/decision.js';
+import type { ReminderOutcome } from '../model/inventory.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
+import { errorText } from '../model/error-text.js';
 
 /** An exception is reminded about this many days (or fewer) before it expires. */
 export const EXPIRY_REMINDER_DAYS = 14;
@@ -70,13 +72,6 @@ export function expiryReminder(expiring: ExpiringException, coveredModels: reado
   };
 }
 
-export interface ReminderOutcome {
-  id: string;
-  expires: string | null;
-  daysLeft: number;
-  status: ChannelStatus;
-  error?: string;
-}
 
 /**
  * Sends each expiring exception's reminder over SNS once (the step ledger, keyed by the entry's
@@ -101,7 +96,7 @@ export async function sendExpiryReminders(
       const { replayed } = await deps.ledger.once(`${EXPIRING_KIND}:${id}:${expires}`, 'sns', () => publishSnsAlert(sns.client, sns.topicArn, alert));
       outcomes.push({ ...base, status: replayed ? 'already-sent' : 'sent' });
     } catch (error) {
-      outcomes.push({ ...base, status: 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      outcomes.push({ ...base, status: 'failed', error: errorText(error) });
     }
   }
   return outcomes;

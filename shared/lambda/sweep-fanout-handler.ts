@@ -28,6 +28,7 @@ import {
 } from '../sweep/fanout.js';
 import { sweepModels } from '../sweep/sweep.js';
 import { logger, metrics } from './observability.js';
+import { errorText } from '../model/error-text.js';
 
 /** Receives before SQS moves a unit to the dead-letter queue (serverless.yml: SweepUnitsQueue's maxReceiveCount). */
 export const SWEEP_UNIT_MAX_RECEIVES = 3;
@@ -147,7 +148,7 @@ export function createSweepWorkerHandler(options: FanOutOptions & { maxReceives?
           logger.info('Sweep unit done', { unit, models: result.models.length, error, merge });
           if (error !== null && !isDenied(error)) throw new SweepUnitRetryError(`${unit.account ?? 'home'}/${unit.region}: ${error} (last attempt: filed with its error, dead-lettered for replay)`);
         } catch (error) {
-          logger.error('Sweep unit failed', { messageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+          logger.error('Sweep unit failed', { messageId: record.messageId, error: errorText(error) });
           batchItemFailures.push({ itemIdentifier: record.messageId });
         }
       }

@@ -1,4 +1,4 @@
-import type { Verdict } from '../decision/decision.js';
+import type { Verdict } from '../model/decision.js';
 
 /** Violations first, then exemptions, then the compliant, then what does not apply: how auditors read. */
 export const VERDICT_ORDER: Record<Verdict, number> = { violation: 0, exempt: 1, compliant: 2, 'not-applicable': 3 };

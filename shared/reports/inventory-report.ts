@@ -1,5 +1,5 @@
 import { describeShares, isolationShares } from '../governance/shares.js';
-import type { InventoryEntry, SweepResult } from '../sweep/sweep.js';
+import type { InventoryEntry, SweepResult } from '../model/inventory.js';
 import { sharePercent, tallyByPlace, violationsFirst, type Place } from './by-place.js';
 import { htmlText, mdCell } from './cells.js';
 import { htmlPage, kpiCards, section, statusLine, type KpiCard } from './html-page.js';

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { parseTemplateText, TemplateParseError } from './cloudformation.js';
 import { isRecord, terraformCommentExemption, withInlineExemption } from './inline-exemption.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
+import { errorMessage } from '../model/error-text.js';
 
 /**
  * Terraform configurations (`*.tf`, `*.tf.json`): every `aws_sagemaker_model` and its
@@ -85,7 +86,7 @@ const blocks = (value: unknown): Record<string, unknown>[] => asList(value).filt
 
 /** The position HCL diagnostics give: `file.tf:2,7-3,1: Summary; detail`. */
 export function hclProblem(file: string, error: unknown): ScanProblem {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const at = /:(\d+),(\d+)(?:-\d+(?:,\d+)?)?: ([^\]]*)/.exec(message);
   if (at) return { file, line: Number(at[1]), column: Number(at[2]), message: at[3]!.trim() };
   return { file, line: null, column: null, message: message.replace(/^parse config: \[?|\]$/g, '') };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { IsolationGuardError } from '../errors.js';
 import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
 import { storeInventorySnapshot } from './snapshot-store.js';
-import type { SweepResult } from './sweep.js';
+import type { SweepResult } from '../model/inventory.js';
 
 /**
  * The sweep fanned out: a planner queues one unit of work per account and region on SQS; workers

@@ -1,6 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { renderInventory } from '../reports/inventory-report.js';
-import type { SweepResult } from './sweep.js';
+import type { SweepResult } from '../model/inventory.js';
 
 /**
  * Files an inventory snapshot as evidence: JSON (for machines and the audit report) and HTML (for

@@ -1,49 +1,11 @@
-import { QUARANTINE_TAG } from '../actions/quarantine.js';
+import { QUARANTINE_TAG } from '../model/tags.js';
 import { decideDescribedModel } from '../decision/decide-described-model.js';
-import type { Verdict } from '../decision/decision.js';
-import type { ExceptionRef } from '../decision/exemptions.js';
-import type { Severity } from '../decision/priorities.js';
-import type { ActionTaken, ChannelName, ChannelStatus, FailedStep } from '../enforcement/outcome.js';
-import { sendExpiryReminders, type ReminderOutcome } from '../governance/expiry-reminders.js';
+import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
-import { inspectModel, listModels, mapSettled, type ListedModel } from './inspect-models.js';
-
-/** One row of the inventory: a model as it is, its verdict, and what the sweep did about it. */
-export interface InventoryEntry {
-  account: string | null;
-  region: string;
-  modelName: string;
-  modelArn: string;
-  creationTime: string | null;
-  networkIsolation: boolean;
-  verdict: Verdict;
-  severity: Severity;
-  classification: string | null;
-  production: boolean;
-  exception: ExceptionRef | null;
-  quarantined: boolean;
-  /** Tags that matter for the control: quarantine, exemption, infrastructure as code. */
-  tags: Record<string, string>;
-  reasons: string[];
-  action: ActionTaken;
-  channels: Record<ChannelName, ChannelStatus>;
-  failures: Partial<Record<FailedStep, string>>;
-  /**
-   * Why the model could not be read (DescribeModel or ListTags denied, throttled beyond retries):
-   * it is reported, not dropped, and counts as not proven isolated. Null when it was read.
-   */
-  error?: string | null;
-}
-
-export interface SweepResult {
-  startedAt: string;
-  finishedAt: string;
-  /** One entry per account and region swept (account null: this account). */
-  regions: Array<{ account?: string | null; region: string; models: number; error: string | null }>;
-  models: InventoryEntry[];
-  /** Exceptions within 14 days of expiry, reminded once over SNS (`kind=exception-expiring`). */
-  reminders?: ReminderOutcome[];
-}
+import type { InventoryEntry, SweepResult } from '../model/inventory.js';
+import { mapSettled } from '../model/concurrency.js';
+import { inspectModel, listModels, type ListedModel } from './inspect-models.js';
+import { errorText } from '../model/error-text.js';
 
 export interface SweepOptions {
   regions: readonly string[];
@@ -144,7 +106,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       result.models.push(...present);
       result.regions.push({ ...where, region, models: present.length, error: null });
     } catch (error) {
-      result.regions.push({ ...where, region, models: 0, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      result.regions.push({ ...where, region, models: 0, error: errorText(error) });
     }
   }
   result.reminders = await sendExpiryReminders(
@@ -156,11 +118,10 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
   return result;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** A model that could not be read: one row with its error, not proven isolated (as Prowler reports it: FAIL). */
 function unreadableEntry(listed: ListedModel, account: string | null, region: string, reason: unknown): InventoryEntry {
-  const error = messageOf(reason);
+  const error = errorText(reason);
   return {
     account: listed.arn?.split(':')[4] || account,
     region,

@@ -1,5 +1,5 @@
 import type { ArchiveFile } from '../../shared/audit/sources.js';
-import type { InventoryEntry, SweepResult } from '../../shared/sweep/sweep.js';
+import type { InventoryEntry, SweepResult } from '../../shared/model/inventory.js';
 import { createModelRecord, gzipRecords, remediationRecord } from './archive-generator.js';
 
 /** Names a report must show as text: markup, a script, an event handler, a spreadsheet formula. */

@@ -5,8 +5,8 @@ import { consoleLink, escapedWithin, escapeSlack, fixFor, recogniseTool, slackMe
 import { snsAlert, snsSubject } from '../../shared/alerts/sns-alert.js';
 import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
-import { DECISION_FIELDS } from '../../shared/decision/decision.js';
-import type { AlertInput } from '../../shared/enforcement/outcome.js';
+import { DECISION_FIELDS } from '../../shared/model/decision.js';
+import type { AlertInput } from '../../shared/model/outcome.js';
 import { ownRecord, readJson, ownFixturePath } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');

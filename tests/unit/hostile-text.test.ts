@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { slackMessage } from '../../shared/alerts/slack-message.js';
 import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
-import type { AlertInput } from '../../shared/enforcement/outcome.js';
+import type { AlertInput } from '../../shared/model/outcome.js';
 import { jsonLine, printable } from '../../cli/format-table.js';
 import { ownRecord } from '../support/fixtures.js';
 

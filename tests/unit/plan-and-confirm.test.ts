@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planAction } from '../../shared/actions/plan.js';
 import { confirmDecision } from '../../shared/decision/confirm.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
-import type { ModelState } from '../../shared/enforcement/outcome.js';
+import type { ModelState } from '../../shared/model/outcome.js';
 import { ownRecord } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');

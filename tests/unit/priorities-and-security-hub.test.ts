@@ -9,7 +9,7 @@ import { loadConfig } from '../../shared/config.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 import type { Exemption } from '../../shared/decision/exemptions.js';
 import { prioritize, type PrioritySettings } from '../../shared/decision/priorities.js';
-import type { AlertInput } from '../../shared/enforcement/outcome.js';
+import type { AlertInput } from '../../shared/model/outcome.js';
 import { isolationShares } from '../../shared/governance/shares.js';
 import { ownRecord } from '../support/fixtures.js';
 

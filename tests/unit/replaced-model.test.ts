@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REPLACEMENT_MARGIN_MS, replacedSince } from '../../shared/decision/confirm.js';
-import type { ModelState } from '../../shared/enforcement/outcome.js';
+import type { ModelState } from '../../shared/model/outcome.js';
 
 const EVENT = '2026-11-29T10:00:00Z';
 const model = (creationTime: string | null, exists = true): ModelState => ({

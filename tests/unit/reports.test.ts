@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { collectAudit } from '../../shared/audit/collect.js';
 import { AUDIT_CSV_COLUMNS, renderAudit } from '../../shared/audit/render-audit.js';
-import { DECISION_FIELDS } from '../../shared/decision/decision.js';
+import { DECISION_FIELDS } from '../../shared/model/decision.js';
 import { inventoryWeeks, renderInventory } from '../../shared/reports/inventory-report.js';
 import { instantLabel, periodLabel, weeksOfPeriod } from '../../shared/reports/period.js';
 import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Table } from '../../shared/reports/table.js';

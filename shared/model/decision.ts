@@ -1,6 +1,5 @@
-import type { Mode } from '../config.js';
-import type { ExceptionRef } from './exemptions.js';
-import type { Severity } from './priorities.js';
+import type { Mode } from './mode.js';
+import type { Severity } from './severity.js';
 
 /** What the core decides about one CreateModel call (or, later, one existing model). */
 export type Verdict = 'compliant' | 'violation' | 'exempt' | 'not-applicable';
@@ -44,6 +43,15 @@ export interface DecisionContext {
   exemption: { kind: ExemptionKind; pattern: string; expires: string | null } | null;
   /** The mode the model's data class sets (overrides the stage's); null: the stage's mode applies. */
   classMode?: Mode | null;
+}
+
+/** The exception an exempt decision carries (`evaluate` rows, enforce/sweep/audit output). */
+export interface ExceptionRef {
+  id: string;
+  reason: string | null;
+  ticket: string | null;
+  approvedBy: string | null;
+  expires: string | null;
 }
 
 export type ExemptionKind = 'tag' | 'model-name' | 'principal' | 'register';

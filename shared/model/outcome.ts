@@ -1,6 +1,6 @@
-import type { Mode } from '../config.js';
-import type { Decision, DecisionContext } from '../decision/decision.js';
-import type { Severity } from '../decision/priorities.js';
+import type { Mode } from './mode.js';
+import type { Decision, DecisionContext } from './decision.js';
+import type { Severity } from './severity.js';
 
 /** What DescribeModel (and ListTags) showed about the model when we looked. */
 export interface ModelState {
@@ -37,7 +37,6 @@ export interface ActionTaken {
   detail: string;
 }
 
-export type { Severity };
 
 /** Everything an alert channel (SNS, Slack, EventBridge finding) says about one event. */
 export interface AlertInput {
