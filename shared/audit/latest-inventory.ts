@@ -20,14 +20,9 @@ export interface InventoryReference {
  * `inventory/YYYY/MM/DD/<time>.json`), so the audit report answers the auditor's second question
  * too: what exists today. Null when there is none yet.
  */
-export async function latestInventorySnapshot(
-  s3: S3Client,
-  bucket: string,
-  /** Keys a listing page (MaxKeys); unset: the API's default of 1,000. Tests page through small pages. */
-  pageSize?: number,
-): Promise<InventoryReference | null> {
+export async function latestInventorySnapshot(s3: S3Client, bucket: string): Promise<InventoryReference | null> {
   let latest: string | null = null;
-  for await (const page of paginateListObjectsV2({ client: s3, ...(pageSize ? { pageSize } : {}) }, { Bucket: bucket, Prefix: 'inventory/' })) {
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: 'inventory/' })) {
     for (const object of page.Contents ?? []) if (object.Key?.endsWith('.json') && (latest === null || object.Key > latest)) latest = object.Key;
   }
   if (latest === null) return null;

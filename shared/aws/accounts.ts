@@ -94,13 +94,9 @@ export function accountRouter(
 }
 
 /** Every active account of the organisation, with its name (Organizations ListAccounts, every page). */
-export async function organizationAccounts(
-  client: OrganizationsClient,
-  /** Accounts a page (MaxResults); unset: the API's default. Tests page through small pages. */
-  pageSize?: number,
-): Promise<Array<{ id: string; name: string | null }>> {
+export async function organizationAccounts(client: OrganizationsClient): Promise<Array<{ id: string; name: string | null }>> {
   const accounts: Array<{ id: string; name: string | null }> = [];
-  for await (const page of paginateListAccounts({ client, ...(pageSize ? { pageSize } : {}) }, {})) {
+  for await (const page of paginateListAccounts({ client }, {})) {
     for (const account of page.Accounts ?? []) {
       if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.push({ id: account.Id, name: account.Name ?? null });
     }
