@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { ConfigurationError } from '../shared/errors.js';
+
+/** A config file: one JSON object keyed by setting name; each value is checked by shared/config.ts, naming the file and key. */
+export const ConfigFileSchema = z.record(z.string(), z.unknown());
 
 /** Reads `--config FILE`: a JSON object whose keys are setting names (see shared/config.ts). */
 export async function readConfigFile(path: string): Promise<{ path: string; values: Record<string, unknown> }> {
@@ -15,8 +19,7 @@ export async function readConfigFile(path: string): Promise<{ path: string; valu
   } catch (cause) {
     throw new ConfigurationError('--config', `${path} is not JSON (${(cause as Error).message})`, { cause });
   }
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-    throw new ConfigurationError('--config', `${path} must hold a JSON object of settings`);
-  }
-  return { path, values: values as Record<string, unknown> };
+  const parsed = ConfigFileSchema.safeParse(values);
+  if (!parsed.success) throw new ConfigurationError('--config', `${path} must hold a JSON object of settings`, { cause: parsed.error });
+  return { path, values: parsed.data };
 }

@@ -1,6 +1,6 @@
 /**
  * Typed errors of the core. Each keeps its `cause`; they are turned into exit codes or Lambda
- * failures only at the edges (cli/run.ts, functions/*).
+ * failures only at the edges (`run` in cli/main.ts: exit code 2; the Lambda handlers of functions/*).
  */
 export class IsolationGuardError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,4 +1,13 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { toValidationError } from '../cloudtrail/extract.js';
+import { InputParseError } from '../errors.js';
+
+/** What the audit reads back from a filed inventory snapshot (the sweep writes more: the models, kept as they are). */
+export const InventorySnapshotSchema = z.looseObject({
+  finishedAt: z.string().optional(),
+  summary: z.record(z.string(), z.unknown()).optional(),
+});
 
 export interface InventoryReference {
   file: string;
@@ -13,14 +22,19 @@ export interface InventoryReference {
  */
 export async function latestInventorySnapshot(s3: S3Client, bucket: string): Promise<InventoryReference | null> {
   let latest: string | null = null;
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'inventory/', ContinuationToken }));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: 'inventory/' })) {
     for (const object of page.Contents ?? []) if (object.Key?.endsWith('.json') && (latest === null || object.Key > latest)) latest = object.Key;
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
+  }
   if (latest === null) return null;
   const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: latest }))).Body!.transformToString();
-  const snapshot = JSON.parse(body) as { finishedAt?: string; summary?: Record<string, unknown> };
-  return { file: `s3://${bucket}/${latest}`, finishedAt: snapshot.finishedAt ?? '', summary: snapshot.summary ?? {} };
+  const file = `s3://${bucket}/${latest}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (cause) {
+    throw new InputParseError(`${file}: inventory snapshot is not JSON (${(cause as Error).message})`, { cause });
+  }
+  const parsed = InventorySnapshotSchema.safeParse(value);
+  if (!parsed.success) throw toValidationError(file, parsed.error);
+  return { file, finishedAt: parsed.data.finishedAt ?? '', summary: parsed.data.summary ?? {} };
 }

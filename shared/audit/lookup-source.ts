@@ -1,4 +1,4 @@
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { paginateLookupEvents, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { ArchiveFile } from './sources.js';
 
 /**
@@ -16,17 +16,18 @@ export function rateLimiter(perSecond: number, now: () => number = Date.now, sle
   };
 }
 
-/**
- * CreateModel events of the period from CloudTrail's LookupEvents (the last 90 days), every account
- * and region in parallel, every page, each account and region's calls spaced by its own limiter. Each page is handed on as
- * an archive file holding `{"Records": [...]}`, so the rest of the audit reads it like any file.
- */
+/** An account and region whose LookupEvents the audit reads. */
 export interface LookupTarget {
   /** null: this account. */
   account: string | null;
   region: string;
 }
 
+/**
+ * CreateModel events of the period from CloudTrail's LookupEvents (the last 90 days), every account
+ * and region in parallel, every page, each account and region's calls spaced by its own limiter. Each page is handed on as
+ * an archive file holding `{"Records": [...]}`, so the rest of the audit reads it like any file.
+ */
 export async function* lookupEventsArchive(
   clientFor: (target: LookupTarget) => CloudTrailClient | Promise<CloudTrailClient>,
   targets: readonly LookupTarget[],
@@ -41,25 +42,21 @@ export async function* lookupEventsArchive(
       // The limit is per account and region, as CloudTrail applies it.
       const limit = rateLimiter(options.perSecond ?? 2);
       const files: ArchiveFile[] = [];
-      let NextToken: string | undefined;
       let page = 0;
-      do {
-        await limit();
-        const output = await client.send(
-          new LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateModel' }],
-            StartTime: period.from,
-            EndTime: period.to,
-            MaxResults: 50,
-            NextToken,
-          }),
-        );
+      // The paginator calls LookupEvents when asked for a page: the limiter waits before the first
+      // call, and after each page only when another page follows (a next token), as the paginator does.
+      await limit();
+      const outputs = paginateLookupEvents(
+        { client, pageSize: 50 },
+        { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateModel' }], StartTime: period.from, EndTime: period.to },
+      );
+      for await (const output of outputs) {
         // Each event carries the full record as a JSON string: parsed, never pattern-matched.
         const records = (output.Events ?? []).flatMap((event) => (event.CloudTrailEvent ? [JSON.parse(event.CloudTrailEvent) as unknown] : []));
         const body = Buffer.from(JSON.stringify({ Records: records }));
         files.push({ name: `lookup:${where}:page${++page}`, read: async () => body });
-        NextToken = output.NextToken;
-      } while (NextToken);
+        if (output.NextToken) await limit();
+      }
       return files;
     }),
   );

@@ -1,15 +1,12 @@
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { isLogFile, periodDays } from './archive-layout.js';
 import { parseS3Url, type ArchiveFile, type ArchiveScope } from './sources.js';
 
 async function commonPrefixes(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const found: string[] = [];
-  let ContinuationToken: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken }));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix);
-    ContinuationToken = page.NextContinuationToken;
-  } while (ContinuationToken);
+  }
   return found;
 }
 
@@ -31,9 +28,7 @@ export async function* s3Archive(s3: S3Client, url: string, scope: ArchiveScope)
       const region = regionPrefix.split('/').at(-2)!;
       if (scope.regions !== null && !scope.regions.includes(region)) continue;
       for (const day of days) {
-        let ContinuationToken: string | undefined;
-        do {
-          const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${regionPrefix}${day}/`, ContinuationToken }));
+        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: `${regionPrefix}${day}/` })) {
           for (const object of page.Contents ?? []) {
             const key = object.Key!;
             if (!isLogFile(key)) continue;
@@ -45,8 +40,7 @@ export async function* s3Archive(s3: S3Client, url: string, scope: ArchiveScope)
               },
             };
           }
-          ContinuationToken = page.NextContinuationToken;
-        } while (ContinuationToken);
+        }
       }
     }
   }

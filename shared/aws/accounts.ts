@@ -1,6 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsClientOptions, AwsClients } from './clients.js';
@@ -96,14 +96,11 @@ export function accountRouter(
 /** Every active account of the organisation, with its name (Organizations ListAccounts, every page). */
 export async function organizationAccounts(client: OrganizationsClient): Promise<Array<{ id: string; name: string | null }>> {
   const accounts: Array<{ id: string; name: string | null }> = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await client.send(new ListAccountsCommand({ NextToken }));
+  for await (const page of paginateListAccounts({ client }, {})) {
     for (const account of page.Accounts ?? []) {
       if (account.Id && (account.State ?? account.Status) === 'ACTIVE') accounts.push({ id: account.Id, name: account.Name ?? null });
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return accounts.sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -1,7 +1,7 @@
 import type { Mode } from './mode.js';
 import type { Severity } from './severity.js';
 
-/** What the core decides about one CreateModel call (or, later, one existing model). */
+/** What the core decides about one CreateModel call (decide-create-model.ts) or one existing model (decide-described-model.ts). */
 export type Verdict = 'compliant' | 'violation' | 'exempt' | 'not-applicable';
 export const VERDICTS: readonly Verdict[] = ['compliant', 'violation', 'exempt', 'not-applicable'];
 

@@ -1,4 +1,4 @@
-import { DescribeModelCommand, ListTagsCommand, paginateListModels, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeModelCommand, paginateListModels, paginateListTags, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { isModelNotFound } from '../aws/sagemaker-errors.js';
 import type { DescribedModel } from '../decision/decide-described-model.js';
 
@@ -35,12 +35,9 @@ export async function inspectModel(
     // The ARN ListModels gave is the model's; DescribeModel's is the same when present.
     const modelArn = listedArn ?? described.ModelArn ?? '';
     const tags: Record<string, string> = {};
-    let NextToken: string | undefined;
-    do {
-      const page = await sagemaker.send(new ListTagsCommand({ ResourceArn: modelArn, MaxResults: 100, NextToken }));
+    for await (const page of paginateListTags({ client: sagemaker, pageSize: 100 }, { ResourceArn: modelArn })) {
       for (const tag of page.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-      NextToken = page.NextToken;
-    } while (NextToken);
+    }
     const { $metadata: _metadata, ...raw } = described;
     return {
       modelName,

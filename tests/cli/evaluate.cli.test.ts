@@ -119,6 +119,14 @@ describe('isolation-guard evaluate', () => {
     expect(stderr).toMatch(/ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'soon'/);
   });
 
+  it('exits 2 on a config file that is not an object of settings, naming the flag and the file', async () => {
+    const config = writeTmp('list.json', JSON.stringify(['mode', 'alert']));
+    const { code, stderr } = await runCli(['evaluate', '--config', config, ownFixturePath('createmodel_false_cli.json')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`--config: ${config} must hold a JSON object of settings`);
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
   it('exits 2 on unknown flags and commands', async () => {
     expect((await runCli(['evaluate', '--nope'])).code).toBe(2);
     const unknown = await runCli(['frobnicate']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
 import { memoryStepLedger, StepInProgressError } from '../../shared/enforcement/step-ledger.js';
-import { InputParseError } from '../../shared/errors.js';
+import { InputParseError, RecordValidationError } from '../../shared/errors.js';
 
 describe('memoryStepLedger', () => {
   it('runs a step once per event and replays its stored result', async () => {
@@ -51,5 +51,15 @@ describe('eventFromDeadLetter', () => {
 
   it('rejects a body that is not JSON with a typed error', () => {
     expect(() => eventFromDeadLetter('not json')).toThrow(InputParseError);
+  });
+
+  it('rejects a destination record whose requestPayload is not an event object, naming the field', () => {
+    const body = JSON.stringify({ requestContext: { requestId: 'r', condition: 'RetriesExhausted' }, requestPayload: 'oops' });
+    expect(() => eventFromDeadLetter(body)).toThrow(RecordValidationError);
+    expect(() => eventFromDeadLetter(body)).toThrow(/^body\.requestPayload: /);
+  });
+
+  it('rejects a body that is JSON but not an object, naming the body', () => {
+    expect(() => eventFromDeadLetter('[1,2]')).toThrow(/^body: /);
   });
 });
