@@ -12,7 +12,7 @@ export interface RemediationResult {
 
 /**
  * A remediation, described as data (after Cloud Custodian's actions): what it does, the IAM
- * actions it needs (serverless.yml is checked against these in tests) and how to run it. Every
+ * actions it needs (the roles in resources/iam/ are checked against these in tests) and how to run it. Every
  * action is idempotent: a model already gone, or already tagged, counts as done.
  */
 export interface RemediationAction {

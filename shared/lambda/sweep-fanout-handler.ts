@@ -30,7 +30,7 @@ import { sweepModels } from '../sweep/sweep.js';
 import { logger, metrics } from './observability.js';
 import { errorText } from '../model/error-text.js';
 
-/** Receives before SQS moves a unit to the dead-letter queue (serverless.yml: SweepUnitsQueue's maxReceiveCount). */
+/** Receives before SQS moves a unit to the dead-letter queue (resources/sweep-fanout.yml: SweepUnitsQueue's maxReceiveCount). */
 export const SWEEP_UNIT_MAX_RECEIVES = 3;
 
 /** A unit whose account and region could not be read for a reason worth retrying (throttling, a network error). */

@@ -4,7 +4,7 @@ import type { PolicyDocument } from './scp.js';
 
 /**
  * The least-privilege identity policies the service needs, per function, for one account. They
- * match the roles in serverless.yml; the remediation actions come from the remediation
+ * match the roles in resources/iam/*.yml; the remediation actions come from the remediation
  * actions' own declarations where they exist.
  */
 export function servicePolicies(options: {
