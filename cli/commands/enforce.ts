@@ -34,7 +34,7 @@ export interface EnforceOptions {
  * line by nothing, so a call that hangs (a black-holed endpoint, a stalled proxy) fails after
  * these and is retried by the SDK, and the event is reported as not handled (exit 3).
  */
-export const ENFORCE_CLI_TIMEOUTS = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 } as const;
+export const ENFORCE_CLI_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } as const;
 
 /** One JSON line per event handled: the decision, the action and each channel's outcome. */
 export const resultLine = (result: EnforcementResult): string =>
@@ -55,7 +55,7 @@ export const resultLine = (result: EnforcementResult): string =>
 export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: EnforcementDeps): Promise<ExitCode> {
   const regions = resourceRegions({ topicArn: options.config.topicArn, queueUrl: options.fromDlq, table: options.config.idempotencyTable }, options.region);
   const region = options.region ?? process.env.AWS_REGION ?? regions.sns ?? regions.sqs ?? 'us-east-1';
-  const clients = createAwsClients({ region, regions, ...ENFORCE_CLI_TIMEOUTS });
+  const clients = createAwsClients({ region, regions, requestHandler: ENFORCE_CLI_TIMEOUTS });
   warnIfNobodyIsTold(options.config, io);
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });
   const settings = enforcementSettings(options.config);

@@ -1,5 +1,5 @@
 import type { AlertInput } from '../model/outcome.js';
-import { consoleLink, fixFor, recogniseTool } from './slack-message.js';
+import { clean, consoleLink, fixFor, recogniseTool } from './slack-message.js';
 
 /**
  * The alert in plain words, for a person reading an e-mail: what happened, where, who did it, why
@@ -13,11 +13,8 @@ const FIELD_MAX = 300;
 /** One line of plain text: no control, line-breaking or bidi characters; at most `max` characters. */
 export function plainField(text: string | null | undefined, max = FIELD_MAX): string {
   if (text === null || text === undefined || text === '') return '-';
-  const cleaned = text
-    // C0/C1 controls, line and paragraph separators, bidi embeddings, overrides and isolates, zero-width marks.
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\ufeff]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // The same characters Slack's text loses (controls, separators, bidi and zero-width marks), then one line.
+  const cleaned = clean(text).replace(/\s+/g, ' ').trim();
   const chars = Array.from(cleaned);
   return chars.length <= max ? cleaned || '-' : `${chars.slice(0, max - 1).join('')}…`;
 }

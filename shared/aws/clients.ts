@@ -26,19 +26,17 @@ export type EnforceClients = Pick<AwsClients, 'sagemakerIn' | 'sns' | 'eventBrid
 
 export interface AwsClientOptions {
   region?: string;
-  /** Per-request bounds (ms): a hanging AWS endpoint must end in an error the pipeline can handle, not in the Lambda's timeout. */
+  /**
+   * Per-request bounds (ms): a call that hangs fails (and is retried) instead of holding a Lambda
+   * until its timeout or a command line forever. `throwOnRequestTimeout` makes the SDK fail the call
+   * rather than only warn.
+   */
   requestHandler?: { connectionTimeout?: number; requestTimeout?: number; throwOnRequestTimeout?: boolean };
   /** An endpoint for every client (moto in tests); the SDK also honours AWS_ENDPOINT_URL by itself. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Regions of single resources that differ from `region` (a topic, queue or table named by ARN or URL). */
   regions?: { sns?: string; sqs?: string; dynamodb?: string };
-  /**
-   * Per-request time limits (ms) of the CLI: a call that hangs fails and is retried instead of
-   * holding the command forever (a Lambda sets `requestHandler`).
-   */
-  requestTimeoutMs?: number;
-  connectionTimeoutMs?: number;
 }
 
 /**
@@ -85,10 +83,6 @@ export function createEnforceClients(options: AwsClientOptions = {}): EnforceCli
 }
 
 function clientConfig(options: AwsClientOptions) {
-  const { requestTimeoutMs, connectionTimeoutMs, regions: _regions, requestHandler, ...rest } = options;
-  const bounds =
-    requestTimeoutMs || connectionTimeoutMs
-      ? { requestTimeout: requestTimeoutMs, connectionTimeout: connectionTimeoutMs, throwOnRequestTimeout: true, ...requestHandler }
-      : requestHandler;
-  return { ...rest, ...(bounds ? { requestHandler: bounds } : {}), retryMode: 'adaptive', maxAttempts: 5 } as const;
+  const { regions: _regions, ...rest } = options;
+  return { ...rest, retryMode: 'adaptive', maxAttempts: 5 } as const;
 }

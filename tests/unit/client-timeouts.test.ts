@@ -20,14 +20,15 @@ afterAll(() => {
 
 describe('AWS client request timeouts', () => {
   it('a call to an endpoint that never answers fails after the request timeout (and its retries) instead of hanging', async () => {
-    const clients = createAwsClients({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestTimeoutMs: 150, connectionTimeoutMs: 150 });
+    const clients = createAwsClients({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, requestHandler: { requestTimeout: 150, connectionTimeout: 150, throwOnRequestTimeout: true } });
     const started = Date.now();
     await expect(clients.sagemakerIn('eu-west-1').send(new DescribeModelCommand({ ModelName: 'm' }))).rejects.toThrow(/timed? ?out|timeout/i);
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 30_000);
 
   it('the enforce command line sets both limits', () => {
-    expect(ENFORCE_CLI_TIMEOUTS.requestTimeoutMs).toBeGreaterThan(0);
-    expect(ENFORCE_CLI_TIMEOUTS.connectionTimeoutMs).toBeGreaterThan(0);
+    expect(ENFORCE_CLI_TIMEOUTS.requestTimeout).toBeGreaterThan(0);
+    expect(ENFORCE_CLI_TIMEOUTS.connectionTimeout).toBeGreaterThan(0);
+    expect(ENFORCE_CLI_TIMEOUTS.throwOnRequestTimeout).toBe(true);
   });
 });
