@@ -2,11 +2,11 @@ import { createAwsClients } from '../../shared/aws/clients.js';
 import { withErrorContext } from '../../shared/aws/error-context.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
-import { chunksOf, readJsonValues } from '../../shared/cloudtrail/record-reader.js';
-import { extractRecords } from '../../shared/cloudtrail/extract.js';
-import { lenientCreateModelRecord, valueAtLocation } from '../../shared/cloudtrail/lenient-record.js';
+import { readFiles } from '../../shared/cloudtrail/read-files.js';
+import { recordItemsOf, type RecordItem } from '../../shared/cloudtrail/record-reader.js';
+import { lenientCreateModelRecord } from '../../shared/cloudtrail/lenient-record.js';
 import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
-import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
+import { CREATE_MODEL, type CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import type { Config } from '../../shared/config.js';
 import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-letter-queue.js';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
@@ -73,40 +73,40 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
     return !failed;
   };
 
-  const handleValue = async (source: string, value: unknown): Promise<boolean> => {
-    let ok = true;
-    for (const item of extractRecords(value)) {
-      if (item.kind === 'skipped') {
-        tally.skipped++;
-        const why = nearMiss(valueAtLocation(value, item.location));
-        if (why) io.stderr(`isolation-guard: ${printable(source)}: skipped ${printable(item.location || '(record)')}: ${printable(why)}`);
-        continue;
-      }
-      let record = item.kind === 'create-model' ? item.record : null;
-      let malformed: string | null = null;
-      if (item.kind === 'invalid') {
-        // A CreateModel call with a missing or malformed field is a violation with that reason.
-        record = lenientCreateModelRecord(valueAtLocation(value, item.location), { now: new Date(), region });
-        if (record === null) {
-          tally.unreadable++;
-          io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}`);
-          ok = false;
-          continue;
-        }
-        malformed = item.error.message;
-        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.error.message)}: handled as a violation`);
-      }
-      tally.createModel++;
-      try {
-        ok = (await handle(record!, malformed)) && ok;
-      } catch (error) {
-        // DescribeModel denied or throttled beyond retries: this event is not handled.
-        tally.failed++;
-        ok = false;
-        io.stderr(`isolation-guard: ${printable(source)}: ${printable(record!.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
-      }
+  /** One reader item (from a file or a dead letter), handled the same way whatever its source. */
+  const handleItem = async (source: string, item: RecordItem): Promise<boolean> => {
+    if (item.kind === 'counted') {
+      tally.skipped += item.count;
+      return true;
     }
-    return ok;
+    if (item.kind === 'skipped') {
+      tally.skipped++;
+      const why = item.record ? nearMiss(item.record) : null;
+      if (why) io.stderr(`isolation-guard: ${printable(source)}: skipped ${printable(item.where || '(record)')}: ${printable(why)}`);
+      return true;
+    }
+    let record: CreateModelRecord | null = item.kind === 'create-model' ? item.record : null;
+    let malformed: string | null = null;
+    if (item.kind === 'problem') {
+      // A CreateModel call with a missing or malformed field is a violation with that reason.
+      record = item.record ? lenientCreateModelRecord(item.record, { now: new Date(), region }) : null;
+      if (record === null) {
+        tally.unreadable++;
+        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.message)}`);
+        return false;
+      }
+      malformed = item.message;
+      io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.message)}: handled as a violation`);
+    }
+    tally.createModel++;
+    try {
+      return await handle(record!, malformed);
+    } catch (error) {
+      // DescribeModel denied or throttled beyond retries: this event is not handled.
+      tally.failed++;
+      io.stderr(`isolation-guard: ${printable(source)}: ${printable(record!.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
+      return false;
+    }
   };
 
   if (options.fromDlq) {
@@ -140,30 +140,20 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
         continue;
       }
       // Only a fully handled event leaves the queue; the rest reappear after the visibility timeout.
-      if (await handleValue(`dead letter ${letter.messageId}`, event)) await deleteDeadLetter(clients.sqs, options.fromDlq, letter);
+      let handled = true;
+      for (const item of recordItemsOf(event)) handled = (await handleItem(`dead letter ${letter.messageId}`, item)) && handled;
+      if (handled) await deleteDeadLetter(clients.sqs, options.fromDlq, letter);
     }
   }
 
+  // Files and stdin through the one reader of CloudTrail input (the same as evaluate and audit):
+  // streamed, gzip or not, a malformed CreateModel record is a violation, a near miss is named.
   const inputs = options.inputs.length > 0 || options.fromDlq ? options.inputs : ['-'];
-  for (const input of inputs) {
-    const file = await io.input(input);
-    const name = file.name;
-    try {
-      // Document by document (streamed, bounded), each through the same handling as a dead letter:
-      // a malformed CreateModel record is a violation, a near miss is named.
-      for await (const document of readJsonValues(file.open ? file.open() : chunksOf(await file.read()))) {
-        const where = `${name} line ${document.line}`;
-        if (document.kind === 'problem') {
-          tally.unreadable++;
-          io.stderr(`isolation-guard: ${printable(where)}: ${printable(document.message)}`);
-          continue;
-        }
-        await handleValue(where, document.value);
-      }
-    } catch (error) {
-      tally.unreadable++;
-      io.stderr(`isolation-guard: ${printable(name)}: ${printable(describe(error))}`);
-    }
+  async function* files() {
+    for (const input of inputs) yield await io.input(input);
+  }
+  for await (const { file, items } of readFiles(files(), { words: [CREATE_MODEL] })) {
+    for await (const item of items) await handleItem(file.name, item);
   }
 
   if (tally.createModel === 0 && tally.unreadable === 0) {

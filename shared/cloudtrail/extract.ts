@@ -15,7 +15,8 @@ export type ExtractedItem =
   | { kind: 'create-model'; location: RecordLocation; record: CreateModelRecord }
   /** `record`: the record itself when it was one (an audit reads DeleteModel and AddTags from it). */
   | { kind: 'skipped'; location: RecordLocation; why: string; record?: Record<string, unknown> }
-  | { kind: 'invalid'; location: RecordLocation; error: RecordValidationError };
+  /** `record`: a SageMaker CreateModel record that failed validation (enforcement alerts on it leniently). */
+  | { kind: 'invalid'; location: RecordLocation; error: RecordValidationError; record?: Record<string, unknown> };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -54,7 +55,7 @@ export function classifyRecord(value: unknown, location: RecordLocation): Extrac
     return { kind: 'skipped', location, why: `not a SageMaker CreateModel call (${name})`, record: value };
   }
   const parsed = CreateModelRecordSchema.safeParse(value);
-  if (!parsed.success) return { kind: 'invalid', location, error: toValidationError(location, parsed.error) };
+  if (!parsed.success) return { kind: 'invalid', location, error: toValidationError(location, parsed.error), record: value };
   return { kind: 'create-model', location, record: parsed.data };
 }
 

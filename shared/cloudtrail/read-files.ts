@@ -69,7 +69,7 @@ async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: R
       for (let i = 0; i < result.records.length; i++) {
         const where = `Records[${result.indexes[i]}]`;
         const item = classifyRecord(result.records[i], where);
-        if (item.kind === 'invalid') yield { kind: 'problem', message: item.error.message };
+        if (item.kind === 'invalid') yield item.record ? { kind: 'problem', message: item.error.message, record: item.record } : { kind: 'problem', message: item.error.message };
         else yield { ...item, where };
       }
     }

@@ -20,8 +20,11 @@ import { extractRecords, type ExtractedItem } from './extract.js';
 export type RecordItem =
   /** A record classified by the core; `where` is its place in the input, e.g. `line 3 Records[2]`. */
   | (Exclude<ExtractedItem, { kind: 'invalid' }> & { where: string })
-  /** Something that could not be read, named (`line 3: not JSON (...)`). */
-  | { kind: 'problem'; message: string }
+  /**
+   * Something that could not be read, named (`line 3: not JSON (...)`). `record`: the CreateModel
+   * record that failed validation, when that is the problem (enforcement alerts on it; a report counts it).
+   */
+  | { kind: 'problem'; message: string; record?: Record<string, unknown> }
   /** Records read and set aside without being handed over (the parse pool's fast path). */
   | { kind: 'counted'; count: number; unparsed: boolean };
 
@@ -152,14 +155,8 @@ export async function* readRecords(chunks: AsyncIterable<Uint8Array>, options: R
   let held: { value: unknown; line: number } | null = null;
   let heldProblem: { message: string; line: number } | null = null;
 
-  function* itemsOf(value: unknown, prefix: string): Generator<RecordItem> {
-    for (const item of extractRecords(value)) {
-      if (item.kind === 'invalid') yield { kind: 'problem', message: prefix ? `${prefix}: ${item.error.message}` : item.error.message };
-      else yield { ...item, where: prefix ? `${prefix} ${item.location}`.trim() : item.location };
-    }
-  }
   const release = function* (multi: boolean): Generator<RecordItem> {
-    if (held) yield* itemsOf(held.value, multi ? `line ${held.line}` : '');
+    if (held) yield* recordItemsOf(held.value, multi ? `line ${held.line}` : '');
     if (heldProblem) yield { kind: 'problem', message: multi ? `line ${heldProblem.line}: ${heldProblem.message}` : heldProblem.message };
     held = null;
     heldProblem = null;
@@ -178,7 +175,7 @@ export async function* readRecords(chunks: AsyncIterable<Uint8Array>, options: R
     }
     if (documents === 2) yield* release(true);
     if (item.kind === 'value') {
-      yield* itemsOf(item.value, `line ${item.line}`);
+      yield* recordItemsOf(item.value, `line ${item.line}`);
       continue;
     }
     yield { kind: 'problem', message: `line ${item.line}: ${item.message}` };
@@ -189,6 +186,20 @@ export async function* readRecords(chunks: AsyncIterable<Uint8Array>, options: R
     }
   }
   yield* release(documents > 1 || (heldProblem !== null && (heldProblem as { line: number }).line > 1));
+}
+
+/**
+ * The records of one decoded JSON value (a record, an EventBridge event, a log file, an array of
+ * them) as reader items, named with `prefix` (`line 3`): what `readRecords` yields for each
+ * document, and what a caller holding an already decoded value (a dead letter) uses.
+ */
+export function* recordItemsOf(value: unknown, prefix = ''): Generator<RecordItem> {
+  for (const item of extractRecords(value)) {
+    if (item.kind === 'invalid') {
+      const message = prefix ? `${prefix}: ${item.error.message}` : item.error.message;
+      yield item.record ? { kind: 'problem', message, record: item.record } : { kind: 'problem', message };
+    } else yield { ...item, where: prefix ? `${prefix} ${item.location}`.trim() : item.location };
+  }
 }
 
 /** Bytes already in memory as a stream of one chunk. */

@@ -1,5 +1,9 @@
 import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
@@ -90,5 +94,29 @@ describe('isolation-guard enforce', () => {
     expect(code).toBe(1);
     expect(jsonLines(stdout)[0]).toMatchObject({ action: { kind: 'delete', status: 'would-do' } });
     await expect(clients.sagemakerIn(REGION).send(new DescribeModelCommand({ ModelName: 'cli-dry' }))).resolves.toMatchObject({ ModelName: 'cli-dry' });
+  });
+
+  it('reads files through the same reader as evaluate: gzip, a malformed CreateModel record alerted as a violation, a near miss named, a broken document exit 2', async () => {
+    await createModel(clients, REGION, 'cli-gz');
+    await createModel(clients, REGION, 'cli-malformed');
+    const dir = await mkdtemp(join(tmpdir(), 'enforce-files-'));
+    const trail = join(dir, 'trail.json.gz');
+    await writeFile(trail, gzipSync(JSON.stringify({ Records: [event('cli-gz').detail] })));
+    const broken = join(dir, 'broken.ndjson');
+    const malformed = { ...event('cli-malformed').detail, eventTime: 42 };
+    const nearMiss = { ...event('cli-typo').detail, eventName: 'CreateModle' };
+    await writeFile(broken, [JSON.stringify(malformed), JSON.stringify(nearMiss), '{not json'].join('\n'));
+
+    const { code, stdout, stderr } = await runCli(['enforce', '--topic-arn', stack.topicArn, '--dry-run', trail, broken], { env });
+    const lines = jsonLines(stdout) as any[];
+    expect(lines.map((l) => [l.decision.modelName, l.decision.verdict])).toEqual([
+      ['cli-gz', 'violation'],
+      ['cli-malformed', 'violation'],
+    ]);
+    expect(stderr).toContain(`${broken}: line 1: eventTime: expected an ISO 8601 date-time: handled as a violation`);
+    expect(stderr).toMatch(/broken\.ndjson: skipped line 2: eventSource "sagemaker\.amazonaws\.com", eventName "CreateModle": nearly a SageMaker CreateModel call/);
+    expect(stderr).toMatch(/broken\.ndjson: line 3: not JSON/);
+    // The broken document makes the run an input error, though both calls were handled.
+    expect(code).toBe(2);
   });
 });

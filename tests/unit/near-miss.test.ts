@@ -46,7 +46,9 @@ describe('near-miss records', () => {
 
 describe('recipientAccountId', () => {
   it('that is not 12 digits is an input problem named by its field, not an account', async () => {
-    expect(await itemsOf({ ...record, recipientAccountId: 'prod' })).toEqual([{ kind: 'problem', message: 'recipientAccountId: expected a 12-digit account id' }]);
+    const bad = { ...record, recipientAccountId: 'prod' };
+    // The problem carries the record, so enforcement can still alert on it (fail closed).
+    expect(await itemsOf(bad)).toEqual([{ kind: 'problem', message: 'recipientAccountId: expected a 12-digit account id', record: bad }]);
     expect((await itemsOf(record)).map((item) => item.kind)).toEqual(['create-model']);
   });
 });
