@@ -31,18 +31,23 @@ export function servicePolicies(options: {
   });
   const models = (anyRegion: boolean) => `arn:${p}:sagemaker:${anyRegion ? '*' : region}:${account}:model/*`;
   const remediation = [...quarantineAction.iamActions, ...(options.deleteMode ? deleteAction.iamActions : [])];
+  // Written once: enforce and the sweep alert and keep their steps the same way.
+  const alerting = [
+    { Sid: 'PublishAlerts', Effect: 'Allow' as const, Action: ['sns:Publish'], Resource: `arn:${p}:sns:${region}:${account}:<ALERT_TOPIC>` },
+    { Sid: 'PutFindings', Effect: 'Allow' as const, Action: ['events:PutEvents'], Resource: `arn:${p}:events:${region}:${account}:event-bus/default` },
+  ];
+  const stepLedger = {
+    Sid: 'StepLedger',
+    Effect: 'Allow' as const,
+    Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    Resource: `arn:${p}:dynamodb:${region}:${account}:table/<LEDGER_TABLE>`,
+  };
   const enforce: PolicyDocument = {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', ...remediation], Resource: models(false) },
-      { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: `arn:${p}:sns:${region}:${account}:<ALERT_TOPIC>` },
-      { Sid: 'PutFindings', Effect: 'Allow', Action: ['events:PutEvents'], Resource: `arn:${p}:events:${region}:${account}:event-bus/default` },
-      {
-        Sid: 'StepLedger',
-        Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        Resource: `arn:${p}:dynamodb:${region}:${account}:table/<LEDGER_TABLE>`,
-      },
+      ...alerting,
+      stepLedger,
       // @middy/ssm (the Lambda) reads with GetParameters; the CLI takes the URL itself.
       { Sid: 'ReadSlackWebhook', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: `arn:${p}:ssm:${region}:${account}:parameter/<SLACK_PARAMETER>` },
       // `enforce --from-dlq`: replay the dead-letter queue.
@@ -55,15 +60,9 @@ export function servicePolicies(options: {
       // ListModels supports no resource-level permission.
       { Sid: 'ListModels', Effect: 'Allow', Action: ['sagemaker:ListModels'], Resource: '*' },
       { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', ...remediation], Resource: models(true) },
-      { Sid: 'PublishAlerts', Effect: 'Allow', Action: ['sns:Publish'], Resource: `arn:${p}:sns:${region}:${account}:<ALERT_TOPIC>` },
-      { Sid: 'PutFindings', Effect: 'Allow', Action: ['events:PutEvents'], Resource: `arn:${p}:events:${region}:${account}:event-bus/default` },
+      ...alerting,
       // The sweep sends violations through the same ledger as enforce (one alert per reminder window).
-      {
-        Sid: 'StepLedger',
-        Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        Resource: `arn:${p}:dynamodb:${region}:${account}:table/<LEDGER_TABLE>`,
-      },
+      stepLedger,
       { Sid: 'FileEvidence', Effect: 'Allow', Action: ['s3:PutObject'], Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>/inventory/*` },
     ],
   };
