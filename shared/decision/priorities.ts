@@ -62,4 +62,3 @@ export function prioritize(tags: Record<string, string>, verdict: Verdict, setti
 }
 
 /** Severity order, most urgent first: for sorting and for Security Hub's labels. */
-export const severityRank = (severity: Severity): number => SEVERITIES.indexOf(severity);

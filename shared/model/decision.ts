@@ -3,7 +3,6 @@ import type { Severity } from './severity.js';
 
 /** What the core decides about one CreateModel call (decide-create-model.ts) or one existing model (decide-described-model.ts). */
 export type Verdict = 'compliant' | 'violation' | 'exempt' | 'not-applicable';
-export const VERDICTS: readonly Verdict[] = ['compliant', 'violation', 'exempt', 'not-applicable'];
 
 export interface Decision {
   eventId: string | null;
