@@ -1,5 +1,5 @@
 import type { Mode } from '../model/mode.js';
-import { SEVERITIES, type Severity } from '../model/severity.js';
+import type { Severity } from '../model/severity.js';
 import type { Verdict } from '../model/decision.js';
 
 /**
@@ -61,4 +61,3 @@ export function prioritize(tags: Record<string, string>, verdict: Verdict, setti
   };
 }
 
-/** Severity order, most urgent first: for sorting and for Security Hub's labels. */
