@@ -7,7 +7,7 @@ import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 import { DECISION_FIELDS } from '../../shared/model/decision.js';
 import type { AlertInput } from '../../shared/model/outcome.js';
-import { ownRecord, readJson, ownFixturePath } from '../support/fixtures.js';
+import { describedModel, ownRecord, readJson, ownFixturePath } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 function alertFor(name: string, overrides: Partial<AlertInput> = {}, recordOverrides: Record<string, unknown> = {}): AlertInput {
@@ -16,7 +16,7 @@ function alertFor(name: string, overrides: Partial<AlertInput> = {}, recordOverr
   return {
     decision,
     context,
-    model: { exists: true, networkIsolation: false, tags: {}, description: { ModelArn: decision.modelArn, PrimaryContainer: { Image: 'img' } } },
+    model: describedModel({ arn: decision.modelArn ?? '', raw: { ModelArn: decision.modelArn, PrimaryContainer: { Image: 'img' } } }),
     action: { kind: 'quarantine', status: 'done', detail: 'Tagged.' },
     mode: 'quarantine',
     dryRun: false,
