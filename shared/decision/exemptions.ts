@@ -131,7 +131,7 @@ export function matchesExemption(exemption: Exemption, subject: ExemptionSubject
   }
 }
 
-export function findExemption(exemptions: readonly Exemption[], subject: ExemptionSubject, now: Date): ExemptionMatch {
+function findExemption(exemptions: readonly Exemption[], subject: ExemptionSubject, now: Date): ExemptionMatch {
   const expired: Exemption[] = [];
   const incomplete: Exemption[] = [];
   for (const exemption of exemptions) {
@@ -150,7 +150,7 @@ export function findExemption(exemptions: readonly Exemption[], subject: Exempti
 }
 
 /** The reasons a decision gives for matching exemptions that did not apply. */
-export function unappliedExemptionReasons(match: ExemptionMatch): string[] {
+function unappliedExemptionReasons(match: ExemptionMatch): string[] {
   return [
     ...match.expired.map((e) => `The exemption by ${describeExemption(e)} has expired and no longer applies.`),
     ...(match.incomplete ?? []).map(
