@@ -71,6 +71,21 @@ describe('SNS alert', () => {
     expect(body).toMatchObject({ schemaVersion: 1, severity: 'high', mode: 'quarantine', action: { kind: 'quarantine' }, model: { description: { PrimaryContainer: { Image: 'img' } } } });
   });
 
+  it('keeps the model section of schemaVersion 1: isolation, tags, the DescribeModel output as description; a gone model as such', () => {
+    const described = alertFor('createmodel_absent_terraform.json', {
+      model: describedModel({ creationTime: '2026-11-22T11:59:58.000Z', tags: { team: 'fraud' }, raw: { ModelName: 'fraud-detector-v7' } }),
+    });
+    expect(JSON.parse(snsAlert(described).document).model).toEqual({
+      exists: true,
+      networkIsolation: false,
+      tags: { team: 'fraud' },
+      description: { ModelName: 'fraud-detector-v7' },
+      creationTime: '2026-11-22T11:59:58.000Z',
+    });
+    const gone = alertFor('createmodel_absent_terraform.json', { model: { exists: false, name: 'fraud-detector-v7', region: 'eu-west-1' } });
+    expect(JSON.parse(snsAlert(gone).document).model).toEqual({ exists: false, networkIsolation: null, tags: {}, description: null });
+  });
+
   it('sets the five filterable attributes, never empty', () => {
     const input = alertFor('createmodel_absent_terraform.json');
     const alert = snsAlert({ ...input, decision: { ...input.decision, account: null } });
