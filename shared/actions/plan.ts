@@ -1,6 +1,7 @@
 import type { Mode } from '../model/mode.js';
 import type { DecidedCreateModel } from '../model/decision.js';
-import type { ActionKind, ModelState } from '../model/outcome.js';
+import type { ActionKind } from '../model/outcome.js';
+import type { SageMakerModel } from '../model/sagemaker-model.js';
 
 export const CLOUDFORMATION_STACK_TAG = 'aws:cloudformation:stack-name';
 const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';
@@ -16,7 +17,7 @@ export interface ActionPlan {
  * into quarantine for a model that infrastructure as code manages (deleting it would only drift
  * the stack, and the next deployment would bring it back the same way).
  */
-export function planAction(decided: DecidedCreateModel, model: ModelState | null, mode: Mode, iacTagKeys: readonly string[]): ActionPlan {
+export function planAction(decided: DecidedCreateModel, model: SageMakerModel | null, mode: Mode, iacTagKeys: readonly string[]): ActionPlan {
   const { decision, context } = decided;
   if (decision.verdict !== 'violation') return { kind: 'none', note: null };
   if (mode === 'alert') return { kind: 'none', note: 'Alert mode: no remediation.' };

@@ -1,4 +1,5 @@
 import type { AlertInput } from '../model/outcome.js';
+import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
 
 /**
  * The alert as one JSON document: what SNS subscribers and finding-event consumers read. People
@@ -12,13 +13,23 @@ export function alertDocument(input: AlertInput): Record<string, unknown> {
     severity: input.severity,
     accountName: input.accountName ?? null,
     context: input.context,
-    model: input.model,
+    model: modelSection(input.model),
     action: input.action,
     mode: input.mode,
     dryRun: input.dryRun,
     // Why the alert rests on the request alone (the model could not be looked at, a malformed record); null: confirmed.
     unconfirmed: input.unconfirmed ?? null,
   };
+}
+
+/**
+ * The alert's `model` section, as schemaVersion 1 has it: what DescribeModel showed, its output
+ * under `description` (what is needed to recreate a deleted model with isolation on).
+ */
+function modelSection(model: SageMakerModel | null): Record<string, unknown> | null {
+  if (model === null) return null;
+  if (!model.exists) return { exists: false, networkIsolation: null, tags: {}, description: null };
+  return { exists: true, networkIsolation: isIsolated(model), tags: model.tags, description: model.raw, creationTime: model.creationTime };
 }
 
 const TRUNCATED = '…[truncated]';

@@ -25,8 +25,7 @@ const cut = (text: string, max: number) => (text.length <= max ? text : `${text.
 
 /** The model's ARN: DescribeModel's or the record's; else built from account, region and name (SageMaker lower-cases it). */
 function modelArnOf(input: AlertInput): string | null {
-  const described = input.model?.description?.ModelArn;
-  if (typeof described === 'string' && described) return described;
+  if (input.model?.exists && input.model.arn) return input.model.arn;
   const { modelArn, account, region, modelName } = input.decision;
   if (modelArn) return modelArn;
   return account && modelName ? `arn:aws:sagemaker:${region}:${account}:model/${modelName.toLowerCase()}` : null;

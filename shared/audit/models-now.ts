@@ -1,7 +1,8 @@
 import { QUARANTINE_TAG } from '../model/tags.js';
 import type { DecidedCreateModel } from '../model/decision.js';
 import { mapBounded } from '../model/concurrency.js';
-import { inspectModel } from '../sweep/inspect-models.js';
+import { describeModel } from '../aws/sagemaker-models.js';
+import { isIsolated } from '../model/sagemaker-model.js';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { ModelNow } from './audit-report.js';
 import { remediationKey } from './collect.js';
@@ -25,12 +26,12 @@ export async function lookUpModelsNow(
   const found = new Map<string, ModelNow>();
   await mapBounded([...targets.entries()], concurrency, async ([key, { account, region, name }]) => {
     try {
-      const model = await inspectModel(await sagemakerFor({ account, region }), name, region);
+      const model = await describeModel(await sagemakerFor({ account, region }), name, { region, listTags: true });
       found.set(
         key,
-        model === null
-          ? { exists: false, isolated: null, quarantined: null }
-          : { exists: true, isolated: model.enableNetworkIsolation === true, quarantined: model.tags[QUARANTINE_TAG] !== undefined },
+        model.exists
+          ? { exists: true, isolated: isIsolated(model), quarantined: model.tags[QUARANTINE_TAG] !== undefined }
+          : { exists: false, isolated: null, quarantined: null },
       );
     } catch {
       // Unknown today: not counted either way.

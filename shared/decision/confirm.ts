@@ -1,4 +1,4 @@
-import type { ModelState } from '../model/outcome.js';
+import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
 import type { DecidedCreateModel } from '../model/decision.js';
 
 /**
@@ -7,7 +7,7 @@ import type { DecidedCreateModel } from '../model/decision.js';
  * odd), the call is compliant after all. A model already gone stays a violation (it did run
  * without isolation), and the reasons say it is gone.
  */
-export function confirmDecision(decided: DecidedCreateModel, model: ModelState): DecidedCreateModel {
+export function confirmDecision(decided: DecidedCreateModel, model: SageMakerModel): DecidedCreateModel {
   const { decision } = decided;
   if (decision.verdict !== 'violation' && decision.verdict !== 'exempt') return decided;
   if (!model.exists) {
@@ -16,7 +16,7 @@ export function confirmDecision(decided: DecidedCreateModel, model: ModelState):
       decision: { ...decision, reasons: [...decision.reasons, 'DescribeModel: the model no longer exists.'] },
     };
   }
-  if (model.networkIsolation === true) {
+  if (isIsolated(model)) {
     return {
       context: { ...decided.context, exemption: null },
       decision: {
@@ -43,14 +43,14 @@ export const REPLACEMENT_MARGIN_MS = 60_000;
  * created was deleted and another of the same name exists: what DescribeModel says is not about
  * the call's model. Returns the reason to add, or null when the model is the call's (or unknown).
  */
-export function replacedSince(eventTime: string, model: ModelState): string | null {
+export function replacedSince(eventTime: string, model: SageMakerModel): string | null {
   if (!model.exists || !model.creationTime) return null;
   const created = Date.parse(model.creationTime);
   const event = Date.parse(eventTime);
   if (!Number.isFinite(created) || !Number.isFinite(event) || created - event <= REPLACEMENT_MARGIN_MS) return null;
   return (
     `DescribeModel shows a model of this name created at ${model.creationTime}, after this call (${eventTime}): ` +
-    `the model this call created is gone, and a different one now has its name (EnableNetworkIsolation ${String(model.networkIsolation)}). ` +
+    `the model this call created is gone, and a different one now has its name (EnableNetworkIsolation ${String(isIsolated(model))}). ` +
     'The violation stands; nothing is done to the new model.'
   );
 }

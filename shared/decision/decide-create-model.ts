@@ -1,6 +1,6 @@
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { DecidedCreateModel, Decision, DecisionContext, Verdict } from '../model/decision.js';
-import { describeExemption, exceptionRef, findExemption, unappliedExemptionReasons, type Exemption } from './exemptions.js';
+import { applyExemptions, exceptionRef, type Exemption } from './exemptions.js';
 import { prioritize, type PrioritySettings } from './priorities.js';
 import { findModelArn } from './model-arn.js';
 
@@ -91,18 +91,12 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
     }
   }
 
-  let exemption: DecisionContext['exemption'] = null;
-  if (verdict === 'violation') {
-    const sessionIssuer = stringOrNull(identity?.sessionContext?.sessionIssuer?.arn);
-    const principalArns = [stringOrNull(identity?.arn), sessionIssuer, invokedBy].filter((arn): arn is string => arn !== null);
-    const match = findExemption(options.exemptions, { modelName, principalArns, tags, account }, options.now);
-    reasons.push(...unappliedExemptionReasons(match));
-    if (match.active) {
-      verdict = 'exempt';
-      exemption = { ...match.active };
-      reasons.push(`Exempt by ${describeExemption(match.active)}.`);
-    }
-  }
+  const sessionIssuer = stringOrNull(identity?.sessionContext?.sessionIssuer?.arn);
+  const principalArns = [stringOrNull(identity?.arn), sessionIssuer, invokedBy].filter((arn): arn is string => arn !== null);
+  const exempted = applyExemptions(verdict, options.exemptions, { modelName, principalArns, tags, account }, options.now);
+  verdict = exempted.verdict;
+  const exemption = exempted.exemption;
+  reasons.push(...exempted.reasons);
 
   const priority = prioritize(tags, verdict, options.priorities);
   const decision: Decision = {

@@ -1,4 +1,4 @@
-import type { ExceptionRef, ExemptionKind } from '../model/decision.js';
+import type { ExceptionRef, ExemptionKind, Verdict } from '../model/decision.js';
 import { globToRegExp } from './glob.js';
 
 /**
@@ -131,7 +131,7 @@ export function matchesExemption(exemption: Exemption, subject: ExemptionSubject
   }
 }
 
-export function findExemption(exemptions: readonly Exemption[], subject: ExemptionSubject, now: Date): ExemptionMatch {
+function findExemption(exemptions: readonly Exemption[], subject: ExemptionSubject, now: Date): ExemptionMatch {
   const expired: Exemption[] = [];
   const incomplete: Exemption[] = [];
   for (const exemption of exemptions) {
@@ -150,13 +150,35 @@ export function findExemption(exemptions: readonly Exemption[], subject: Exempti
 }
 
 /** The reasons a decision gives for matching exemptions that did not apply. */
-export function unappliedExemptionReasons(match: ExemptionMatch): string[] {
+function unappliedExemptionReasons(match: ExemptionMatch): string[] {
   return [
     ...match.expired.map((e) => `The exemption by ${describeExemption(e)} has expired and no longer applies.`),
     ...(match.incomplete ?? []).map(
       (e) => `The exception ${e.id ?? e.pattern} matches but lacks ${(e.missing ?? []).join(', ')}: it does not apply until the register entry is complete.`,
     ),
   ];
+}
+
+export interface ExemptionStep {
+  /** `exempt` when an exemption in force matched a violation; otherwise the verdict given. */
+  verdict: Verdict;
+  /** The exemption applied (a copy), or null. */
+  exemption: Exemption | null;
+  /** The reasons to add: matching exemptions that did not apply (expired, incomplete), then the one that did. */
+  reasons: string[];
+}
+
+/**
+ * The exemption step of a decision, for a CreateModel call and a described model alike: only a
+ * violation can be exempted, by the first matching exemption still in force; matching ones that
+ * did not apply are given as reasons, so an owner sees why an alert is back.
+ */
+export function applyExemptions(verdict: Verdict, exemptions: readonly Exemption[], subject: ExemptionSubject, now: Date): ExemptionStep {
+  if (verdict !== 'violation') return { verdict, exemption: null, reasons: [] };
+  const match = findExemption(exemptions, subject, now);
+  const reasons = unappliedExemptionReasons(match);
+  if (match.active === null) return { verdict, exemption: null, reasons };
+  return { verdict: 'exempt', exemption: { ...match.active }, reasons: [...reasons, `Exempt by ${describeExemption(match.active)}.`] };
 }
 
 const KIND_WORDS: Record<ExemptionKind, string> = {

@@ -18,8 +18,9 @@ import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel, Decision } from '../model/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
 import type { PrioritySettings } from '../decision/priorities.js';
-import { describeModelState } from './model-state.js';
-import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep, ModelState } from '../model/outcome.js';
+import { describeModel } from '../aws/sagemaker-models.js';
+import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep } from '../model/outcome.js';
+import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
 import { LedgerUnavailableError, type StepLedger } from './step-ledger.js';
 import { errorText } from '../model/error-text.js';
 
@@ -52,7 +53,8 @@ export interface EnforcementResult {
   /** The key effects are recorded under: the CloudTrail eventID, or a digest of a record without one. */
   eventKey: string;
   decision: Decision;
-  model: Pick<ModelState, 'exists' | 'networkIsolation'> | null;
+  /** What DescribeModel showed: `networkIsolation` null when the model is gone. */
+  model: { exists: boolean; networkIsolation: boolean | null } | null;
   action: ActionTaken;
   /** `securityHub` only when Security Hub is enabled. */
   channels: Record<ChannelName, ChannelStatus> & { securityHub?: ChannelStatus };
@@ -86,7 +88,7 @@ export async function enforceRecord(
   const key = eventKey(record);
   let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now(), priorities: settings.priorities });
   if (options.malformed) decided = asMalformed(decided, options.malformed);
-  let model: ModelState | null = null;
+  let model: SageMakerModel | null = null;
   let sagemaker: SageMakerClient | null = null;
   let unconfirmed: string | null = options.malformed ? `the record is malformed (${options.malformed})` : null;
   const failures: EnforcementResult['failures'] = {};
@@ -97,12 +99,14 @@ export async function enforceRecord(
   if (needsLook && decided.decision.modelName !== null && !options.malformed) {
     try {
       sagemaker = await deps.sagemakerFor({ account: record.recipientAccountId ?? null, region: record.awsRegion });
-      model = await describeModelState(sagemaker, decided.decision.modelName);
+      // Tags come from the CloudTrail request, which CloudFormation and the SDKs fill in: no ListTags,
+      // so the enforce role needs no more than the three model actions.
+      model = await describeModel(sagemaker, decided.decision.modelName, { region: record.awsRegion, listTags: false });
       const replaced = replacedSince(record.eventTime, model);
       if (replaced) {
         // Another model now has the name: act on nothing, and alert the violation as the request shows it.
         decided = { ...decided, decision: { ...decided.decision, reasons: [...decided.decision.reasons, replaced] } };
-        model = { exists: false, networkIsolation: null, tags: {}, description: null, creationTime: null };
+        model = { exists: false, name: model.name, region: model.region };
       } else {
         decided = confirmDecision(decided, model);
       }
@@ -146,7 +150,7 @@ function asMalformed(decided: DecidedCreateModel, problem: string): DecidedCreat
  * plan → act → alert, each step at most once under `key`.
  */
 export async function remediateAndAlert(
-  subject: { key: string; decided: DecidedCreateModel; model: ModelState | null; sagemaker: SageMakerClient | null; unconfirmed?: string | null },
+  subject: { key: string; decided: DecidedCreateModel; model: SageMakerModel | null; sagemaker: SageMakerClient | null; unconfirmed?: string | null },
   settings: EnforcementSettings,
   deps: EnforcementDeps,
 ): Promise<EnforcementResult> {
@@ -270,7 +274,7 @@ export async function remediateAndAlert(
   return {
     eventKey: key,
     decision: decided.decision,
-    model: model && { exists: model.exists, networkIsolation: model.networkIsolation },
+    model: model && { exists: model.exists, networkIsolation: model.exists ? isIsolated(model) : null },
     action,
     channels,
     failures,
@@ -278,11 +282,11 @@ export async function remediateAndAlert(
   };
 }
 
-function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: boolean, model: ModelState | null): ActionTaken {
+function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: boolean, model: SageMakerModel | null): ActionTaken {
   if (kind === 'none') return { kind, status: 'not-needed', detail: note ?? 'No remediation needed.' };
   if (model !== null && !model.exists) return { kind, status: 'already-done', detail: note ?? 'The model no longer exists.' };
   // Known only when the tags were read (a sweep): tagging again would change nothing.
-  if (kind === 'quarantine' && model?.tags[QUARANTINE_TAG] !== undefined) {
+  if (kind === 'quarantine' && model?.exists && model.tags[QUARANTINE_TAG] !== undefined) {
     return { kind, status: 'already-done', detail: [note, 'The model is already quarantined.'].filter(Boolean).join(' ') };
   }
   const remediation = ACTIONS[kind];
@@ -290,11 +294,10 @@ function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: b
   return { kind, status: 'pending', detail: [`Will ${remediation.summary}.`, note].filter(Boolean).join(' ') };
 }
 
-function remediationTarget(decided: DecidedCreateModel, model: ModelState | null) {
+function remediationTarget(decided: DecidedCreateModel, model: SageMakerModel | null) {
   // DescribeModel's ARN is the truth; the record's may be missing from a truncated record.
-  const describedArn = model?.description?.ModelArn;
   return {
     modelName: decided.decision.modelName ?? '',
-    modelArn: typeof describedArn === 'string' ? describedArn : (decided.decision.modelArn ?? ''),
+    modelArn: model?.exists && model.arn ? model.arn : (decided.decision.modelArn ?? ''),
   };
 }

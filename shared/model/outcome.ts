@@ -1,18 +1,7 @@
 import type { Mode } from './mode.js';
 import type { Decision, DecisionContext } from './decision.js';
 import type { Severity } from './severity.js';
-
-/** What DescribeModel (and ListTags) showed about the model when we looked. */
-export interface ModelState {
-  exists: boolean;
-  /** `EnableNetworkIsolation` as DescribeModel reports it; null when the model is gone. */
-  networkIsolation: boolean | null;
-  tags: Record<string, string>;
-  /** The DescribeModel output, kept so a deleted model can be recreated with isolation on. */
-  description: Record<string, unknown> | null;
-  /** DescribeModel's CreationTime (ISO), when known: tells a recreated model from the one an event created. */
-  creationTime?: string | null;
-}
+import type { SageMakerModel } from './sagemaker-model.js';
 
 export type ActionKind = 'none' | 'quarantine' | 'delete';
 
@@ -43,7 +32,7 @@ export interface AlertInput {
   decision: Decision;
   context: DecisionContext;
   /** Null when no AWS call was needed (a compliant request). */
-  model: ModelState | null;
+  model: SageMakerModel | null;
   action: ActionTaken;
   mode: Mode;
   dryRun: boolean;

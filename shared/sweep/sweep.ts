@@ -4,7 +4,8 @@ import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
 import { mapSettled } from '../model/concurrency.js';
-import { inspectModel, listModels, type ListedModel } from './inspect-models.js';
+import { describeModel, listModels, type ListedModel } from '../aws/sagemaker-models.js';
+import { isIsolated } from '../model/sagemaker-model.js';
 import { errorText } from '../model/error-text.js';
 
 export interface SweepOptions {
@@ -55,29 +56,22 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       // one row with its error, and every effect taken on the others is in the inventory.
       const settled = await mapSettled(listed, options.concurrency ?? 8, async ({ name, arn }) => {
         try {
-          const model = await inspectModel(sagemaker, name, region, arn);
-          if (model === null) return null; // deleted since the listing
+          const model = await describeModel(sagemaker, name, { region, listTags: true, listedArn: arn });
+          if (!model.exists) return null; // deleted since the listing
           const now = deps.now();
           const decided = decideDescribedModel(model, { exemptions: settings.exemptions, now, priorities: settings.priorities });
-          const state = {
-            exists: true,
-            networkIsolation: model.enableNetworkIsolation === true,
-            tags: model.tags,
-            description: model.raw,
-            creationTime: model.creationTime,
-          };
           const outcome = await remediateAndAlert(
-            { key: sweepKey(model.modelArn, now, options.reminderDays), decided, model: state, sagemaker },
+            { key: sweepKey(model.arn, now, options.reminderDays), decided, model, sagemaker },
             settings,
             deps,
           );
           return {
             account: model.account,
             region,
-            modelName: model.modelName,
-            modelArn: model.modelArn,
+            modelName: model.name,
+            modelArn: model.arn,
             creationTime: model.creationTime,
-            networkIsolation: model.enableNetworkIsolation === true,
+            networkIsolation: isIsolated(model),
             verdict: outcome.decision.verdict,
             severity: outcome.decision.severity,
             classification: outcome.decision.classification,

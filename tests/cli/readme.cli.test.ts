@@ -7,7 +7,7 @@ import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 import { COMMANDS, parserOptions } from '../../cli/main.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
-import { ownRecord } from '../support/fixtures.js';
+import { describedModel, ownRecord } from '../support/fixtures.js';
 
 // The README and docs/ are part of the product: their examples must run as written.
 
@@ -64,7 +64,7 @@ describe('the documents\' examples', () => {
     const alert = snsAlert({
       decision,
       context,
-      model: { exists: true, networkIsolation: false, tags: {}, description: null },
+      model: describedModel({ raw: {} }),
       action: { kind: 'quarantine', status: 'done', detail: 'Tagged isolation-guard:quarantine=network-isolation-disabled.' },
       mode: 'quarantine',
       dryRun: false,

@@ -1,11 +1,12 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { organizationAccounts } from '../../shared/aws/accounts.js';
 import { latestInventorySnapshot } from '../../shared/audit/latest-inventory.js';
-import { inspectModel, listModels } from '../../shared/sweep/inspect-models.js';
+import { describeModel, listModels } from '../../shared/aws/sagemaker-models.js';
 import { RecordValidationError } from '../../shared/errors.js';
+import { recordAwsActions, type ActionRecorder } from '../support/aws-action-recorder.js';
 import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
 
 /**
@@ -100,16 +101,16 @@ describe('paging past the first page', () => {
     expect(names.sort()).toEqual(['paged-a', 'paged-b', 'paged-c']);
   });
 
-  it('ListTags: inspectModel reads the tags of every page', async () => {
+  it('ListTags: describeModel reads the tags of every page when asked to', async () => {
     const setup = sagemakerClient();
     const tags = { 'data-classification': 'restricted', environment: 'production', owner: 'ml-team' };
     await createModel(setup, 'paged-tags', tags);
     const client = sagemakerClient();
     const calls = onePerPage(client, 'ListTagsCommand', 'MaxResults', 'NextToken');
 
-    const model = await inspectModel(client, 'paged-tags', 'eu-west-1');
+    const model = await describeModel(client, 'paged-tags', { region: 'eu-west-1', listTags: true });
 
-    expect(model?.tags).toEqual(tags);
+    expect(model.exists && model.tags).toEqual(tags);
     expect(calls.tokens.length).toBeGreaterThanOrEqual(3);
     expect(calls.tokens[0]).toBeUndefined();
     expect(calls.tokens[1]).toEqual(expect.any(String));
@@ -166,5 +167,67 @@ describe('paging past the first page', () => {
     expect(accounts.find((a) => a.id === created[0])?.name).toBe('paged-prod');
     expect(calls.tokens.length).toBeGreaterThanOrEqual(3);
     expect(calls.tokens[1]).toEqual(expect.any(String));
+  });
+});
+
+/** The one DescribeModel adapter, which enforce, sweep and the audit read a model through (on this file's moto). */
+describe('describeModel', () => {
+  let recorder: ActionRecorder;
+  const actions = () => recorder.calls.map((call) => call.action);
+
+  beforeAll(async () => {
+    await createModel(sagemakerClient(), 'adapter-model', { environment: 'production' });
+    recorder = recordAwsActions({ account: MOTO_ACCOUNT });
+  });
+  afterEach(() => recorder.clear());
+  afterAll(() => recorder.stop());
+
+  it('without listTags makes one DescribeModel call (all the enforce role grants) and reads no tags', async () => {
+    const model = await describeModel(sagemakerClient(), 'adapter-model', { region: 'eu-west-1', listTags: false });
+
+    expect(actions()).toEqual(['sagemaker:DescribeModel']);
+    expect(model).toMatchObject({
+      exists: true,
+      name: 'adapter-model',
+      arn: `arn:aws:sagemaker:eu-west-1:${MOTO_ACCOUNT}:model/adapter-model`,
+      account: MOTO_ACCOUNT,
+      region: 'eu-west-1',
+      creationTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      enableNetworkIsolation: false,
+      tags: {},
+    });
+    // The DescribeModel output as plain JSON (what a deleted model is recreated from), without the SDK's $metadata.
+    expect(model.exists && model.raw).toMatchObject({ ModelName: 'adapter-model', PrimaryContainer: { Image: expect.stringContaining('pytorch-inference') } });
+    expect(model.exists && Object.keys(model.raw)).not.toContain('$metadata');
+  });
+
+  it('with listTags reads the tags too, on the ARN ListModels gave', async () => {
+    const arn = `arn:aws:sagemaker:eu-west-1:${MOTO_ACCOUNT}:model/adapter-model`;
+
+    const model = await describeModel(sagemakerClient(), 'adapter-model', { region: 'eu-west-1', listTags: true, listedArn: arn });
+
+    expect(actions()).toEqual(['sagemaker:DescribeModel', 'sagemaker:ListTags']);
+    expect(recorder.calls[1]!.resource).toBe(arn);
+    expect(model.exists && model.tags).toEqual({ environment: 'production' });
+  });
+
+  it('returns a model that does not exist as a value, not an error', async () => {
+    await expect(describeModel(sagemakerClient(), 'never-created', { region: 'eu-west-1', listTags: true })).resolves.toEqual({
+      exists: false,
+      name: 'never-created',
+      region: 'eu-west-1',
+    });
+  });
+
+  it('throws any other failure (a throttled call is not a gone model)', async () => {
+    const client = sagemakerClient();
+    client.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+      { step: 'initialize', name: 'testThrottle' },
+    );
+
+    await expect(describeModel(client, 'adapter-model', { region: 'eu-west-1', listTags: false })).rejects.toThrow(/Rate exceeded/);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateModelRecordSchema, type CreateModelRecord } from '../../shared/cloudtrail/record.js';
+import type { DescribedModel } from '../../shared/model/sagemaker-model.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const OWN_FIXTURES = join(here, '..', 'fixtures', 'cloudtrail');
@@ -22,3 +23,21 @@ export function ownRecord(name: string): CreateModelRecord {
 }
 
 export const publicFixtureNames = (): string[] => readdirSync(PUBLIC_FIXTURES).filter((name) => name !== 'README.md');
+
+/** A model as `describeModel` returns it (fraud-detector-v7 in eu-west-1, not isolated, no tags), with the given fields. */
+export function describedModel(fields: Partial<DescribedModel> = {}): DescribedModel {
+  const name = fields.name ?? 'fraud-detector-v7';
+  const arn = fields.arn ?? `arn:aws:sagemaker:eu-west-1:111122223333:model/${name.toLowerCase()}`;
+  return {
+    exists: true,
+    name,
+    arn,
+    account: arn.split(':')[4] || null,
+    region: 'eu-west-1',
+    creationTime: null,
+    enableNetworkIsolation: false,
+    tags: {},
+    raw: { ModelArn: arn },
+    ...fields,
+  };
+}

@@ -7,7 +7,7 @@ import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 import { DECISION_FIELDS } from '../../shared/model/decision.js';
 import type { AlertInput } from '../../shared/model/outcome.js';
-import { ownRecord, readJson, ownFixturePath } from '../support/fixtures.js';
+import { describedModel, ownRecord, readJson, ownFixturePath } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 function alertFor(name: string, overrides: Partial<AlertInput> = {}, recordOverrides: Record<string, unknown> = {}): AlertInput {
@@ -16,7 +16,7 @@ function alertFor(name: string, overrides: Partial<AlertInput> = {}, recordOverr
   return {
     decision,
     context,
-    model: { exists: true, networkIsolation: false, tags: {}, description: { ModelArn: decision.modelArn, PrimaryContainer: { Image: 'img' } } },
+    model: describedModel({ arn: decision.modelArn ?? '', raw: { ModelArn: decision.modelArn, PrimaryContainer: { Image: 'img' } } }),
     action: { kind: 'quarantine', status: 'done', detail: 'Tagged.' },
     mode: 'quarantine',
     dryRun: false,
@@ -69,6 +69,21 @@ describe('SNS alert', () => {
     const body = JSON.parse(alert.document);
     for (const field of DECISION_FIELDS) expect(body).toHaveProperty(field);
     expect(body).toMatchObject({ schemaVersion: 1, severity: 'high', mode: 'quarantine', action: { kind: 'quarantine' }, model: { description: { PrimaryContainer: { Image: 'img' } } } });
+  });
+
+  it('keeps the model section of schemaVersion 1: isolation, tags, the DescribeModel output as description; a gone model as such', () => {
+    const described = alertFor('createmodel_absent_terraform.json', {
+      model: describedModel({ creationTime: '2026-11-22T11:59:58.000Z', tags: { team: 'fraud' }, raw: { ModelName: 'fraud-detector-v7' } }),
+    });
+    expect(JSON.parse(snsAlert(described).document).model).toEqual({
+      exists: true,
+      networkIsolation: false,
+      tags: { team: 'fraud' },
+      description: { ModelName: 'fraud-detector-v7' },
+      creationTime: '2026-11-22T11:59:58.000Z',
+    });
+    const gone = alertFor('createmodel_absent_terraform.json', { model: { exists: false, name: 'fraud-detector-v7', region: 'eu-west-1' } });
+    expect(JSON.parse(snsAlert(gone).document).model).toEqual({ exists: false, networkIsolation: null, tags: {}, description: null });
   });
 
   it('sets the five filterable attributes, never empty', () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CreateModelRecordSchema, type CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel, requestTags } from '../../shared/decision/decide-create-model.js';
+import { decideDescribedModel } from '../../shared/decision/decide-described-model.js';
 import type { Exemption } from '../../shared/decision/exemptions.js';
-import { ownRecord, publicFixturePath, readJson } from '../support/fixtures.js';
+import { describedModel, ownRecord, publicFixturePath, readJson } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const decide = (record: CreateModelRecord, exemptions: Exemption[] = [], now = NOW) => decideCreateModel(record, { exemptions, now });
@@ -178,6 +179,22 @@ describe('decideCreateModel: exemptions', () => {
     const { decision } = decide(terraform(), [expired, valid]);
     expect(decision.verdict).toBe('exempt');
     expect(decision.reasons.join(' ')).toMatch(/has expired/);
+  });
+
+  it('a described model (sweep) goes through the same exemption step: expired ones reported, then the one in force', () => {
+    const expired: Exemption = { kind: 'tag', pattern: 'managed-by', expires: '2026-11-22T11:00:00Z' };
+    const valid: Exemption = { kind: 'model-name', pattern: 'fraud-*', expires: '2027-01-01' };
+    const model = describedModel({ tags: { 'managed-by': 'terraform' } });
+
+    const { decision, context } = decideDescribedModel(model, { exemptions: [expired, valid], now: NOW });
+    const fromRecord = decide(terraform(), [expired, valid]).decision;
+
+    expect(decision.verdict).toBe('exempt');
+    expect(context.exemption).toEqual(valid);
+    expect(decision.exception?.id).toBe('exemptModelNamePatterns:fraud-*');
+    expect(decision.reasons.slice(1)).toEqual(fromRecord.reasons.slice(-2));
+    expect(decision.reasons.at(-1)).toBe("Exempt by model name pattern 'fraud-*' (until 2027-01-01).");
+    expect(decideDescribedModel({ ...model, enableNetworkIsolation: true }, { exemptions: [valid], now: NOW }).decision.verdict).toBe('compliant');
   });
 
   it('never turns a compliant call into exempt', () => {

@@ -13,7 +13,7 @@ import {
   readExceptionRegister,
   registerExemptions,
 } from '../../shared/governance/exception-register.js';
-import { OWN_FIXTURES, ownRecord } from '../support/fixtures.js';
+import { describedModel, OWN_FIXTURES, ownRecord } from '../support/fixtures.js';
 
 const GOV = join(OWN_FIXTURES, '..', 'governance');
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -105,7 +105,7 @@ describe('exception register: decisions', () => {
     const byPrincipal = registerExemptions(
       parseExceptionRegister(JSON.stringify({ exceptions: [{ id: 'P', principal: '*', reason: 'r', ticket: 't', approvedBy: 'a', expires: '2027-01-01' }] }), 'r.json'),
     );
-    const model = { modelName: 'm', modelArn: 'arn:aws:sagemaker:eu-west-1:111122223333:model/m', account: '111122223333', region: 'eu-west-1', creationTime: null, enableNetworkIsolation: false, tags: {} };
+    const model = describedModel({ name: 'm' });
     expect(decideDescribedModel(model, { exemptions: byPrincipal, now: NOW }).decision.verdict).toBe('violation');
     expect(decideDescribedModel({ ...model, tags: { team: 'research' } }, { exemptions: register(), now: NOW }).decision.exception?.id).toBe('EXC-2');
   });

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { planAction } from '../../shared/actions/plan.js';
 import { confirmDecision } from '../../shared/decision/confirm.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
-import type { ModelState } from '../../shared/model/outcome.js';
-import { ownRecord } from '../support/fixtures.js';
+import type { SageMakerModel } from '../../shared/model/sagemaker-model.js';
+import { describedModel, ownRecord } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const decided = (name: string) => decideCreateModel(ownRecord(name), { exemptions: [], now: NOW });
-const existing = (networkIsolation: boolean): ModelState => ({ exists: true, networkIsolation, tags: {}, description: { ModelArn: 'arn' } });
-const gone: ModelState = { exists: false, networkIsolation: null, tags: {}, description: null };
+const existing = (networkIsolation: boolean): SageMakerModel => describedModel({ enableNetworkIsolation: networkIsolation });
+const gone: SageMakerModel = { exists: false, name: 'fraud-detector-v7', region: 'eu-west-1' };
 
 describe('confirmDecision', () => {
   it('keeps a violation that DescribeModel confirms, saying so', () => {

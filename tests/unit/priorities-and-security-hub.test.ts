@@ -11,7 +11,7 @@ import type { Exemption } from '../../shared/decision/exemptions.js';
 import { prioritize, type PrioritySettings } from '../../shared/decision/priorities.js';
 import type { AlertInput } from '../../shared/model/outcome.js';
 import { isolationShares } from '../../shared/governance/shares.js';
-import { ownRecord } from '../support/fixtures.js';
+import { describedModel, ownRecord } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const PRIORITIES: PrioritySettings = loadConfig({
@@ -28,7 +28,7 @@ function decidedWith(tags: Record<string, string>, exemptions: Exemption[] = [])
 function alertInput(decided: ReturnType<typeof decidedWith>, overrides: Partial<AlertInput> = {}): AlertInput {
   return {
     ...decided,
-    model: { exists: true, networkIsolation: false, tags: {}, description: { ModelArn: decided.decision.modelArn } },
+    model: describedModel({ arn: decided.decision.modelArn ?? '', raw: { ModelArn: decided.decision.modelArn } }),
     action: { kind: 'none', status: 'not-needed', detail: 'Alert mode: no remediation.' },
     mode: 'alert',
     dryRun: false,

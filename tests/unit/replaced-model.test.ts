@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { REPLACEMENT_MARGIN_MS, replacedSince } from '../../shared/decision/confirm.js';
-import type { ModelState } from '../../shared/model/outcome.js';
+import type { SageMakerModel } from '../../shared/model/sagemaker-model.js';
+import { describedModel } from '../support/fixtures.js';
 
 const EVENT = '2026-11-29T10:00:00Z';
-const model = (creationTime: string | null, exists = true): ModelState => ({
-  exists,
-  networkIsolation: true,
-  tags: {},
-  description: {},
-  creationTime,
-});
+const model = (creationTime: string | null, exists = true): SageMakerModel =>
+  exists ? describedModel({ enableNetworkIsolation: true, creationTime }) : { exists: false, name: 'fraud-detector-v7', region: 'eu-west-1' };
 const after = (ms: number) => new Date(Date.parse(EVENT) + ms).toISOString();
 
 describe('a model created after its CreateModel event is another model', () => {
