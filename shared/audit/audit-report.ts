@@ -108,7 +108,34 @@ export function buildAuditReport(
     .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 
   const exceptions = exceptionsInForce(exemptions, meta.from, calls);
-  const { kpis, weeks, isolation } = summarizeCalls(calls, modelsNow !== null, meta, exceptions);
+  const { filesRead, filesFailed, recordsRead, duplicatesDropped } = collection;
+  const read = { accounts: [...collection.accounts], regions: [...collection.regions], filesRead, filesFailed, recordsRead, duplicatesDropped };
+  return assembleAuditReport(calls, meta, read, exceptions, modelsNow !== null);
+}
+
+/** What a report's scope says was read: the places seen, the files read and failed, the records. */
+export interface AuditReadCounts {
+  accounts: readonly string[];
+  regions: readonly string[];
+  filesRead: number;
+  filesFailed: AuditReport['scope']['filesFailed'];
+  recordsRead: number;
+  duplicatesDropped: number;
+}
+
+/**
+ * The report around its calls (sorted by time), its exceptions and what was read: the one shape
+ * both an audit of records (buildAuditReport) and a merge of filed reports (evidence-source.ts)
+ * return. `statesKnown`: the models' state today was looked up. Pure.
+ */
+export function assembleAuditReport(
+  calls: AuditCall[],
+  meta: { from: Date; to: Date; source: string; generatedAt: Date },
+  read: AuditReadCounts,
+  exceptions: AuditException[],
+  statesKnown: boolean,
+): AuditReport {
+  const { kpis, weeks, isolation } = summarizeCalls(calls, statesKnown, meta, exceptions);
   return {
     schemaVersion: 1,
     kind: 'sagemaker-createmodel-audit',
@@ -117,12 +144,12 @@ export function buildAuditReport(
       from: meta.from.toISOString(),
       to: meta.to.toISOString(),
       source: meta.source,
-      accounts: [...collection.accounts].sort(),
-      regions: [...collection.regions].sort(),
-      filesRead: collection.filesRead,
-      filesFailed: collection.filesFailed,
-      recordsRead: collection.recordsRead,
-      duplicatesDropped: collection.duplicatesDropped,
+      accounts: [...read.accounts].sort(),
+      regions: [...read.regions].sort(),
+      filesRead: read.filesRead,
+      filesFailed: read.filesFailed,
+      recordsRead: read.recordsRead,
+      duplicatesDropped: read.duplicatesDropped,
     },
     kpis,
     isolation,
@@ -131,7 +158,6 @@ export function buildAuditReport(
     calls,
   };
 }
-
 
 /**
  * The KPIs and weekly counts of a list of calls (pure). `statesKnown`: the models' state today was

@@ -1,7 +1,8 @@
-import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
 import { EvidenceError } from '../errors.js';
-import { summarizeCalls, type AuditCall, type AuditException, type AuditReport } from './audit-report.js';
+import { assembleAuditReport, summarizeCalls, type AuditCall, type AuditException, type AuditReport } from './audit-report.js';
 
 /**
  * `evidence:BUCKET`: the audit of any period from the monthly reports the history Lambda filed
@@ -60,14 +61,9 @@ export function monthPrefix(month: string): string {
 export async function readMonthlyReports(s3: S3Client, bucket: string, period: { from: Date; to: Date }): Promise<MonthEvidence[]> {
   return Promise.all(
     monthsOf(period.from, period.to).map(async (month): Promise<MonthEvidence> => {
-      let latest: string | null = null;
+      let latest: string | null;
       try {
-        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: monthPrefix(month) })) {
-          for (const object of page.Contents ?? []) {
-            const key = object.Key ?? '';
-            if (/\/audit-[^/]*\.json$/.test(key) && (latest === null || key > latest)) latest = key;
-          }
-        }
+        latest = await latestEvidenceKey(s3, bucket, monthPrefix(month), (key) => /\/audit-[^/]*\.json$/.test(key));
       } catch (error) {
         // The bucket itself cannot be read (missing, denied): nothing of the period can be, so the audit stops here.
         throw new EvidenceError(`evidence:${bucket}: cannot list s3://${bucket}/${monthPrefix(month)}: ${(error as { name?: string }).name ?? 'Error'}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -75,7 +71,7 @@ export async function readMonthlyReports(s3: S3Client, bucket: string, period: {
       if (latest === null) return { month, file: null, report: null, problem: `no report filed under s3://${bucket}/${monthPrefix(month)}` };
       const file = `s3://${bucket}/${latest}`;
       try {
-        const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: latest }))).Body!.transformToString();
+        const body = await readEvidenceText(s3, bucket, latest);
         const parsed = FiledReportSchema.safeParse(JSON.parse(body));
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;
@@ -121,26 +117,17 @@ export function mergeMonthlyReports(months: readonly MonthEvidence[], meta: { fr
   }
   calls.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
   const exceptions = mergeExceptions(months, new Set(calls.map((c) => c.eventId ?? c.modelName ?? '?')));
-  return {
-    schemaVersion: 1,
-    kind: 'sagemaker-createmodel-audit',
-    generatedAt: meta.generatedAt.toISOString(),
-    scope: {
-      from: meta.from.toISOString(),
-      to: meta.to.toISOString(),
-      source: meta.source,
-      accounts: [...new Set(calls.flatMap((c) => (c.account ? [c.account] : [])))].sort(),
-      regions: [...new Set(calls.map((c) => c.region))].sort(),
-      filesRead: months.filter((m) => m.report !== null).length,
-      filesFailed: months.filter((m) => m.problem !== null).map((m) => ({ name: `month ${m.month}`, problem: m.problem! })),
-      recordsRead,
-      duplicatesDropped,
-      months: months.map((m) => ({ month: m.month, file: m.report ? m.file : null, source: m.report?.scope.source ?? null })),
-    },
-    ...summarizeCalls(calls, false, meta, exceptions),
-    exceptions,
-    calls,
+  const read = {
+    accounts: [...new Set(calls.flatMap((c) => (c.account ? [c.account] : [])))],
+    regions: [...new Set(calls.map((c) => c.region))],
+    filesRead: months.filter((m) => m.report !== null).length,
+    filesFailed: months.filter((m) => m.problem !== null).map((m) => ({ name: `month ${m.month}`, problem: m.problem! })),
+    recordsRead,
+    duplicatesDropped,
   };
+  const report = assembleAuditReport(calls, meta, read, exceptions, false);
+  report.scope.months = months.map((m) => ({ month: m.month, file: m.report ? m.file : null, source: m.report?.scope.source ?? null }));
+  return report;
 }
 
 /** The models' state today joined into a merged report, and the KPI that depends on it recomputed. */

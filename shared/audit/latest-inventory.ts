@@ -1,5 +1,6 @@
-import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { InputParseError } from '../errors.js';
 
@@ -21,12 +22,9 @@ export interface InventoryReference {
  * too: what exists today. Null when there is none yet.
  */
 export async function latestInventorySnapshot(s3: S3Client, bucket: string): Promise<InventoryReference | null> {
-  let latest: string | null = null;
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: 'inventory/' })) {
-    for (const object of page.Contents ?? []) if (object.Key?.endsWith('.json') && (latest === null || object.Key > latest)) latest = object.Key;
-  }
+  const latest = await latestEvidenceKey(s3, bucket, 'inventory/', (key) => key.endsWith('.json'));
   if (latest === null) return null;
-  const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: latest }))).Body!.transformToString();
+  const body = await readEvidenceText(s3, bucket, latest);
   const file = `s3://${bucket}/${latest}`;
   let value: unknown;
   try {

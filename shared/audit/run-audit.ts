@@ -1,15 +1,10 @@
-import type { AthenaClient } from '@aws-sdk/client-athena';
-import type { AwsClients } from '../aws/clients.js';
-import { ConfigurationError } from '../errors.js';
-import { athenaArchive } from './athena-source.js';
-import { routerFromConfig, type AccountRouter } from '../aws/accounts.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Config } from '../config.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
-import { collectAudit } from './collect.js';
-import { lookupEventsArchive } from './lookup-source.js';
-import { lookUpModelsNow } from './models-now.js';
-import type { ArchiveFile } from './sources.js';
-import { s3Archive } from './s3-archive.js';
+import type { AuditSource } from './audit-source.js';
+import { collectAudit, remediationKey, type AuditCollection } from './collect.js';
+import type { lookUpModelsNow } from './models-now.js';
 
 /** The previous calendar month (UTC): what the scheduled history report covers. */
 export function previousMonth(now: Date): { from: Date; to: Date } {
@@ -18,38 +13,95 @@ export function previousMonth(now: Date): { from: Date; to: Date } {
   return { from, to };
 }
 
-/** An audit of a period from the configured source, with the models' state today. */
-export async function runAudit(
-  period: { from: Date; to: Date },
-  config: Config,
-  clients: AwsClients,
-  options: { regions: string[]; accounts?: string[]; router?: AccountRouter; now?: Date; athena?: AthenaClient; athenaTimeoutMs?: number },
-): Promise<AuditReport> {
-  if (config.auditSource.startsWith('evidence:')) {
-    throw new ConfigurationError('auditSource', 'evidence:BUCKET merges filed reports (isolation-guard audit); the history Lambda files them from lookup, s3:// or athena:');
-  }
-  const router = options.router ?? routerFromConfig(config, clients);
-  const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? options.accounts : [null];
-  const targets = accounts.flatMap((account) => options.regions.map((region) => ({ account, region })));
-  let athena: ReturnType<typeof athenaArchive> | null = null;
-  let files: AsyncIterable<ArchiveFile>;
-  if (config.auditSource === 'lookup') files = lookupEventsArchive((target) => router.cloudTrailFor(target), targets, period);
-  else if (config.auditSource.startsWith('athena:')) {
-    if (!options.athena) throw new ConfigurationError('auditSource', 'an athena: source needs an Athena client');
-    athena = athenaArchive(options.athena, config.auditSource, period, {
-      workgroup: config.athenaWorkgroup,
-      outputLocation: config.athenaOutputLocation,
-      accounts: options.accounts ?? [],
-      // No regions configured: every region the table projects (an organisation trail's), not only this one.
-      regions: config.regions.length > 0 ? options.regions : [],
-      ...(options.athenaTimeoutMs ? { poll: { timeoutMs: options.athenaTimeoutMs } } : {}),
+export interface AuditRunOptions {
+  from: Date;
+  to: Date;
+  /** Exemptions and priorities decide the calls; with an evidence bucket, its inventory and pipeline runs join the report. */
+  config: Pick<Config, 'exemptions' | 'priorities' | 'evidenceBucket'>;
+  /** The instant exemptions are judged at when a record's own time cannot be read. */
+  now: Date;
+  generatedAt: Date;
+  /** The models' state today is looked up through this; null: offline, not looked up. */
+  sagemakerFor: ((where: { account: string | null; region: string }) => SageMakerClient | Promise<SageMakerClient>) | null;
+  /** The evidence bucket's client, asked for only when a bucket is configured or the source is `evidence:`. */
+  s3: () => Promise<S3Client>;
+  /** After each file read (a progress bar). */
+  onFile?: (collection: AuditCollection) => void;
+}
+
+/** What could not be added to the report: the audit is incomplete (the CLI exits 2). */
+export interface AuditProblem {
+  /** The setting whose resource could not be read. */
+  setting: 'evidenceBucket';
+  message: string;
+}
+
+export interface AuditRun {
+  report: AuditReport;
+  /** Monthly reports asked for (an `evidence:` source); null for a source of records. */
+  monthsAsked: number | null;
+  problems: AuditProblem[];
+}
+
+/**
+ * The audit of a period, the one assembly behind `isolation-guard audit` and the history Lambda:
+ * the source's calls decided (or the filed monthly reports merged), the models' state today joined
+ * unless offline, the source's scope (Athena's query and cost) added.
+ *
+ * With an evidence bucket configured, the sweep's latest inventory snapshot and the pipeline KPIs
+ * (scan runs filed under `pipeline/` during the period) join the report, whatever the source and
+ * whichever entry point asks: the monthly report the history Lambda files is the report the CLI
+ * prints for the same period (before, the Lambda left the pipeline KPIs out). A pipeline listing that
+ * fails is a problem returned beside the report (the KPIs stay absent); an unreadable inventory
+ * snapshot throws, as before.
+ */
+export async function runAudit(source: AuditSource, options: AuditRunOptions): Promise<AuditRun> {
+  const period = { from: options.from, to: options.to };
+  const meta = { ...period, source: source.spec, generatedAt: options.generatedAt };
+  let report: AuditReport;
+  let monthsAsked: number | null = null;
+  if (source.kind === 'evidence') {
+    const [months, evidence] = await Promise.all([source.months(), import('./evidence-source.js')]);
+    monthsAsked = months.length;
+    report = evidence.mergeMonthlyReports(months, meta);
+    if (options.sagemakerFor) {
+      const states = await modelsNow(report.calls.map((decision) => ({ decision })), options.sagemakerFor);
+      report = evidence.withModelsNow(report, states, (call) => (call.modelName ? remediationKey(call.region, call.modelName) : ''));
+    }
+  } else {
+    const collection = await collectAudit(source.files, {
+      ...period,
+      exemptions: options.config.exemptions,
+      priorities: options.config.priorities,
+      now: options.now,
+      ...(options.onFile ? { onFile: options.onFile } : {}),
     });
-    files = athena.files;
-  } else files = s3Archive(clients.s3, config.auditSource, { ...period, regions: options.regions });
-  const collection = await collectAudit(files, { ...period, exemptions: config.exemptions, now: options.now ?? new Date(), priorities: config.priorities });
-  const modelsNow = await lookUpModelsNow(collection.calls, (where) => router.sagemakerFor(where));
-  const report = buildAuditReport(collection, { ...period, source: config.auditSource, generatedAt: options.now ?? new Date() }, modelsNow, config.exemptions);
-  const athenaScope = athena?.scope();
-  if (athenaScope) report.scope.athena = athenaScope;
-  return report;
+    const states = options.sagemakerFor ? await modelsNow(collection.calls, options.sagemakerFor) : null;
+    report = buildAuditReport(collection, meta, states, options.config.exemptions);
+    Object.assign(report.scope, source.scope());
+  }
+  const problems = options.config.evidenceBucket ? await joinEvidence(report, options.config.evidenceBucket, period, await options.s3()) : [];
+  return { report, monthsAsked, problems };
+}
+
+/** The models' state today (models-now.js loads the SageMaker SDK: only when asked, never offline). */
+const modelsNow: typeof lookUpModelsNow = async (...args) => (await import('./models-now.js')).lookUpModelsNow(...args);
+
+/** The latest inventory snapshot and the period's pipeline runs, from the evidence bucket, into the report. */
+async function joinEvidence(report: AuditReport, bucket: string, period: { from: Date; to: Date }, s3: S3Client): Promise<AuditProblem[]> {
+  const [{ latestInventorySnapshot }, { listPipelineKeys }, { countPipelineRuns }] = await Promise.all([
+    import('./latest-inventory.js'),
+    import('../scan/pipeline-store.js'),
+    import('../scan/pipeline-evidence.js'),
+  ]);
+  report.inventory = await latestInventorySnapshot(s3, bucket);
+  // The KPI "deployment pipeline rejections": scans filed under pipeline/ during the period.
+  try {
+    const runs = countPipelineRuns(await listPipelineKeys(s3, bucket, period.from, period.to), period.from, period.to);
+    report.kpis.pipelineRejections = runs.rejected;
+    report.kpis.pipelinePasses = runs.passed;
+    return [];
+  } catch (error) {
+    return [{ setting: 'evidenceBucket', message: `${bucket}: cannot list pipeline/ (${(error as Error).name}: ${(error as Error).message})` }];
+  }
 }

@@ -1,20 +1,19 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { AthenaClient } from '@aws-sdk/client-athena';
-import { createAthenaClient } from '../aws/athena-client.js';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { snsSubject } from '../alerts/sns-alert.js';
+import { auditSource } from '../audit/audit-source.js';
 import { renderAudit } from '../audit/render-audit.js';
-import { latestInventorySnapshot } from '../audit/latest-inventory.js';
 import { previousMonth, runAudit } from '../audit/run-audit.js';
+import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
+import { createAthenaClient } from '../aws/athena-client.js';
 import type { AwsClients } from '../aws/clients.js';
-import { resolveRegions } from '../aws/regions.js';
-import { resolveAccounts } from '../aws/accounts.js';
+import { fileEvidence, HTML_CONTENT, JSON_CONTENT } from '../aws/evidence-store.js';
 import type { Config } from '../config.js';
 import { ConfigurationError, RecordValidationError } from '../errors.js';
-import { snsSubject } from '../alerts/sns-alert.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { logger } from './observability.js';
 import { periodLabel } from '../reports/period.js';
@@ -31,31 +30,49 @@ const HistoryRequest = z.looseObject({
  */
 export function createHistoryHandler(options: { config: Config; clients: AwsClients; now?: () => Date; athena?: AthenaClient }) {
   const { config, clients } = options;
-  // Athena only for an athena: source (made once per cold start, the function's region).
-  const athena = options.athena ?? (config.auditSource.startsWith('athena:') ? createAthenaClient() : undefined);
+  // Athena only for an athena: source (made once per cold start, at its first use, in the function's region).
+  let athena = options.athena;
   return middy<unknown, { files: string[]; kpis: unknown }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
       if (!config.evidenceBucket) throw new ConfigurationError('ISOLATION_GUARD_EVIDENCE_BUCKET', 'required to file audit reports');
+      if (config.auditSource.startsWith('evidence:')) {
+        throw new ConfigurationError('auditSource', 'evidence:BUCKET merges filed reports (isolation-guard audit); the history Lambda files them from lookup, s3:// or athena:');
+      }
       const parsed = HistoryRequest.safeParse(event ?? {});
       if (!parsed.success) throw toValidationError('(event)', parsed.error);
       const now = options.now?.() ?? new Date();
       const period =
         parsed.data.from && parsed.data.to ? { from: new Date(parsed.data.from), to: new Date(parsed.data.to) } : previousMonth(now);
       if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
-      const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
-      const accounts = await resolveAccounts(config.accounts);
+      const router = routerFromConfig(config, clients);
+      const home = process.env.AWS_REGION ?? 'us-east-1';
       // An Athena query is stopped two minutes before the function's end, leaving time to read its rows and file the report.
       const athenaTimeoutMs = Math.max(10_000, (context?.getRemainingTimeInMillis?.() ?? 900_000) - 120_000);
-      const report = await runAudit(period, config, clients, { regions, accounts, now, ...(athena ? { athena, athenaTimeoutMs } : {}) });
-      report.inventory = await latestInventorySnapshot(clients.s3, config.evidenceBucket);
+      const source = await auditSource(
+        config.auditSource,
+        { ...period, regions: config.regions, home, athena: { workgroup: config.athenaWorkgroup, outputLocation: config.athenaOutputLocation, timeoutMs: athenaTimeoutMs } },
+        {
+          s3: async () => clients.s3,
+          cloudTrailFor: (target) => router.cloudTrailFor(target),
+          athena: async () => (athena ??= createAthenaClient()),
+          accounts: () => resolveAccounts(config.accounts),
+        },
+      );
+      const { report, problems } = await runAudit(source, {
+        ...period,
+        config,
+        now,
+        generatedAt: now,
+        sagemakerFor: (where) => router.sagemakerFor(where),
+        s3: async () => clients.s3,
+      });
+      for (const problem of problems) logger.warn('Audit report incomplete', { setting: problem.setting, problem: problem.message });
       const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
-      const files: string[] = [];
-      for (const [format, type] of [['json', 'application/json'], ['html', 'text/html; charset=utf-8']] as const) {
-        const key = `${base}.${format}`;
-        await clients.s3.send(new PutObjectCommand({ Bucket: config.evidenceBucket, Key: key, Body: renderAudit(report, format), ContentType: type, ServerSideEncryption: 'AES256' }));
-        files.push(`s3://${config.evidenceBucket}/${key}`);
-      }
+      const files = await fileEvidence(clients.s3, config.evidenceBucket, [
+        { key: `${base}.json`, body: renderAudit(report, 'json'), contentType: JSON_CONTENT },
+        { key: `${base}.html`, body: renderAudit(report, 'html'), contentType: HTML_CONTENT },
+      ]);
       if (config.topicArn) {
         await clients.sns.send(
           new PublishCommand({

@@ -82,6 +82,14 @@ export function servicePolicies(options: {
         Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>`,
         Condition: { StringLike: { 's3:prefix': 'inventory/*' } },
       },
+      // `--evidence-bucket`: the pipeline KPIs, from the keys of the scan runs filed under pipeline/.
+      {
+        Sid: 'ListPipelineRuns',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: `arn:${p}:s3:::<EVIDENCE_BUCKET>`,
+        Condition: { StringLike: { 's3:prefix': 'pipeline/*' } },
+      },
     ],
   };
   // Organisation set-up: every function reaches member accounts through the member role only.

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cloudTrailLogFile, createModelRecord, logFileKey, realisticRecord } from '../support/archive-generator.js';
-import { runCli } from '../support/cli.js';
+import { REPO_ROOT, runCli } from '../support/cli.js';
 
 const audit = (dir: string) => runCli(['audit', '--from', '2026-10-01', '--to', '2026-10-31', '--source', dir, '--offline', '--out', join(dir, 'report.json')]);
 const put = (root: string, day: string, time: string, records: unknown[]) => {
@@ -40,5 +40,22 @@ describe('isolation-guard audit of a local folder', () => {
     const { code, stderr } = await audit(root);
     expect(code).toBe(1);
     expect(stderr).toMatch(/2 files, 3 records .* 1 CreateModel calls, 1 violation/);
+  });
+
+  it('loads no AWS SDK for an offline audit of a folder (the sources and the models today are loaded when asked for)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'guard-audit-offline-'));
+    const time = '2026-10-04T10:00:00Z';
+    put(root, '2026/10/04', time, [createModelRecord({ account: '111111111111', region: 'eu-west-1', time, modelName: 'open-model' })]);
+    const log = join(root, 'loaded.txt');
+    const hook = join(REPO_ROOT, 'tests', 'support', 'loaded-modules.mjs');
+    const args = ['audit', '--from', '2026-10-01', '--to', '2026-10-31', '--source', root, '--offline', '--out', join(root, 'report.json')];
+    const { code } = await runCli(args, { env: { NODE_OPTIONS: `--import=${hook}`, LOADED_MODULES_FILE: log } });
+    expect(code).toBe(1);
+    const chunks = readFileSync(log, 'utf8').split('\n').filter((url) => url.includes('/dist/chunks/'));
+    // The bundle's chunks name the packages they hold: the SDK is in some of them, in none the audit loaded.
+    const sdk = (path: string) => readFileSync(path, 'utf8').includes('node_modules/@aws-sdk/');
+    expect(readdirSync(join(REPO_ROOT, 'dist', 'chunks')).filter((f) => f.endsWith('.mjs') && sdk(join(REPO_ROOT, 'dist', 'chunks', f))).length).toBeGreaterThan(0);
+    expect(chunks.some((url) => /\/audit-[A-Z0-9]+\.mjs$/.test(url))).toBe(true);
+    expect(chunks.filter((url) => sdk(new URL(url).pathname))).toEqual([]);
   });
 });

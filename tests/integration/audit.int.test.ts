@@ -14,7 +14,7 @@ import { renderAudit } from '../../shared/audit/render-audit.js';
 import { createHistoryHandler } from '../../shared/lambda/history-handler.js';
 import { loadConfig } from '../../shared/config.js';
 import { previousMonth } from '../../shared/audit/run-audit.js';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -256,15 +256,29 @@ describe('the history Lambda', () => {
         new PutObjectCommand({ Bucket: 'guard-evidence', Key: key, Body: JSON.stringify({ finishedAt: key.slice(21, 45), summary: { models: 40, violations, isolatedShare: 90 } }) }),
       );
     }
+    // Scan runs filed by the pipeline gate: two in October count, the one of November 1st does not.
+    for (const key of [
+      'pipeline/2026/10/02/2026-10-02T09-00-00-000Z-rejected-7.json',
+      'pipeline/2026/10/31/2026-10-31T23-59-00-000Z-passed-8.json',
+      'pipeline/2026/11/01/2026-11-01T00-00-00-000Z-rejected-9.json',
+    ]) {
+      await clients.s3.send(new PutObjectCommand({ Bucket: 'guard-evidence', Key: key, Body: '{}' }));
+    }
     const handler = createHistoryHandler({ config, clients, now: () => new Date('2026-11-01T06:00:00Z') });
     // A scheduled event: no period given, so the previous month.
     const outcome = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, lambdaContext('history'));
     expect(outcome.kpis).toMatchObject({ ...expectedKpis, violatingModelsStillExisting: expect.any(Number) });
     const { Contents = [] } = await clients.s3.send(new ListObjectsV2Command({ Bucket: 'guard-evidence', Prefix: 'reports/2026-10-01_2026-11-01/' }));
     expect(Contents.map((c) => c.Key!.split('.').at(-1)).sort()).toEqual(['html', 'json']);
+    for (const { Key } of Contents) {
+      const { ContentType, ServerSideEncryption } = await clients.s3.send(new HeadObjectCommand({ Bucket: 'guard-evidence', Key }));
+      expect({ ContentType, ServerSideEncryption }).toEqual({ ContentType: Key!.endsWith('.json') ? 'application/json' : 'text/html; charset=utf-8', ServerSideEncryption: 'AES256' });
+    }
     const json = await clients.s3.send(new GetObjectCommand({ Bucket: 'guard-evidence', Key: Contents.find((c) => c.Key!.endsWith('.json'))!.Key }));
     const filed = JSON.parse(await json.Body!.transformToString());
     expect(filed.kpis.violations).toBe(3);
+    // The same report as `isolation-guard audit --evidence-bucket` prints: the pipeline KPIs of the period join it.
+    expect(filed.kpis).toMatchObject({ pipelineRejections: 1, pipelinePasses: 1 });
     expect(filed.inventory).toEqual({ file: 's3://guard-evidence/inventory/2026/10/31/2026-10-31T06-00-00-000Z.json', finishedAt: '2026-10-31T06-00-00-000Z', summary: { models: 40, violations: 4, isolatedShare: 90 } });
     const [announcement] = await drainQueue(clients.sqs, QueueUrl!);
     expect(announcement!.Subject).toBe('[isolation-guard] audit report 2026-10-01 to 2026-10-31: 3 violation(s)');

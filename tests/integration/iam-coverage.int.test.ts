@@ -142,6 +142,11 @@ describe('every AWS call a function makes is granted to it', () => {
     expect(ungranted(roleStatements(packaged.template, 'HistoryRole', names), seen.history)).toEqual([]);
   });
 
+  it('the checker itself: a listing outside the prefixes a role names is caught (the history role without ListPipelineRuns)', () => {
+    const statements = roleStatements(packaged.template, 'HistoryRole', names).filter((s) => s.Sid !== 'ListPipelineRuns');
+    expect(ungranted(statements, seen.history).map((c) => `${c.action} ${c.prefix}`)).toEqual(['s3:ListBucket pipeline/']);
+  });
+
   it('by the policies `isolation-guard policy iam` prints', () => {
     const placeholders: Record<string, string> = {
       '<ALERT_TOPIC>': stack.topicArn.split(':').pop()!,

@@ -16,6 +16,8 @@ export interface RecordedAction {
   /** The ARN the call acted on, or `*` for actions without resource-level permission. */
   resource: string;
   region: string;
+  /** s3:ListBucket: the key prefix listed (the `s3:prefix` condition key); absent when none was given. */
+  prefix?: string;
 }
 
 const SERVICE_PREFIX: Record<string, string> = {
@@ -109,7 +111,9 @@ function install(account: string): void {
             const named = `${prefix}:${command}`;
             const action = IAM_ACTION[named] ?? named;
             const region = typeof this.config.region === 'function' ? await this.config.region() : String(this.config.region);
-            const record = { action, resource: resourceOf(action, callArgs.input ?? {}, region, account), region };
+            const input = callArgs.input ?? {};
+            const record: RecordedAction = { action, resource: resourceOf(action, input, region, account), region };
+            if (action === 's3:ListBucket' && typeof input.Prefix === 'string') record.prefix = input.Prefix;
             for (const recorder of active) recorder.calls.push(record);
           }
           return next(callArgs);
@@ -128,7 +132,7 @@ export function recordAwsActions(options: { account?: string } = {}): ActionReco
     calls: [],
     distinct() {
       const seen = new Map<string, RecordedAction>();
-      for (const call of recorder.calls) seen.set(`${call.action} ${call.resource}`, call);
+      for (const call of recorder.calls) seen.set(`${call.action} ${call.resource} ${call.prefix ?? ''}`, call);
       return [...seen.values()].sort((a, b) => `${a.action} ${a.resource}`.localeCompare(`${b.action} ${b.resource}`));
     },
     clear() {

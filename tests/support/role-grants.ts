@@ -119,6 +119,17 @@ const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] :
 const glob = (pattern: string, caseInsensitive = false) =>
   new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseInsensitive ? 'i' : '');
 
+/**
+ * The `s3:prefix` condition of a statement (StringLike), the one condition key our roles scope
+ * listings with: a listing is granted only under a prefix it names (IAM: a listing without a
+ * prefix does not match). Other conditions are not evaluated here.
+ */
+function prefixAllowed(statement: Statement, call: RecordedAction): boolean {
+  const patterns = (statement.Condition as { StringLike?: Record<string, string | string[]> } | undefined)?.StringLike?.['s3:prefix'];
+  if (patterns === undefined) return true;
+  return call.prefix !== undefined && list(patterns).some((p) => glob(p).test(call.prefix!));
+}
+
 /** The recorded calls that no Allow statement grants (an empty list: every call is allowed). */
 export function ungranted(statements: readonly Statement[], calls: readonly RecordedAction[]): RecordedAction[] {
   const allows = statements.filter((s) => s.Effect === 'Allow');
@@ -127,7 +138,7 @@ export function ungranted(statements: readonly Statement[], calls: readonly Reco
       !allows.some(
         (s) =>
           // Action names are case-insensitive in IAM; resources are not.
-          list(s.Action).some((a) => glob(a, true).test(call.action)) && list(s.Resource).some((r) => glob(r).test(call.resource)),
+          list(s.Action).some((a) => glob(a, true).test(call.action)) && list(s.Resource).some((r) => glob(r).test(call.resource)) && prefixAllowed(s, call),
       ),
   );
 }
