@@ -4,8 +4,21 @@ import { IsolationGuardError } from '../errors.js';
  * Exactly-once effects under at-least-once delivery. Each effect of an event (the action, each
  * alert channel) is a step recorded under `eventId#step`: a step that succeeded is never run
  * again for that event, and a step that failed is released so that a retry runs only it.
- * Powertools' idempotency utility makes a whole handler idempotent; we need it per step, so that
- * a retry after Slack failed does not publish to SNS twice.
+ * A retry after Slack failed must not publish to SNS twice.
+ *
+ * Why not Powertools' `makeIdempotent` (it wraps any function, `keyPrefix` per step; read in
+ * @aws-lambda-powertools/idempotency 2.35.0, the newest this registry has; docs/design.md has the
+ * whole comparison): what it does not keep of this contract is
+ * - a step whose effect ran but whose "done" write failed: it throws IdempotencyPersistenceLayerError
+ *   after the effect, so a sent alert would count as failed; here it is `unrecorded`, remembered by
+ *   the container (enforce-faults.int.test.ts, "the done write fails");
+ * - a claim's lease apart from the retention: its in-progress record expires with the invocation's
+ *   remaining time only when a Lambda context is registered, else after `expiresAfterSeconds`, the
+ *   same number that keeps done records (7 days here): a crashed CLI run would block a step for a week;
+ * - steps run concurrently (Slack and the finding): `keyPrefix` is set on the shared persistence
+ *   store at every call, so each step would need its own store;
+ * - readable records: its keys are `prefix#md5(payload)`, its statuses INPROGRESS/COMPLETED.
+ * It does the same on a failed step (the record is deleted) and needs the same four DynamoDB actions.
  */
 export interface StepLedger {
   /**

@@ -1,9 +1,58 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
+import { z } from 'zod';
 import { extractRecords } from '../cloudtrail/extract.js';
 import { lenientCreateModelRecord, valueAtLocation } from '../cloudtrail/lenient-record.js';
+import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CreateModelRecordSchema } from '../cloudtrail/record.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult, type EnforcementSettings } from '../enforcement/pipeline.js';
 import { EnforcementIncompleteError, RecordValidationError } from '../errors.js';
 
 export type EnforceEventOutcome = { handled: EnforcementResult } | { skipped: string };
+
+/**
+ * The event the rule delivers: Powertools' EventBridge schema, extended with our CloudTrail detail
+ * (Powertools' documented way when the handler needs envelope fields; its EventBridgeEnvelope would
+ * hand over the `detail` alone, without the `id` the logs carry and the `detail-type` checked here).
+ */
+export const CreateModelEventSchema = EventBridgeSchema.extend({
+  'detail-type': z.literal(CLOUDTRAIL_API_CALL_DETAIL_TYPE),
+  detail: CreateModelRecordSchema,
+});
+export type CreateModelEvent = z.infer<typeof CreateModelEventSchema>;
+/** What the parser middleware (safeParse) hands the handler: the valid event, or the original one. */
+export type ParsedEnforceEvent = ParsedResult<unknown, CreateModelEvent>;
+
+/** Ids for the logs, from a parsed event or, when it did not parse, read defensively from the original. */
+export function eventIds(event: ParsedEnforceEvent): { eventId: string | null; eventBridgeId: string | null } {
+  if (event.success) return { eventId: event.data.detail.eventID ?? null, eventBridgeId: event.data.id };
+  const original = event.originalEvent as { id?: unknown; detail?: { eventID?: unknown } | null } | null | undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return { eventId: text(original?.detail?.eventID), eventBridgeId: text(original?.id) };
+}
+
+/**
+ * The `enforce` Lambda's path: an event the parser middleware validated is enforced at once; one
+ * that did not validate takes `enforceEvent`'s path, which says exactly what is wrong (a CreateModel
+ * record with a bad field is still a violation, fail closed; anything else fails the invocation).
+ */
+export async function enforceParsedEvent(
+  event: ParsedEnforceEvent,
+  settings: EnforcementSettings,
+  deps: EnforcementDeps,
+  observe: (result: EnforcementResult) => void = () => undefined,
+): Promise<EnforceEventOutcome> {
+  if (!event.success) return enforceEvent(event.originalEvent, settings, deps, observe);
+  return finish(await enforceRecord(event.data.detail, settings, deps), observe);
+}
+
+/** Observes the result; throws when an effect failed, so the invocation fails and is retried. */
+function finish(result: EnforcementResult, observe: (result: EnforcementResult) => void): EnforceEventOutcome {
+  observe(result);
+  if (Object.keys(result.failures).length > 0) {
+    throw new EnforcementIncompleteError(result.eventKey, result.failures as Record<string, string>);
+  }
+  return { handled: result };
+}
 
 /**
  * What the `enforce` Lambda does with one EventBridge event. A malformed event and an event whose
@@ -34,9 +83,5 @@ export async function enforceEvent(
   } else {
     result = await enforceRecord(item.record, settings, deps);
   }
-  observe(result);
-  if (Object.keys(result.failures).length > 0) {
-    throw new EnforcementIncompleteError(result.eventKey, result.failures as Record<string, string>);
-  }
-  return { handled: result };
+  return finish(result, observe);
 }

@@ -1,16 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import ssm from '@middy/ssm';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import type { EnforceClients } from '../aws/clients.js';
 import { routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { IsolationGuardError } from '../errors.js';
-import { enforceEvent, type EnforceEventOutcome } from './enforce-event.js';
+import { CreateModelEventSchema, enforceParsedEvent, eventIds, type EnforceEventOutcome, type ParsedEnforceEvent } from './enforce-event.js';
 
 /** The Slack webhook URL could not be read: Slack fails, the other channels still alert. */
 export class SlackWebhookUnavailableError extends IsolationGuardError {}
@@ -45,9 +46,13 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
   const settings = enforcementSettings(config);
   // Member accounts' models through their role, credentials cached across invocations.
   const router = routerFromConfig(config, clients);
-  const handler = middy<EventBridgeEvent<string, unknown>, EnforceEventOutcome, Error, EnforceContext>()
+  const handler = middy<ParsedEnforceEvent, EnforceEventOutcome, Error, EnforceContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    .use(logMetrics(metrics))
+    // safeParse: an event that does not validate reaches the handler as such, with the original
+    // event, so that it ends where it always did (a violation when it is a CreateModel call with a
+    // bad field, else a failed invocation naming the field: retried, then dead-lettered).
+    .use(parser({ schema: CreateModelEventSchema, safeParse: true }));
   if (config.slackWebhookParameter) {
     const secrets = ssm({
       fetchData: { slackWebhookUrl: config.slackWebhookParameter },
@@ -72,8 +77,7 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
     });
   }
   return handler.handler(async (event, context) => {
-    const eventId = (event.detail as { eventID?: unknown } | null)?.eventID;
-    logger.appendKeys({ eventId: typeof eventId === 'string' ? eventId : null, eventBridgeId: event.id });
+    logger.appendKeys(eventIds(event));
     const slackWebhookUrl = typeof context.slackWebhookUrl === 'string' ? context.slackWebhookUrl : null;
     const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger, router });
     if (context.slackWebhookError !== undefined) {
@@ -81,7 +85,7 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
       deps.slack = { send: () => Promise.reject(new SlackWebhookUnavailableError(`the Slack webhook URL could not be read from SSM parameter ${config.slackWebhookParameter} (${why})`)) };
     }
     try {
-      const outcome = await enforceEvent(event, settings, deps, (result) => {
+      const outcome = await enforceParsedEvent(event, settings, deps, (result) => {
         logger.info('CreateModel enforced', {
           summary: resultSummary(result),
           verdict: result.decision.verdict,

@@ -267,6 +267,19 @@ describe('enforce, end to end on moto', () => {
     await expect(handlerWith()(notARecord as never, lambdaContext())).rejects.toThrow('detail: expected a CloudTrail record object');
   });
 
+  it('an event the parser middleware rejects ends where it always did: another detail-type is skipped, a missing envelope field still enforces', async () => {
+    const otherType = { ...event('other-type'), 'detail-type': 'AWS Service Event via CloudTrail' };
+    expect(await handlerWith()(otherType as never, lambdaContext())).toEqual({ skipped: 'EventBridge event of another type (AWS Service Event via CloudTrail)' });
+    expect(await snsAlerts()).toHaveLength(0);
+
+    await createModel(setup, REGION, 'no-envelope-time');
+    const { time: _time, resources: _resources, ...bare } = event('no-envelope-time');
+    const outcome = (await handlerWith()(bare as never, lambdaContext())) as any;
+    expect(outcome.handled.decision).toMatchObject({ verdict: 'violation', modelName: 'no-envelope-time' });
+    expect(outcome.handled.decision.reasons.join(' ')).not.toMatch(/malformed/);
+    expect(await snsAlerts()).toHaveLength(1);
+  });
+
   it('the packaged Lambda bundle, loaded as the runtime loads it, quarantines a model in moto and alerts', async () => {
     await createModel(setup, REGION, 'packaged-open');
     const [delivered] = await throughRule(event('packaged-open'));

@@ -105,6 +105,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig(sources)).toThrow(message);
   });
 
+  it('takes typed values from a config file, and blank environment values as not set (or their default)', () => {
+    const config = loadConfig({
+      env: { ISOLATION_GUARD_AUDIT_SOURCE: ' ', ISOLATION_GUARD_ATHENA_WORKGROUP: '', ISOLATION_GUARD_TOPIC_ARN: '  ', ISOLATION_GUARD_SECURITY_HUB: 'YES' },
+      file: { path: 'g.json', values: { dryRun: true, reminderDays: 14, regions: ['eu-west-1 ', ''], accounts: 'org' } },
+    });
+    expect(config).toMatchObject({ auditSource: 'lookup', athenaWorkgroup: 'primary', topicArn: null, securityHub: true, dryRun: true, reminderDays: 14, regions: ['eu-west-1'], accounts: ['org'] });
+    expect(() => loadConfig({ env: { ISOLATION_GUARD_REMINDER_DAYS: '' } })).toThrow('ISOLATION_GUARD_REMINDER_DAYS: expected a number of days (0 or more), got ""');
+    expect(() => loadConfig({ file: { path: 'g.json', values: { reminderDays: -1 } } })).toThrow('g.json: reminderDays: expected a number of days (0 or more), got -1');
+    expect(() => loadConfig({ file: { path: 'g.json', values: { dryRun: 1 } } })).toThrow('g.json: dryRun: expected true or false, got 1');
+    expect(() => loadConfig({ env: { ISOLATION_GUARD_CLASSIFICATION_TAG_KEY: ' ' } })).toThrow('ISOLATION_GUARD_CLASSIFICATION_TAG_KEY: expected a tag key');
+    expect(() => loadConfig({ env: { ISOLATION_GUARD_CLASSES: '{"phi": {"severity": "low", "owner": "x"}}' } })).toThrow('ISOLATION_GUARD_CLASSES: phi: unknown key "owner"');
+  });
+
   it('never shows a bad webhook URL in the error', () => {
     const secret = 'hooks.slack.com/services/T000/B000/SECRETTOKEN';
     try {
