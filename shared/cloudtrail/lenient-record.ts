@@ -35,13 +35,3 @@ export function lenientCreateModelRecord(value: unknown, fallback: { now: Date; 
     requestID: text(raw.requestID),
   };
 }
-
-/** The value at a location `extractRecords` reports (`Records[2]`, `[4].detail`, `detail`), or undefined. */
-export function valueAtLocation(root: unknown, location: string): unknown {
-  let current: unknown = root;
-  for (const part of location.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = part.startsWith('[') ? (current as unknown[])[Number(part.slice(1, -1))] : (current as Record<string, unknown>)[part];
-  }
-  return current;
-}

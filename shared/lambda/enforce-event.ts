@@ -2,7 +2,7 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import { z } from 'zod';
 import { extractRecords } from '../cloudtrail/extract.js';
-import { lenientCreateModelRecord, valueAtLocation } from '../cloudtrail/lenient-record.js';
+import { lenientCreateModelRecord } from '../cloudtrail/lenient-record.js';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CreateModelRecordSchema } from '../cloudtrail/record.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult, type EnforcementSettings } from '../enforcement/pipeline.js';
 import { EnforcementIncompleteError, RecordValidationError } from '../errors.js';
@@ -77,7 +77,7 @@ export async function enforceEvent(
   if (item.kind === 'invalid') {
     // A CreateModel call with a missing or malformed field is a violation with that reason (fail
     // closed), alerted as unconfirmed; anything else malformed fails the invocation.
-    const record = lenientCreateModelRecord(valueAtLocation(event, item.location), { now: deps.now(), region: process.env.AWS_REGION ?? 'us-east-1' });
+    const record = item.record ? lenientCreateModelRecord(item.record, { now: deps.now(), region: process.env.AWS_REGION ?? 'us-east-1' }) : null;
     if (record === null) throw item.error;
     result = await enforceRecord(record, settings, deps, { malformed: item.error.message });
   } else {
