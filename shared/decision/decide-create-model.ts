@@ -1,7 +1,8 @@
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { DecidedCreateModel, Decision, DecisionContext, Verdict } from '../model/decision.js';
-import { applyExemptions, exceptionRef, type Exemption } from './exemptions.js';
-import { prioritize, type PrioritySettings } from './priorities.js';
+import { applyExemptions, type Exemption } from './exemptions.js';
+import type { PrioritySettings } from './priorities.js';
+import { ranking } from './ranking.js';
 import { findModelArn } from './model-arn.js';
 
 export interface DecideOptions {
@@ -98,7 +99,7 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
   const exemption = exempted.exemption;
   reasons.push(...exempted.reasons);
 
-  const priority = prioritize(tags, verdict, options.priorities);
+  const ranked = ranking(tags, verdict, exemption, options.priorities);
   const decision: Decision = {
     eventId: stringOrNull(record.eventID),
     eventTime: record.eventTime,
@@ -111,10 +112,7 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
     networkIsolation,
     verdict,
     reasons,
-    severity: priority.severity,
-    classification: priority.classification,
-    production: priority.production,
-    exception: exemption ? exceptionRef(exemption) : null,
+    ...ranked.fields,
   };
   const context: DecisionContext = {
     invokedBy,
@@ -123,7 +121,7 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
     errorCode,
     tags,
     exemption,
-    classMode: priority.classMode,
+    classMode: ranked.classMode,
   };
   return { decision, context };
 }

@@ -1,8 +1,9 @@
 import { QUARANTINE_TAG } from '../model/tags.js';
 import type { DecidedCreateModel } from '../model/decision.js';
 import { isIsolated, type DescribedModel } from '../model/sagemaker-model.js';
-import { applyExemptions, exceptionRef, type Exemption } from './exemptions.js';
-import { prioritize, type PrioritySettings } from './priorities.js';
+import { applyExemptions, type Exemption } from './exemptions.js';
+import type { PrioritySettings } from './priorities.js';
+import { ranking } from './ranking.js';
 
 /**
  * Decides a model that exists, with the same rules as a CreateModel call: only `true` is
@@ -23,7 +24,7 @@ export function decideDescribedModel(model: DescribedModel, options: { exemption
     options.now,
   );
   reasons.push(...exemptionReasons);
-  const priority = prioritize(model.tags, verdict, options.priorities);
+  const ranked = ranking(model.tags, verdict, exemption, options.priorities);
   return {
     decision: {
       eventId: null,
@@ -37,11 +38,8 @@ export function decideDescribedModel(model: DescribedModel, options: { exemption
       networkIsolation: isolated,
       verdict,
       reasons,
-      severity: priority.severity,
-      classification: priority.classification,
-      production: priority.production,
-      exception: exemption ? exceptionRef(exemption) : null,
+      ...ranked.fields,
     },
-    context: { invokedBy: null, sourceIPAddress: null, userAgent: null, errorCode: null, tags: model.tags, exemption, classMode: priority.classMode },
+    context: { invokedBy: null, sourceIPAddress: null, userAgent: null, errorCode: null, tags: model.tags, exemption, classMode: ranked.classMode },
   };
 }
