@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // One moto server per worker, reset for each file that asks (instead of one started per file).
+    globalSetup: ['tests/support/moto-pool.ts'],
     // Integration tests start their own moto server and package the service: give them time,
     // and keep to the machine's two cores.
     testTimeout: 30_000,
