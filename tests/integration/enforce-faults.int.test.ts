@@ -1,5 +1,4 @@
 import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
-import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
@@ -10,6 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { withShortRetries } from '../support/short-retries.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 
 /**
@@ -33,18 +33,6 @@ let slack: Awaited<ReturnType<typeof startWebhookListener>>;
 const BOUNDS = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true } as const;
 const SAGEMAKER_BOUNDS = { connectionTimeout: 300, requestTimeout: 300, throwOnRequestTimeout: true } as const;
 const ATTEMPTS = 5;
-/**
- * The SDK's own adaptive retry with its five attempts, its rules of what is retried and its rate
- * limiter, with its waits cut short: after a throttle it backs off up to 1 s, 2 s, 4 s, 8 s and its
- * rate limiter allows one request in 2 s, which made the throttling case 12 s of sleep. The case is
- * about what happens after the last attempt, not how long the SDK waits before it.
- */
-const shortRetries = () =>
-  new AdaptiveRetryStrategy(ATTEMPTS, {
-    maxAttempts: ATTEMPTS,
-    backoff: { computeNextBackoffDelay: () => 10, setDelayBase: () => undefined },
-    rateLimiter: new DefaultRateLimiter({ minFillRate: 100, minCapacity: ATTEMPTS }),
-  });
 
 const handlerWith = (env: Record<string, string> = {}) =>
   createEnforceHandler({ config: loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_MODE: 'quarantine', ...env }) }), clients, secretCacheMs: 0 });
@@ -83,8 +71,7 @@ beforeAll(async () => {
   const sagemakerIn = createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: SAGEMAKER_BOUNDS }).sagemakerIn;
   clients = { ...createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: BOUNDS }), sagemakerIn };
   // DescribeModel is also the call throttled below: its client retries as the Lambda's does, without the long waits.
-  const retries = shortRetries();
-  sagemakerIn(REGION).config.retryStrategy = async () => retries;
+  withShortRetries(sagemakerIn(REGION), ATTEMPTS);
   slack = await startWebhookListener();
   stack = await createLocalStack(setup, { region: REGION, rulePattern: { source: ['aws.sagemaker'] }, slackWebhookUrl: slack.url, endpoint: moto.endpoint });
 }, 120_000);

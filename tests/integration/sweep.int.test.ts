@@ -13,6 +13,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aw
 import { lambdaContext } from '../support/lambda-context.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
 import { runCli } from '../support/cli.js';
+import { withShortRetries } from '../support/short-retries.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -105,6 +106,7 @@ describe('sweep over moto, two regions, dozens of models', () => {
 
   it('skips a model deleted between the listing and its DescribeModel, and rides out throttling', async () => {
     const { clients } = countingClients();
+    withShortRetries(clients.sagemakerIn(HOME));
     await createModel(setup, HOME, 'vanishing');
     let describes = 0;
     let throttled = 0;
@@ -123,7 +125,7 @@ describe('sweep over moto, two regions, dozens of models', () => {
           // The last model's DescribeModel is throttled twice in a row (its first attempt and its retry):
           // the SDK's adaptive retry must absorb it. Late in the run on purpose: once throttled, the
           // adaptive client slows every later call to its lowered rate (seconds per call), which is the
-          // SDK's behaviour, not ours to wait through.
+          // SDK's behaviour, not ours to wait through (and its back-off is cut short: withShortRetries).
           if (THROTTLED_AT.includes(describes)) {
             throttled++;
             throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
