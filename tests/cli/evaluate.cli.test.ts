@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from '../support/cli.js';
+import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
 import { ownFixturePath, publicFixturePath } from '../support/fixtures.js';
 
 const FIELDS = ['eventId', 'eventTime', 'account', 'region', 'modelName', 'modelArn', 'principal', 'succeeded', 'networkIsolation', 'verdict', 'reasons', 'severity', 'classification', 'production', 'exception'];
@@ -15,6 +15,8 @@ const writeTmp = (name: string, content: string | Buffer) => {
   return path;
 };
 
+// What evaluate decides and prints from files and flags runs in-process (runCliInProcess); the
+// contract test, stdin and the inputs that could hang a process run the built command.
 describe('isolation-guard evaluate', () => {
   it('prints exactly the contract fields, in order, one line per CreateModel, and exits 1 on a violation', async () => {
     const { code, stdout, stderr } = await runCli(['evaluate', publicFixturePath('01_createmodel_doc_iamuser_isolation_absent.json')]);
@@ -27,19 +29,19 @@ describe('isolation-guard evaluate', () => {
   });
 
   it('exits 0 when every call is compliant or failed', async () => {
-    const { code, stdout } = await runCli(['evaluate', ownFixturePath('createmodel_isolated_sdk.json'), ownFixturePath('createmodel_denied.json')]);
+    const { code, stdout } = await runCliInProcess(['evaluate', ownFixturePath('createmodel_isolated_sdk.json'), ownFixturePath('createmodel_denied.json')]);
     expect(code).toBe(0);
     expect(jsonLines(stdout).map((l) => l.verdict)).toEqual(['compliant', 'not-applicable']);
   });
 
   it('reads a real gzipped CloudTrail log file and skips the other records', async () => {
-    const { code, stdout } = await runCli(['evaluate', publicFixturePath('35_cloudtrail_logfile_verbatim_records_mixed.json.gz')]);
+    const { code, stdout } = await runCliInProcess(['evaluate', publicFixturePath('35_cloudtrail_logfile_verbatim_records_mixed.json.gz')]);
     expect(code).toBe(1);
     expect(jsonLines(stdout).map((l) => l.modelName)).toEqual(['ExampleModel']);
   });
 
   it('prints no decision and exits 0 for public neighbour events and a digest file, saying each holds no CreateModel call', async () => {
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await runCliInProcess([
       'evaluate',
       publicFixturePath('17_neighbour_createendpoint_doc.json'),
       publicFixturePath('24_neighbour_cloudtrail_insight.json'),
@@ -63,7 +65,7 @@ describe('isolation-guard evaluate', () => {
 
   it('reads a JSON array of records', async () => {
     const array = ['createmodel_false_cli.json', 'createmodel_string_true.json'].map((n) => JSON.parse(readFileSync(ownFixturePath(n), 'utf8')));
-    const { code, stdout } = await runCli(['evaluate', writeTmp('array.json', JSON.stringify(array))]);
+    const { code, stdout } = await runCliInProcess(['evaluate', writeTmp('array.json', JSON.stringify(array))]);
     expect(code).toBe(1);
     expect(jsonLines(stdout).map((l) => [l.modelName, l.networkIsolation])).toEqual([
       ['quick-test', false],
@@ -74,7 +76,7 @@ describe('isolation-guard evaluate', () => {
   it('exits 2 naming the unreadable input, and still reports the others', async () => {
     const corrupt = writeTmp('corrupt.json.gz', Buffer.from([0x1f, 0x8b, 0x08, 0, 1, 2, 3]));
     const missing = join(tmp, 'missing.json');
-    const { code, stdout, stderr } = await runCli(['evaluate', corrupt, missing, ownFixturePath('createmodel_false_cli.json')]);
+    const { code, stdout, stderr } = await runCliInProcess(['evaluate', corrupt, missing, ownFixturePath('createmodel_false_cli.json')]);
     expect(code).toBe(2);
     expect(jsonLines(stdout).map((l) => l.modelName)).toEqual(['quick-test']);
     expect(stderr).toContain(`${corrupt}: invalid gzip data`);
@@ -84,13 +86,13 @@ describe('isolation-guard evaluate', () => {
   it('exits 2 naming the field of a malformed record', async () => {
     const record = JSON.parse(readFileSync(ownFixturePath('createmodel_false_cli.json'), 'utf8'));
     delete record.awsRegion;
-    const { code, stderr } = await runCli(['evaluate', writeTmp('bad.json', JSON.stringify({ Records: [record] }))]);
+    const { code, stderr } = await runCliInProcess(['evaluate', writeTmp('bad.json', JSON.stringify({ Records: [record] }))]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/bad\.json: Records\[0\]\.awsRegion: /);
   });
 
   it('says an empty file holds no records and exits 0', async () => {
-    const { code, stdout, stderr } = await runCli(['evaluate', writeTmp('empty.json', '')]);
+    const { code, stdout, stderr } = await runCliInProcess(['evaluate', writeTmp('empty.json', '')]);
     expect(code).toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/empty\.json: holds no records/);
@@ -98,21 +100,21 @@ describe('isolation-guard evaluate', () => {
 
   it('applies exemptions from flags, the environment and a config file, with expiry', async () => {
     const terraform = ownFixturePath('createmodel_absent_terraform.json');
-    const byFlag = await runCli(['evaluate', '--exempt-tag-keys', 'managed-by=terraform', terraform]);
+    const byFlag = await runCliInProcess(['evaluate', '--exempt-tag-keys', 'managed-by=terraform', terraform]);
     expect(byFlag.code).toBe(0);
     expect(jsonLines(byFlag.stdout)[0]!.verdict).toBe('exempt');
 
-    const byEnv = await runCli(['evaluate', terraform], { env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: 'fraud-*|2026-12-31' } });
+    const byEnv = await runCliInProcess(['evaluate', terraform], { env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: 'fraud-*|2026-12-31' } });
     expect(jsonLines(byEnv.stdout)[0]!.verdict).toBe('exempt');
 
     const config = writeTmp('guard.json', JSON.stringify({ exemptPrincipalPatterns: ['arn:aws:iam::*:role/TerraformDeploy|2026-12-31'] }));
-    const expired = await runCli(['evaluate', '--config', config, '--as-of', '2027-01-01T00:00:00Z', terraform]);
+    const expired = await runCliInProcess(['evaluate', '--config', config, '--as-of', '2027-01-01T00:00:00Z', terraform]);
     expect(expired.code).toBe(1);
     expect(jsonLines(expired.stdout)[0]!.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/has expired/)]));
   });
 
   it('exits 2 on a bad setting, naming it', async () => {
-    const { code, stderr } = await runCli(['evaluate', ownFixturePath('createmodel_false_cli.json')], {
+    const { code, stderr } = await runCliInProcess(['evaluate', ownFixturePath('createmodel_false_cli.json')], {
       env: { ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'x|soon' },
     });
     expect(code).toBe(2);
@@ -121,21 +123,21 @@ describe('isolation-guard evaluate', () => {
 
   it('exits 2 on a config file that is not an object of settings, naming the flag and the file', async () => {
     const config = writeTmp('list.json', JSON.stringify(['mode', 'alert']));
-    const { code, stderr } = await runCli(['evaluate', '--config', config, ownFixturePath('createmodel_false_cli.json')]);
+    const { code, stderr } = await runCliInProcess(['evaluate', '--config', config, ownFixturePath('createmodel_false_cli.json')]);
     expect(code).toBe(2);
     expect(stderr).toContain(`--config: ${config} must hold a JSON object of settings`);
     expect(stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
   it('exits 2 on unknown flags and commands', async () => {
-    expect((await runCli(['evaluate', '--nope'])).code).toBe(2);
-    const unknown = await runCli(['frobnicate']);
+    expect((await runCliInProcess(['evaluate', '--nope'])).code).toBe(2);
+    const unknown = await runCliInProcess(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
   it('prints a readable table that neutralises terminal escapes', async () => {
-    const { code, stdout } = await runCli(['evaluate', '--format', 'table', ownFixturePath('eventbridge_createmodel_markup.json')]);
+    const { code, stdout } = await runCliInProcess(['evaluate', '--format', 'table', ownFixturePath('eventbridge_createmodel_markup.json')]);
     expect(code).toBe(1);
     const [header, row, why] = stdout.split('\n');
     expect(header).toMatch(/^VERDICT\s+EVENT TIME\s+ACCOUNT\s+REGION\s+MODEL\s+ISOLATION\s+PRINCIPAL$/);
@@ -147,7 +149,7 @@ describe('isolation-guard evaluate', () => {
   it('shows control characters of a model name as visible escapes in the table', async () => {
     const record = JSON.parse(readFileSync(ownFixturePath('createmodel_false_cli.json'), 'utf8'));
     record.requestParameters.modelName = 'evil\u001b[2J\u0007name';
-    const { stdout } = await runCli(['evaluate', '--format', 'table', writeTmp('ansi.json', JSON.stringify(record))]);
+    const { stdout } = await runCliInProcess(['evaluate', '--format', 'table', writeTmp('ansi.json', JSON.stringify(record))]);
     expect(stdout).not.toMatch(/[\u0000-\u0008\u001b]/);
     expect(stdout).toContain('evil\\u001b[2J\\u0007name');
   });

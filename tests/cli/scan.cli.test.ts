@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from '../support/cli.js';
+import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
 import { iacFixturePath, iacRelative } from '../support/iac-fixtures.js';
 import { sarifLog } from '../support/sarif-2.1.0.js';
 
@@ -10,6 +10,8 @@ const FIELDS = ['file', 'line', 'format', 'resource', 'verdict', 'networkIsolati
 const tmp = mkdtempSync(join(tmpdir(), 'guard-scan-'));
 const AS_OF = ['--as-of', '2026-11-29T12:00:00Z'];
 
+// The contract test runs the built command; the rest is what scan decides and prints from files
+// and flags, run in-process (runCliInProcess): the HCL parser is loaded once, not in every process.
 describe('isolation-guard scan', () => {
   it('prints exactly the contract fields, one line per model resource, and exits 1 on a violation', async () => {
     const { code, stdout, stderr } = await runCli(['scan', ...AS_OF, iacRelative('sam')]);
@@ -34,7 +36,7 @@ describe('isolation-guard scan', () => {
     const dir = join(tmp, 'clean');
     mkdirSync(dir);
     writeFileSync(join(dir, 'main.tf'), 'resource "aws_sagemaker_model" "ok" {\n  enable_network_isolation = true\n}\n\n# isolation-guard:exempt reason="vendor" expires=2099-01-01\nresource "aws_sagemaker_model" "vendor" {\n}\n');
-    const { code, stdout } = await runCli(['scan', dir]);
+    const { code, stdout } = await runCliInProcess(['scan', dir]);
     expect(code).toBe(0);
     expect(jsonLines(stdout).map((l) => l.verdict)).toEqual(['compliant', 'exempt']);
   });
@@ -43,27 +45,27 @@ describe('isolation-guard scan', () => {
     const dir = join(tmp, 'unknown');
     mkdirSync(dir);
     writeFileSync(join(dir, 'main.tf'), 'variable "isolate" {\n  type = bool\n}\nresource "aws_sagemaker_model" "m" {\n  enable_network_isolation = var.isolate\n}\n');
-    const { code, stdout } = await runCli(['scan', dir]);
+    const { code, stdout } = await runCliInProcess(['scan', dir]);
     expect(code).toBe(1);
     expect(jsonLines(stdout)[0]).toMatchObject({ verdict: 'unknown', networkIsolation: null });
-    const given = await runCli(['scan', '--var-file', iacFixturePath('terraform', 'tfvars', 'prod.tfvars'), dir]);
+    const given = await runCliInProcess(['scan', '--var-file', iacFixturePath('terraform', 'tfvars', 'prod.tfvars'), dir]);
     expect(given.code).toBe(1); // prod.tfvars sets isolate_cli, not isolate
     writeFileSync(join(tmp, 'isolate.tfvars'), 'isolate = true\n');
-    const fixed = await runCli(['scan', '--var-file', join(tmp, 'isolate.tfvars'), dir]);
+    const fixed = await runCliInProcess(['scan', '--var-file', join(tmp, 'isolate.tfvars'), dir]);
     expect(fixed.code).toBe(0);
   });
 
   it('takes --parameter for CloudFormation parameters', async () => {
     const template = iacRelative('cloudformation', 'template.json');
-    const byDefault = await runCli(['scan', template]);
+    const byDefault = await runCliInProcess(['scan', template]);
     expect(jsonLines(byDefault.stdout).find((l) => l.resource === 'JsonFromParameter')!.verdict).toBe('violation');
-    const given = await runCli(['scan', '--parameter', 'Isolate=true', template]);
+    const given = await runCliInProcess(['scan', '--parameter', 'Isolate=true', template]);
     expect(jsonLines(given.stdout).find((l) => l.resource === 'JsonFromParameter')!.verdict).toBe('compliant');
   });
 
   it('exits 2 naming each unreadable input with line and column, and still reports the others', async () => {
     const missing = join(tmp, 'missing.tf');
-    const { code, stdout, stderr } = await runCli(['scan', iacRelative('broken'), iacRelative('terraform', 'broken'), missing, iacRelative('sam')]);
+    const { code, stdout, stderr } = await runCliInProcess(['scan', iacRelative('broken'), iacRelative('terraform', 'broken'), missing, iacRelative('sam')]);
     expect(code).toBe(2);
     expect(jsonLines(stdout).map((l) => l.resource)).toEqual(['ChurnModel', 'aws_sagemaker_model.beside_the_broken_file']);
     expect(stderr).toContain(`${iacRelative('broken', 'template.yaml')}:6:3: missed comma between flow collection entries`);
@@ -83,7 +85,7 @@ describe('isolation-guard scan', () => {
     }
     mkdirSync(join(repo, 'infra'));
     writeFileSync(join(repo, 'infra', 'main.tf'), model);
-    const { code, stdout, stderr } = await runCli(['scan', repo]);
+    const { code, stdout, stderr } = await runCliInProcess(['scan', repo]);
     expect(code).toBe(1);
     expect(jsonLines(stdout).map((l) => l.file)).toEqual([join(repo, 'infra', 'main.tf')]);
     expect(stderr).toBe(`isolation-guard: 4 files, 1 SageMaker model resource(s), 1 failing the gate\n`);
@@ -91,7 +93,7 @@ describe('isolation-guard scan', () => {
 
   it('writes SARIF 2.1.0 with one rule and one result per failing resource', async () => {
     const out = join(tmp, 'scan.sarif');
-    const { code } = await runCli(['scan', ...AS_OF, '--format', 'sarif', '--out', out, iacRelative('terraform', 'basic'), iacRelative('cdk'), iacRelative('terraform', 'broken')]);
+    const { code } = await runCliInProcess(['scan', ...AS_OF, '--format', 'sarif', '--out', out, iacRelative('terraform', 'basic'), iacRelative('cdk'), iacRelative('terraform', 'broken')]);
     expect(code).toBe(2);
     const sarif = sarifLog.parse(JSON.parse(readFileSync(out, 'utf8')));
     const [run] = sarif.runs;
@@ -109,7 +111,7 @@ describe('isolation-guard scan', () => {
   });
 
   it('prints a table for people, with the reasons of what does not pass', async () => {
-    const { code, stdout } = await runCli(['scan', '--format', 'table', iacRelative('plan', 'plan.json')]);
+    const { code, stdout } = await runCliInProcess(['scan', '--format', 'table', iacRelative('plan', 'plan.json')]);
     expect(code).toBe(1);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^VERDICT\s+ISOLATION\s+FORMAT\s+RESOURCE\s+WHERE$/);
@@ -118,12 +120,12 @@ describe('isolation-guard scan', () => {
   });
 
   it('exits 2 on bad usage, naming the flag', async () => {
-    const format = await runCli(['scan', '--format', 'xml', '.']);
+    const format = await runCliInProcess(['scan', '--format', 'xml', '.']);
     expect(format).toMatchObject({ code: 2, stderr: expect.stringMatching(/--format: expected one of json, table, sarif/) });
-    const parameter = await runCli(['scan', '--parameter', 'novalue', '.']);
+    const parameter = await runCliInProcess(['scan', '--parameter', 'novalue', '.']);
     expect(parameter).toMatchObject({ code: 2, stderr: expect.stringMatching(/--parameter: expected KEY=VALUE/) });
-    expect(await runCli(['scan'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/give at least one PATH/) });
-    const varFile = await runCli(['scan', '--var-file', join(tmp, 'nope.tfvars'), iacRelative('sam')]);
+    expect(await runCliInProcess(['scan'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/give at least one PATH/) });
+    const varFile = await runCliInProcess(['scan', '--var-file', join(tmp, 'nope.tfvars'), iacRelative('sam')]);
     expect(varFile).toMatchObject({ code: 2, stderr: expect.stringMatching(/nope\.tfvars: --var-file: cannot read \(ENOENT\)/) });
   });
 });

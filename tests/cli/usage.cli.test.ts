@@ -1,21 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, closest } from '../../cli/main.js';
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { REPO_ROOT, runCli, runCliInProcess } from '../support/cli.js';
 
 const version = (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version: string }).version;
 
+// Help and mistakes are what `run` (cli/main.ts) prints: run in-process; --version and the bare
+// command are run as the built command, as a user starts it.
 describe('isolation-guard help, --version and mistakes', () => {
   it('prints the overview with every command and the exit codes', async () => {
-    const { code, stdout } = await runCli(['help']);
+    const { code, stdout } = await runCliInProcess(['help']);
     expect(code).toBe(0);
     for (const command of COMMANDS) expect(stdout).toContain(`  ${command.name} `);
     expect(stdout).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 .*\n\s+3 /);
   });
 
   it('COMMAND --help and help COMMAND print that command\'s help only, with every option it accepts', async () => {
-    const viaFlag = await runCli(['audit', '--help']);
-    const viaHelp = await runCli(['help', 'audit']);
+    const viaFlag = await runCliInProcess(['audit', '--help']);
+    const viaHelp = await runCliInProcess(['help', 'audit']);
     expect(viaFlag.code).toBe(0);
     expect(viaFlag.stdout).toBe(viaHelp.stdout);
     expect(viaFlag.stdout).toMatch(/^Usage: isolation-guard audit --from DATE --to DATE/);
@@ -23,16 +25,16 @@ describe('isolation-guard help, --version and mistakes', () => {
       expect(viaFlag.stdout).toContain(flag);
     }
     expect(viaFlag.stdout).not.toContain('Usage: isolation-guard evaluate');
-    const evaluate = await runCli(['help', 'evaluate']);
+    const evaluate = await runCliInProcess(['help', 'evaluate']);
     expect(evaluate.stdout).toContain('--as-of DATE');
     expect(evaluate.stdout).not.toContain('--from-dlq');
   });
 
   it('accepts every option its help lists (the help is generated from what the parser takes)', async () => {
     // An option that is only in the help would fail here with "unknown option".
-    const { stdout } = await runCli(['policy', 'iam', '--help']);
+    const { stdout } = await runCliInProcess(['policy', 'iam', '--help']);
     expect(stdout).toContain('--member-role-name NAME');
-    const run = await runCli(['policy', 'iam', '--delete-mode', '--account', '123456789012', '--region', 'eu-west-1', '--partition', 'aws', '--member-role-name', 'm', '--org']);
+    const run = await runCliInProcess(['policy', 'iam', '--delete-mode', '--account', '123456789012', '--region', 'eu-west-1', '--partition', 'aws', '--member-role-name', 'm', '--org']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toBeTypeOf('object');
   });
@@ -44,24 +46,24 @@ describe('isolation-guard help, --version and mistakes', () => {
   });
 
   it('suggests the command or option meant, in plain words, exit 2', async () => {
-    const command = await runCli(['evalute', 'x.json']);
+    const command = await runCliInProcess(['evalute', 'x.json']);
     expect(command.code).toBe(2);
     expect(command.stderr).toContain(`unknown command "evalute" (did you mean 'evaluate'?)`);
-    const option = await runCli(['audit', '--ofline']);
+    const option = await runCliInProcess(['audit', '--ofline']);
     expect(option.code).toBe(2);
     expect(option.stderr).toContain('audit: unknown option --ofline (did you mean --offline?)');
     expect(option.stderr).not.toMatch(/ERR_PARSE_ARGS|To specify a positional/);
-    const missing = await runCli(['audit', '--from']);
+    const missing = await runCliInProcess(['audit', '--from']);
     expect(missing.stderr).toContain('audit: --from needs a value');
-    const positional = await runCli(['sweep', 'eu-west-1']);
+    const positional = await runCliInProcess(['sweep', 'eu-west-1']);
     expect(positional.stderr).toContain('sweep takes no arguments, got "eu-west-1"');
   });
 
   it('policy alone names its subcommands (exit 2); a misspelt one is suggested', async () => {
-    const alone = await runCli(['policy']);
+    const alone = await runCliInProcess(['policy']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('Usage: isolation-guard policy <scp|iam>');
-    const typo = await runCli(['policy', 'spc']);
+    const typo = await runCliInProcess(['policy', 'spc']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain(`did you mean 'policy scp'?`);
   });

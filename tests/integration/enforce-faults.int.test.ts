@@ -9,6 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { withShortRetries } from '../support/short-retries.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 
 /**
@@ -22,6 +23,16 @@ let setup: AwsClients;
 let clients: AwsClients;
 let stack: LocalStack;
 let slack: Awaited<ReturnType<typeof startWebhookListener>>;
+
+/**
+ * The handler's clients are bounded as the Lambda's are (ENFORCE_REQUEST_BOUNDS: 1 s to connect, 2 s a
+ * request, asserted in tests/unit/client-timeouts.test.ts). The SageMaker client, whose DescribeModel
+ * hangs below, is bounded shorter: a hang costs the test five attempts of 300 ms, not of 2 s, and ends
+ * the same way. (The others keep 2 s: moto on a busy machine can take longer than 300 ms to answer.)
+ */
+const BOUNDS = { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true } as const;
+const SAGEMAKER_BOUNDS = { connectionTimeout: 300, requestTimeout: 300, throwOnRequestTimeout: true } as const;
+const ATTEMPTS = 5;
 
 const handlerWith = (env: Record<string, string> = {}) =>
   createEnforceHandler({ config: loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_MODE: 'quarantine', ...env }) }), clients, secretCacheMs: 0 });
@@ -56,8 +67,11 @@ beforeAll(async () => {
   // @middy/ssm makes its own client: through the proxy too, so SSM faults can be injected.
   Object.assign(process.env, motoEnvironment(proxy.endpoint, REGION));
   setup = createAwsClients(awsClientConfig(moto.endpoint, REGION));
-  // The handler's clients, bounded as the Lambda's are (shorter here, so a hang costs the test little).
-  clients = createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true } });
+  // The handler's clients, bounded as the Lambda's are; SageMaker's shorter (see BOUNDS).
+  const sagemakerIn = createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: SAGEMAKER_BOUNDS }).sagemakerIn;
+  clients = { ...createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: BOUNDS }), sagemakerIn };
+  // DescribeModel is also the call throttled below: its client retries as the Lambda's does, without the long waits.
+  withShortRetries(sagemakerIn(REGION), ATTEMPTS);
   slack = await startWebhookListener();
   stack = await createLocalStack(setup, { region: REGION, rulePattern: { source: ['aws.sagemaker'] }, slackWebhookUrl: slack.url, endpoint: moto.endpoint });
 }, 120_000);
@@ -87,8 +101,9 @@ describe('DescribeModel fails before the alert step', () => {
     const started = Date.now();
 
     const failed = await failureOf(handlerWith()(delivery as never, lambdaContext()));
-    // Bounded: five attempts of at most 2 s each, then the alert; well inside the Lambda's 30 s.
-    expect(Date.now() - started).toBeLessThan(25_000);
+    // Bounded: five attempts of at most SAGEMAKER_BOUNDS.requestTimeout each, then the alert (with the
+    // Lambda's 2 s, 10 s: well inside its 30 s). Unbounded, the hanging case would wait for the test's timeout.
+    expect(Date.now() - started).toBeLessThan(ATTEMPTS * SAGEMAKER_BOUNDS.requestTimeout + 9_000);
     expect(failed.failures.confirm).toMatch(/DescribeModel failed/);
     const alerts = await snsAlerts();
     expect(alerts).toHaveLength(1);

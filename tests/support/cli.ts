@@ -32,6 +32,24 @@ export function runCli(args: string[], options: { stdin?: Buffer | string; env?:
   });
 }
 
+/**
+ * Runs a command in this process, through the function the built command runs (`run` of
+ * cli/main.ts), with its output captured and its environment given as the child's would be (this
+ * process's, plus `env`; a variable given as undefined is removed). For tests of what a command
+ * decides and prints from files and flags, not of the process around it: stdin, a closed pipe, an
+ * unexpected error's exit 70 and the bundle itself are tested through runCli. A call costs a
+ * function call instead of a Node start (about 0.2 s of CPU each).
+ */
+export async function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const [{ run }, { processIo }] = await Promise.all([import('../../cli/main.js'), import('../../cli/io.js')]);
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: (line: string) => void (stdout += `${line}\n`), stderr: (line: string) => void (stderr += `${line}\n`), input: processIo.input };
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, value]) => value !== undefined));
+  const code = await run(args, io, env);
+  return { code, stdout, stderr };
+}
+
 export const jsonLines = (stdout: string): Array<Record<string, unknown>> =>
   stdout
     .split('\n')

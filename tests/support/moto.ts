@@ -6,9 +6,10 @@ import { ensureMoto } from '../../scripts/ensure-moto.mjs';
 
 /**
  * The local AWS: a moto server on a free loopback port, started with the patches of
- * moto_launcher.py (see README.md beside this file). Each caller gets its own server, so test
- * files running in parallel never see each other's resources. Every account is moto's default,
- * 123456789012, unless a test assumes a role into another.
+ * moto_launcher.py (see README.md beside this file). Test files running in parallel never see each
+ * other's resources: under vitest each worker has its own server (tests/support/moto-pool.ts), reset
+ * for every file; elsewhere (scripts, bench) each caller starts its own. Every account is moto's
+ * default, 123456789012, unless a test assumes a role into another.
  */
 export interface MotoServer {
   endpoint: string;
@@ -34,7 +35,42 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Set by the vitest global setup (moto-pool.ts): where a test file leases its worker's server. */
+export const MOTO_POOL_VARIABLE = 'ISOLATION_GUARD_TEST_MOTO_POOL';
+
+/**
+ * A moto server for the caller. In a vitest worker with the pool running, the worker's own server,
+ * reset to empty (one moto start per worker instead of one per test file: a start costs 2-3 s of
+ * CPU); `stop()` then leaves it running for the worker's next file. Otherwise a new server.
+ */
 export async function startMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
+  const pool = process.env[MOTO_POOL_VARIABLE];
+  const worker = process.env.VITEST_POOL_ID;
+  if (pool && worker) return leaseMoto(pool, worker);
+  return launchMoto(options);
+}
+
+async function leaseMoto(pool: string, worker: string): Promise<MotoServer> {
+  const response = await fetch(`${pool}/lease?worker=${encodeURIComponent(worker)}`, { method: 'POST' });
+  if (!response.ok) throw new Error(`the moto pool could not give worker ${worker} a server: ${await response.text()}`);
+  const { endpoint, port } = (await response.json()) as { endpoint: string; port: number };
+  return { endpoint, port, reset: () => resetMoto(endpoint), stop: async () => undefined };
+}
+
+/** Forgets every resource, and the Athena query progression a test may have set (the state manager keeps it across resets). */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+  const unset = await fetch(`${endpoint}/moto-api/state-manager/unset-transition`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model_name: 'athena::execution' }),
+  });
+  if (!unset.ok) throw new Error(`moto state manager reset failed: HTTP ${unset.status}`);
+}
+
+/** Starts a new moto server (the pool's, or a caller's own). */
+export async function launchMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
   ensureMoto();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -71,10 +107,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   return {
     endpoint,
     port,
-    async reset() {
-      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
-    },
+    reset: () => resetMoto(endpoint),
     async stop() {
       if (exited !== undefined) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,0 +1,60 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { launchMoto, MOTO_POOL_VARIABLE, resetMoto, type MotoServer } from './moto.js';
+
+/**
+ * vitest global setup: one moto server per worker, started when the worker's first test file asks
+ * for it (a run of unit tests starts none) and reset before each file that asks, so files never see
+ * each other's resources. A worker runs one file at a time, so a server is never shared by two files
+ * at once. Before this, every integration file started its own server: ~20 Python starts of 2-3 s
+ * each on a 2-core machine (docs/performance.md).
+ *
+ * The workers find the pool through MOTO_POOL_VARIABLE (set here, before they are forked, and
+ * inherited by them); `startMoto()` in tests/support/moto.ts leases from it. Servers exit with the
+ * vitest process (--exit-with-parent) if teardown does not run.
+ */
+export default async function setup() {
+  const servers = new Map<string, Promise<MotoServer>>();
+
+  const pool = createServer((req, res) => {
+    const worker = new URL(req.url ?? '/', 'http://pool').searchParams.get('worker');
+    if (req.method !== 'POST' || !worker) {
+      res.writeHead(400).end('POST /lease?worker=VITEST_POOL_ID');
+      return;
+    }
+    lease(worker)
+      .then((moto) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ endpoint: moto.endpoint, port: moto.port })))
+      .catch((error: unknown) => res.writeHead(500).end(error instanceof Error ? error.message : String(error)));
+  });
+
+  const launch = (worker: string) => {
+    const server = launchMoto({ timeoutMs: 120_000 });
+    servers.set(worker, server);
+    // A start that failed is tried again by the next file rather than failing every file after it.
+    server.catch(() => servers.delete(worker));
+    return server;
+  };
+  async function lease(worker: string): Promise<MotoServer> {
+    const known = servers.get(worker);
+    const moto = await (known ?? launch(worker));
+    try {
+      await resetMoto(moto.endpoint);
+      return moto;
+    } catch (error) {
+      // A server that stopped answering (it died with a test's fault) is replaced, once.
+      if (!known) throw error;
+      await moto.stop();
+      const fresh = await launch(worker);
+      await resetMoto(fresh.endpoint);
+      return fresh;
+    }
+  }
+  await new Promise<void>((resolve) => pool.listen(0, '127.0.0.1', resolve));
+  process.env[MOTO_POOL_VARIABLE] = `http://127.0.0.1:${(pool.address() as AddressInfo).port}`;
+
+  return async () => {
+    delete process.env[MOTO_POOL_VARIABLE];
+    await new Promise<void>((resolve) => pool.close(() => resolve()));
+    await Promise.all([...servers.values()].map((server) => server.then((moto) => moto.stop(), () => undefined)));
+  };
+}
