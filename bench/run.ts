@@ -100,29 +100,33 @@ async function handlerTimes() {
 
 const FUNCTIONS = ['enforce', 'sweep', 'history'] as const;
 
-/**
- * A fresh `node` running `code` in `dir`: median wall time and median CPU time (user + system, as
- * the process itself reports it). On a shared machine the wall time moves with the load, the CPU
- * time much less; both are printed, and the targets are judged on CPU time.
- */
-function nodeTime(dir: string, code: string): { wall: number; cpu: number } {
-  const walls: number[] = [];
-  const cpus: number[] = [];
+/** One fresh `node` running `code` in `dir`: its wall time and its CPU time (user + system, as the process itself reports it). */
+function nodeRun(dir: string, code: string): { wall: number; cpu: number } {
   const script = `${code}; const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000));`;
-  for (let i = 0; i < 14; i++) {
-    const start = performance.now();
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { ...process.env, AWS_REGION: REGION }, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`node -e ${code} failed: ${result.stderr}`);
-    walls.push(performance.now() - start);
-    cpus.push(Number(result.stdout.trim().split('\n').at(-1)));
-  }
-  return { wall: median(walls.slice(2)), cpu: median(cpus.slice(2)) };
+  const start = performance.now();
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, env: { ...process.env, AWS_REGION: REGION }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`node -e ${code} failed: ${result.stderr}`);
+  return { wall: performance.now() - start, cpu: Number(result.stdout.trim().split('\n').at(-1)) };
 }
 
-/** Cold initialisation of a function's bundle: a fresh node importing it, against a fresh bare node. */
-function coldStart(bundleDir: string, name: string, bare: { wall: number; cpu: number }) {
-  const withBundle = nodeTime(bundleDir, `await import('./functions/${name}.mjs')`);
-  return { withBundle, init: withBundle.cpu - bare.cpu, initWall: withBundle.wall - bare.wall };
+/**
+ * Cold initialisation of a function's bundle: a fresh node importing it, against a fresh bare node,
+ * run in pairs (bare, bundle, bare, bundle, ...) so that a machine whose speed drifts (a shared
+ * VM's bare node moved between 57 and 83 ms of CPU from one run to the next) moves both alike.
+ * The figures are medians of the pairs' differences (the first two pairs warm the disk cache). On a
+ * shared machine the wall time moves with the load, the CPU time much less; both are printed, and
+ * the targets are judged on CPU time.
+ */
+function coldStart(bundleDir: string, name: string) {
+  const bare: Array<{ wall: number; cpu: number }> = [];
+  const withBundle: Array<{ wall: number; cpu: number }> = [];
+  for (let i = 0; i < 16; i++) {
+    bare.push(nodeRun(process.cwd(), ''));
+    withBundle.push(nodeRun(bundleDir, `await import('./functions/${name}.mjs')`));
+  }
+  const pairs = (key: 'wall' | 'cpu') => median(withBundle.slice(2).map((run, i) => run[key] - bare[i + 2]![key]));
+  const bareCpu = median(bare.slice(2).map((run) => run.cpu));
+  return { bare: { cpu: bareCpu, wall: median(bare.slice(2).map((run) => run.wall)) }, withBundle: { cpu: median(withBundle.slice(2).map((run) => run.cpu)) }, init: pairs('cpu'), initWall: pairs('wall') };
 }
 
 /**
@@ -223,7 +227,6 @@ async function main() {
 
   if (want('bundles')) {
     const packaged = await packageService({ stage: 'bench', region: REGION });
-    const bare = nodeTime(process.cwd(), '');
     const bundles = [];
     for (const name of FUNCTIONS) {
       const zip = functionArtifact(packaged.dir, name);
@@ -232,18 +235,19 @@ async function main() {
         zipBytes: statSync(zip).size,
         mjsBytes: entries.get(`functions/${name}.mjs`)!.length,
         maps: [...entries.keys()].filter((k) => k.endsWith('.map')).length,
-        ...coldStart(extractZip(zip), name, bare),
+        ...coldStart(extractZip(zip), name),
       };
       const variant = await runtimeSdkVariant(name);
-      bundles.push({ name, deployed, runtimeSdk: { ...variant, ...coldStart(variant.dir, name, bare) } });
+      bundles.push({ name, deployed, runtimeSdk: { ...variant, ...coldStart(variant.dir, name) } });
     }
     disposePackagedServices();
-    console.log('\n2-3. each function: deployed zip and cold initialisation (a fresh node importing the bundle, minus a bare node)');
-    console.log(`   baseline: a bare node                            CPU ${ms(bare.cpu)}, wall ${ms(bare.wall)}`);
+    const bare = bundles[0]!.deployed.bare;
+    console.log('\n2-3. each function: deployed zip and cold initialisation (a fresh node importing the bundle, minus a bare node run just before it)');
+    console.log(`   baseline: a bare node                            CPU ${ms(bare.cpu)}, wall ${ms(bare.wall)} (during the enforce pairs)`);
     for (const b of bundles) {
       const d = b.deployed;
       console.log(
-        `   ${b.name.padEnd(8)} zip ${(d.zipBytes / 1024).toFixed(0)} KiB (target < 1024), .mjs ${(d.mjsBytes / 1024).toFixed(0)} KiB, ${d.maps} source map(s) in the zip; init CPU ${ms(d.init)}${b.name === 'enforce' ? ' (target < 100 ms)' : ''}, wall ${ms(d.initWall)}; ${(d.withBundle.cpu / bare.cpu).toFixed(2)}x a bare node's CPU`,
+        `   ${b.name.padEnd(8)} zip ${(d.zipBytes / 1024).toFixed(0)} KiB (target < 1024), .mjs ${(d.mjsBytes / 1024).toFixed(0)} KiB, ${d.maps} source map(s) in the zip; init CPU ${ms(d.init)}${b.name === 'enforce' ? ' (target < 100 ms)' : ''}, wall ${ms(d.initWall)}; ${(d.withBundle.cpu / d.bare.cpu).toFixed(2)}x a bare node's CPU`,
       );
       const r = b.runtimeSdk;
       console.log(`            with the runtime's SDK instead (external): .mjs ${(r.bytes / 1024).toFixed(0)} KiB (~${(r.gzipBytes / 1024).toFixed(0)} KiB zipped); init CPU ${ms(r.init)} (${(r.init / d.init).toFixed(2)}x the bundled SDK's), wall ${ms(r.initWall)}`);

@@ -58,47 +58,64 @@ export interface Config {
   securityHub: boolean;
 }
 
-const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+/**
+ * Each schema below is built on first use (`once`): a Lambda parses the few settings its
+ * environment gives, and building every zod schema at cold start cost about 6 ms of the enforce
+ * function's 100 ms start-up budget (docs/performance.md). A setting not given takes its default
+ * without zod, as `.default()` would.
+ */
+const once = <T>(make: () => T): (() => T) => {
+  let made: T | undefined;
+  return () => (made ??= make());
+};
+
+const dateOrDatetime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 
 /** An issue message `expected WHAT, got INPUT` (the input as JSON: it names what was given). */
 const got = (what: string) => (issue: { input?: unknown }) => `expected ${what}, got ${JSON.stringify(issue.input)}`;
 
 /** Text, trimmed; blank (or null in a config file) is "not set". */
-const optionalText = z
-  .string({ error: (issue) => `expected a string, got ${typeof issue.input}` })
-  .trim()
-  .nullable()
-  .transform((value) => (value === '' ? null : value));
+const optionalText = once(() =>
+  z
+    .string({ error: (issue) => `expected a string, got ${typeof issue.input}` })
+    .trim()
+    .nullable()
+    .transform((value) => (value === '' ? null : value)),
+);
 
 /** Optional text that must match `pattern` when set. */
 const optionalMatching = (pattern: RegExp, message: string | ((issue: { input?: unknown }) => string)) =>
-  optionalText.refine((value) => value === null || pattern.test(value), { error: message });
+  optionalText().refine((value) => value === null || pattern.test(value), { error: message });
 
 /** A switch: a boolean (flags, config files) or true/false, 1/0, yes/no in any case (blank: false). */
-const switchSetting = z.union(
-  [z.boolean(), z.string().trim().pipe(z.stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no', ''], case: 'insensitive' }))],
-  { error: got('true or false') },
+const switchSetting = once(() =>
+  z.union(
+    [z.boolean(), z.string().trim().pipe(z.stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no', ''], case: 'insensitive' }))],
+    { error: got('true or false') },
+  ),
 );
 
 /** A list setting: an array of strings, or a comma-separated string; entries trimmed, blanks dropped. */
-const stringList = z
-  .preprocess(
-    (raw) => (typeof raw === 'string' ? raw.split(',') : raw),
-    z.array(z.string({ error: (issue) => `expected strings in the list, got ${typeof issue.input}` }), {
-      error: 'expected a comma-separated list or an array of strings',
-    }),
-  )
-  .transform((entries) => entries.map((entry) => entry.trim()).filter((entry) => entry !== ''));
+const stringList = once(() =>
+  z
+    .preprocess(
+      (raw) => (typeof raw === 'string' ? raw.split(',') : raw),
+      z.array(z.string({ error: (issue) => `expected strings in the list, got ${typeof issue.input}` }), {
+        error: 'expected a comma-separated list or an array of strings',
+      }),
+    )
+    .transform((entries) => entries.map((entry) => entry.trim()).filter((entry) => entry !== '')),
+);
 
 /** An exemption list: each entry is `PATTERN` or `PATTERN|EXPIRES`. */
 const exemptionList = (kind: Exemption['kind']) =>
-  stringList.transform((entries, ctx): Exemption[] =>
+  stringList().transform((entries, ctx): Exemption[] =>
     entries.map((entry) => {
       const bar = entry.lastIndexOf('|');
       const pattern = (bar < 0 ? entry : entry.slice(0, bar)).trim();
       const expires = bar < 0 ? null : entry.slice(bar + 1).trim();
       if (pattern === '') ctx.addIssue({ code: 'custom', message: `empty pattern in '${entry}'` });
-      else if (expires !== null && !DATE_OR_DATETIME.safeParse(expires).success) {
+      else if (expires !== null && !dateOrDatetime().safeParse(expires).success) {
         ctx.addIssue({ code: 'custom', message: `'${expires}' in '${entry}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time` });
       }
       return { kind, pattern, expires };
@@ -109,157 +126,170 @@ const exemptionList = (kind: Exemption['kind']) =>
  * An SSM parameter name. AWS requires a leading `/` on a name with a `/` in it
  * (`/isolation-guard/slack-webhook`); `isolation-guard/slack-webhook` is taken to mean the same.
  */
-const parameterName = optionalText
-  .refine((value) => value === null || (/^\/?[a-zA-Z0-9_.\-/]{1,2047}$/.test(value) && !value.includes('//')), {
-    error: got('an SSM parameter name (letters, digits, _ . - and /)'),
-  })
-  .transform((value) => (value !== null && value.includes('/') && !value.startsWith('/') ? `/${value}` : value));
+const parameterName = () =>
+  optionalText()
+    .refine((value) => value === null || (/^\/?[a-zA-Z0-9_.\-/]{1,2047}$/.test(value) && !value.includes('//')), {
+      error: got('an SSM parameter name (letters, digits, _ . - and /)'),
+    })
+    .transform((value) => (value !== null && value.includes('/') && !value.startsWith('/') ? `/${value}` : value));
 
 // Never echo the value: the URL's path is the secret (zod issues do not carry the input either).
 // https only (the URL is a secret on the wire), except http to this machine for local trials.
-const webhookUrl = optionalMatching(
-  /^(https:\/\/[^\s]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s]*)?)$/,
-  'expected an https URL (value not shown: it is a secret)',
-);
+const webhookUrl = () =>
+  optionalMatching(
+    /^(https:\/\/[^\s]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/[^\s]*)?)$/,
+    'expected an https URL (value not shown: it is a secret)',
+  );
 
 const DAYS = 'a number of days (0 or more)';
-const days = z.union([z.number().min(0, { error: got(DAYS) }), z.string().trim().min(1).pipe(z.coerce.number<string>().min(0, { error: got(DAYS) }))], {
-  error: got(DAYS),
-});
+const days = () =>
+  z.union([z.number().min(0, { error: got(DAYS) }), z.string().trim().min(1).pipe(z.coerce.number<string>().min(0, { error: got(DAYS) }))], {
+    error: got(DAYS),
+  });
 
 const S3_LOCATION = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 const AUDIT_SOURCES = [/^lookup$/, S3_LOCATION, /^athena:[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, /^evidence:[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/];
-const auditSource = optionalText
-  .transform((value) => value ?? 'lookup')
-  .refine((value) => AUDIT_SOURCES.some((pattern) => pattern.test(value)), {
-    error: got('lookup, s3://BUCKET/PREFIX, athena:DATABASE.TABLE or evidence:BUCKET'),
+const auditSource = () =>
+  optionalText()
+    .transform((value) => value ?? 'lookup')
+    .refine((value) => AUDIT_SOURCES.some((pattern) => pattern.test(value)), {
+      error: got('lookup, s3://BUCKET/PREFIX, athena:DATABASE.TABLE or evidence:BUCKET'),
+    });
+
+const s3Location = () =>
+  optionalMatching(S3_LOCATION, got('s3://BUCKET/PREFIX/')).transform((value) => (value === null || value.endsWith('/') ? value : `${value}/`));
+
+const workgroup = () =>
+  optionalText()
+    .transform((value) => value ?? 'primary')
+    .refine((value) => /^[a-zA-Z0-9._-]{1,128}$/.test(value), { error: got('an Athena workgroup name (letters, digits, . _ -)') });
+
+const accounts = () =>
+  stringList().superRefine((entries, ctx) => {
+    const bad = entries.find((account) => account !== 'org' && !/^\d{12}$/.test(account));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `expected 12-digit account ids or org, got ${JSON.stringify(bad)}` });
   });
 
-const s3Location = optionalMatching(S3_LOCATION, got('s3://BUCKET/PREFIX/')).transform((value) =>
-  value === null || value.endsWith('/') ? value : `${value}/`,
-);
-
-const workgroup = optionalText
-  .transform((value) => value ?? 'primary')
-  .refine((value) => /^[a-zA-Z0-9._-]{1,128}$/.test(value), { error: got('an Athena workgroup name (letters, digits, . _ -)') });
-
-const accounts = stringList.superRefine((entries, ctx) => {
-  const bad = entries.find((account) => account !== 'org' && !/^\d{12}$/.test(account));
-  if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `expected 12-digit account ids or org, got ${JSON.stringify(bad)}` });
-});
-
-const accountNames = stringList.transform((entries, ctx) => {
-  const names: Record<string, string> = {};
-  for (const entry of entries) {
-    const match = /^(\d{12})=(.+)$/.exec(entry);
-    if (!match) ctx.addIssue({ code: 'custom', message: `expected ACCOUNT_ID=name entries, got ${JSON.stringify(entry)}` });
-    else names[match[1]!] = match[2]!.trim();
-  }
-  return names;
-});
+const accountNames = () =>
+  stringList().transform((entries, ctx) => {
+    const names: Record<string, string> = {};
+    for (const entry of entries) {
+      const match = /^(\d{12})=(.+)$/.exec(entry);
+      if (!match) ctx.addIssue({ code: 'custom', message: `expected ACCOUNT_ID=name entries, got ${JSON.stringify(entry)}` });
+      else names[match[1]!] = match[2]!.trim();
+    }
+    return names;
+  });
 
 const CLASS_SHAPE = `{"CLASS": {"severity": "${SEVERITIES.join('|')}", "mode"?: "${MODES.join('|')}"}}`;
 /** `classes`: a JSON object (a string in the environment), class name → `{severity, mode?}`. */
-const classes = z
-  .preprocess(
-    (raw, ctx) => {
-      if (typeof raw !== 'string') return raw;
-      if (raw.trim() === '') return {};
-      try {
-        return JSON.parse(raw);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'expected a JSON object such as {"phi": {"severity": "critical", "mode": "delete"}}' });
-        return z.NEVER;
-      }
-    },
-    z.record(
-      z.string().min(1),
-      z.strictObject(
-        { severity: z.enum(SEVERITIES, { error: got(SEVERITIES.join('|')) }), mode: z.enum(MODES, { error: got(MODES.join('|')) }).optional() },
-        {
-          error: (issue) =>
-            issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (expected ${CLASS_SHAPE})` : `expected ${CLASS_SHAPE}`,
-        },
+const classes = () =>
+  z
+    .preprocess(
+      (raw, ctx) => {
+        if (typeof raw !== 'string') return raw;
+        if (raw.trim() === '') return {};
+        try {
+          return JSON.parse(raw);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'expected a JSON object such as {"phi": {"severity": "critical", "mode": "delete"}}' });
+          return z.NEVER;
+        }
+      },
+      z.record(
+        z.string().min(1),
+        z.strictObject(
+          { severity: z.enum(SEVERITIES, { error: got(SEVERITIES.join('|')) }), mode: z.enum(MODES, { error: got(MODES.join('|')) }).optional() },
+          {
+            error: (issue) =>
+              issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (expected ${CLASS_SHAPE})` : `expected ${CLASS_SHAPE}`,
+          },
+        ),
+        { error: `expected ${CLASS_SHAPE}` },
       ),
-      { error: `expected ${CLASS_SHAPE}` },
-    ),
-  )
-  // Classes are matched on the tag's lower-case value.
-  .transform((value): Record<string, ClassPolicy> => Object.fromEntries(Object.entries(value).map(([name, policy]) => [name.trim().toLowerCase(), policy])));
+    )
+    // Classes are matched on the tag's lower-case value.
+    .transform((value): Record<string, ClassPolicy> => Object.fromEntries(Object.entries(value).map(([name, policy]) => [name.trim().toLowerCase(), policy])));
 
-const tagKey = (fallback: string) =>
-  optionalText.refine((value) => value !== null, { error: 'expected a tag key' }).transform((value) => value ?? fallback);
+const tagKey = (fallback: string) => () =>
+  optionalText()
+    .refine((value) => value !== null, { error: 'expected a tag key' })
+    .transform((value) => value ?? fallback);
 
-const mode = z.string({ error: got(`one of ${MODES.join(', ')}`) }).trim().pipe(z.enum(MODES, { error: got(`one of ${MODES.join(', ')}`) }));
+const mode = () => z.string({ error: got(`one of ${MODES.join(', ')}`) }).trim().pipe(z.enum(MODES, { error: got(`one of ${MODES.join(', ')}`) }));
+
+/** One setting: its zod schema (built when a value is given) and its default (when none is). */
+const setting = <S extends z.ZodType>(schema: () => S, fallback: () => NoInfer<z.output<S>>) => ({ schema: once(schema), fallback });
 
 /**
  * The settings schema: one field per setting, keyed by its config-file name (env and flag names
- * derive from it), each with its default. `loadConfig` hands it one raw value per setting (the
- * flag's, else the environment's, else the file's) and reshapes its output into `Config`.
+ * derive from it), each with its default. `loadConfig` hands each setting given its one raw value
+ * (the flag's, else the environment's, else the file's) and reshapes the result into `Config`.
  */
 const SETTINGS = {
-  mode: mode.default('alert'),
-  dryRun: switchSetting.default(false),
-  exemptTagKeys: exemptionList('tag').default(() => []),
-  exemptModelNamePatterns: exemptionList('model-name').default(() => []),
-  exemptPrincipalPatterns: exemptionList('principal').default(() => []),
-  iacTagKeys: stringList.default(() => []),
-  topicArn: optionalText.default(null),
-  slackWebhookParameter: parameterName.default(null),
-  slackWebhookUrl: webhookUrl.default(null),
-  findingBusName: optionalText.default(null),
-  idempotencyTable: optionalText.default(null),
-  regions: stringList.default(() => []),
-  reminderDays: days.default(7),
-  evidenceBucket: optionalText.default(null),
-  auditSource: auditSource.default('lookup'),
-  sweepQueueUrl: optionalText.default(null),
-  athenaWorkgroup: workgroup.default('primary'),
-  athenaOutputLocation: s3Location.default(null),
-  memberRoleName: optionalText.default(null),
-  externalId: optionalText.default(null),
-  accounts: accounts.default(() => []),
-  accountNames: accountNames.default(() => ({})),
-  exceptions: optionalText.default(null),
-  classificationTagKey: tagKey('data-classification').default('data-classification'),
-  classes: classes.default(() => ({})),
-  environmentTagKey: tagKey('environment').default('environment'),
-  productionValues: stringList.default(() => ['prod', 'production']),
-  securityHub: switchSetting.default(false),
+  mode: setting(mode, (): Mode => 'alert'),
+  dryRun: setting(switchSetting, () => false),
+  exemptTagKeys: setting(() => exemptionList('tag'), () => []),
+  exemptModelNamePatterns: setting(() => exemptionList('model-name'), () => []),
+  exemptPrincipalPatterns: setting(() => exemptionList('principal'), () => []),
+  iacTagKeys: setting(stringList, () => []),
+  topicArn: setting(optionalText, () => null),
+  slackWebhookParameter: setting(parameterName, () => null),
+  slackWebhookUrl: setting(webhookUrl, () => null),
+  findingBusName: setting(optionalText, () => null),
+  idempotencyTable: setting(optionalText, () => null),
+  regions: setting(stringList, () => []),
+  reminderDays: setting(days, () => 7),
+  evidenceBucket: setting(optionalText, () => null),
+  auditSource: setting(auditSource, () => 'lookup'),
+  sweepQueueUrl: setting(optionalText, () => null),
+  athenaWorkgroup: setting(workgroup, () => 'primary'),
+  athenaOutputLocation: setting(s3Location, () => null),
+  memberRoleName: setting(optionalText, () => null),
+  externalId: setting(optionalText, () => null),
+  accounts: setting(accounts, () => []),
+  accountNames: setting(accountNames, () => ({})),
+  exceptions: setting(optionalText, () => null),
+  classificationTagKey: setting(tagKey('data-classification'), () => 'data-classification'),
+  classes: setting(classes, () => ({})),
+  environmentTagKey: setting(tagKey('environment'), () => 'environment'),
+  productionValues: setting(stringList, () => ['prod', 'production']),
+  securityHub: setting(switchSetting, () => false),
 };
 
-const SettingsSchema = z.object(SETTINGS).transform(
-  (s): Config => ({
-    mode: s.mode,
-    dryRun: s.dryRun,
-    exemptions: [...s.exemptTagKeys, ...s.exemptModelNamePatterns, ...s.exemptPrincipalPatterns],
-    iacTagKeys: s.iacTagKeys,
-    topicArn: s.topicArn,
-    slackWebhookParameter: s.slackWebhookParameter,
-    slackWebhookUrl: s.slackWebhookUrl,
-    findingBusName: s.findingBusName,
-    idempotencyTable: s.idempotencyTable,
-    regions: s.regions,
-    reminderDays: s.reminderDays,
-    evidenceBucket: s.evidenceBucket,
-    auditSource: s.auditSource,
-    sweepQueueUrl: s.sweepQueueUrl,
-    athenaWorkgroup: s.athenaWorkgroup,
-    athenaOutputLocation: s.athenaOutputLocation,
-    memberRoleName: s.memberRoleName,
-    externalId: s.externalId,
-    accounts: s.accounts,
-    accountNames: s.accountNames,
-    exceptions: s.exceptions,
-    priorities: {
-      classificationTagKey: s.classificationTagKey,
-      classes: s.classes,
-      environmentTagKey: s.environmentTagKey,
-      productionValues: s.productionValues,
-    },
-    securityHub: s.securityHub,
-  }),
-);
+type Settings = { [K in keyof typeof SETTINGS]: z.output<ReturnType<(typeof SETTINGS)[K]['schema']>> };
+
+/** The settings, parsed, reshaped into `Config`. */
+const toConfig = (s: Settings): Config => ({
+  mode: s.mode,
+  dryRun: s.dryRun,
+  exemptions: [...s.exemptTagKeys, ...s.exemptModelNamePatterns, ...s.exemptPrincipalPatterns],
+  iacTagKeys: s.iacTagKeys,
+  topicArn: s.topicArn,
+  slackWebhookParameter: s.slackWebhookParameter,
+  slackWebhookUrl: s.slackWebhookUrl,
+  findingBusName: s.findingBusName,
+  idempotencyTable: s.idempotencyTable,
+  regions: s.regions,
+  reminderDays: s.reminderDays,
+  evidenceBucket: s.evidenceBucket,
+  auditSource: s.auditSource,
+  sweepQueueUrl: s.sweepQueueUrl,
+  athenaWorkgroup: s.athenaWorkgroup,
+  athenaOutputLocation: s.athenaOutputLocation,
+  memberRoleName: s.memberRoleName,
+  externalId: s.externalId,
+  accounts: s.accounts,
+  accountNames: s.accountNames,
+  exceptions: s.exceptions,
+  priorities: {
+    classificationTagKey: s.classificationTagKey,
+    classes: s.classes,
+    environmentTagKey: s.environmentTagKey,
+    productionValues: s.productionValues,
+  },
+  securityHub: s.securityHub,
+});
 
 export type SettingName = keyof typeof SETTINGS;
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
@@ -299,15 +329,25 @@ export function loadConfig(sources: ConfigSources): Config {
     const given = candidates.find(([, value]) => value !== undefined);
     if (given) [origin[name], raw[name]] = given;
   }
-  // jitless: zod would compile a fast path for the object on its first parse; the settings are
-  // parsed once per cold start, so compiling it only costs start-up time (about 2 ms).
-  const parsed = SettingsSchema.safeParse(raw, { jitless: true });
-  if (parsed.success) return parsed.data;
-  // Issues come in the settings' order: the first names the first bad setting (and a key inside
-  // `classes`; a list's index is left out, the message names the entry).
-  const issue = parsed.error.issues[0]!;
-  const [name, ...inside] = issue.path.filter((key) => typeof key !== 'number').map(String);
-  const problem = inside.length > 0 ? `${inside.join('.')}: ${issue.message}` : issue.message;
-  // No `cause`: a zod error may quote the value, and a webhook URL is a secret.
-  throw new ConfigurationError(origin[name!] ?? name ?? '(settings)', problem);
+  // Settings in their order: the first bad one throws, naming where its value came from.
+  const settings: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    if (!(name in raw)) {
+      settings[name] = SETTINGS[name].fallback();
+      continue;
+    }
+    // jitless: zod would compile a fast path on the first parse; each setting is parsed once.
+    const parsed = SETTINGS[name].schema().safeParse(raw[name], { jitless: true });
+    if (parsed.success) {
+      settings[name] = parsed.data;
+      continue;
+    }
+    // A key inside `classes` is named; a list's index is left out (the message names the entry).
+    const issue = parsed.error.issues[0]!;
+    const inside = issue.path.filter((key) => typeof key !== 'number').map(String);
+    const problem = inside.length > 0 ? `${inside.join('.')}: ${issue.message}` : issue.message;
+    // No `cause`: a zod error may quote the value, and a webhook URL is a secret.
+    throw new ConfigurationError(origin[name] ?? name, problem);
+  }
+  return toConfig(settings as Settings);
 }

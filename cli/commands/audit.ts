@@ -76,7 +76,10 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
     config: options.config,
     now: options.now,
     generatedAt: new Date(),
-    sagemakerFor: options.offline ? null : async (where) => (await useAws()).router.sagemakerFor(where),
+    // models-now.js loads the SageMaker SDK: only when asked, never offline.
+    modelsNow: options.offline
+      ? null
+      : async (calls) => (await import('../../shared/audit/models-now.js')).lookUpModelsNow(calls, async (where) => (await useAws()).router.sagemakerFor(where)),
     s3,
     onFile: (c) => bar.update(`files ${c.filesRead + c.filesFailed.length}`, c.recordsRead, c.recordsRead),
   });

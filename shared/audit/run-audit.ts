@@ -1,5 +1,4 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Config } from '../config.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
 import type { AuditSource } from './audit-source.js';
@@ -21,8 +20,13 @@ export interface AuditRunOptions {
   /** The instant exemptions are judged at when a record's own time cannot be read. */
   now: Date;
   generatedAt: Date;
-  /** The models' state today is looked up through this; null: offline, not looked up. */
-  sagemakerFor: ((where: { account: string | null; region: string }) => SageMakerClient | Promise<SageMakerClient>) | null;
+  /**
+   * Looks up the models' state today (`lookUpModelsNow` bound to the caller's clients); null:
+   * offline, not looked up. Passed in, so each entry point decides how it loads the SageMaker SDK:
+   * the CLI only when asked (an offline audit never loads it), the Lambda bundled statically (a
+   * dynamic import in a one-file bundle would keep the whole SageMaker client, 290 KiB).
+   */
+  modelsNow: ((calls: Parameters<typeof lookUpModelsNow>[0]) => ReturnType<typeof lookUpModelsNow>) | null;
   /** The evidence bucket's client, asked for only when a bucket is configured or the source is `evidence:`. */
   s3: () => Promise<S3Client>;
   /** After each file read (a progress bar). */
@@ -64,8 +68,8 @@ export async function runAudit(source: AuditSource, options: AuditRunOptions): P
     const [months, evidence] = await Promise.all([source.months(), import('./evidence-source.js')]);
     monthsAsked = months.length;
     report = evidence.mergeMonthlyReports(months, meta);
-    if (options.sagemakerFor) {
-      const states = await modelsNow(report.calls.map((decision) => ({ decision })), options.sagemakerFor);
+    if (options.modelsNow) {
+      const states = await options.modelsNow(report.calls.map((decision) => ({ decision })));
       report = evidence.withModelsNow(report, states, (call) => (call.modelName ? remediationKey(call.region, call.modelName) : ''));
     }
   } else {
@@ -76,7 +80,7 @@ export async function runAudit(source: AuditSource, options: AuditRunOptions): P
       now: options.now,
       ...(options.onFile ? { onFile: options.onFile } : {}),
     });
-    const states = options.sagemakerFor ? await modelsNow(collection.calls, options.sagemakerFor) : null;
+    const states = options.modelsNow ? await options.modelsNow(collection.calls) : null;
     report = buildAuditReport(collection, meta, states, options.config.exemptions);
     Object.assign(report.scope, source.scope());
   }
@@ -84,8 +88,6 @@ export async function runAudit(source: AuditSource, options: AuditRunOptions): P
   return { report, monthsAsked, problems };
 }
 
-/** The models' state today (models-now.js loads the SageMaker SDK: only when asked, never offline). */
-const modelsNow: typeof lookUpModelsNow = async (...args) => (await import('./models-now.js')).lookUpModelsNow(...args);
 
 /** The latest inventory snapshot and the period's pipeline runs, from the evidence bucket, into the report. */
 async function joinEvidence(report: AuditReport, bucket: string, period: { from: Date; to: Date }, s3: S3Client): Promise<AuditProblem[]> {

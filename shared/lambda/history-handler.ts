@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { snsSubject } from '../alerts/sns-alert.js';
 import { auditSource } from '../audit/audit-source.js';
 import { renderAudit } from '../audit/render-audit.js';
+import { lookUpModelsNow } from '../audit/models-now.js';
 import { previousMonth, runAudit } from '../audit/run-audit.js';
 import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
 import { createAthenaClient } from '../aws/athena-client.js';
@@ -64,7 +65,7 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
         config,
         now,
         generatedAt: now,
-        sagemakerFor: (where) => router.sagemakerFor(where),
+        modelsNow: (calls) => lookUpModelsNow(calls, (where) => router.sagemakerFor(where)),
         s3: async () => clients.s3,
       });
       for (const problem of problems) logger.warn('Audit report incomplete', { setting: problem.setting, problem: problem.message });
