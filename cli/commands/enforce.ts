@@ -147,12 +147,13 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   }
 
   // Files and stdin through the one reader of CloudTrail input (the same as evaluate and audit):
-  // streamed, gzip or not, a malformed CreateModel record is a violation, a near miss is named.
+  // streamed, gzip or not, a malformed CreateModel record is a violation, a near miss is named
+  // (no fast path: every record of a log file is looked at, not only counted).
   const inputs = options.inputs.length > 0 || options.fromDlq ? options.inputs : ['-'];
   async function* files() {
     for (const input of inputs) yield await io.input(input);
   }
-  for await (const { file, items } of readFiles(files(), { words: [CREATE_MODEL] })) {
+  for await (const { file, items } of readFiles(files(), { words: [CREATE_MODEL], fastPath: false })) {
     for await (const item of items) await handleItem(file.name, item);
   }
 

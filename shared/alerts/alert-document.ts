@@ -28,7 +28,8 @@ export function alertDocument(input: AlertInput): Record<string, unknown> {
  */
 function modelSection(model: SageMakerModel | null): Record<string, unknown> | null {
   if (model === null) return null;
-  if (!model.exists) return { exists: false, networkIsolation: null, tags: {}, description: null };
+  // One shape for every alert: a model that is gone (deleted, or replaced by another of its name) has every key, empty.
+  if (!model.exists) return { exists: false, networkIsolation: null, tags: {}, description: null, creationTime: null };
   return { exists: true, networkIsolation: isIsolated(model), tags: model.tags, description: model.raw, creationTime: model.creationTime };
 }
 

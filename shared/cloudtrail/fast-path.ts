@@ -108,7 +108,8 @@ function workerMain(maxInflated: number) {
       post({ id, kind: 'text', text: copy }, [copy.buffer]);
     };
     const count = countLogFileRecords(raw, isUtf8);
-    if (count !== null && !mayHoldString(raw, words)) {
+    // No words: the caller wants every record looked at (near misses named), never only counted.
+    if (count !== null && words.length > 0 && !mayHoldString(raw, words)) {
       post({ id, kind: 'records', count, records: [], indexes: [], parsed: false });
       return;
     }
@@ -128,7 +129,9 @@ function workerMain(maxInflated: number) {
     const indexes: number[] = [];
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as { eventSource?: unknown } | null;
-      if (!r || typeof r !== 'object' || Array.isArray(r) || r.eventSource === 'sagemaker.amazonaws.com') {
+      // SageMaker's records in any spelling of the source: one that is nearly it is named by the caller.
+      const source = r && typeof r === 'object' ? r.eventSource : undefined;
+      if (!r || typeof r !== 'object' || Array.isArray(r) || (typeof source === 'string' && source.trim().toLowerCase() === 'sagemaker.amazonaws.com')) {
         kept.push(r);
         indexes.push(i);
       }

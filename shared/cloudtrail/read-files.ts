@@ -18,8 +18,13 @@ export interface FileReadOptions extends ReaderOptions {
   words: readonly string[];
   /** Files read and parsed ahead of the one being consumed (default 8: a slow parse does not idle the other workers). */
   depth?: number;
-  /** Give a pool to share; by default one is made and closed. */
+  /** Give a pool to share; by default one is made when the first file is pooled, and closed. */
   pool?: ParsePool;
+  /**
+   * false: every file is parsed, none only counted, so a record that nearly is a call (an
+   * event-name typo) is handed over and can be named (enforce); default true (evaluate, audit).
+   */
+  fastPath?: boolean;
 }
 
 /** A file whose compressed size is over this is streamed on the main thread, not pooled. */
@@ -32,13 +37,15 @@ const MAX_POOLED_FILE_BYTES = 32 * 1024 * 1024;
  * records. The files' own read errors (a missing file, S3 denied) are problems of that file.
  */
 export async function* readFiles(files: AsyncIterable<InputFile>, options: FileReadOptions): AsyncGenerator<{ file: InputFile; items: AsyncIterable<RecordItem> }> {
-  const pool = options.pool ?? createParsePool();
+  // Made when the first file is pooled: stdin alone (streamed) starts no worker.
+  let own: ParsePool | null = null;
+  const pool = () => options.pool ?? (own ??= createParsePool());
   try {
     for await (const { file, parsed } of parseAhead(files, pool, options)) {
       yield { file, items: itemsOf(file, parsed, options) };
     }
   } finally {
-    if (!options.pool) await pool.close();
+    if (own) await (own as ParsePool).close();
   }
 }
 
@@ -78,12 +85,12 @@ async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: R
 
 const BIG = Symbol('big');
 
-async function* parseAhead(files: AsyncIterable<InputFile>, pool: ParsePool, options: FileReadOptions): AsyncGenerator<{ file: InputFile; parsed: Promise<ParsedFile> }> {
+async function* parseAhead(files: AsyncIterable<InputFile>, pool: () => ParsePool, options: FileReadOptions): AsyncGenerator<{ file: InputFile; parsed: Promise<ParsedFile> }> {
   const depth = options.depth ?? 8;
   const queue: Array<{ file: InputFile; parsed: Promise<ParsedFile> }> = [];
   for await (const file of files) {
     const parsed = (file.size !== undefined && file.size > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : file.read())
-      .then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool.parse({ bytes, words: options.words })))
+      .then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool().parse({ bytes, words: options.fastPath === false ? [] : options.words })))
       .catch((error: unknown): ParsedFile | Promise<never> => (error === BIG ? { kind: 'stream' } : Promise.reject(error)));
     parsed.catch(() => undefined); // awaited in turn; no unhandled rejection meanwhile
     queue.push({ file, parsed });

@@ -119,4 +119,19 @@ describe('isolation-guard enforce', () => {
     // The broken document makes the run an input error, though both calls were handled.
     expect(code).toBe(2);
   });
+
+  it('names a near miss inside a CloudTrail log file too (every record looked at, none only counted)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'enforce-log-'));
+    // CloudTrail's own framing (compact, eventVersion first): the shape the parse pool may only count.
+    // One file without the exact string "CreateModel" (an event-name typo), one with another spelling of the source.
+    const typo = join(dir, 'typo.json.gz');
+    const source = join(dir, 'source.json.gz');
+    await writeFile(typo, gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.09', ...event('cli-log-typo').detail, eventName: 'CreateModle' }] })));
+    await writeFile(source, gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.09', ...event('cli-log-source').detail, eventSource: 'SageMaker.amazonaws.com' }] })));
+    const { code, stderr } = await runCli(['enforce', '--topic-arn', stack.topicArn, '--dry-run', typo, source], { env });
+    expect(stderr).toMatch(/typo\.json\.gz: skipped Records\[0\]: eventSource "sagemaker\.amazonaws\.com", eventName "CreateModle": nearly a SageMaker CreateModel call/);
+    expect(stderr).toMatch(/source\.json\.gz: skipped Records\[0\]: eventSource "SageMaker\.amazonaws\.com", eventName "CreateModel": nearly a SageMaker CreateModel call/);
+    expect(stderr).toMatch(/holds no SageMaker CreateModel call \(2 other record\(s\) skipped\)/);
+    expect(code).toBe(0);
+  });
 });

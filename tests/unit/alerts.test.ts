@@ -83,7 +83,7 @@ describe('SNS alert', () => {
       creationTime: '2026-11-22T11:59:58.000Z',
     });
     const gone = alertFor('createmodel_absent_terraform.json', { model: { exists: false, name: 'fraud-detector-v7', region: 'eu-west-1' } });
-    expect(JSON.parse(snsAlert(gone).document).model).toEqual({ exists: false, networkIsolation: null, tags: {}, description: null });
+    expect(JSON.parse(snsAlert(gone).document).model).toEqual({ exists: false, networkIsolation: null, tags: {}, description: null, creationTime: null });
   });
 
   it('sets the five filterable attributes, never empty', () => {
