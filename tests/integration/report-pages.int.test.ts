@@ -89,6 +89,21 @@ const tableOf = (page: Page, id: string) =>
   page.$$eval(`#${id} tr`, (trs) => trs.map((tr) => ({ cls: tr.className, cells: [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText) })));
 
 /** Bars are drawn to the same scale: height per model is the same for every week that has one. */
+/**
+ * Nothing cut at this width (no horizontal scrolling, every table and the chart inside the window),
+ * and hostile names are text: shown as typed, no element made, no script run, nothing fetched.
+ */
+function expectFitsAndInert(seen: Awaited<ReturnType<typeof look>>, opened: Omit<Opened, 'page'>) {
+  expect(seen.scrollWidth).toBeLessThanOrEqual(seen.viewport);
+  expect(seen.widestRight).toBeLessThanOrEqual(seen.viewport);
+  expect(seen.bodyText).toContain(HOSTILE.script);
+  expect(seen.bodyText).toContain(HOSTILE.image);
+  expect(seen.markup).toBe(0);
+  expect(opened.errors).toEqual([]);
+  expect(opened.dialogs).toEqual([]);
+  expect(opened.requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+}
+
 function expectBarsToScale(weeks: Array<{ total: number; barHeight: number }>) {
   const scales = weeks.filter((w) => w.total > 0).map((w) => w.barHeight / w.total);
   expect(scales.length).toBeGreaterThan(1);
@@ -138,17 +153,7 @@ describe('the audit page in Chromium', () => {
         [ACCOUNT_B, 'us-east-1', '4', '1', '3', '66.7', '1'],
       ]);
 
-      // Nothing cut at this width: no horizontal scrolling, every table and the chart inside the window.
-      expect(seen.scrollWidth).toBeLessThanOrEqual(seen.viewport);
-      expect(seen.widestRight).toBeLessThanOrEqual(seen.viewport);
-
-      // Hostile names are text: shown as typed, no element made, no script run, nothing fetched.
-      expect(seen.bodyText).toContain(HOSTILE.script);
-      expect(seen.bodyText).toContain(HOSTILE.image);
-      expect(seen.markup).toBe(0);
-      expect(errors).toEqual([]);
-      expect(dialogs).toEqual([]);
-      expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+      expectFitsAndInert(seen, { errors, dialogs, requests });
 
       await page.screenshot({ path: join(SHOTS, `audit-${width}.png`), fullPage: true });
       await page.close();
@@ -229,14 +234,7 @@ describe('the inventory page in Chromium', () => {
       ]);
       expect(places[1]!.cells.at(-1)).toMatch(/^FAILED: AccessDenied/);
 
-      expect(seen.scrollWidth).toBeLessThanOrEqual(seen.viewport);
-      expect(seen.widestRight).toBeLessThanOrEqual(seen.viewport);
-      expect(seen.bodyText).toContain(HOSTILE.script);
-      expect(seen.bodyText).toContain(HOSTILE.image);
-      expect(seen.markup).toBe(0);
-      expect(errors).toEqual([]);
-      expect(dialogs).toEqual([]);
-      expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+      expectFitsAndInert(seen, { errors, dialogs, requests });
 
       await page.screenshot({ path: join(SHOTS, `inventory-${width}.png`), fullPage: true });
       await page.close();
