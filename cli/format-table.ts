@@ -23,7 +23,8 @@ export function jsonLine(value: unknown): string {
   return JSON.stringify(value).replace(NOT_PLAIN_JSON, escapeChar);
 }
 
-function fit(text: string, width: number): string {
+/** `text` padded or cut (with `…`) to `width` characters. */
+export function fit(text: string, width: number): string {
   const chars = Array.from(text);
   if (chars.length <= width) return text + ' '.repeat(width - chars.length);
   return `${chars.slice(0, width - 1).join('')}…`;

@@ -2,7 +2,7 @@
 // run on a workstation prints it on every AWS call, nine lines each time. The Lambda runs nodejs22.x.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { run } = await import('./main.js');
+const [{ run }, { errorText }] = await Promise.all([import('./main.js'), import('../shared/model/error-text.js')]);
 
 // `isolation-guard evaluate ... | head`: a reader that goes away is not an error of ours.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -17,7 +17,7 @@ run(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // A fault of ours, not of the input: one line, the stack only when asked for.
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const what = errorText(error);
     process.stderr.write(`isolation-guard: unexpected error (${what.split('\n')[0]}); please report it with the command you ran.\n`);
     if (process.env.ISOLATION_GUARD_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     else process.stderr.write('Set ISOLATION_GUARD_DEBUG=1 to print the stack trace.\n');

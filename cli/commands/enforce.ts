@@ -12,11 +12,11 @@ import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-lett
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
 import { ledgerTableOfQueue } from '../../shared/dlq/replay-ledger.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult } from '../../shared/enforcement/pipeline.js';
 import { resultSummary } from '../../shared/enforcement/result-summary.js';
 import { IsolationGuardError } from '../../shared/errors.js';
+import { errorText } from '../../shared/model/error-text.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { jsonLine, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
@@ -114,7 +114,9 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
     // outputs of the stack whose dead-letter queue this is. Without one, alerts would go out and
     // actions run a second time: refuse, and say how to name the table.
     if (!deps && !options.config.idempotencyTable) {
-      const cloudFormation = withErrorContext(new CloudFormationClient({ region: regions.sqs ?? region }));
+      // Only a replay needs CloudFormation: its client is loaded here, not for every run on files.
+      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+      const cloudFormation = withErrorContext(new CloudFormationClient({ region: regions.sqs ?? region, requestHandler: ENFORCE_CLI_TIMEOUTS }));
       const found = await ledgerTableOfQueue(cloudFormation, options.fromDlq).catch((error: unknown) => {
         io.stderr(`isolation-guard: --from-dlq: could not read the stacks' outputs to find the step-ledger table (${printable(describe(error))})`);
         return null;
@@ -170,5 +172,5 @@ function describe(error: unknown): string {
   if (error instanceof IsolationGuardError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code) return `cannot read (${code})`;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return errorText(error);
 }

@@ -12,7 +12,7 @@ import { failsGate, SCAN_FINDING_FIELDS, type ScanFinding, type ScanProblem, typ
 import type { Config } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { printable } from '../format-table.js';
+import { fit, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
 
 export const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
@@ -36,12 +36,6 @@ const TOOL_VERSION = packageJson.version;
 /** The scan contract: exactly these fields, in this order, one JSON object per line. */
 export function findingLine(finding: ScanFinding): string {
   return JSON.stringify(Object.fromEntries(SCAN_FINDING_FIELDS.map((field) => [field, finding[field]])));
-}
-
-function fit(text: string, width: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= width) return text + ' '.repeat(width - chars.length);
-  return `${chars.slice(0, width - 1).join('')}…`;
 }
 
 function table(findings: readonly ScanFinding[]): string[] {

@@ -13,6 +13,11 @@ export interface DecideOptions {
   modelTags?: Record<string, string>;
   /** Classification and environment tags (defaults: `data-classification`, `environment`). */
   priorities?: PrioritySettings;
+  /**
+   * The record failed validation (a missing or malformed field, named here) and was read leniently:
+   * a violation whatever else it says (a security control fails closed), and no exemption applies.
+   */
+  malformed?: string | null;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -95,9 +100,17 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
   const sessionIssuer = stringOrNull(identity?.sessionContext?.sessionIssuer?.arn);
   const principalArns = [stringOrNull(identity?.arn), sessionIssuer, invokedBy].filter((arn): arn is string => arn !== null);
   const exempted = applyExemptions(verdict, options.exemptions, { modelName, principalArns, tags, account }, options.now);
-  verdict = exempted.verdict;
-  const exemption = exempted.exemption;
-  reasons.push(...exempted.reasons);
+  let exemption = exempted.exemption;
+  if (options.malformed) {
+    verdict = 'violation';
+    exemption = null;
+    reasons.unshift(`The CloudTrail record is malformed (${options.malformed}): treated as a violation, whatever else it says.`);
+    // Exemptions that did not apply are still named; the one that would have applied is not.
+    reasons.push(...(exempted.exemption ? exempted.reasons.slice(0, -1) : exempted.reasons));
+  } else {
+    verdict = exempted.verdict;
+    reasons.push(...exempted.reasons);
+  }
 
   const ranked = ranking(tags, verdict, exemption, options.priorities);
   const decision: Decision = {

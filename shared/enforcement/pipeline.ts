@@ -86,8 +86,7 @@ export async function enforceRecord(
   options: { malformed?: string | null } = {},
 ): Promise<EnforcementResult> {
   const key = eventKey(record);
-  let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now(), priorities: settings.priorities });
-  if (options.malformed) decided = asMalformed(decided, options.malformed);
+  let decided = decideCreateModel(record, { exemptions: settings.exemptions, now: deps.now(), priorities: settings.priorities, malformed: options.malformed ?? null });
   let model: SageMakerModel | null = null;
   let sagemaker: SageMakerClient | null = null;
   let unconfirmed: string | null = options.malformed ? `the record is malformed (${options.malformed})` : null;
@@ -131,18 +130,6 @@ export async function enforceRecord(
   }
   const result = await remediateAndAlert({ key, decided, model, sagemaker, unconfirmed }, settings, deps);
   return { ...result, failures: { ...failures, ...result.failures } };
-}
-
-/** A record with a missing or malformed field: a violation (fail closed), with that reason. */
-function asMalformed(decided: DecidedCreateModel, problem: string): DecidedCreateModel {
-  return {
-    context: { ...decided.context, exemption: null },
-    decision: {
-      ...decided.decision,
-      verdict: 'violation',
-      reasons: [`The CloudTrail record is malformed (${problem}): treated as a violation, whatever else it says.`, ...decided.decision.reasons.filter((r) => !r.startsWith('Exempt by'))],
-    },
-  };
 }
 
 /**

@@ -140,7 +140,7 @@ export async function deployPackagedStack(
         await clients.eventBridge.send(new RemoveTargetsCommand({ Rule: rule, EventBusName: bus, Ids: lambdaTargets.map((target) => target.Id!) }));
       }
       if (resource.PhysicalResourceId === ruleName) {
-        if (!lambdaTargets.some((target) => target.Arn!.endsWith(`:function:${String(lambdaFunction(packaged.template, 'enforce')[1].Properties!.FunctionName)}`))) {
+        if (!lambdaTargets.some((target) => target.Arn!.endsWith(`:function:${String(enforce.Properties!.FunctionName)}`))) {
           throw new Error(`the CreateModel rule does not target the enforce function: ${JSON.stringify(Targets)}`);
         }
         await clients.eventBridge.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'enforce-stand-in', Arn: inbox.arn }] }));

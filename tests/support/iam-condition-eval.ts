@@ -1,3 +1,4 @@
+import { globToRegExp } from '../../shared/decision/glob.js';
 /**
  * A small evaluator of IAM policy statements, for the operators our policies use (Bool,
  * BoolIfExists, Null, ArnLike, ArnNotLike, StringEquals), written from the IAM policy reference:
@@ -7,7 +8,7 @@
  */
 export type RequestContext = Record<string, string | undefined>;
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+const glob = (pattern: string) => globToRegExp(pattern);
 
 function operatorHolds(operator: string, key: string, expected: string | string[], context: RequestContext): boolean {
   const values = Array.isArray(expected) ? expected : [expected];

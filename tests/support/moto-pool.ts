@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../../shared/model/error-text.js';
 import { launchMoto, MOTO_POOL_VARIABLE, resetMoto, type MotoServer } from './moto.js';
 
 /**
@@ -24,7 +25,7 @@ export default async function setup() {
     }
     lease(worker)
       .then((moto) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ endpoint: moto.endpoint, port: moto.port })))
-      .catch((error: unknown) => res.writeHead(500).end(error instanceof Error ? error.message : String(error)));
+      .catch((error: unknown) => res.writeHead(500).end(errorMessage(error)));
   });
 
   const launch = (worker: string) => {
@@ -36,17 +37,16 @@ export default async function setup() {
   };
   async function lease(worker: string): Promise<MotoServer> {
     const known = servers.get(worker);
-    const moto = await (known ?? launch(worker));
+    // A server just started is empty: only one that served a file before is reset.
+    if (!known) return launch(worker);
+    const moto = await known;
     try {
       await resetMoto(moto.endpoint);
       return moto;
-    } catch (error) {
+    } catch {
       // A server that stopped answering (it died with a test's fault) is replaced, once.
-      if (!known) throw error;
       await moto.stop();
-      const fresh = await launch(worker);
-      await resetMoto(fresh.endpoint);
-      return fresh;
+      return launch(worker);
     }
   }
   await new Promise<void>((resolve) => pool.listen(0, '127.0.0.1', resolve));

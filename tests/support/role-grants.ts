@@ -1,3 +1,4 @@
+import { globToRegExp } from '../../shared/decision/glob.js';
 import type { RecordedAction } from './aws-action-recorder.js';
 import type { CfnTemplate } from './packaged-template.js';
 
@@ -116,8 +117,7 @@ export function roleStatements(template: CfnTemplate, roleLogicalId: string, nam
 }
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-const glob = (pattern: string, caseInsensitive = false) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseInsensitive ? 'i' : '');
+const glob = (pattern: string, caseInsensitive = false) => globToRegExp(pattern, { caseInsensitive });
 
 /**
  * The `s3:prefix` condition of a statement (StringLike), the one condition key our roles scope

@@ -216,3 +216,32 @@ describe('decideCreateModel: exemptions', () => {
     expect(decide(terraform(), [{ kind: 'model-name', pattern: 'fraud-detector-v?', expires: null }]).decision.verdict).toBe('exempt');
   });
 });
+
+describe('decideCreateModel: a malformed record (read leniently, fail closed)', () => {
+  const base = () => ({ ...ownRecord('createmodel_false_cli.json') }) as Record<string, any>;
+  const tagged = (tags: Record<string, string>) => {
+    const record = base();
+    record.requestParameters = { ...record.requestParameters, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) };
+    return CreateModelRecordSchema.parse(record);
+  };
+  const priorities = { classificationTagKey: 'data-classification', environmentTagKey: 'environment', productionValues: ['prod'], classes: { phi: { severity: 'critical' as const } } };
+
+  it('is a violation ranked as one: the class severity, no exemption, the malformed field first among the reasons', () => {
+    const exemptions: Exemption[] = [{ kind: 'tag', pattern: 'owner-approved', expires: null }];
+    const { decision, context } = decideCreateModel(tagged({ 'data-classification': 'phi', 'owner-approved': 'yes' }), {
+      exemptions,
+      now: new Date('2026-11-29T00:00:00Z'),
+      priorities,
+      malformed: 'eventTime: expected an ISO 8601 date-time',
+    });
+    expect(decision.verdict).toBe('violation');
+    // The tag exemption would apply to the well-formed record; ranked as exempt, it was severity low.
+    expect(decision.severity).toBe('critical');
+    expect(decision.exception).toBeNull();
+    expect(context.exemption).toBeNull();
+    expect(decision.reasons[0]).toBe('The CloudTrail record is malformed (eventTime: expected an ISO 8601 date-time): treated as a violation, whatever else it says.');
+    expect(decision.reasons.some((reason) => reason.startsWith('Exempt by'))).toBe(false);
+    const wellFormed = decideCreateModel(tagged({ 'data-classification': 'phi', 'owner-approved': 'yes' }), { exemptions, now: new Date('2026-11-29T00:00:00Z'), priorities });
+    expect(wellFormed.decision.verdict).toBe('exempt');
+  });
+});
