@@ -24,7 +24,7 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
 export function enforcementDeps(
   config: Config,
   clients: EnforceClients,
-  extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date; router?: AccountRouter } = {},
+  extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date; router?: AccountRouter; securityHub?: EnforcementDeps['securityHub'] } = {},
 ): EnforcementDeps {
   const slackUrl = extra.slackWebhookUrl ?? config.slackWebhookUrl;
   const router = extra.router;
@@ -39,6 +39,7 @@ export function enforcementDeps(
       (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: tableNameOf(config.idempotencyTable) }) : memoryStepLedger()),
     now: extra.now ?? (() => new Date()),
     accountName: (account) => config.accountNames[account] ?? null,
-    securityHub: config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null,
+    // A channel made once and passed in keeps its product ARN (one STS call) across invocations.
+    securityHub: extra.securityHub !== undefined ? extra.securityHub : config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null,
   };
 }

@@ -1,3 +1,4 @@
+import { securityHubChannel } from '../alerts/security-hub.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -46,6 +47,8 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
   const settings = enforcementSettings(config);
   // Member accounts' models through their role, credentials cached across invocations.
   const router = routerFromConfig(config, clients);
+  // Made once per cold start: its account and product ARN (one STS call) are kept for every event.
+  const securityHub = config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null;
   const handler = middy<ParsedEnforceEvent, EnforceEventOutcome, Error, EnforceContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
@@ -79,7 +82,7 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
   return handler.handler(async (event, context) => {
     logger.appendKeys(eventIds(event));
     const slackWebhookUrl = typeof context.slackWebhookUrl === 'string' ? context.slackWebhookUrl : null;
-    const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger, router });
+    const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger, router, securityHub });
     if (context.slackWebhookError !== undefined) {
       const why = context.slackWebhookError instanceof Error ? `${context.slackWebhookError.name}: ${context.slackWebhookError.message}` : 'unknown error';
       deps.slack = { send: () => Promise.reject(new SlackWebhookUnavailableError(`the Slack webhook URL could not be read from SSM parameter ${config.slackWebhookParameter} (${why})`)) };

@@ -75,6 +75,14 @@ describe('governance on moto: the enforce Lambda with the register, classes and 
     const config = withExceptionRegister(
       loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_SECURITY_HUB: 'true', ISOLATION_GUARD_EXCEPTIONS: registerPath, ISOLATION_GUARD_CLASSES: CLASSES }) }),
     );
+    let identityCalls = 0;
+    clients.sts.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetCallerIdentityCommand') identityCalls++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countIdentityCalls' },
+    );
     const handler = createEnforceHandler({ config, clients });
     await createModel(clients, REGION, 'gov-open');
     await createModel(clients, REGION, 'gov-isolated', true);
@@ -122,6 +130,8 @@ describe('governance on moto: the enforce Lambda with the register, classes and 
     const after = await findings();
     expect(after).toHaveLength(4);
     expect(after.filter((f) => f.Resources![0]!.Id === arnOf(REGION, 'gov-open'))).toHaveLength(1);
+    // The product ARN is resolved once per cold start, not once per event (five events here).
+    expect(identityCalls).toBe(1);
   });
 
   it('without --security-hub nothing reaches Security Hub and channels say nothing about it', async () => {
