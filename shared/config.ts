@@ -3,6 +3,7 @@ import type { Exemption } from './decision/exemptions.js';
 import type { ClassPolicy, PrioritySettings } from './decision/priorities.js';
 import { ConfigurationError } from './errors.js';
 import { MODES, type Mode } from './model/mode.js';
+import { once } from './model/once.js';
 import { SEVERITIES } from './model/severity.js';
 
 /**
@@ -64,11 +65,6 @@ export interface Config {
  * function's 100 ms start-up budget (docs/performance.md). A setting not given takes its default
  * without zod, as `.default()` would.
  */
-const once = <T>(make: () => T): (() => T) => {
-  let made: T | undefined;
-  return () => (made ??= make());
-};
-
 const dateOrDatetime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 
 /** An issue message `expected WHAT, got INPUT` (the input as JSON: it names what was given). */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { expiryInstant, type Exemption, type ExceptionMatchers } from '../decision/exemptions.js';
 import { IsolationGuardError } from '../errors.js';
+import { once } from '../model/once.js';
 
 /**
  * The exception register: one file (JSON or YAML), kept in git and reviewed like code, listing
@@ -17,46 +18,48 @@ import { IsolationGuardError } from '../errors.js';
 /** The register file cannot be read, is not JSON/YAML, or does not have the register's shape. */
 export class ExceptionRegisterError extends IsolationGuardError {}
 
-const OPTIONAL_TEXT = z.string().optional();
-const GLOB = z.string().trim().min(1, 'an empty pattern matches nothing').optional();
+// Built on first use: the enforce Lambda imports this module whether or not a register is configured.
+const entrySchema = once(() => {
+  const optionalText = z.string().optional();
+  const glob = z.string().trim().min(1, 'an empty pattern matches nothing').optional();
+  return z
+    .strictObject({
+      id: z.string().trim().min(1, 'required'),
+      modelName: glob,
+      principal: glob,
+      tag: glob,
+      account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id').optional(),
+      reason: optionalText,
+      ticket: optionalText,
+      approvedBy: optionalText,
+      /** Who the expiry reminder is for (an e-mail or team); the approver when absent. */
+      owner: optionalText,
+      /** `YYYY-MM-DD` (through the end of that UTC day) or an ISO 8601 date-time. */
+      expires: z.string().optional(),
+    })
+    .refine((entry) => [entry.modelName, entry.principal, entry.tag, entry.account].some((m) => m !== undefined), {
+      message: 'names nothing to match: give modelName, principal, tag and/or account',
+    });
+});
+export type ExceptionEntry = z.infer<ReturnType<typeof entrySchema>>;
 
-export const ExceptionEntrySchema = z
-  .strictObject({
-    id: z.string().trim().min(1, 'required'),
-    modelName: GLOB,
-    principal: GLOB,
-    tag: GLOB,
-    account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id').optional(),
-    reason: OPTIONAL_TEXT,
-    ticket: OPTIONAL_TEXT,
-    approvedBy: OPTIONAL_TEXT,
-    /** Who the expiry reminder is for (an e-mail or team); the approver when absent. */
-    owner: OPTIONAL_TEXT,
-    /** `YYYY-MM-DD` (through the end of that UTC day) or an ISO 8601 date-time. */
-    expires: z.string().optional(),
-  })
-  .refine((entry) => [entry.modelName, entry.principal, entry.tag, entry.account].some((m) => m !== undefined), {
-    message: 'names nothing to match: give modelName, principal, tag and/or account',
-  });
-export type ExceptionEntry = z.infer<typeof ExceptionEntrySchema>;
-
-export const ExceptionRegisterSchema = z
-  .strictObject({ exceptions: z.array(ExceptionEntrySchema) })
-  .superRefine((register, ctx) => {
+const registerSchema = once(() =>
+  z.strictObject({ exceptions: z.array(entrySchema()) }).superRefine((register, ctx) => {
     const seen = new Set<string>();
     register.exceptions.forEach((entry, index) => {
       if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', path: ['exceptions', index, 'id'], message: `duplicate id ${JSON.stringify(entry.id)}` });
       seen.add(entry.id);
     });
-  });
+  }),
+);
 
-const DATE_OR_DATETIME = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+const dateOrDateTime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 const blank = (value: string | undefined) => value === undefined || value.trim() === '';
 
 /** The approval fields an entry lacks (`expires` also when it is not a date). */
 export function missingFields(entry: ExceptionEntry): string[] {
   const missing = (['reason', 'ticket', 'approvedBy'] as const).filter((field) => blank(entry[field]));
-  return [...missing, ...(blank(entry.expires) || !DATE_OR_DATETIME.safeParse(entry.expires!.trim()).success ? ['expires'] : [])];
+  return [...missing, ...(blank(entry.expires) || !dateOrDateTime().safeParse(entry.expires!.trim()).success ? ['expires'] : [])];
 }
 
 const pathOf = (path: ReadonlyArray<PropertyKey>) =>
@@ -74,7 +77,7 @@ export function parseExceptionRegister(text: string, source: string): ExceptionE
     const what = source.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
     throw new ExceptionRegisterError(`${source}: not ${what} (${(cause as Error).message.split('\n')[0]})`, { cause });
   }
-  const parsed = ExceptionRegisterSchema.safeParse(value);
+  const parsed = registerSchema().safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const entry = typeof issue.path[1] === 'number' ? ((value as { exceptions?: Array<{ id?: unknown }> }).exceptions?.[issue.path[1]]?.id ?? null) : null;
