@@ -107,12 +107,14 @@ function workerMain(maxInflated: number) {
       copy.set(raw);
       post({ id, kind: 'text', text: copy }, [copy.buffer]);
     };
-    const count = countLogFileRecords(raw, isUtf8);
     // No words: the caller wants every record looked at (near misses named), never only counted.
-    if (count !== null && words.length > 0 && !mayHoldString(raw, words)) {
+    const count = words.length > 0 ? countLogFileRecords(raw, isUtf8) : null;
+    if (count !== null && !mayHoldString(raw, words)) {
       post({ id, kind: 'records', count, records: [], indexes: [], parsed: false });
       return;
     }
+    // A count means the bytes were already found free of NULs and valid UTF-8: not scanned twice.
+    const clean = () => count !== null || (raw.indexOf(0) < 0 && isUtf8(raw));
     let value: unknown;
     try {
       value = JSON.parse(raw.toString('utf8'));
@@ -121,7 +123,7 @@ function workerMain(maxInflated: number) {
       return;
     }
     const records = (value as { Records?: unknown } | null)?.Records;
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray(records) || Object.keys(value).length !== 1 || raw.indexOf(0) >= 0 || !isUtf8(raw)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Array.isArray(records) || Object.keys(value).length !== 1 || !clean()) {
       asText();
       return;
     }
