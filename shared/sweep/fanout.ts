@@ -1,4 +1,5 @@
-import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { fileEvidence, JSON_CONTENT, listEvidenceKeys, readEvidenceText } from '../aws/evidence-store.js';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -55,13 +56,12 @@ const mergedKey = (runId: string) => `${SWEEP_RUNS_PREFIX}${runId}/merged.json`;
 /** Some units could not be queued: the planner fails (and is retried) rather than lose them. */
 export class SweepPlanError extends IsolationGuardError {}
 
-const putJson = (s3: S3Client, bucket: string, key: string, value: unknown) =>
-  s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json', ServerSideEncryption: 'AES256' }));
+// Run state lives in the evidence bucket and is written and read the way evidence is.
+const putJson = (s3: S3Client, bucket: string, key: string, value: unknown) => fileEvidence(s3, bucket, [{ key, body: JSON.stringify(value), contentType: JSON_CONTENT }]);
 
 async function getJson(s3: S3Client, bucket: string, key: string): Promise<unknown | null> {
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse(await object.Body!.transformToString()) as unknown;
+    return JSON.parse(await readEvidenceText(s3, bucket, key)) as unknown;
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchKey') return null;
     throw error;
@@ -139,10 +139,7 @@ export async function mergeSweepRun(
   const planned = PlanSchema.safeParse(await getJson(deps.s3, deps.bucket, planKey(runId)));
   if (!planned.success) throw new SweepPlanError(`run ${runId}: no readable plan at ${planKey(runId)}`);
   const plan = planned.data;
-  const filed = new Set<string>();
-  for await (const page of paginateListObjectsV2({ client: deps.s3 }, { Bucket: deps.bucket, Prefix: `${SWEEP_RUNS_PREFIX}${runId}/units/` })) {
-    for (const object of page.Contents ?? []) if (object.Key) filed.add(object.Key);
-  }
+  const filed = new Set(await listEvidenceKeys(deps.s3, deps.bucket, `${SWEEP_RUNS_PREFIX}${runId}/units/`));
   const missing = plan.units.filter((unit) => !filed.has(unitKey({ runId, ...unit })));
   if (missing.length > 0 && !options.force) return { runId, merged: false, reason: 'incomplete', missing };
   if ((await getJson(deps.s3, deps.bucket, mergedKey(runId))) !== null) return { runId, merged: false, reason: 'already-merged' };
