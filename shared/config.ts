@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Exemption } from './decision/exemptions.js';
-import type { ClassPolicy, PrioritySettings } from './decision/priorities.js';
+import { DEFAULT_PRIORITIES, type ClassPolicy, type PrioritySettings } from './decision/priorities.js';
 import { ConfigurationError } from './errors.js';
 import { MODES, type Mode } from './model/mode.js';
 import { once } from './model/once.js';
@@ -246,10 +246,10 @@ const SETTINGS = {
   accounts: setting(accounts, () => []),
   accountNames: setting(accountNames, () => ({})),
   exceptions: setting(optionalText, () => null),
-  classificationTagKey: setting(tagKey('data-classification'), () => 'data-classification'),
+  classificationTagKey: setting(tagKey(DEFAULT_PRIORITIES.classificationTagKey), () => DEFAULT_PRIORITIES.classificationTagKey),
   classes: setting(classes, () => ({})),
-  environmentTagKey: setting(tagKey('environment'), () => 'environment'),
-  productionValues: setting(stringList, () => ['prod', 'production']),
+  environmentTagKey: setting(tagKey(DEFAULT_PRIORITIES.environmentTagKey), () => DEFAULT_PRIORITIES.environmentTagKey),
+  productionValues: setting(stringList, () => [...DEFAULT_PRIORITIES.productionValues]),
   securityHub: setting(switchSetting, () => false),
 };
 

@@ -7,6 +7,7 @@ import { mapSettled } from '../model/concurrency.js';
 import { describeModel, listModels, type ListedModel } from '../aws/sagemaker-models.js';
 import { isIsolated } from '../model/sagemaker-model.js';
 import { errorText } from '../model/error-text.js';
+import { DEFAULT_PRIORITIES } from '../decision/priorities.js';
 
 export interface SweepOptions {
   regions: readonly string[];
@@ -39,9 +40,10 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
   const result: SweepResult = { startedAt, finishedAt: startedAt, regions: [], models: [] };
   // Tags the report shows besides ours: classification, environment, and those the register's entries match on.
   const matteringTagKeys = new Set([
-    settings.priorities?.classificationTagKey ?? 'data-classification',
-    settings.priorities?.environmentTagKey ?? 'environment',
+    settings.priorities?.classificationTagKey ?? DEFAULT_PRIORITIES.classificationTagKey,
+    settings.priorities?.environmentTagKey ?? DEFAULT_PRIORITIES.environmentTagKey,
     ...settings.exemptions.flatMap((e) => (e.match?.tag ? [e.match.tag.split('=')[0]!] : [])),
+    ...settings.exemptions.flatMap((e) => (e.kind === 'tag' ? [e.pattern.split('=')[0]!] : [])),
   ]);
   const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? [...options.accounts] : [null];
   for (const [account, region] of accounts.flatMap((a) => options.regions.map((r) => [a, r] as const))) {
@@ -78,7 +80,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
             production: outcome.decision.production,
             exception: outcome.decision.exception,
             quarantined: model.tags[QUARANTINE_TAG] !== undefined || (outcome.action.kind === 'quarantine' && outcome.action.status === 'done'),
-            tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || matteringTagKeys.has(key) || settings.exemptions.some((e) => e.kind === 'tag' && e.pattern.split('=')[0] === key))),
+            tags: Object.fromEntries(Object.entries(model.tags).filter(([key]) => MATTERING_TAG.test(key) || matteringTagKeys.has(key))),
             reasons: outcome.decision.reasons,
             action: outcome.action,
             channels: outcome.channels,
