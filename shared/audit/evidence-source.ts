@@ -1,3 +1,4 @@
+import { errorMessage } from '../model/error-text.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
@@ -79,7 +80,7 @@ export async function readMonthlyReports(s3: S3Client, bucket: string, period: {
         }
         return { month, file, report: parsed.data as unknown as AuditReport, problem: null };
       } catch (error) {
-        return { month, file, report: null, problem: `${file}: ${error instanceof Error ? error.message : String(error)}` };
+        return { month, file, report: null, problem: `${file}: ${errorMessage(error)}` };
       }
     }),
   );

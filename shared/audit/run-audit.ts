@@ -1,3 +1,4 @@
+import { errorText } from '../model/error-text.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
 import { buildAuditReport, type AuditReport } from './audit-report.js';
@@ -104,6 +105,6 @@ async function joinEvidence(report: AuditReport, bucket: string, period: { from:
     report.kpis.pipelinePasses = runs.passed;
     return [];
   } catch (error) {
-    return [{ setting: 'evidenceBucket', message: `${bucket}: cannot list pipeline/ (${(error as Error).name}: ${(error as Error).message})` }];
+    return [{ setting: 'evidenceBucket', message: `${bucket}: cannot list pipeline/ (${errorText(error)})` }];
   }
 }

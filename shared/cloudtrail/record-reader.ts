@@ -1,3 +1,4 @@
+import { errorMessage } from '../model/error-text.js';
 import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -77,7 +78,7 @@ async function* inflated(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
     for await (const chunk of gunzip) yield chunk as Buffer;
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code?.startsWith('Z_') || /incorrect header|unexpected end|invalid/i.test(String(cause))) {
-      throw new InputParseError(`invalid gzip data (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+      throw new InputParseError(`invalid gzip data (${errorMessage(cause)})`, { cause });
     }
     throw cause;
   } finally {
@@ -99,7 +100,7 @@ export async function* readJsonValues(
     try {
       return { kind: 'value' as const, value: JSON.parse(text) as unknown, line };
     } catch (cause) {
-      return { kind: 'problem' as const, line, fatal: false, message: `not JSON (${cause instanceof Error ? cause.message : String(cause)})` };
+      return { kind: 'problem' as const, line, fatal: false, message: `not JSON (${errorMessage(cause)})` };
     }
   };
   try {
