@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { cloudTrailLogFile, createModelRecord, logFileKey, realisticRecord, remediationRecord } from '../tests/support/archive-generator.js';
 
-export const ARCHIVE_ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '.data', 'archive-v2');
-export const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 300_000);
+const ARCHIVE_ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '.data', 'archive-v2');
+const RECORDS = Number(process.env.BENCH_AUDIT_RECORDS ?? 300_000);
 const PER_FILE = 2_000;
 const ACCOUNT = '111111111111';
 

@@ -44,7 +44,7 @@ function template(i: number, withModel: boolean): [string, string] {
 }
 
 /** Writes the tree once (bench/.data/scan-<kind>), returns its root. */
-export function ensureScanTree(kind: 'typical' | 'worst'): string {
+function ensureScanTree(kind: 'typical' | 'worst'): string {
   const root = join('bench', '.data', `scan-${kind}`);
   const marker = join(root, '.complete');
   if (existsSync(marker)) return root;

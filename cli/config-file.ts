@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigurationError } from '../shared/errors.js';
 
 /** A config file: one JSON object keyed by setting name; each value is checked by shared/config.ts, naming the file and key. */
-export const ConfigFileSchema = z.record(z.string(), z.unknown());
+const ConfigFileSchema = z.record(z.string(), z.unknown());
 
 /** Reads `--config FILE`: a JSON object whose keys are setting names (see shared/config.ts). */
 export async function readConfigFile(path: string): Promise<{ path: string; values: Record<string, unknown> }> {

@@ -13,7 +13,7 @@ export interface CliIo {
 }
 
 /** How long a FIFO is given to get a writer before it is reported as unreadable. */
-export const FIFO_WRITER_WAIT_MS = 5_000;
+const FIFO_WRITER_WAIT_MS = 5_000;
 
 /**
  * A FIFO is opened without waiting for a writer (a blocking open would hang the command) and
@@ -68,3 +68,8 @@ export const processIo: CliIo = {
   stderr: (line) => process.stderr.write(`${line}\n`),
   input: inputFile,
 };
+
+/** The inputs named on the command line, opened one after the other as the reader asks for them. */
+export async function* inputFiles(io: CliIo, inputs: readonly string[]): AsyncGenerator<InputFile> {
+  for (const input of inputs) yield await io.input(input);
+}

@@ -393,7 +393,7 @@ function columns(rows: Array<[string, string]>, indent = 2): string[] {
 const optionLabel = (name: string, spec: { value?: string; type?: string }) =>
   spec.value && spec.type !== 'boolean' ? `--${name} ${spec.value}` : `--${name}`;
 
-export function overviewHelp(): string {
+function overviewHelp(): string {
   const rows: Array<[string, string]> = COMMANDS.map((command) => [command.name, command.summary]);
   return [
     `isolation-guard ${packageJson.version}: every Amazon SageMaker model runs with network isolation.`,
@@ -413,7 +413,7 @@ export function overviewHelp(): string {
   ].join('\n');
 }
 
-export function commandHelp(command: CommandSpec): string {
+function commandHelp(command: CommandSpec): string {
   const options = columns([
     ...Object.entries(command.options).map(([name, spec]): [string, string] => [optionLabel(name, spec), spec.help]),
     ...(command.settings.length > 0 ? [['--config FILE', 'settings as JSON (keys are the settings\' camelCase names)'] as [string, string]] : []),

@@ -13,7 +13,7 @@ export const CLI_REPORT_FORMATS = [...REPORT_FORMATS, 'pdf'] as const;
 export type CliReportFormat = (typeof CLI_REPORT_FORMATS)[number];
 
 /** No browser to print with, or the browser failed to print: the report cannot be written (exit 2). */
-export class PdfPrintError extends IsolationGuardError {}
+class PdfPrintError extends IsolationGuardError {}
 
 const INSTALL_HINT =
   'install Chromium or Google Chrome (Debian/Ubuntu: sudo apt-get install chromium; macOS: brew install --cask chromium, or Google Chrome) or set CHROMIUM_PATH to its executable; or use --format html and print that page';

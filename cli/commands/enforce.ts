@@ -19,7 +19,7 @@ import { IsolationGuardError } from '../../shared/errors.js';
 import { errorText } from '../../shared/model/error-text.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { jsonLine, printable } from '../format-table.js';
-import type { CliIo } from '../io.js';
+import { inputFiles, type CliIo } from '../io.js';
 import { warnIfNobodyIsTold } from '../warnings.js';
 
 export interface EnforceOptions {
@@ -152,10 +152,7 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   // streamed, gzip or not, a malformed CreateModel record is a violation, a near miss is named
   // (no fast path: every record of a log file is looked at, not only counted).
   const inputs = options.inputs.length > 0 || options.fromDlq ? options.inputs : ['-'];
-  async function* files() {
-    for (const input of inputs) yield await io.input(input);
-  }
-  for await (const { file, items } of readFiles(files(), { words: [CREATE_MODEL], fastPath: false })) {
+  for await (const { file, items } of readFiles(inputFiles(io, inputs), { words: [CREATE_MODEL], fastPath: false })) {
     for await (const item of items) await handleItem(file.name, item);
   }
 

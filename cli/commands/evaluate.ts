@@ -7,7 +7,7 @@ import { CREATE_MODEL } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatTableHeader, formatTableRow, jsonLine, printable } from '../format-table.js';
-import type { CliIo } from '../io.js';
+import { inputFiles, type CliIo } from '../io.js';
 
 export interface EvaluateOptions {
   inputs: string[];
@@ -34,10 +34,7 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
   let failedInputs = 0;
   if (options.format === 'table') io.stdout(formatTableHeader());
 
-  async function* files() {
-    for (const input of inputs) yield await io.input(input);
-  }
-  for await (const { file, items } of readFiles(files(), { words: [CREATE_MODEL] })) {
+  for await (const { file, items } of readFiles(inputFiles(io, inputs), { words: [CREATE_MODEL] })) {
     const name = file.name;
     let decided = 0;
     let skipped = 0;

@@ -30,7 +30,7 @@ export async function policyIamCommand(values: Record<string, unknown>, io: CliI
     memberRoleName: text(values['member-role-name']),
     org: values.org === true,
     securityHub: values['security-hub'] === true,
-    organizationId: text(values['organization-id']),
+    organizationId: organization,
   });
   io.stdout(JSON.stringify(policies, null, 2));
   return EXIT.ok;

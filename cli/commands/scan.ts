@@ -15,7 +15,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { fit, printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
 
-export const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
+const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
 export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
 
 export interface ScanOptions {
@@ -34,7 +34,7 @@ export interface ScanOptions {
 const TOOL_VERSION = packageJson.version;
 
 /** The scan contract: exactly these fields, in this order, one JSON object per line. */
-export function findingLine(finding: ScanFinding): string {
+function findingLine(finding: ScanFinding): string {
   return JSON.stringify(Object.fromEntries(SCAN_FINDING_FIELDS.map((field) => [field, finding[field]])));
 }
 

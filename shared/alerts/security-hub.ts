@@ -18,7 +18,7 @@ export { SecurityHubImportError };
 export const securityHubFindingId = (modelArn: string): string => `sagemaker-isolation-guard/${modelArn}`;
 
 /** The default product of an account: what an account's own findings are imported under. */
-export const defaultProductArn = (partition: string, region: string, account: string): string =>
+const defaultProductArn = (partition: string, region: string, account: string): string =>
   `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`;
 
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

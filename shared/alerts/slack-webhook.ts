@@ -34,7 +34,7 @@ export interface SlackSender {
 const MIN_RATE_LIMIT_WAIT_MS = 1_000;
 
 /** https, or http to this machine only. */
-export function isHttpsOrLoopback(url: string): boolean {
+function isHttpsOrLoopback(url: string): boolean {
   try {
     const parsed = new URL(url);
     if (parsed.protocol === 'https:') return true;

@@ -150,7 +150,7 @@ export interface AuditQueryOptions {
 }
 
 /** `YYYY/MM/DD` of an instant's UTC day: the `timestamp` partition's format. */
-export const partitionDay = (at: Date) => at.toISOString().slice(0, 10).replace(/-/g, '/');
+const partitionDay = (at: Date) => at.toISOString().slice(0, 10).replace(/-/g, '/');
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /** The columns the audit reads back, in order; the rows are rebuilt into CloudTrail records from them. */

@@ -24,7 +24,7 @@ const parseJsonColumn = (text: string | null | undefined): unknown => {
 };
 
 /** A CloudTrail record rebuilt from one row of the audit query (the fields the decision and the report read). */
-export function recordFromRow(row: Record<string, string | null>): Record<string, unknown> {
+function recordFromRow(row: Record<string, string | null>): Record<string, unknown> {
   const identity = {
     type: row.identitytype,
     principalId: row.principalid,

@@ -204,7 +204,7 @@ export function summarizeCalls(
 }
 
 /** Exceptions whose expiry falls after the period's start (or that never expire), each with the calls it covered. Pure. */
-export function exceptionsInForce(exemptions: readonly Exemption[], from: Date, calls: readonly AuditCall[]): AuditException[] {
+function exceptionsInForce(exemptions: readonly Exemption[], from: Date, calls: readonly AuditCall[]): AuditException[] {
   const out: AuditException[] = [];
   for (const exemption of exemptions) {
     if (exemption.expires !== null && expiryInstant(exemption.expires).getTime() <= from.getTime()) continue;

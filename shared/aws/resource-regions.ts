@@ -9,7 +9,7 @@ const QUEUE_URL_REGION = /^https?:\/\/(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)|([a-z]{
 
 export const regionOfArn = (arn: string | null | undefined): string | undefined => (arn ? ARN_REGION.exec(arn)?.[1] : undefined);
 
-export function regionOfQueueUrl(url: string | null | undefined): string | undefined {
+function regionOfQueueUrl(url: string | null | undefined): string | undefined {
   if (!url) return undefined;
   if (url.startsWith('arn:')) return regionOfArn(url);
   const match = QUEUE_URL_REGION.exec(url);

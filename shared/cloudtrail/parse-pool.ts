@@ -31,7 +31,7 @@ export interface ParsePool {
 }
 
 /** Files inflating past this are streamed on the main thread instead: memory stays flat. */
-export const MAX_POOLED_INFLATED_BYTES = 64 * 1024 * 1024;
+const MAX_POOLED_INFLATED_BYTES = 64 * 1024 * 1024;
 
 /** Files handed to a worker before it has answered: two, so a worker never waits for the main thread. */
 const IN_FLIGHT_PER_WORKER = 2;

@@ -115,7 +115,7 @@ function matchesRegisterEntry(match: ExceptionMatchers, subject: ExemptionSubjec
   return true;
 }
 
-export function matchesExemption(exemption: Exemption, subject: ExemptionSubject): boolean {
+function matchesExemption(exemption: Exemption, subject: ExemptionSubject): boolean {
   switch (exemption.kind) {
     case 'register':
       return matchesRegisterEntry(exemption.match ?? {}, subject);

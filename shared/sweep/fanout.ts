@@ -36,7 +36,6 @@ const PlanSchema = z.looseObject({
   startedAt: z.string(),
   units: z.array(z.object({ account: z.string().nullable(), region: z.string() })),
 });
-export type SweepPlan = z.infer<typeof PlanSchema>;
 
 /** A run's id from its start: `20261129T060000Z` (sorts by time, safe in keys). */
 export const runIdOf = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
@@ -94,7 +93,7 @@ export async function filePartial(s3: S3Client, bucket: string, unit: SweepUnit,
 }
 
 /** Merges partial inventories into one (pure): the run's start, the last finish, every region and model. */
-export function mergePartials(startedAt: string, partials: readonly SweepResult[], missing: ReadonlyArray<{ account: string | null; region: string }>): SweepResult {
+function mergePartials(startedAt: string, partials: readonly SweepResult[], missing: ReadonlyArray<{ account: string | null; region: string }>): SweepResult {
   const finishedAt = partials.map((p) => p.finishedAt).reduce((a, b) => (a > b ? a : b), startedAt);
   return {
     startedAt,

@@ -50,7 +50,7 @@ const queueArn = (url: string, region: string): string => {
 };
 
 /** The resource of one call, from its input, as the IAM policy reference names it. */
-export function resourceOf(action: string, input: Record<string, any>, region: string, account: string): string {
+function resourceOf(action: string, input: Record<string, any>, region: string, account: string): string {
   if (NO_RESOURCE.has(action)) return '*';
   const [service] = action.split(':');
   switch (service) {

@@ -12,12 +12,15 @@ export interface CliResult {
 }
 
 /** Runs the real, built command (`npm run build` first; `npm test` does it) as a user would. */
+/** This process's environment plus `env`; a variable given as undefined is removed. */
+const childEnv = (env: NodeJS.ProcessEnv = {}) => Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv;
+
 export function runCli(args: string[], options: { stdin?: Buffer | string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO_ROOT,
       // A variable given as undefined is removed (the test's own environment sets a few).
-      env: Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, value]) => value !== undefined)),
+      env: childEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -45,7 +48,7 @@ export async function runCliInProcess(args: string[], options: { env?: NodeJS.Pr
   let stdout = '';
   let stderr = '';
   const io = { stdout: (line: string) => void (stdout += `${line}\n`), stderr: (line: string) => void (stderr += `${line}\n`), input: processIo.input };
-  const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, value]) => value !== undefined));
+  const env = childEnv(options.env);
   const code = await run(args, io, env);
   return { code, stdout, stderr };
 }

@@ -7,7 +7,7 @@ import type { DescribedModel } from '../../shared/model/sagemaker-model.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const OWN_FIXTURES = join(here, '..', 'fixtures', 'cloudtrail');
 /** Real records published by AWS and open projects, copied into the repo with their provenance (see its README). */
-export const PUBLIC_FIXTURES = join(here, '..', 'fixtures', 'public-cloudtrail');
+const PUBLIC_FIXTURES = join(here, '..', 'fixtures', 'public-cloudtrail');
 
 export const ownFixturePath = (name: string): string => join(OWN_FIXTURES, name);
 export const publicFixturePath = (name: string): string => join(PUBLIC_FIXTURES, name);

@@ -8,7 +8,7 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
  * every 2 s: seconds of sleep in a test that is about what happens after the retries (absorbed, or
  * the last attempt failed), not how long the SDK waits between them.
  */
-export function shortRetries(attempts = 5): AdaptiveRetryStrategy {
+function shortRetries(attempts = 5): AdaptiveRetryStrategy {
   return new AdaptiveRetryStrategy(attempts, {
     maxAttempts: attempts,
     backoff: { computeNextBackoffDelay: () => 10, setDelayBase: () => undefined },
