@@ -32,7 +32,8 @@ export function snsSubject(text: string): string {
   return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
 }
 
-const attribute = (value: string | null | undefined) => ({ DataType: 'String' as const, StringValue: value ? value : '-' });
+/** A message attribute subscribers filter on; an empty value is `-` (SNS refuses an empty one). */
+export const attribute = (value: string | null | undefined) => ({ DataType: 'String' as const, StringValue: value ? value : '-' });
 
 /**
  * The per-protocol message within SNS's limit: the document appears twice (default and e-mail) and
@@ -41,10 +42,8 @@ const attribute = (value: string | null | undefined) => ({ DataType: 'String' as
 function structuredMessage(input: AlertInput): { message: string; document: string; email: string } {
   const summary = alertSummary(input);
   for (let limit = 100 * 1024; ; limit = Math.floor(limit / 2)) {
-    const document = boundedJson(alertDocument(input), limit, 2);
-    const email = `${summary}${EMAIL_SEPARATOR}${document}`;
-    const message = JSON.stringify({ default: document, email });
-    if (Buffer.byteLength(message) <= MAX_MESSAGE_BYTES || limit < 4096) return { message, document, email };
+    const structured = structuredSnsMessage(boundedJson(alertDocument(input), limit, 2), summary);
+    if (Buffer.byteLength(structured.message) <= MAX_MESSAGE_BYTES || limit < 4096) return structured;
   }
 }
 

@@ -1,5 +1,5 @@
 import { plainField } from '../alerts/alert-summary.js';
-import { publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
+import { attribute, publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
 import { exceptionRef, expiryInstant, type Exemption } from '../decision/exemptions.js';
 import type { ExceptionRef } from '../model/decision.js';
 import type { ReminderOutcome } from '../model/inventory.js';
@@ -28,8 +28,6 @@ export function expiringExceptions(exemptions: readonly Exemption[], now: Date):
   }
   return out;
 }
-
-const attribute = (value: string) => ({ DataType: 'String' as const, StringValue: value || '-' });
 
 /** The reminder as SNS carries it: attribute `kind=exception-expiring` lets the owner's subscription filter on it. */
 export function expiryReminder(expiring: ExpiringException, coveredModels: readonly string[]): SnsAlert {
