@@ -99,17 +99,20 @@ function matchesTag(pattern: string, tags: Record<string, string>): boolean {
   return Object.entries(tags).some(([key, value]) => keyRe.test(key) && (valueRe === null || valueRe.test(value)));
 }
 
+/** Model names are case-insensitive in SageMaker (ARNs carry them lower-cased). */
+const matchesModelName = (pattern: string, subject: ExemptionSubject) => subject.modelName !== null && globToRegExp(pattern, { caseInsensitive: true }).test(subject.modelName);
+
+function matchesPrincipal(pattern: string, subject: ExemptionSubject): boolean {
+  const re = globToRegExp(pattern);
+  return subject.principalArns.some((arn) => re.test(arn));
+}
+
 /** A register entry matches when every matcher it gives matches; one without matchers matches nothing. */
 function matchesRegisterEntry(match: ExceptionMatchers, subject: ExemptionSubject): boolean {
   const given = Object.values(match).filter((value) => value !== undefined);
   if (given.length === 0) return false;
-  if (match.modelName !== undefined && !(subject.modelName !== null && globToRegExp(match.modelName, { caseInsensitive: true }).test(subject.modelName))) {
-    return false;
-  }
-  if (match.principal !== undefined) {
-    const re = globToRegExp(match.principal);
-    if (!subject.principalArns.some((arn) => re.test(arn))) return false;
-  }
+  if (match.modelName !== undefined && !matchesModelName(match.modelName, subject)) return false;
+  if (match.principal !== undefined && !matchesPrincipal(match.principal, subject)) return false;
   if (match.tag !== undefined && !matchesTag(match.tag, subject.tags)) return false;
   if (match.account !== undefined && subject.account !== match.account) return false;
   return true;
@@ -120,12 +123,9 @@ function matchesExemption(exemption: Exemption, subject: ExemptionSubject): bool
     case 'register':
       return matchesRegisterEntry(exemption.match ?? {}, subject);
     case 'model-name':
-      // Model names are case-insensitive in SageMaker (ARNs carry them lower-cased).
-      return subject.modelName !== null && globToRegExp(exemption.pattern, { caseInsensitive: true }).test(subject.modelName);
-    case 'principal': {
-      const re = globToRegExp(exemption.pattern);
-      return subject.principalArns.some((arn) => re.test(arn));
-    }
+      return matchesModelName(exemption.pattern, subject);
+    case 'principal':
+      return matchesPrincipal(exemption.pattern, subject);
     case 'tag':
       return matchesTag(exemption.pattern, subject.tags);
   }
