@@ -308,6 +308,7 @@ export const COMMANDS: CommandSpec[] = [
     positionals: false,
     exits: { 0: 'printed or created', 2: 'bad input, or the query failed' },
     async run({ values }, io, env) {
+      withOrg(values);
       return (await import('./commands/athena.js')).athenaDdlCommand(values, io, env);
     },
   },

@@ -32,7 +32,8 @@ export async function athenaDdlCommand(parsed: Record<string, unknown>, io: CliI
   const home = values.region ?? env.AWS_REGION ?? 'us-east-1';
   const config = loadConfig({
     flags: {
-      accounts: [values.accounts, values.org ? 'org' : undefined].filter((v) => typeof v === 'string' && v !== '').join(',') || undefined,
+      // --org is folded into --accounts by the command line (withOrg).
+      accounts: values.accounts || undefined,
       athenaWorkgroup: values.workgroup,
       athenaOutputLocation: values['athena-output-location'],
     },
