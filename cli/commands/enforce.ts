@@ -1,5 +1,4 @@
 import { createAwsClients } from '../../shared/aws/clients.js';
-import { withErrorContext } from '../../shared/aws/error-context.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { readFiles } from '../../shared/cloudtrail/read-files.js';
@@ -115,8 +114,8 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
     // actions run a second time: refuse, and say how to name the table.
     if (!deps && !options.config.idempotencyTable) {
       // Only a replay needs CloudFormation: its client is loaded here, not for every run on files.
-      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
-      const cloudFormation = withErrorContext(new CloudFormationClient({ region: regions.sqs ?? region, requestHandler: ENFORCE_CLI_TIMEOUTS }));
+      const { createCloudFormationClient } = await import('../../shared/aws/cloudformation-client.js');
+      const cloudFormation = createCloudFormationClient({ region: regions.sqs ?? region, requestHandler: ENFORCE_CLI_TIMEOUTS });
       const found = await ledgerTableOfQueue(cloudFormation, options.fromDlq).catch((error: unknown) => {
         io.stderr(`isolation-guard: --from-dlq: could not read the stacks' outputs to find the step-ledger table (${printable(describe(error))})`);
         return null;
