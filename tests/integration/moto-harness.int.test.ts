@@ -9,7 +9,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { spawn } from 'node:child_process';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig, launchMoto, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
 
 let moto: MotoServer;
 let sagemaker: SageMakerClient;
@@ -85,6 +86,37 @@ describe('the moto harness', () => {
     await expect(ssm.send(new GetParametersCommand({ Names: ['team/slack'] }))).rejects.toMatchObject({ name: 'ValidationException' });
     ssm.destroy();
   });
+
+  it('writes a DynamoDB item atomically, as AWS does, even when its threads switch every microsecond (patch 6)', async () => {
+    // Without the lock, such a server loses about one ADD in five rounds and lets two conditional
+    // puts both win about one round in ten: the sweep's unit counter and the step ledger's claims.
+    const racy = await launchMoto({ env: { ISOLATION_GUARD_MOTO_SWITCH_INTERVAL: '0.000001' } });
+    const dynamodb = new DynamoDBClient(awsClientConfig(racy.endpoint, 'eu-west-1'));
+    try {
+      await dynamodb.send(new CreateTableCommand({ TableName: 'steps', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+      const counts: string[] = [];
+      const winners: number[] = [];
+      for (let round = 0; round < 30; round++) {
+        const key = { id: { S: `count-${round}` } };
+        await Promise.all(Array.from({ length: 8 }, () => dynamodb.send(new UpdateItemCommand({ TableName: 'steps', Key: key, UpdateExpression: 'ADD filed :one', ExpressionAttributeValues: { ':one': { N: '1' } } }))));
+        counts.push((await dynamodb.send(new GetItemCommand({ TableName: 'steps', Key: key }))).Item!.filed!.N!);
+        const claims = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            dynamodb.send(new PutItemCommand({ TableName: 'steps', Item: { id: { S: `claim-${round}` } }, ConditionExpression: 'attribute_not_exists(id)' })).then(() => 1, (error: Error) => {
+              if (error.name !== 'ConditionalCheckFailedException') throw error;
+              return 0;
+            }),
+          ),
+        );
+        winners.push(claims.reduce((a, b) => a + b, 0));
+      }
+      expect(counts).toEqual(Array(30).fill('8'));
+      expect(winners).toEqual(Array(30).fill(1));
+    } finally {
+      dynamodb.destroy();
+      await racy.stop();
+    }
+  }, 60_000);
 
   it('runs by hand without a terminal, until stopped (the README\'s command)', async () => {
     // stdin closed at once, as in a script or CI step: the server must stay up.

@@ -132,6 +132,29 @@ def _get_query_results(self):  # type: ignore[no-untyped-def]
 AthenaResponse.get_query_results = _get_query_results
 
 
+# 6. DynamoDB requests are not atomic: moto's handlers read, change and write an item with no lock,
+#    so two UpdateItem ADDs on one key can count once, and two PutItems with attribute_not_exists
+#    can both succeed, when the server's threads switch mid-request. In AWS every single-item write
+#    is atomic: the sweep's unit counter and the step ledger's claims rely on it. One lock serialises
+#    DynamoDB requests here (tests make few of them). ISOLATION_GUARD_MOTO_SWITCH_INTERVAL (seconds)
+#    makes the threads switch far more often than Python's 5 ms, so a harness test can show the lock holds.
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+
+_dynamodb_lock = threading.Lock()
+_original_dynamodb_call_action = DynamoHandler.call_action
+
+
+def _dynamodb_call_action(self):  # type: ignore[no-untyped-def]
+    with _dynamodb_lock:
+        return _original_dynamodb_call_action(self)
+
+
+DynamoHandler.call_action = _dynamodb_call_action
+
+if os.environ.get("ISOLATION_GUARD_MOTO_SWITCH_INTERVAL"):
+    sys.setswitchinterval(float(os.environ["ISOLATION_GUARD_MOTO_SWITCH_INTERVAL"]))
+
+
 def _exit_with_parent() -> None:
     # The test harness keeps our stdin open; when it goes away (even killed), stdin reaches EOF.
     try:
