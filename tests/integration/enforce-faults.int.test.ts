@@ -8,7 +8,7 @@ import { createModelEvent } from '../support/cloudtrail-events.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, setProcessEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { withShortRetries } from '../support/short-retries.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 
@@ -18,6 +18,7 @@ import { startWebhookListener } from '../support/webhook-listener.js';
  */
 const REGION = 'eu-west-1';
 let moto: MotoServer;
+let restoreEnvironment: (() => void) | undefined;
 let proxy: FaultProxy;
 let setup: AwsClients;
 let clients: AwsClients;
@@ -65,7 +66,7 @@ beforeAll(async () => {
   moto = await startMoto();
   proxy = await startFaultProxy(moto.endpoint);
   // @middy/ssm makes its own client: through the proxy too, so SSM faults can be injected.
-  Object.assign(process.env, motoEnvironment(proxy.endpoint, REGION));
+  restoreEnvironment = setProcessEnvironment(motoEnvironment(proxy.endpoint, REGION));
   setup = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   // The handler's clients, bounded as the Lambda's are; SageMaker's shorter (see BOUNDS).
   const sagemakerIn = createAwsClients({ ...awsClientConfig(proxy.endpoint, REGION), requestHandler: SAGEMAKER_BOUNDS }).sagemakerIn;
@@ -77,6 +78,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  restoreEnvironment?.();
   await slack?.close();
   await proxy?.close();
   await moto?.stop();

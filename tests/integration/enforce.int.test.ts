@@ -9,13 +9,14 @@ import { createModelEvent } from '../support/cloudtrail-events.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { deployPackagedStack, SLACK_PARAMETER, type DeployedStack } from '../support/deployed-stack.js';
 import { createModel, drainQueue, putCloudTrailEvents, stackEnvironment } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, setProcessEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { invokePackagedHandler, packageService, type PackagedService } from '../support/packaged-template.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 import { resultSummary } from '../../shared/enforcement/result-summary.js';
 
 const REGION = 'eu-west-1';
 let moto: MotoServer;
+let restoreEnvironment: (() => void) | undefined;
 let clients: AwsClients;
 /** The tests' own client set, so that the handler's SageMaker calls can be counted apart. */
 let setup: AwsClients;
@@ -57,7 +58,7 @@ async function tagsOf(modelName: string) {
 beforeAll(async () => {
   moto = await startMoto();
   // @middy/ssm makes its own SSM client: it finds moto through the SDK's standard variables.
-  Object.assign(process.env, motoEnvironment(moto.endpoint, REGION));
+  restoreEnvironment = setProcessEnvironment(motoEnvironment(moto.endpoint, REGION));
   clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   setup = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   sagemakerCalls = [];
@@ -76,6 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  restoreEnvironment?.();
   await slack?.close();
   await moto?.stop();
 });

@@ -11,7 +11,7 @@ import { recordAwsActions, type RecordedAction } from '../support/aws-action-rec
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, setProcessEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
 import { resolveIntrinsics, roleStatements, ungranted, type PhysicalNames, type Statement } from '../support/role-grants.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
@@ -26,6 +26,7 @@ const SLACK_PARAMETER = 'guard/slack-webhook';
 const BUCKET = 'guard-evidence';
 const TRAIL = 'guard-trail';
 let moto: MotoServer;
+let restoreEnvironment: (() => void) | undefined;
 let clients: AwsClients;
 let stack: LocalStack;
 let packaged: PackagedService;
@@ -45,7 +46,7 @@ async function recording(into: RecordedAction[], run: () => Promise<unknown>) {
 
 beforeAll(async () => {
   moto = await startMoto();
-  Object.assign(process.env, motoEnvironment(moto.endpoint, REGION));
+  restoreEnvironment = setProcessEnvironment(motoEnvironment(moto.endpoint, REGION));
   clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   slack = await startWebhookListener();
   // Delete mode and Slack: the widest grants the roles can have.
@@ -104,6 +105,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  restoreEnvironment?.();
   await slack?.close();
   await moto?.stop();
   disposePackagedServices();
