@@ -155,6 +155,19 @@ if os.environ.get("ISOLATION_GUARD_MOTO_SWITCH_INTERVAL"):
     sys.setswitchinterval(float(os.environ["ISOLATION_GUARD_MOTO_SWITCH_INTERVAL"]))
 
 
+# 7. Speed only, no behaviour: jsonpath_ng builds its PLY parser tables anew for every parse()
+#    (about 140 ms of CPU), and moto's EventBridge parses eight JSONPaths for each target of each
+#    PutEvents: one enforce event cost a second of moto's CPU, most of the sweep test's. The parsed
+#    expressions are immutable (find() reads them), so one per distinct path is kept.
+import functools  # noqa: E402
+
+import jsonpath_ng  # noqa: E402
+import jsonpath_ng.ext  # noqa: E402
+
+jsonpath_ng.ext.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)
+jsonpath_ng.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.parse)
+
+
 def _exit_with_parent() -> None:
     # The test harness keeps our stdin open; when it goes away (even killed), stdin reaches EOF.
     try:
