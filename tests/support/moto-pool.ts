@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../../shared/model/error-text.js';
 import { launchMoto, MOTO_POOL_VARIABLE, resetMoto, type MotoServer } from './moto.js';
+import { disposePackagedServices, PACKAGE_POOL_VARIABLE, runPackage, type PackagedService } from './packaged-template.js';
 
 /**
  * vitest global setup: one moto server per worker, started when the worker's first test file asks
@@ -13,14 +14,44 @@ import { launchMoto, MOTO_POOL_VARIABLE, resetMoto, type MotoServer } from './mo
  * The workers find the pool through MOTO_POOL_VARIABLE (set here, before they are forked, and
  * inherited by them); `startMoto()` in tests/support/moto.ts leases from it. Servers exit with the
  * vitest process (--exit-with-parent) if teardown does not run.
+ *
+ * The same server packages the service for the run (`POST /package`, PACKAGE_POOL_VARIABLE): once
+ * per stage, region and parameters, whichever worker asks first, so three files that read the
+ * packaged template cost two `serverless package` runs instead of three or more; the packages are
+ * removed at teardown.
  */
 export default async function setup() {
   const servers = new Map<string, Promise<MotoServer>>();
 
+  const packages = new Map<string, Promise<PackagedService>>();
+  function packaged(request: { stage: string; region: string; params: Record<string, string>; timeoutMs: number }): Promise<PackagedService> {
+    const key = JSON.stringify([request.stage, request.region, request.params]);
+    let made = packages.get(key);
+    if (!made) {
+      made = runPackage(request.stage, request.region, request.params, request.timeoutMs);
+      packages.set(key, made);
+      // A failure is not kept: the next file tries again and sees the error itself.
+      made.catch(() => packages.delete(key));
+    }
+    return made;
+  }
+
   const pool = createServer((req, res) => {
-    const worker = new URL(req.url ?? '/', 'http://pool').searchParams.get('worker');
-    if (req.method !== 'POST' || !worker) {
-      res.writeHead(400).end('POST /lease?worker=VITEST_POOL_ID');
+    const url = new URL(req.url ?? '/', 'http://pool');
+    if (req.method === 'POST' && url.pathname === '/package') {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        Promise.resolve()
+          .then(() => packaged(JSON.parse(body)))
+          .then((made) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(made)))
+          .catch((error: unknown) => res.writeHead(500).end(errorMessage(error)));
+      });
+      return;
+    }
+    const worker = url.searchParams.get('worker');
+    if (req.method !== 'POST' || url.pathname !== '/lease' || !worker) {
+      res.writeHead(400).end('POST /lease?worker=VITEST_POOL_ID, or POST /package');
       return;
     }
     lease(worker)
@@ -51,9 +82,13 @@ export default async function setup() {
   }
   await new Promise<void>((resolve) => pool.listen(0, '127.0.0.1', resolve));
   process.env[MOTO_POOL_VARIABLE] = `http://127.0.0.1:${(pool.address() as AddressInfo).port}`;
+  process.env[PACKAGE_POOL_VARIABLE] = process.env[MOTO_POOL_VARIABLE];
 
   return async () => {
     delete process.env[MOTO_POOL_VARIABLE];
+    delete process.env[PACKAGE_POOL_VARIABLE];
+    await Promise.allSettled(packages.values());
+    disposePackagedServices();
     await new Promise<void>((resolve) => pool.close(() => resolve()));
     await Promise.all([...servers.values()].map((server) => server.then((moto) => moto.stop(), () => undefined)));
   };

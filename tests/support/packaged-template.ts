@@ -85,7 +85,14 @@ export function disposePackagedServices(): void {
 }
 process.once('exit', disposePackagedServices);
 
-/** Packages the service (once per process for a given stage and region). */
+/**
+ * Where a vitest run's shared services answer (tests/support/moto-pool.ts): with it, a packaging is
+ * made once per run, whichever worker asks first, and handed to every file that asks for the same
+ * stage, region and parameters (`serverless package` costs about 8 s of CPU).
+ */
+export const PACKAGE_POOL_VARIABLE = 'ISOLATION_GUARD_TEST_PACKAGE_POOL';
+
+/** Packages the service (once per run, or once per process outside vitest, for given stage, region and parameters). */
 export function packageService(opts: PackageOptions = {}): Promise<PackagedService> {
   const stage = opts.stage ?? 'test';
   const region = opts.region ?? 'eu-west-1';
@@ -93,7 +100,9 @@ export function packageService(opts: PackageOptions = {}): Promise<PackagedServi
   const key = `${stage}\0${region}\0${JSON.stringify(params)}`;
   let packaged = cache.get(key);
   if (!packaged) {
-    packaged = runPackage(stage, region, params, opts.timeoutMs ?? 170_000);
+    const pool = process.env[PACKAGE_POOL_VARIABLE];
+    const timeoutMs = opts.timeoutMs ?? 170_000;
+    packaged = pool ? packageFromPool(pool, { stage, region, params, timeoutMs }) : runPackage(stage, region, params, timeoutMs);
     cache.set(key, packaged);
     // A failure is not cached: the next caller tries again and sees the error itself.
     packaged.catch(() => cache.delete(key));
@@ -101,7 +110,14 @@ export function packageService(opts: PackageOptions = {}): Promise<PackagedServi
   return packaged;
 }
 
-async function runPackage(stage: string, region: string, params: Record<string, string>, timeoutMs: number): Promise<PackagedService> {
+async function packageFromPool(pool: string, request: { stage: string; region: string; params: Record<string, string>; timeoutMs: number }): Promise<PackagedService> {
+  const response = await fetch(`${pool}/package`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  if (!response.ok) throw new Error(await response.text());
+  return (await response.json()) as PackagedService;
+}
+
+/** Packages the service in a new temporary directory (the run's shared services call this). */
+export async function runPackage(stage: string, region: string, params: Record<string, string>, timeoutMs: number): Promise<PackagedService> {
   const root = mkdtempSync(join(tmpdir(), 'isolation-guard-sls-'));
   temporary.add(root);
   const serviceDir = join(root, 'service');
