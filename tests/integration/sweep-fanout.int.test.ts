@@ -217,9 +217,12 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
 
     const dead = await drainQueue(home.sqs, deadLetters.url);
     expect(dead).toEqual([{ kind: 'sweep-unit', runId: '20261130T060000Z', account: ACCOUNTS[2], region: 'us-east-1', of: 6 }]);
-    const merged = (await keys('inventory/2026/11/30/')).filter((k) => k.endsWith('.json'));
-    expect(merged).toHaveLength(1);
-    const snapshot = await readJson(merged[0]!);
+    // The run's snapshot, as its merge record names it (snapshots are filed under the day they were
+    // merged, the real clock's: not a date this test could pin).
+    const merged = await readJson('sweep-runs/20261130T060000Z/merged.json');
+    expect(merged.snapshot).toHaveLength(2);
+    const snapshot = await readJson(merged.snapshot.find((f: string) => f.endsWith('.json')).replace('s3://guard-evidence/', ''));
+    expect(snapshot.startedAt).toBe('2026-11-30T06:00:00.000Z');
     const failed = snapshot.regions.filter((r: { error: string | null }) => r.error !== null);
     expect(failed.map((r: { account: string; region: string; error: string }) => [r.account, r.region, r.error.split(':')[0]])).toEqual([
       [ACCOUNTS[1], 'eu-west-1', 'AccessDenied'],
