@@ -104,10 +104,14 @@ describe('isolation-guard evaluate', () => {
     expect(byFlag.code).toBe(0);
     expect(jsonLines(byFlag.stdout)[0]!.verdict).toBe('exempt');
 
-    const byEnv = await runCliInProcess(['evaluate', terraform], { env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: 'fraud-*|2026-12-31' } });
+    // In force on the real clock (no --as-of): an expiry a year from today, not a date that passes.
+    const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const byEnv = await runCliInProcess(['evaluate', terraform], { env: { ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: `fraud-*|${inAYear}` } });
     expect(jsonLines(byEnv.stdout)[0]!.verdict).toBe('exempt');
 
     const config = writeTmp('guard.json', JSON.stringify({ exemptPrincipalPatterns: ['arn:aws:iam::*:role/TerraformDeploy|2026-12-31'] }));
+    const inForce = await runCliInProcess(['evaluate', '--config', config, '--as-of', '2026-12-31T23:00:00Z', terraform]);
+    expect(jsonLines(inForce.stdout)[0]!.verdict).toBe('exempt');
     const expired = await runCliInProcess(['evaluate', '--config', config, '--as-of', '2027-01-01T00:00:00Z', terraform]);
     expect(expired.code).toBe(1);
     expect(jsonLines(expired.stdout)[0]!.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/has expired/)]));
