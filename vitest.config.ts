@@ -23,6 +23,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
+          // One temporary directory for the run, removed at its end (tests/support/run-tmpdir.ts).
+          globalSetup: ['tests/support/run-tmpdir.ts'],
           // Unit tests touch no process-wide state (no environment writes, module mocks or fake
           // timers): their files share a worker's module cache instead of each importing the SDK
           // and the core again (about half of their time).
@@ -36,7 +38,7 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/unit/**'],
           // One moto server per worker, reset for each file that asks (instead of one started per file).
-          globalSetup: ['tests/support/moto-pool.ts'],
+          globalSetup: ['tests/support/run-tmpdir.ts', 'tests/support/moto-pool.ts'],
           // Files share a worker's process and module cache, as the unit files do: importing the SDK
           // and the core again in a fresh process per file was 18 s of the run (docs/performance.md).
           // What a file changes in the process it puts back: the three that point AWS_ENDPOINT_URL

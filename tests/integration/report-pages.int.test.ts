@@ -8,11 +8,15 @@ import { collectAudit } from '../../shared/audit/collect.js';
 import { renderAudit } from '../../shared/audit/render-audit.js';
 import { renderInventory } from '../../shared/reports/inventory-report.js';
 import { launchChromium } from '../support/chromium.js';
+import { ORIGINAL_TMPDIR_VARIABLE } from '../support/run-tmpdir.js';
 import { gzipRecords } from '../support/archive-generator.js';
 import { ACCOUNT_A, ACCOUNT_B, filesOf, HOSTILE, novemberArchive, novemberAuditRecords, sweepFixture } from '../support/report-fixtures.js';
 
-/** Screenshots land here, to be looked at by a person: the test asserts what they show. */
-export const SHOTS = join(tmpdir(), 'isolation-guard-report-shots');
+/**
+ * Screenshots land here, to be looked at by a person: the test asserts what they show. Kept after
+ * the run: under the system's temporary directory, not the run's (tests/support/run-tmpdir.ts).
+ */
+export const SHOTS = join(process.env[ORIGINAL_TMPDIR_VARIABLE] ?? tmpdir(), 'isolation-guard-report-shots');
 const WIDTHS = [800, 1280] as const;
 
 let browser: Browser;
