@@ -37,7 +37,9 @@ describe('AWS errors on the command line', () => {
   });
 
   it('audit --source lookup against an endpoint without LookupEvents', async () => {
-    const result = await runCli(['audit', '--from', '2026-11-20', '--to', '2026-11-21', '--offline'], { env });
+    // The default source is LookupEvents, which covers the last 90 days: a period ending today.
+    const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const result = await runCli(['audit', '--from', day(1), '--to', day(0), '--offline'], { env });
     expectPlainFailure(result, /CloudTrail LookupEvents failed: .*; .*does not seem to implement this call/);
   });
 
