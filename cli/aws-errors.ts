@@ -21,10 +21,10 @@ export function isAwsError(error: unknown): error is AwsLikeError {
   );
 }
 
-function hint(error: AwsLikeError): string {
+function hint(error: AwsLikeError, env: NodeJS.ProcessEnv): string {
   const name = error.name;
   const status = error.$metadata?.httpStatusCode;
-  const endpoint = process.env.AWS_ENDPOINT_URL;
+  const endpoint = env.AWS_ENDPOINT_URL;
   if (name === 'CredentialsProviderError') return 'no AWS credentials were found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
   if (/^(NoSuchBucket)$/.test(name)) return 'check the bucket name and that it is in this account';
   if (/AccessDenied|Unauthorized|AuthorizationError|Forbidden/i.test(name) || status === 403) {
@@ -48,8 +48,11 @@ function hint(error: AwsLikeError): string {
   return 'check the name, the region and the credentials';
 }
 
-/** `S3 ListObjectsV2 on bucket my-trail failed: NoSuchBucket (The specified bucket does not exist); check ...`. */
-export function describeAwsError(error: AwsLikeError): string {
+/**
+ * `S3 ListObjectsV2 on bucket my-trail failed: NoSuchBucket (The specified bucket does not exist); check ...`.
+ * `env` is the command's environment (its AWS_ENDPOINT_URL is named in the hint).
+ */
+export function describeAwsError(error: AwsLikeError, env: NodeJS.ProcessEnv = process.env): string {
   const call = [error.$service, error.$operation].filter(Boolean).join(' ') || 'an AWS call';
   const on = error.$resource ? ` on ${error.$resource}` : '';
   const message = (error.message || '').split('\n')[0]!.trim();
@@ -59,5 +62,5 @@ export function describeAwsError(error: AwsLikeError): string {
       : error.name && message && message !== error.name
         ? `${error.name} (${message})`
         : error.name || message || 'unknown error';
-  return `${call}${on} failed: ${why}; ${hint(error)}.`;
+  return `${call}${on} failed: ${why}; ${hint(error, env)}.`;
 }

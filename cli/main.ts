@@ -173,7 +173,7 @@ export const COMMANDS: CommandSpec[] = [
     async run({ values, positionals }, io, env) {
       const config = await configFrom(values, ENFORCE_SETTINGS, env);
       const { enforceCommand } = await import('./commands/enforce.js');
-      return enforceCommand({ inputs: positionals, fromDlq: optionalString(values['from-dlq']), region: optionalString(values.region), config }, io);
+      return enforceCommand({ inputs: positionals, fromDlq: optionalString(values['from-dlq']), region: optionalString(values.region), config, env }, io);
     },
   },
   {
@@ -203,7 +203,7 @@ export const COMMANDS: CommandSpec[] = [
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency: expected a whole number from 1 to 64');
       const config = await configFrom(values, SWEEP_SETTINGS, env);
       const { sweepCommand } = await import('./commands/sweep.js');
-      return sweepCommand({ config, format, out: optionalString(values.out), region: optionalString(values.region), concurrency }, io);
+      return sweepCommand({ config, format, out: optionalString(values.out), region: optionalString(values.region), concurrency, env }, io);
     },
   },
   {
@@ -251,6 +251,7 @@ export const COMMANDS: CommandSpec[] = [
           region: optionalString(values.region),
           config,
           now: new Date(),
+          env,
         },
         io,
       );
@@ -583,7 +584,7 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
     }
     if (isAwsError(error)) {
       // An AWS call the command could not do without (a bucket, a queue, a table, credentials).
-      io.stderr(`isolation-guard: ${describeAwsError(error)}`);
+      io.stderr(`isolation-guard: ${describeAwsError(error, env)}`);
       return EXIT.inputError;
     }
     throw error;

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cloudTrailLogFile, createModelRecord, logFileKey, realisticRecord } from '../support/archive-generator.js';
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { REPO_ROOT, runCli, runCliInProcess } from '../support/cli.js';
 
-const audit = (dir: string) => runCli(['audit', '--from', '2026-10-01', '--to', '2026-10-31', '--source', dir, '--offline', '--out', join(dir, 'report.json')]);
+// What the audit decides from a folder runs in-process; what the built command loads runs it.
+const audit = (dir: string) => runCliInProcess(['audit', '--from', '2026-10-01', '--to', '2026-10-31', '--source', dir, '--offline', '--out', join(dir, 'report.json')]);
 const put = (root: string, day: string, time: string, records: unknown[]) => {
   const key = logFileKey({ account: '111111111111', region: 'eu-west-1', day, time });
   mkdirSync(dirname(join(root, key)), { recursive: true });

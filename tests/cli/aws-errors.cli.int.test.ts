@@ -3,12 +3,14 @@ import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
-import { jsonLines, runCli } from '../support/cli.js';
+import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
 import { createModel, drainQueue } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
 // What a user sees when AWS says no: one plain sentence naming the call and the resource, what to
 // check, and the documented exit code; never "internal error" or a stack trace into minified code.
+// What a command says runs in-process (an unexpected error there rejects: the test fails); events on
+// stdin and the SDK's notice on the process's stderr run the built command.
 
 let moto: MotoServer;
 let env: NodeJS.ProcessEnv;
@@ -27,24 +29,24 @@ function expectPlainFailure(result: { code: number | null; stderr: string }, sen
 
 describe('AWS errors on the command line', () => {
   it('audit of a bucket that does not exist', async () => {
-    const result = await runCli(['audit', '--from', '2026-11-01', '--to', '2026-11-02', '--source', 's3://no-such-trail-bucket/AWSLogs', '--offline'], { env });
+    const result = await runCliInProcess(['audit', '--from', '2026-11-01', '--to', '2026-11-02', '--source', 's3://no-such-trail-bucket/AWSLogs', '--offline'], { env });
     expectPlainFailure(result, /S3 ListObjectsV2 on bucket no-such-trail-bucket failed: NoSuchBucket .*; check the bucket name/);
   });
 
   it('enforce --from-dlq with a queue that does not exist', async () => {
-    const result = await runCli(['enforce', '--from-dlq', `${moto.endpoint}/${MOTO_ACCOUNT}/no-such-queue`, '--idempotency-table', 'ledger'], { env });
+    const result = await runCliInProcess(['enforce', '--from-dlq', `${moto.endpoint}/${MOTO_ACCOUNT}/no-such-queue`, '--idempotency-table', 'ledger'], { env });
     expectPlainFailure(result, /SQS ReceiveMessage on queue .*no-such-queue failed: .*; check the queue URL/);
   });
 
   it('audit --source lookup against an endpoint without LookupEvents', async () => {
     // The default source is LookupEvents, which covers the last 90 days: a period ending today.
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
-    const result = await runCli(['audit', '--from', day(1), '--to', day(0), '--offline'], { env });
+    const result = await runCliInProcess(['audit', '--from', day(1), '--to', day(0), '--offline'], { env });
     expectPlainFailure(result, /CloudTrail LookupEvents failed: .*; .*does not seem to implement this call/);
   });
 
   it('no credentials at all', async () => {
-    const result = await runCli(['audit', '--from', '2026-11-01', '--to', '2026-11-02', '--source', 's3://bucket/x', '--offline'], {
+    const result = await runCliInProcess(['audit', '--from', '2026-11-01', '--to', '2026-11-02', '--source', 's3://bucket/x', '--offline'], {
       env: { ...env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' },
     });
     expectPlainFailure(result, /no AWS credentials were found/);

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
-import { jsonLines, runCli } from '../support/cli.js';
+import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
 import { createLocalStack, createModel, drainQueue, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -28,6 +28,8 @@ afterAll(async () => moto?.stop());
 
 const event = (modelName: string, isolation?: boolean) => createModelEvent({ modelName, account: MOTO_ACCOUNT, region: REGION, isolation });
 
+// Events on stdin run the built command; events from files and the queue run in-process
+// (runCliInProcess, with the same environment).
 describe('isolation-guard enforce', () => {
   it('works with only --topic-arn: decides, quarantines, publishes, prints one line per event', async () => {
     await createModel(clients, REGION, 'cli-open');
@@ -60,7 +62,7 @@ describe('isolation-guard enforce', () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MessageBody: JSON.stringify(onFailure) }));
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MessageBody: 'not json at all' }));
 
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await runCliInProcess(
       ['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--idempotency-table', stack.tableName, '--dry-run'],
       { env },
     );
@@ -107,7 +109,7 @@ describe('isolation-guard enforce', () => {
     const nearMiss = { ...event('cli-typo').detail, eventName: 'CreateModle' };
     await writeFile(broken, [JSON.stringify(malformed), JSON.stringify(nearMiss), '{not json'].join('\n'));
 
-    const { code, stdout, stderr } = await runCli(['enforce', '--topic-arn', stack.topicArn, '--dry-run', trail, broken], { env });
+    const { code, stdout, stderr } = await runCliInProcess(['enforce', '--topic-arn', stack.topicArn, '--dry-run', trail, broken], { env });
     const lines = jsonLines(stdout) as any[];
     expect(lines.map((l) => [l.decision.modelName, l.decision.verdict])).toEqual([
       ['cli-gz', 'violation'],
@@ -128,7 +130,7 @@ describe('isolation-guard enforce', () => {
     const source = join(dir, 'source.json.gz');
     await writeFile(typo, gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.09', ...event('cli-log-typo').detail, eventName: 'CreateModle' }] })));
     await writeFile(source, gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.09', ...event('cli-log-source').detail, eventSource: 'SageMaker.amazonaws.com' }] })));
-    const { code, stderr } = await runCli(['enforce', '--topic-arn', stack.topicArn, '--dry-run', typo, source], { env });
+    const { code, stderr } = await runCliInProcess(['enforce', '--topic-arn', stack.topicArn, '--dry-run', typo, source], { env });
     expect(stderr).toMatch(/typo\.json\.gz: skipped Records\[0\]: eventSource "sagemaker\.amazonaws\.com", eventName "CreateModle": nearly a SageMaker CreateModel call/);
     expect(stderr).toMatch(/source\.json\.gz: skipped Records\[0\]: eventSource "SageMaker\.amazonaws\.com", eventName "CreateModel": nearly a SageMaker CreateModel call/);
     expect(stderr).toMatch(/holds no SageMaker CreateModel call \(2 other record\(s\) skipped\)/);

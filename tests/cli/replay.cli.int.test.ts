@@ -4,7 +4,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
-import { jsonLines, runCli } from '../support/cli.js';
+import { jsonLines, runCliInProcess } from '../support/cli.js';
 import { createLocalStack, createModel, drainQueue, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -45,7 +45,7 @@ describe('isolation-guard enforce --from-dlq without --idempotency-table', () =>
     const lonely = (await clients.sqs.send(new CreateQueueCommand({ QueueName: 'lonely-dlq' }))).QueueUrl!;
     await createModel(clients, REGION, 'refused-open');
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: lonely, MessageBody: deadLetter(createModelEvent({ modelName: 'refused-open', account: MOTO_ACCOUNT, region: REGION })) }));
-    const run = await runCli(['enforce', '--from-dlq', lonely, '--topic-arn', stack.topicArn, '--mode', 'quarantine'], { env });
+    const run = await runCliInProcess(['enforce', '--from-dlq', lonely, '--topic-arn', stack.topicArn, '--mode', 'quarantine'], { env });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no step-ledger table.*pass --idempotency-table/);
     expect(run.stdout).toBe('');
@@ -69,7 +69,7 @@ describe('isolation-guard enforce --from-dlq without --idempotency-table', () =>
     // Twice: two deliveries of the same event ended in the queue (or one replay ran twice).
     for (let i = 0; i < 2; i++) await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MessageBody: deadLetter(event) }));
 
-    const run = await runCli(['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--mode', 'quarantine'], { env });
+    const run = await runCliInProcess(['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--mode', 'quarantine'], { env });
     expect(run.stderr).toMatch(/replaying with the step-ledger table replay-steps \(output IdempotencyTableName of stack sagemaker-isolation-guard-prod\)/);
     expect(run.code).toBe(1);
     expect(jsonLines(run.stdout).map((l: any) => l.channels.sns)).toEqual(['sent', 'already-sent']);
@@ -85,7 +85,7 @@ describe('isolation-guard enforce --from-dlq without --idempotency-table', () =>
 
     // And a later replay of the same event (a third copy) changes nothing.
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.deadLetterQueueUrl, MessageBody: deadLetter(event) }));
-    const again = await runCli(['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--mode', 'quarantine'], { env });
+    const again = await runCliInProcess(['enforce', '--from-dlq', stack.deadLetterQueueUrl, '--topic-arn', stack.topicArn, '--mode', 'quarantine'], { env });
     expect(jsonLines(again.stdout).map((l: any) => [l.channels.sns, l.action.status])).toEqual([['already-sent', 'already-done']]);
     expect(await drainQueue(clients.sqs, stack.alertQueueUrl)).toHaveLength(0);
     // Not tagged again: a second AddTags would have written a later quarantined-at.

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, htmlToPdf } from '../../cli/pdf.js';
 import { renderInventory } from '../../shared/reports/inventory-report.js';
 import { gzipRecords } from '../support/archive-generator.js';
-import { runCli } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli.js';
 import { HOSTILE, novemberAuditRecords, sweepFixture } from '../support/report-fixtures.js';
 
 /** The text of a PDF in its content order, as poppler's pdftotext reads it (installed with chromium by scripts/ensure-chromium.mjs). */
@@ -28,19 +28,21 @@ beforeAll(() => {
   writeFileSync(join(source, '111122223333_CloudTrail_eu-west-1_20261130T0000Z_a.json.gz'), gzipRecords(novemberAuditRecords()));
 });
 
+// Run in-process: what audit and sweep decide about a PDF from flags and the environment given
+// (the bundle's audit and sweep run as built in audit.cli and readme-aws.cli).
 const NOVEMBER = ['audit', '--from', '2026-11-01', '--to', '2026-11-30', '--offline'];
 
 describe('--format pdf', () => {
   it('audit prints the HTML page to a real PDF whose text holds the period, the KPIs and the hostile names as text', async () => {
     const out = join(dir, 'audit.pdf');
-    const pdf = await runCli([...NOVEMBER, '--source', source, '--format', 'pdf', '--out', out]);
-    expect(pdf.stderr).not.toMatch(/internal error|at .*\.mjs/);
+    const pdf = await runCliInProcess([...NOVEMBER, '--source', source, '--format', 'pdf', '--out', out]);
+    expect(pdf.stderr).not.toMatch(/internal error|at .*\.mjs|\n\s+at /);
     expect(pdf.code).toBe(1); // violations in the period
     const bytes = readFileSync(out);
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(bytes.subarray(-1024).toString('latin1')).toContain('%%EOF');
 
-    const json = await runCli([...NOVEMBER, '--source', source, '--format', 'json']);
+    const json = await runCliInProcess([...NOVEMBER, '--source', source, '--format', 'json']);
     const kpis = JSON.parse(json.stdout).kpis as Record<string, number | null>;
     const text = squeeze(pdfText(out));
     expect(text).toContain('SageMaker network isolation audit');
@@ -74,12 +76,12 @@ describe('--format pdf', () => {
 
   it('without a browser: exit 2 and one sentence naming what to install, before any work is done', async () => {
     const out = join(dir, 'never.pdf');
-    const given = await runCli([...NOVEMBER, '--source', source, '--format', 'pdf', '--out', out], { env: { CHROMIUM_PATH: '/nonexistent/chromium' } });
+    const given = await runCliInProcess([...NOVEMBER, '--source', source, '--format', 'pdf', '--out', out], { env: { CHROMIUM_PATH: '/nonexistent/chromium' } });
     expect(given.code).toBe(2);
     expect(given.stderr).toContain('CHROMIUM_PATH=/nonexistent/chromium is not an executable');
     expect(given.stderr).toContain('sudo apt-get install chromium');
 
-    const none = await runCli([...NOVEMBER, '--source', source, '--format', 'pdf', '--out', out], { env: { CHROMIUM_PATH: '', PATH: '/nonexistent' } });
+    const none = await runCliInProcess([...NOVEMBER, '--source', source, '--format', 'pdf', '--out', out], { env: { CHROMIUM_PATH: '', PATH: '/nonexistent' } });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--format pdf needs a Chromium-based browser .* none was found/);
     expect(none.stderr).toContain('install Chromium or Google Chrome');
@@ -88,7 +90,7 @@ describe('--format pdf', () => {
   });
 
   it('a PDF needs --out (it is not terminal text): exit 2 naming the flag', async () => {
-    const result = await runCli([...NOVEMBER, '--source', source, '--format', 'pdf']);
+    const result = await runCliInProcess([...NOVEMBER, '--source', source, '--format', 'pdf']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--format pdf writes a file: give --out FILE.pdf');
   });
@@ -96,17 +98,17 @@ describe('--format pdf', () => {
   it('sweep checks the same before it lists, changes or alerts anything', async () => {
     // An endpoint that answers nothing: reaching AWS would fail differently.
     const offline = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_MAX_ATTEMPTS: '1' };
-    const noOut = await runCli(['sweep', '--regions', 'eu-west-1', '--format', 'pdf'], { env: offline });
+    const noOut = await runCliInProcess(['sweep', '--regions', 'eu-west-1', '--format', 'pdf'], { env: offline });
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toContain('--format pdf writes a file: give --out FILE.pdf');
-    const noBrowser = await runCli(['sweep', '--regions', 'eu-west-1', '--format', 'pdf', '--out', join(dir, 'sweep.pdf')], { env: { ...offline, CHROMIUM_PATH: '/nonexistent/chromium' } });
+    const noBrowser = await runCliInProcess(['sweep', '--regions', 'eu-west-1', '--format', 'pdf', '--out', join(dir, 'sweep.pdf')], { env: { ...offline, CHROMIUM_PATH: '/nonexistent/chromium' } });
     expect(noBrowser.code).toBe(2);
     expect(noBrowser.stderr).toContain('CHROMIUM_PATH=/nonexistent/chromium is not an executable');
     expect(noBrowser.stderr).not.toMatch(/ListModels|ECONNREFUSED|could not be read/);
   });
 
   it('--format names pdf among its choices when given something else', async () => {
-    const result = await runCli([...NOVEMBER, '--source', source, '--format', 'docx']);
+    const result = await runCliInProcess([...NOVEMBER, '--source', source, '--format', 'docx']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--format: expected one of json, csv, md, html, pdf, got "docx"');
   });

@@ -23,7 +23,7 @@ import { directoryArchive } from '../../shared/audit/sources.js';
 import { s3Archive } from '../../shared/audit/s3-archive.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { createModelRecord, gzipRecords, logFileKey, noiseRecord, remediationRecord } from '../support/archive-generator.js';
-import { runCli } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli.js';
 import { createModel } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -218,7 +218,7 @@ describe('audit over a trail archive', () => {
 
   it('isolation-guard audit: exit 2 naming the corrupt file, the report still written', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'audit-out-')), 'report.json');
-    const { code, stderr } = await runCli(
+    const { code, stderr } = await runCliInProcess(
       ['audit', '--from', '2026-10-01', '--to', '2026-10-31', '--source', 's3://org-trail-archive/trail', '--offline', '--exempt-model-name-patterns', 'sandbox-*', '--out', out],
       { env: motoEnvironment(moto.endpoint, 'eu-west-1') },
     );

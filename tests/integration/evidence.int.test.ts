@@ -6,7 +6,7 @@ import { loadConfig } from '../../shared/config.js';
 import { createHistoryHandler } from '../../shared/lambda/history-handler.js';
 import { createModelRecord, gzipRecords, logFileKey, remediationRecord } from '../support/archive-generator.js';
 import { athenaRowsFromRecords, injectAthenaResults } from '../support/athena.js';
-import { runCli } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -54,7 +54,7 @@ afterAll(async () => moto?.stop());
 
 describe('audit --source evidence:BUCKET (filed monthly reports on moto)', () => {
   it("merges the months it finds, names the missing one and exits 2; each month states its report's source", async () => {
-    const result = await runCli(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-01-01', '--to', '2026-03-31', '--offline'], {
+    const result = await runCliInProcess(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-01-01', '--to', '2026-03-31', '--offline'], {
       env: motoEnvironment(moto.endpoint, REGION),
     });
     expect(result.code).toBe(2);
@@ -80,23 +80,23 @@ describe('audit --source evidence:BUCKET (filed monthly reports on moto)', () =>
     await injectAthenaResults(moto.endpoint, [athenaRowsFromRecords([])], REGION);
     await fileMonth('athena:security.cloudtrail_org', '2026-02-01', '2026-03-01');
     const env = motoEnvironment(moto.endpoint, REGION);
-    const all = await runCli(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-01-01', '--to', '2026-03-31', '--offline', '--format', 'md'], { env });
+    const all = await runCliInProcess(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-01-01', '--to', '2026-03-31', '--offline', '--format', 'md'], { env });
     expect(all.code).toBe(1);
     expect(all.stdout).toContain('Month 2026-02: s3://guard-evidence/reports/2026-02-01\\_2026-03-01/');
     expect(all.stdout).toContain('(source athena:security.cloudtrail\\_org)');
-    const january = await runCli(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-01-15', '--to', '2026-01-31', '--offline'], { env });
+    const january = await runCliInProcess(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-01-15', '--to', '2026-01-31', '--offline'], { env });
     expect(JSON.parse(january.stdout).calls.map((c: { modelName: string }) => c.modelName)).toEqual(['jan-open']);
   });
 
   it('exits 2 naming the bucket when it cannot be read', async () => {
-    const result = await runCli(['audit', '--source', 'evidence:no-such-evidence', '--from', '2026-01-01', '--to', '2026-01-31', '--offline'], { env: motoEnvironment(moto.endpoint, REGION) });
+    const result = await runCliInProcess(['audit', '--source', 'evidence:no-such-evidence', '--from', '2026-01-01', '--to', '2026-01-31', '--offline'], { env: motoEnvironment(moto.endpoint, REGION) });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^isolation-guard: evidence:no-such-evidence: cannot list s3:\/\/no-such-evidence\/reports\/2026-01-01_2026-02-01\/: NoSuchBucket/);
   });
 
   it('names a filed file that is not an audit report', async () => {
     await clients.s3.send(new PutObjectCommand({ Bucket: 'guard-evidence', Key: 'reports/2026-05-01_2026-06-01/audit-2026-06-01T06-00-00-000Z.json', Body: '{"kind":"something-else"}' }));
-    const result = await runCli(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-05-01', '--to', '2026-05-31', '--offline'], { env: motoEnvironment(moto.endpoint, REGION) });
+    const result = await runCliInProcess(['audit', '--source', 'evidence:guard-evidence', '--from', '2026-05-01', '--to', '2026-05-31', '--offline'], { env: motoEnvironment(moto.endpoint, REGION) });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/month 2026-05: s3:\/\/guard-evidence\/reports\/2026-05-01_2026-06-01\/audit-2026-06-01T06-00-00-000Z\.json: not an audit report \(schemaVersion: /);
   });

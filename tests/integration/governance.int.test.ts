@@ -12,7 +12,7 @@ import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { inventorySummary } from '../../shared/reports/inventory-report.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
-import { jsonLines, runCli } from '../support/cli.js';
+import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
@@ -211,7 +211,7 @@ describe('governance from the command line', () => {
       [arnOf(region, 'exempt-cli'), 'SUPPRESSED', 'LOW'],
     ]);
 
-    const swept = await runCli(['sweep', '--regions', region, '--region', REGION, '--topic-arn', stack.topicArn, '--exceptions', registerPath, '--security-hub', '--format', 'md'], { env });
+    const swept = await runCliInProcess(['sweep', '--regions', region, '--region', REGION, '--topic-arn', stack.topicArn, '--exceptions', registerPath, '--security-hub', '--format', 'md'], { env });
     expect(swept.code).toBe(1);
     expect(swept.stdout).toContain('isolated by classification: (unclassified) 0% (0/1); phi 0% (0/1); production: 0% (0/1).');
     expect(swept.stdout).toMatch(/\| exempt-cli \|.*\| exempt \|.*\| EXC-7 \|/);
@@ -220,7 +220,7 @@ describe('governance from the command line', () => {
 
   it('a register the sweep cannot read: exit 2 naming it, nothing swept', async () => {
     const env = { ...motoEnvironment(moto.endpoint, REGION), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    const { code, stdout, stderr } = await runCli(['sweep', '--exceptions', join(dir, 'nope.json')], { env });
+    const { code, stdout, stderr } = await runCliInProcess(['sweep', '--exceptions', join(dir, 'nope.json')], { env });
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/nope\.json: cannot read the exception register \(ENOENT\)/);

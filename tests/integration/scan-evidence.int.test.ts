@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
-import { runCli } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli.js';
 import { publicFixturePath, readJson } from '../support/fixtures.js';
 import { iacRelative } from '../support/iac-fixtures.js';
 import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
@@ -28,12 +28,12 @@ afterAll(async () => moto?.stop());
 
 describe('scan --evidence-bucket and the audit KPI "deployment pipeline rejections"', () => {
   it('files each run under pipeline/ with the CI context, and the audit counts the period', async () => {
-    const rejected = await runCli(['scan', '--evidence-bucket', BUCKET, iacRelative('sam')], { env });
+    const rejected = await runCliInProcess(['scan', '--evidence-bucket', BUCKET, iacRelative('sam')], { env });
     expect(rejected.code).toBe(1);
     const clean = join(tmp, 'clean');
     mkdirSync(clean);
     writeFileSync(join(clean, 'main.tf'), 'resource "aws_sagemaker_model" "ok" {\n  enable_network_isolation = true\n}\n');
-    const passed = await runCli(['scan', clean], { env: { ...env, ISOLATION_GUARD_EVIDENCE_BUCKET: BUCKET, GITHUB_RUN_ID: '9002' } });
+    const passed = await runCliInProcess(['scan', clean], { env: { ...env, ISOLATION_GUARD_EVIDENCE_BUCKET: BUCKET, GITHUB_RUN_ID: '9002' } });
     expect(passed.code).toBe(0);
     expect(passed.stderr).toMatch(/passed; filed s3:\/\/guard-evidence\/pipeline\/\d{4}\/\d{2}\/\d{2}\/.*-passed-9002\.1\.json/);
 
@@ -58,12 +58,12 @@ describe('scan --evidence-bucket and the audit KPI "deployment pipeline rejectio
     const empty = join(tmp, 'trail-without-createmodel');
     mkdirSync(empty);
     writeFileSync(join(empty, 'neighbour.json'), JSON.stringify({ Records: [readJson(publicFixturePath('17_neighbour_createendpoint_doc.json'))] }));
-    const audit = await runCli(['audit', '--from', '2026-10-01', '--to', today, '--source', empty, '--offline', '--evidence-bucket', BUCKET], { env });
+    const audit = await runCliInProcess(['audit', '--from', '2026-10-01', '--to', today, '--source', empty, '--offline', '--evidence-bucket', BUCKET], { env });
     expect(audit.code).toBe(0);
     expect(JSON.parse(audit.stdout).kpis).toMatchObject({ pipelineRejections: 2, pipelinePasses: 1 });
-    const markdown = await runCli(['audit', '--from', '2026-10-01', '--to', today, '--source', empty, '--offline', '--evidence-bucket', BUCKET, '--format', 'md'], { env });
+    const markdown = await runCliInProcess(['audit', '--from', '2026-10-01', '--to', today, '--source', empty, '--offline', '--evidence-bucket', BUCKET, '--format', 'md'], { env });
     expect(markdown.stdout).toContain('| Deployment pipeline rejections | 2 |');
-    const withoutBucket = await runCli(['audit', '--from', '2026-10-01', '--to', today, '--source', empty, '--offline'], { env });
+    const withoutBucket = await runCliInProcess(['audit', '--from', '2026-10-01', '--to', today, '--source', empty, '--offline'], { env });
     expect(JSON.parse(withoutBucket.stdout).kpis).not.toHaveProperty('pipelineRejections');
   });
 
@@ -71,7 +71,7 @@ describe('scan --evidence-bucket and the audit KPI "deployment pipeline rejectio
     const clean = join(tmp, 'clean2');
     mkdirSync(clean);
     writeFileSync(join(clean, 'main.tf'), 'resource "aws_sagemaker_model" "ok" {\n  enable_network_isolation = true\n}\n');
-    const { code, stderr } = await runCli(['scan', '--evidence-bucket', 'no-such-bucket', clean], { env });
+    const { code, stderr } = await runCliInProcess(['scan', '--evidence-bucket', 'no-such-bucket', clean], { env });
     expect(code).toBe(3);
     expect(stderr).toMatch(/--evidence-bucket no-such-bucket: could not file the result \(NoSuchBucket/);
   });

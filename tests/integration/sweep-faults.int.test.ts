@@ -4,7 +4,7 @@ import { loadConfig } from '../../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { inventorySummary, renderInventory } from '../../shared/reports/inventory-report.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
-import { runCli } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { createModel } from '../support/local-stack.js';
 import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
@@ -79,7 +79,7 @@ describe('isolation-guard sweep exit codes under faults', () => {
     const LEDGER_REGION = 'us-west-2';
     const own = createAwsClients(awsClientConfig(moto.endpoint, LEDGER_REGION));
     for (const name of ['ledger-a', 'ledger-b', 'ledger-c']) await createModel(own, LEDGER_REGION, name);
-    const run = await runCli(['sweep', '--regions', LEDGER_REGION, '--mode', 'quarantine', '--idempotency-table', 'no-such-ledger', '--format', 'json'], {
+    const run = await runCliInProcess(['sweep', '--regions', LEDGER_REGION, '--mode', 'quarantine', '--idempotency-table', 'no-such-ledger', '--format', 'json'], {
       env: motoEnvironment(proxy.endpoint, LEDGER_REGION),
     });
     expect(run.code).toBe(3);
@@ -94,7 +94,7 @@ describe('isolation-guard sweep exit codes under faults', () => {
 
   it('exits 2 when a model could not be read, naming it', async () => {
     proxy.fault('DescribeModel', { accessDenied: true, bodyIncludes: '"sweep-fault-07"' });
-    const run = await runCli(['sweep', '--regions', REGION, '--format', 'json'], { env: env() });
+    const run = await runCliInProcess(['sweep', '--regions', REGION, '--format', 'json'], { env: env() });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/model sweep-fault-07 in eu-west-1 could not be read: .*AccessDenied/);
     expect(run.stderr).toMatch(/1 not readable/);

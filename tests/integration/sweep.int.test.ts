@@ -12,7 +12,7 @@ import { createSweepHandler } from '../../shared/lambda/sweep-handler.js';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { lambdaContext } from '../support/lambda-context.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
-import { runCli } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli.js';
 import { withShortRetries } from '../support/short-retries.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
@@ -175,7 +175,7 @@ describe('sweep over moto, two regions, two dozen models', () => {
 
   it('isolation-guard sweep exits 1 on violations, 2 when a region cannot be read, and writes the report', async () => {
     const env = { ...motoEnvironment(moto.endpoint, HOME), ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'isolation-guard:exempt' };
-    const ok = await runCli(['sweep', '--regions', OTHER, '--format', 'json'], { env });
+    const ok = await runCliInProcess(['sweep', '--regions', OTHER, '--format', 'json'], { env });
     expect(ok.code).toBe(1);
     expect(JSON.parse(ok.stdout).summary.violations).toBe(expectedViolations(OTHER));
     expect(ok.stderr).toContain(`${created[OTHER]!.length} models in 1 region(s)`);
@@ -184,7 +184,7 @@ describe('sweep over moto, two regions, two dozen models', () => {
   it('isolation-guard sweep --format pdf prints the inventory page to a PDF whose text holds its counts', async () => {
     const env = { ...motoEnvironment(moto.endpoint, HOME), ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'isolation-guard:exempt' };
     const out = join(mkdtempSync(join(tmpdir(), 'sweep-pdf-')), 'inventory.pdf');
-    const result = await runCli(['sweep', '--regions', OTHER, '--format', 'pdf', '--out', out], { env });
+    const result = await runCliInProcess(['sweep', '--regions', OTHER, '--format', 'pdf', '--out', out], { env });
     expect(result.code).toBe(1);
     expect(readFileSync(out).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const text = spawnSync('pdftotext', ['-raw', out, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');

@@ -42,6 +42,15 @@ export function runCli(args: string[], options: { stdin?: Buffer | string; env?:
  * decides and prints from files and flags, not of the process around it: stdin, a closed pipe, an
  * unexpected error's exit 70 and the bundle itself are tested through runCli. A call costs a
  * function call instead of a Node start (about 0.2 s of CPU each).
+ *
+ * The AWS SDK reads its settings (AWS_ENDPOINT_URL, credentials, AWS_REGION, AWS_MAX_ATTEMPTS) from
+ * `process.env`, not from the environment handed to `run`: for the duration of the call the process's
+ * variables are made that environment, and put back when the command ends, whether it succeeds or
+ * throws. Calls that give variables are therefore run one at a time (one started while another
+ * runs is refused).
+ * An unexpected error rejects (the built command's exit 70 is tested through runCli); what the SDK
+ * or Node would print on the process's stderr is not captured (a test that needs that stderr to be
+ * empty runs the built command).
  */
 export async function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const [{ run }, { processIo }] = await Promise.all([import('../../cli/main.js'), import('../../cli/io.js')]);
@@ -49,8 +58,40 @@ export async function runCliInProcess(args: string[], options: { env?: NodeJS.Pr
   let stderr = '';
   const io = { stdout: (line: string) => void (stdout += `${line}\n`), stderr: (line: string) => void (stderr += `${line}\n`), input: processIo.input };
   const env = childEnv(options.env);
-  const code = await run(args, io, env);
-  return { code, stdout, stderr };
+  const setsVariables = options.env !== undefined && Object.keys(options.env).length > 0;
+  if (running > 0 && (setsVariables || settingVariables)) throw new Error('runCliInProcess: a call with its own environment runs alone; await the other call first');
+  const restore = useProcessEnvironment(options.env ?? {});
+  running++;
+  settingVariables = setsVariables;
+  try {
+    const code = await run(args, io, env);
+    return { code, stdout, stderr };
+  } finally {
+    running--;
+    settingVariables = false;
+    restore();
+  }
+}
+
+/** In-process calls under way, and whether the one under way set process variables. */
+let running = 0;
+let settingVariables = false;
+
+/** Sets (or, given as undefined, removes) process variables; returns what puts the ones it changed back. */
+function useProcessEnvironment(variables: NodeJS.ProcessEnv): () => void {
+  const before = new Map<string, string | undefined>();
+  for (const [name, value] of Object.entries(variables)) {
+    if (process.env[name] === value) continue;
+    before.set(name, process.env[name]);
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of before) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
 }
 
 export const jsonLines = (stdout: string): Array<Record<string, unknown>> =>

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY, networkIsolationScp } from '../../shared/policy/scp.js';
 import { servicePolicies } from '../../shared/policy/service-policies.js';
 import { statementApplies } from '../support/iam-condition-eval.js';
-import { runCli } from '../support/cli.js';
+import { runCliInProcess } from '../support/cli.js';
 
 /** IAM policy grammar, as far as our documents use it (IAM JSON policy element reference). */
 const PolicySchema = z.strictObject({
@@ -104,12 +104,12 @@ describe('the service policies', () => {
   });
 
   it('isolation-guard policy scp and iam print them', async () => {
-    const scp = await runCli(['policy', 'scp', '--include-jobs', '--exempt-role-path', '/break-glass/']);
+    const scp = await runCliInProcess(['policy', 'scp', '--include-jobs', '--exempt-role-path', '/break-glass/']);
     expect(scp.code).toBe(0);
     expect(JSON.parse(scp.stdout)).toEqual(networkIsolationScp({ includeJobs: true, exemptRolePath: '/break-glass/' }));
-    const iam = await runCli(['policy', 'iam', '--account', '111122223333', '--region', 'eu-west-1']);
+    const iam = await runCliInProcess(['policy', 'iam', '--account', '111122223333', '--region', 'eu-west-1']);
     expect(JSON.parse(iam.stdout).enforce.Statement[0].Resource).toBe('arn:aws:sagemaker:eu-west-1:111122223333:model/*');
-    expect((await runCli(['policy', 'iam', '--account', '12'])).code).toBe(2);
+    expect((await runCliInProcess(['policy', 'iam', '--account', '12'])).code).toBe(2);
   });
 });
 
