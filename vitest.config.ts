@@ -42,7 +42,7 @@ export default defineConfig({
           // Files share a worker's process and module cache, as the unit files do: importing the SDK
           // and the core again in a fresh process per file was 18 s of the run (docs/performance.md).
           // What a file changes in the process it puts back: the three that point AWS_ENDPOINT_URL
-          // at their server use setProcessEnvironment (tests/support/moto.ts) and undo it in afterAll;
+          // at their server use setProcessEnvironment (tests/support/process-environment.ts) and undo it in afterAll;
           // the action recorder restores the SDK's send. No file mocks modules or fakes timers.
           isolate: false,
         },

@@ -8,7 +8,8 @@ import { createModelEvent } from '../support/cloudtrail-events.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, setProcessEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { setProcessEnvironment } from '../support/process-environment.js';
 import { withShortRetries } from '../support/short-retries.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 

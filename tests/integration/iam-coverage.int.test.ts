@@ -11,7 +11,8 @@ import { recordAwsActions, type RecordedAction } from '../support/aws-action-rec
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, setProcessEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { setProcessEnvironment } from '../support/process-environment.js';
 import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
 import { resolveIntrinsics, roleStatements, ungranted, type PhysicalNames, type Statement } from '../support/role-grants.js';
 import { startWebhookListener } from '../support/webhook-listener.js';

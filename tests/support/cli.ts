@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setProcessEnvironment } from './process-environment.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(REPO_ROOT, 'bin', 'isolation-guard.mjs');
@@ -60,7 +61,7 @@ export async function runCliInProcess(args: string[], options: { env?: NodeJS.Pr
   const env = childEnv(options.env);
   const setsVariables = options.env !== undefined && Object.keys(options.env).length > 0;
   if (running > 0 && (setsVariables || settingVariables)) throw new Error('runCliInProcess: a call with its own environment runs alone; await the other call first');
-  const restore = useProcessEnvironment(options.env ?? {});
+  const restore = setProcessEnvironment(options.env ?? {});
   running++;
   settingVariables = setsVariables;
   try {
@@ -76,23 +77,6 @@ export async function runCliInProcess(args: string[], options: { env?: NodeJS.Pr
 /** In-process calls under way, and whether the one under way set process variables. */
 let running = 0;
 let settingVariables = false;
-
-/** Sets (or, given as undefined, removes) process variables; returns what puts the ones it changed back. */
-function useProcessEnvironment(variables: NodeJS.ProcessEnv): () => void {
-  const before = new Map<string, string | undefined>();
-  for (const [name, value] of Object.entries(variables)) {
-    if (process.env[name] === value) continue;
-    before.set(name, process.env[name]);
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  return () => {
-    for (const [name, value] of before) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}
 
 export const jsonLines = (stdout: string): Array<Record<string, unknown>> =>
   stdout

@@ -135,19 +135,3 @@ export function awsClientConfig(endpoint: string, region = 'us-east-1') {
 export function motoEnvironment(endpoint: string, region: string): Record<string, string> {
   return { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
 }
-
-/**
- * Sets process variables for a file and returns what puts them back (call it from `afterAll`):
- * the `aws` test files share a worker's process (vitest `isolate: false`), so a file that points
- * AWS_ENDPOINT_URL at its fault proxy must not leave the next file talking to a closed port.
- */
-export function setProcessEnvironment(variables: Record<string, string>): () => void {
-  const before = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, variables);
-  return () => {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}
