@@ -2,7 +2,7 @@ import { plainField } from '../alerts/alert-summary.js';
 import { attribute, publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
 import { exceptionRef, expiryInstant, type Exemption } from '../decision/exemptions.js';
 import type { ExceptionRef } from '../model/decision.js';
-import type { ReminderOutcome } from '../model/inventory.js';
+import type { InventoryEntry, ReminderOutcome } from '../model/inventory.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import { errorText } from '../model/error-text.js';
 
@@ -98,4 +98,18 @@ export async function sendExpiryReminders(
     }
   }
   return outcomes;
+}
+
+/**
+ * The reminders of a sweep: each expiring exception's, naming the models of `models` it covers.
+ * Called once per sweep, over all of its models: by the single sweep at its end, and by the merge
+ * of a fanned-out run (its workers do not remind, or the first unit's reminder would name only
+ * that unit's models).
+ */
+export function remindExpiring(
+  exemptions: readonly Exemption[],
+  models: ReadonlyArray<Pick<InventoryEntry, 'exception' | 'modelArn'>>,
+  deps: Pick<EnforcementDeps, 'sns' | 'ledger' | 'now'>,
+): Promise<ReminderOutcome[]> {
+  return sendExpiryReminders(exemptions, (id) => models.filter((m) => m.exception?.id === id).map((m) => m.modelArn), deps);
 }

@@ -8,6 +8,9 @@ import { resolveAccounts, routerFromConfig, type AccountRouter } from '../aws/ac
 import { resolveRegions } from '../aws/regions.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
+import type { EnforcementDeps } from '../enforcement/pipeline.js';
+import { remindExpiring } from '../governance/expiry-reminders.js';
+import type { InventoryEntry } from '../model/inventory.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { ConfigurationError, IsolationGuardError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
@@ -56,6 +59,15 @@ function announcer(config: Config, clients: AwsClients) {
   };
 }
 
+/**
+ * The expiry reminders of a run, sent by its merge over the merged models (the workers send none):
+ * the exceptions of the configuration (with the register when the function loaded it), the
+ * reminders' ledger keys and the merge's clock, as the single sweep uses them.
+ */
+function reminder(config: Config, deps: EnforcementDeps) {
+  return (models: readonly InventoryEntry[]) => remindExpiring(config.exemptions, models, deps);
+}
+
 interface FanOutOptions {
   config: Config;
   clients: AwsClients;
@@ -80,13 +92,17 @@ export function createSweepPlannerHandler(options: FanOutOptions) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async () => {
       const { bucket, queueUrl } = required(config);
-      const deps = enforcementDeps(config, clients, { ...(options.ledger ? { ledger: options.ledger } : {}) });
+      const deps = enforcementDeps(config, clients, { ...(options.ledger ? { ledger: options.ledger } : {}), ...(options.now ? { now: options.now } : {}) });
       const now = options.now?.() ?? new Date();
       const runId = runIdOf(now);
       const finalised: string[] = [];
       // A run still open an hour later will not complete by itself: merge what it has.
       for (const old of await unmergedRuns(clients.s3, bucket, runIdOf(new Date(now.getTime() - 3_600_000)))) {
-        const outcome = await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients) }, old, { force: true });
+        const outcome = await mergeSweepRun(
+          { s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients), remind: reminder(config, deps) },
+          old,
+          { force: true },
+        );
         if (outcome.merged) finalised.push(old);
         logger.warn('Earlier sweep run merged with missing units', { ...outcome });
       }
@@ -133,7 +149,8 @@ export function createSweepWorkerHandler(options: FanOutOptions & { maxReceives?
           if (!parsed.success) throw toValidationError('(message)', parsed.error);
           const unit: SweepUnit = parsed.data;
           const result = await sweepModels(
-            { regions: [unit.region], accounts: unit.account ? [unit.account] : [], reminderDays: config.reminderDays },
+            // No reminders from a unit: the run's merge sends them once, over every unit's models.
+            { regions: [unit.region], accounts: unit.account ? [unit.account] : [], reminderDays: config.reminderDays, sendReminders: false },
             enforcementSettings(config),
             deps,
           );
@@ -144,7 +161,10 @@ export function createSweepWorkerHandler(options: FanOutOptions & { maxReceives?
           metrics.addMetric('SweepUnitsDone', MetricUnit.Count, 1);
           // Only the worker whose count reaches the run's units lists the partials (no table: every worker does).
           const filed = config.idempotencyTable ? await countFiledUnit(clients.dynamodb, config.idempotencyTable, unit.runId) : unit.of;
-          const merge = filed >= unit.of ? await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients) }, unit.runId) : { runId: unit.runId, merged: false, reason: 'incomplete', filed };
+          const merge =
+            filed >= unit.of
+              ? await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients), remind: reminder(config, deps) }, unit.runId)
+              : { runId: unit.runId, merged: false, reason: 'incomplete', filed };
           logger.info('Sweep unit done', { unit, models: result.models.length, error, merge });
           if (error !== null && !isDenied(error)) throw new SweepUnitRetryError(`${unit.account ?? 'home'}/${unit.region}: ${error} (last attempt: filed with its error, dead-lettered for replay)`);
         } catch (error) {

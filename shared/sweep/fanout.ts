@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { IsolationGuardError } from '../errors.js';
 import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
 import { storeInventorySnapshot } from './snapshot-store.js';
-import type { SweepResult } from '../model/inventory.js';
+import type { InventoryEntry, ReminderOutcome, SweepResult } from '../model/inventory.js';
 
 /**
  * The sweep fanned out: a planner queues one unit of work per account and region on SQS; workers
@@ -116,11 +116,7 @@ export interface MergeOutcome {
   missing?: Array<{ account: string | null; region: string }>;
 }
 
-/**
- * Merges a run into the inventory snapshot once: when every planned unit filed its partial
- * (`force`: now, naming the missing ones). The merge is a step of the existing ledger
- * (`sweep-run:<runId>#merge`), so two workers finishing together file one snapshot.
- */
+/** What the run's summary message says (`runSummaryMessage`). */
 export interface RunSummary {
   runId: string;
   snapshot: string[];
@@ -130,8 +126,27 @@ export interface RunSummary {
   unitsNotRead: Array<{ account: string | null; region: string; error: string }>;
 }
 
+export interface MergeDeps {
+  s3: S3Client;
+  bucket: string;
+  ledger: StepLedger;
+  /** Publishes the run's summary (once per run: it runs inside the merge step). */
+  announce?: (summary: RunSummary) => Promise<void>;
+  /**
+   * Sends the expiry reminders over the run's merged models (once per run: inside the merge step,
+   * and under the reminders' own ledger keys, the single sweep's); its outcomes go in the snapshot.
+   */
+  remind?: (models: readonly InventoryEntry[]) => Promise<ReminderOutcome[]>;
+}
+
+/**
+ * Merges a run into the inventory snapshot once: when every planned unit filed its partial
+ * (`force`: now, naming the missing ones). The merge is a step of the existing ledger
+ * (`sweep-run:<runId>#merge`), so two workers finishing together file one snapshot, one summary
+ * and one set of expiry reminders.
+ */
 export async function mergeSweepRun(
-  deps: { s3: S3Client; bucket: string; ledger: StepLedger; announce?: (summary: RunSummary) => Promise<void> },
+  deps: MergeDeps,
   runId: string,
   options: { force?: boolean } = {},
 ): Promise<MergeOutcome> {
@@ -148,6 +163,8 @@ export async function mergeSweepRun(
         plan.units.filter((unit) => filed.has(unitKey({ runId, ...unit }))).map(async (unit) => (await getJson(deps.s3, deps.bucket, unitKey({ runId, ...unit }))) as SweepResult),
       );
       const result = mergePartials(plan.startedAt, partials, missing);
+      // The workers do not remind: one reminder per exception, naming its models in every unit filed.
+      if (deps.remind) result.reminders = await deps.remind(result.models);
       const snapshot = await storeInventorySnapshot(deps.s3, deps.bucket, result);
       await putJson(deps.s3, deps.bucket, mergedKey(runId), { runId, snapshot, units: plan.units.length, missing });
       // One message per run (inside the ledger step): what the snapshot holds and which units it lacks.

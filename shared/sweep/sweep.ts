@@ -1,6 +1,6 @@
 import { QUARANTINE_TAG } from '../model/tags.js';
 import { decideDescribedModel } from '../decision/decide-described-model.js';
-import { sendExpiryReminders } from '../governance/expiry-reminders.js';
+import { remindExpiring } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
 import { mapSettled } from '../model/concurrency.js';
@@ -17,6 +17,11 @@ export interface SweepOptions {
   concurrency?: number;
   /** A violation is alerted again only after this many days (0: every sweep). */
   reminderDays: number;
+  /**
+   * Send the reminders of exceptions about to expire (default true). A fanned-out sweep's worker
+   * passes false: its run's merge reminds once, over the models of every unit.
+   */
+  sendReminders?: boolean;
   onProgress?: (event: { region: string; done: number; total: number }) => void;
 }
 
@@ -105,11 +110,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       result.regions.push({ ...where, region, models: 0, error: errorText(error) });
     }
   }
-  result.reminders = await sendExpiryReminders(
-    settings.exemptions,
-    (id) => result.models.filter((m) => m.exception?.id === id).map((m) => m.modelArn),
-    deps,
-  );
+  if (options.sendReminders ?? true) result.reminders = await remindExpiring(settings.exemptions, result.models, deps);
   result.finishedAt = deps.now().toISOString();
   return result;
 }

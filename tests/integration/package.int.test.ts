@@ -449,6 +449,15 @@ describe('serverless package (osls, offline)', () => {
     await expect(invokePackagedHandler(packaged, 'enforce', own, { env: { ...env, ISOLATION_GUARD_EXCEPTIONS: 'missing.yml' } })).rejects.toThrow(
       /missing\.yml: cannot read the exception register \(ENOENT\)/,
     );
+    // The fanned-out sweep's planner and workers read it too: the workers decide with it, and the
+    // merge (a worker's, or the planner's for a run left incomplete) sends its expiry reminders.
+    for (const name of ['sweepPlanner', 'sweepWorker']) {
+      const [, fn] = lambdaFunction(template, name);
+      expect(fn.Properties!.Environment.Variables.ISOLATION_GUARD_EXCEPTIONS, name).toBe('exceptions.json');
+      await expect(invokePackagedHandler(packaged, name, {}, { env: { ...env, ISOLATION_GUARD_EXCEPTIONS: 'missing.yml' } }), name).rejects.toThrow(
+        /missing\.yml: cannot read the exception register \(ENOENT\)/,
+      );
+    }
   });
 
   it('gives the sweep Security Hub and class-mode deletion under the same conditions as enforce', () => {

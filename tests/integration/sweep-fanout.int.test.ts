@@ -11,11 +11,15 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountRouter, type AccountRouter } from '../../shared/aws/accounts.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
+import { withExceptionRegister } from '../../shared/governance/exception-register.js';
 import { createSweepPlannerHandler, createSweepWorkerHandler } from '../../shared/lambda/sweep-fanout-handler.js';
 import { createLedgerTable, createModel, drainQueue } from '../support/local-stack.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -92,6 +96,25 @@ function config(extra: Record<string, string> = {}) {
       ...extra,
     },
   });
+}
+
+/** An exception register file with one approved entry (`open-*`: the unisolated model of each account). */
+function register(id: string, expires: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'fanout-register-')), 'exceptions.json');
+  const entry = { id, modelName: 'open-*', reason: 'vendor licence server', ticket: 'SEC-42', approvedBy: 'security-lead@example.com', owner: 'ml-platform@example.com', expires };
+  writeFileSync(path, JSON.stringify({ exceptions: [entry] }));
+  return path;
+}
+
+/** The run's inventory snapshot, as its merge record names it. */
+async function mergedSnapshot(runId: string) {
+  const merged = await readJson(`sweep-runs/${runId}/merged.json`);
+  return readJson(merged.snapshot.find((f: string) => f.endsWith('.json')).replace('s3://guard-evidence/', ''));
+}
+
+/** A unit's message as one worker invocation (its first receive). */
+function unitEvent(unit: unknown): SQSEvent {
+  return { Records: [{ messageId: 'unit-1', body: JSON.stringify(unit), attributes: { ApproximateReceiveCount: '1' } }] } as unknown as SQSEvent;
 }
 
 /**
@@ -262,5 +285,57 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
     expect(snapshot.summary.regionsFailed).toHaveLength(6);
     expect(snapshot.regions[0].error).toMatch(/no partial inventory was filed/);
     await drainQueue(home.sqs, units.url);
+  });
+  // The runs below start before every run above (2026-11-26 and -28): a planner merges only earlier
+  // runs left open, so these never pick up the runs above, nor the other way round. Keep them last.
+  it('reminds of an expiring exception once per run, from the merge, naming the models it covers in every unit', async () => {
+    const [first, second] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
+    const cfg = withExceptionRegister(config({ ISOLATION_GUARD_ACCOUNTS: `${first},${second}`, ISOLATION_GUARD_REGIONS: HOME, ISOLATION_GUARD_EXCEPTIONS: register('EXC-FAN', '2026-12-05') }));
+    const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps' });
+    const now = () => new Date('2026-11-28T06:00:00Z'); // 7 days and 18 hours before the exception ends
+    await drainQueue(home.sqs, alerts);
+    expect(await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now })({}, lambdaContext('sweepPlanner'))).toEqual({ runId: '20261128T060000Z', queued: 2, finalised: [] });
+    // Two units (one account each), swept at once by two workers.
+    const worker = createSweepWorkerHandler({ config: cfg, clients: home, router: router(), ledger, now });
+    expect(await runWorkers(worker)).toBe(2);
+
+    const snapshot = await mergedSnapshot('20261128T060000Z');
+    const covered = snapshot.models.filter((m: { exception: { id: string } | null }) => m.exception?.id === 'EXC-FAN').map((m: { modelArn: string }) => m.modelArn);
+    expect(covered.map((arn: string) => arn.split(':')[4]).sort()).toEqual([first, second]);
+    const reminders = (await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'exception-expiring');
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toMatchObject({ exception: { id: 'EXC-FAN', expires: '2026-12-05' }, owner: 'ml-platform@example.com', daysLeft: 7 });
+    expect([...reminders[0]!.coveredModels].sort()).toEqual([...covered].sort());
+    expect(snapshot.reminders).toEqual([{ id: 'EXC-FAN', expires: '2026-12-05', daysLeft: 7, status: 'sent' }]);
+
+    // Every unit delivered again: the run is merged already, and no unit reminds by itself.
+    for (const account of [first, second]) {
+      await home.sqs.send(new SendMessageCommand({ QueueUrl: units.url, MessageBody: JSON.stringify({ kind: 'sweep-unit', runId: '20261128T060000Z', account, region: HOME, of: 2 }) }));
+    }
+    expect(await runWorkers(worker)).toBe(2);
+    expect((await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'exception-expiring')).toHaveLength(0);
+  });
+
+  it('a run merged by the next planner with a unit missing still reminds, over the models it has', async () => {
+    const [first, second] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
+    const cfg = withExceptionRegister(config({ ISOLATION_GUARD_ACCOUNTS: `${first},${second}`, ISOLATION_GUARD_REGIONS: HOME, ISOLATION_GUARD_EXCEPTIONS: register('EXC-LOST', '2026-12-03') }));
+    const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps' });
+    const runAt = () => new Date('2026-11-26T06:00:00Z');
+    await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: runAt })({}, lambdaContext('sweepPlanner'));
+    // Only the first account's unit reaches a worker; the second is lost.
+    const queued = await drainQueue(home.sqs, units.url);
+    expect(queued).toHaveLength(2);
+    const worker = createSweepWorkerHandler({ config: cfg, clients: home, router: router(), ledger, now: runAt });
+    expect(await worker(unitEvent(queued.find((u) => u.account === first)), lambdaContext('sweepWorker'))).toEqual({ batchItemFailures: [] });
+    expect((await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'exception-expiring')).toHaveLength(0);
+
+    const next = await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-11-26T08:00:00Z') })({}, lambdaContext('sweepPlanner'));
+    expect(next.finalised).toEqual(['20261126T060000Z']);
+    const reminders = (await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'exception-expiring');
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.coveredModels.map((arn: string) => arn.split(':')[4])).toEqual([first]);
+    // Its clock is the merge's: 2026-12-04T00:00Z is 7 days and 16 hours after the next planner.
+    expect((await mergedSnapshot('20261126T060000Z')).reminders).toEqual([{ id: 'EXC-LOST', expires: '2026-12-03', daysLeft: 7, status: 'sent' }]);
+    await drainQueue(home.sqs, units.url); // the next run's units: not this test's
   });
 });
