@@ -2,7 +2,7 @@ import { plainField } from '../alerts/alert-summary.js';
 import { attribute, publishSnsAlert, snsSubject, structuredSnsMessage, type SnsAlert } from '../alerts/sns-alert.js';
 import { exceptionRef, expiryInstant, type Exemption } from '../decision/exemptions.js';
 import type { ExceptionRef } from '../model/decision.js';
-import type { InventoryEntry, ReminderOutcome } from '../model/inventory.js';
+import type { ReminderOutcome, SweepResult } from '../model/inventory.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import { errorText } from '../model/error-text.js';
 
@@ -30,7 +30,7 @@ export function expiringExceptions(exemptions: readonly Exemption[], now: Date):
 }
 
 /** The reminder as SNS carries it: attribute `kind=exception-expiring` lets the owner's subscription filter on it. */
-export function expiryReminder(expiring: ExpiringException, coveredModels: readonly string[]): SnsAlert {
+export function expiryReminder(expiring: ExpiringException, coveredModels: readonly string[], notRead: readonly string[] = []): SnsAlert {
   const { exception, daysLeft, exemption } = expiring;
   const owner = exemption.owner ?? exception.approvedBy ?? null;
   return {
@@ -45,6 +45,9 @@ export function expiryReminder(expiring: ExpiringException, coveredModels: reado
         owner,
         daysLeft,
         coveredModels,
+        // Accounts and regions the sweep could not list (denied, throttled, a unit not done): the
+        // exception may cover models there too, so the list above may be short.
+        notRead,
         what: `After ${exception.expires} the models it covers are violations again: renew the exception (a reviewed change to the register) or recreate them with EnableNetworkIsolation=true.`,
       },
       null,
@@ -57,6 +60,7 @@ export function expiryReminder(expiring: ExpiringException, coveredModels: reado
         `Reason:    ${plainField(exception.reason)}`,
         `Ticket:    ${plainField(exception.ticket)}`,
         `Covers:    ${coveredModels.length === 0 ? 'no model today' : plainField(coveredModels.join(', '), 800)}`,
+        ...(notRead.length === 0 ? [] : [`Not read:  ${plainField(notRead.join(', '), 400)} (this sweep could not list the models there: the exception may cover more than the list above)`]),
         '',
         `After ${plainField(exception.expires, 40)} the models it covers are violations again: renew the exception (a reviewed change to the register) or recreate them with EnableNetworkIsolation=true.`,
       ].join('\n'),
@@ -79,6 +83,7 @@ export async function sendExpiryReminders(
   exemptions: readonly Exemption[],
   covered: (exceptionId: string) => string[],
   deps: Pick<EnforcementDeps, 'sns' | 'ledger' | 'now'>,
+  notRead: readonly string[] = [],
 ): Promise<ReminderOutcome[]> {
   const outcomes: ReminderOutcome[] = [];
   for (const expiring of expiringExceptions(exemptions, deps.now())) {
@@ -90,7 +95,7 @@ export async function sendExpiryReminders(
       continue;
     }
     try {
-      const alert = expiryReminder(expiring, covered(id));
+      const alert = expiryReminder(expiring, covered(id), notRead);
       const { replayed } = await deps.ledger.once(`${EXPIRING_KIND}:${id}:${expires}`, 'sns', () => publishSnsAlert(sns.client, sns.topicArn, alert));
       outcomes.push({ ...base, status: replayed ? 'already-sent' : 'sent' });
     } catch (error) {
@@ -108,8 +113,9 @@ export async function sendExpiryReminders(
  */
 export function remindExpiring(
   exemptions: readonly Exemption[],
-  models: ReadonlyArray<Pick<InventoryEntry, 'exception' | 'modelArn'>>,
+  sweep: Pick<SweepResult, 'models' | 'regions'>,
   deps: Pick<EnforcementDeps, 'sns' | 'ledger' | 'now'>,
 ): Promise<ReminderOutcome[]> {
-  return sendExpiryReminders(exemptions, (id) => models.filter((m) => m.exception?.id === id).map((m) => m.modelArn), deps);
+  const notRead = sweep.regions.filter((r) => r.error !== null).map((r) => `${r.account ?? 'this account'}/${r.region}`);
+  return sendExpiryReminders(exemptions, (id) => sweep.models.filter((m) => m.exception?.id === id).map((m) => m.modelArn), deps, notRead);
 }

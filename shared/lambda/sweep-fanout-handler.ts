@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import { remindExpiring } from '../governance/expiry-reminders.js';
-import type { InventoryEntry } from '../model/inventory.js';
+import type { SweepResult } from '../model/inventory.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { ConfigurationError, IsolationGuardError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
@@ -65,7 +65,7 @@ function announcer(config: Config, clients: AwsClients) {
  * reminders' ledger keys and the merge's clock, as the single sweep uses them.
  */
 function reminder(config: Config, deps: EnforcementDeps) {
-  return (models: readonly InventoryEntry[]) => remindExpiring(config.exemptions, models, deps);
+  return (sweep: Pick<SweepResult, 'models' | 'regions'>) => remindExpiring(config.exemptions, sweep, deps);
 }
 
 interface FanOutOptions {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { IsolationGuardError } from '../errors.js';
 import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
 import { storeInventorySnapshot } from './snapshot-store.js';
-import type { InventoryEntry, ReminderOutcome, SweepResult } from '../model/inventory.js';
+import type { ReminderOutcome, SweepResult } from '../model/inventory.js';
 
 /**
  * The sweep fanned out: a planner queues one unit of work per account and region on SQS; workers
@@ -133,10 +133,10 @@ export interface MergeDeps {
   /** Publishes the run's summary (once per run: it runs inside the merge step). */
   announce?: (summary: RunSummary) => Promise<void>;
   /**
-   * Sends the expiry reminders over the run's merged models (once per run: inside the merge step,
+   * Sends the expiry reminders over the run's merged models, naming the units not read (once per run: inside the merge step,
    * and under the reminders' own ledger keys, the single sweep's); its outcomes go in the snapshot.
    */
-  remind?: (models: readonly InventoryEntry[]) => Promise<ReminderOutcome[]>;
+  remind?: (sweep: Pick<SweepResult, 'models' | 'regions'>) => Promise<ReminderOutcome[]>;
 }
 
 /**
@@ -164,7 +164,7 @@ export async function mergeSweepRun(
       );
       const result = mergePartials(plan.startedAt, partials, missing);
       // The workers do not remind: one reminder per exception, naming its models in every unit filed.
-      if (deps.remind) result.reminders = await deps.remind(result.models);
+      if (deps.remind) result.reminders = await deps.remind(result);
       const snapshot = await storeInventorySnapshot(deps.s3, deps.bucket, result);
       await putJson(deps.s3, deps.bucket, mergedKey(runId), { runId, snapshot, units: plan.units.length, missing });
       // One message per run (inside the ledger step): what the snapshot holds and which units it lacks.

@@ -110,7 +110,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       result.regions.push({ ...where, region, models: 0, error: errorText(error) });
     }
   }
-  if (options.sendReminders ?? true) result.reminders = await remindExpiring(settings.exemptions, result.models, deps);
+  if (options.sendReminders ?? true) result.reminders = await remindExpiring(settings.exemptions, result, deps);
   result.finishedAt = deps.now().toISOString();
   return result;
 }

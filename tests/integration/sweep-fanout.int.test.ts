@@ -107,9 +107,15 @@ function register(id: string, expires: string): string {
 }
 
 /** The run's inventory snapshot, as its merge record names it. */
-async function mergedSnapshot(runId: string) {
-  const merged = await readJson(`sweep-runs/${runId}/merged.json`);
-  return readJson(merged.snapshot.find((f: string) => f.endsWith('.json')).replace('s3://guard-evidence/', ''));
+async function mergedSnapshot(runId: string, bucket = 'guard-evidence') {
+  const merged = await readJson(`sweep-runs/${runId}/merged.json`, bucket);
+  return readJson(merged.snapshot.find((f: string) => f.endsWith('.json')).replace(`s3://${bucket}/`, ''), bucket);
+}
+
+/** A bucket of a test's own: its runs are no other planner's to merge, whatever order the tests run in. */
+async function ownBucket(name: string): Promise<string> {
+  await home.s3.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: HOME } }));
+  return name;
 }
 
 /** A unit's message as one worker invocation (its first receive). */
@@ -164,7 +170,7 @@ async function keys(prefix: string): Promise<string[]> {
   const { Contents = [] } = await home.s3.send(new ListObjectsV2Command({ Bucket: 'guard-evidence', Prefix: prefix }));
   return Contents.map((c) => c.Key!).sort();
 }
-const readJson = async (key: string) => JSON.parse(await (await home.s3.send(new GetObjectCommand({ Bucket: 'guard-evidence', Key: key }))).Body!.transformToString());
+const readJson = async (key: string, bucket = 'guard-evidence') => JSON.parse(await (await home.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -189,6 +195,10 @@ beforeAll(async () => {
 });
 afterAll(async () => moto?.stop());
 
+// The first four cases are the steps of one story, in the order written (vitest's default): one
+// bucket and one ledger, where a later planner merges what an earlier case left open. The two
+// reminder cases have buckets of their own and pass in any order (checked with
+// --sequence.shuffle.tests).
 describe('the sweep fanned out over SQS (moto, three accounts, two regions)', () => {
   it('queues one unit per account and region; workers sweep them concurrently and one merge files the snapshot', async () => {
     const cfg = config();
@@ -286,11 +296,10 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
     expect(snapshot.regions[0].error).toMatch(/no partial inventory was filed/);
     await drainQueue(home.sqs, units.url);
   });
-  // The runs below start before every run above (2026-11-26 and -28): a planner merges only earlier
-  // runs left open, so these never pick up the runs above, nor the other way round. Keep them last.
   it('reminds of an expiring exception once per run, from the merge, naming the models it covers in every unit', async () => {
     const [first, second] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
-    const cfg = withExceptionRegister(config({ ISOLATION_GUARD_ACCOUNTS: `${first},${second}`, ISOLATION_GUARD_REGIONS: HOME, ISOLATION_GUARD_EXCEPTIONS: register('EXC-FAN', '2026-12-05') }));
+    const bucket = await ownBucket('guard-evidence-remind');
+    const cfg = withExceptionRegister(config({ ISOLATION_GUARD_EVIDENCE_BUCKET: bucket, ISOLATION_GUARD_ACCOUNTS: `${first},${second}`, ISOLATION_GUARD_REGIONS: HOME, ISOLATION_GUARD_EXCEPTIONS: register('EXC-FAN', '2026-12-05') }));
     const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps' });
     const now = () => new Date('2026-11-28T06:00:00Z'); // 7 days and 18 hours before the exception ends
     await drainQueue(home.sqs, alerts);
@@ -299,13 +308,16 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
     const worker = createSweepWorkerHandler({ config: cfg, clients: home, router: router(), ledger, now });
     expect(await runWorkers(worker)).toBe(2);
 
-    const snapshot = await mergedSnapshot('20261128T060000Z');
+    // The units filed no reminders of their own: the merge sent them.
+    for (const account of [first, second]) expect((await readJson(`sweep-runs/20261128T060000Z/units/${account}_${HOME}.json`, bucket)).reminders).toBeUndefined();
+    const snapshot = await mergedSnapshot('20261128T060000Z', bucket);
     const covered = snapshot.models.filter((m: { exception: { id: string } | null }) => m.exception?.id === 'EXC-FAN').map((m: { modelArn: string }) => m.modelArn);
     expect(covered.map((arn: string) => arn.split(':')[4]).sort()).toEqual([first, second]);
     const reminders = (await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'exception-expiring');
     expect(reminders).toHaveLength(1);
     expect(reminders[0]).toMatchObject({ exception: { id: 'EXC-FAN', expires: '2026-12-05' }, owner: 'ml-platform@example.com', daysLeft: 7 });
     expect([...reminders[0]!.coveredModels].sort()).toEqual([...covered].sort());
+    expect(reminders[0]!.notRead).toEqual([]);
     expect(snapshot.reminders).toEqual([{ id: 'EXC-FAN', expires: '2026-12-05', daysLeft: 7, status: 'sent' }]);
 
     // Every unit delivered again: the run is merged already, and no unit reminds by itself.
@@ -318,7 +330,8 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
 
   it('a run merged by the next planner with a unit missing still reminds, over the models it has', async () => {
     const [first, second] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
-    const cfg = withExceptionRegister(config({ ISOLATION_GUARD_ACCOUNTS: `${first},${second}`, ISOLATION_GUARD_REGIONS: HOME, ISOLATION_GUARD_EXCEPTIONS: register('EXC-LOST', '2026-12-03') }));
+    const bucket = await ownBucket('guard-evidence-lost');
+    const cfg = withExceptionRegister(config({ ISOLATION_GUARD_EVIDENCE_BUCKET: bucket, ISOLATION_GUARD_ACCOUNTS: `${first},${second}`, ISOLATION_GUARD_REGIONS: HOME, ISOLATION_GUARD_EXCEPTIONS: register('EXC-LOST', '2026-12-03') }));
     const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps' });
     const runAt = () => new Date('2026-11-26T06:00:00Z');
     await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: runAt })({}, lambdaContext('sweepPlanner'));
@@ -329,13 +342,15 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
     expect(await worker(unitEvent(queued.find((u) => u.account === first)), lambdaContext('sweepWorker'))).toEqual({ batchItemFailures: [] });
     expect((await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'exception-expiring')).toHaveLength(0);
 
-    const next = await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-11-26T08:00:00Z') })({}, lambdaContext('sweepPlanner'));
+    const next = await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-11-27T08:00:00Z') })({}, lambdaContext('sweepPlanner'));
     expect(next.finalised).toEqual(['20261126T060000Z']);
     const reminders = (await drainQueue(home.sqs, alerts)).filter((m) => m.kind === 'exception-expiring');
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.coveredModels.map((arn: string) => arn.split(':')[4])).toEqual([first]);
-    // Its clock is the merge's: 2026-12-04T00:00Z is 7 days and 16 hours after the next planner.
-    expect((await mergedSnapshot('20261126T060000Z')).reminders).toEqual([{ id: 'EXC-LOST', expires: '2026-12-03', daysLeft: 7, status: 'sent' }]);
+    // The owner is told the list may be short: the unit not read is named.
+    expect(reminders[0]!.notRead).toEqual([`${second}/${HOME}`]);
+    // Its clock is the merge's: 2026-12-04T00:00Z is 6 days and 16 hours after the next planner (the run's would give 7).
+    expect((await mergedSnapshot('20261126T060000Z', bucket)).reminders).toEqual([{ id: 'EXC-LOST', expires: '2026-12-03', daysLeft: 6, status: 'sent' }]);
     await drainQueue(home.sqs, units.url); // the next run's units: not this test's
   });
 });

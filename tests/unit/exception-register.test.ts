@@ -152,7 +152,15 @@ describe('expiry reminders', () => {
     expect(alert.subject).toBe('[isolation-guard] EXCEPTION EXPIRING: EXC-2 expires 2026-12-01T00:00:00Z (8 day(s) left)');
     expect(alert.email).toMatch(/^EXCEPTION EXPIRING: EXC-2 expires 2026-12-01T00:00:00Z \(8 day\(s\) left\)\./);
     expect(JSON.parse(alert.message)).toStrictEqual({ default: alert.document, email: alert.email });
-    expect(JSON.parse(alert.document)).toMatchObject({ kind: 'exception-expiring', coveredModels: ['arn:aws:sagemaker:eu-west-1:111122223333:model/m'], exception: { id: 'EXC-2' } });
+    expect(JSON.parse(alert.document)).toMatchObject({ kind: 'exception-expiring', coveredModels: ['arn:aws:sagemaker:eu-west-1:111122223333:model/m'], exception: { id: 'EXC-2' }, notRead: [] });
+    expect(alert.email).not.toMatch(/Not read/);
+  });
+
+  it('name the accounts and regions the sweep could not list, so the owner knows the list may be short', () => {
+    const [due] = expiringExceptions(register(), NOW);
+    const alert = expiryReminder(due!, [], ['222222222222/eu-west-1']);
+    expect(JSON.parse(alert.document)).toMatchObject({ coveredModels: [], notRead: ['222222222222/eu-west-1'] });
+    expect(alert.email).toMatch(/Covers: {4}no model today\nNot read: {2}222222222222\/eu-west-1 \(this sweep could not list the models there/);
   });
 });
 
