@@ -39,6 +39,8 @@ export default defineConfig({
           exclude: ['tests/unit/**'],
           // One moto server per worker, reset for each file that asks (instead of one started per file).
           globalSetup: ['tests/support/run-tmpdir.ts', 'tests/support/moto-pool.ts'],
+          // After each file: an in-process CLI call its timed-out test left running is put back.
+          setupFiles: ['tests/support/in-process-guard.ts'],
           // Files share a worker's process and module cache, as the unit files do: importing the SDK
           // and the core again in a fresh process per file was 18 s of the run (docs/performance.md).
           // What a file changes in the process it puts back: the three that point AWS_ENDPOINT_URL

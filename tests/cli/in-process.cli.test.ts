@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../support/cli.js';
+import { abandonInProcessCalls, runCliInProcess } from '../support/cli.js';
 
 // runCliInProcess (tests/support/cli.ts) stands in for the built command in most CLI tests: the
 // environment a test gives must reach the AWS SDK, which reads process.env, as it reaches a child
@@ -38,6 +42,27 @@ describe('runCliInProcess', () => {
     const first = runCliInProcess(S3_AUDIT, { env: CLOSED });
     await expect(runCliInProcess(['policy', 'scp'], { env: { [PROBE]: 'second' } })).rejects.toThrow(/runs alone/);
     expect((await first).code).toBe(2);
+    expect(process.env[PROBE]).toBeUndefined();
+  });
+
+  it('puts back the variables of a call still running when its file ends (a timed-out test), and lets the next call run', async () => {
+    // A call that waits on a FIFO until this test opens and closes its writing end.
+    const fifo = join(mkdtempSync(join(tmpdir(), 'in-process-')), 'held.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const held = runCliInProcess(['evaluate', fifo], { env: { [PROBE]: 'held' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(process.env[PROBE]).toBe('held');
+
+    expect(abandonInProcessCalls()).toEqual([`evaluate ${fifo}`]);
+    expect(process.env[PROBE]).toBeUndefined();
+    // Not refused as overlapping the abandoned call.
+    expect((await runCliInProcess(['policy', 'scp'], { env: { [PROBE]: 'next' } })).code).toBe(0);
+    expect(process.env[PROBE]).toBeUndefined();
+
+    const writer = openSync(fifo, 'w');
+    writeSync(writer, '\n');
+    closeSync(writer);
+    await held;
     expect(process.env[PROBE]).toBeUndefined();
   });
 });

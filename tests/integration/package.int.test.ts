@@ -475,7 +475,7 @@ describe('serverless package (osls, offline)', () => {
     });
   });
 
-  it('packages once per run: later callers get the same artifact', async () => {
+  it('packages once per process: later callers get the same artifact', async () => {
     await expect(packageService({ stage: 'test', region: 'eu-west-1', params: PARAMS })).resolves.toBe(packaged);
   });
 

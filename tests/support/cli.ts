@@ -60,23 +60,42 @@ export async function runCliInProcess(args: string[], options: { env?: NodeJS.Pr
   const io = { stdout: (line: string) => void (stdout += `${line}\n`), stderr: (line: string) => void (stderr += `${line}\n`), input: processIo.input };
   const env = childEnv(options.env);
   const setsVariables = options.env !== undefined && Object.keys(options.env).length > 0;
-  if (running > 0 && (setsVariables || settingVariables)) throw new Error('runCliInProcess: a call with its own environment runs alone; await the other call first');
-  const restore = setProcessEnvironment(options.env ?? {});
-  running++;
-  settingVariables = setsVariables;
+  if (outstanding.size > 0 && (setsVariables || [...outstanding].some((call) => call.setsVariables))) {
+    throw new Error('runCliInProcess: a call with its own environment runs alone; await the other call first');
+  }
+  const call: OutstandingCall = { args, setsVariables, restore: setProcessEnvironment(options.env ?? {}) };
+  outstanding.add(call);
   try {
     const code = await run(args, io, env);
     return { code, stdout, stderr };
   } finally {
-    running--;
-    settingVariables = false;
-    restore();
+    // A call abandoned after its test timed out was put back already (abandonInProcessCalls).
+    if (outstanding.delete(call)) call.restore();
   }
 }
 
-/** In-process calls under way, and whether the one under way set process variables. */
-let running = 0;
-let settingVariables = false;
+interface OutstandingCall {
+  args: string[];
+  setsVariables: boolean;
+  restore: () => void;
+}
+
+/** In-process calls under way. */
+const outstanding = new Set<OutstandingCall>();
+
+/**
+ * Puts back the variables of in-process calls still under way and forgets them; returns their
+ * command lines. A call is still under way after its file only when a test timed out while it ran:
+ * the next file in the worker must not inherit its environment, nor be refused as overlapping it
+ * (tests/support/in-process-guard.ts calls this after every file).
+ */
+export function abandonInProcessCalls(): string[] {
+  const abandoned = [...outstanding].reverse();
+  outstanding.clear();
+  for (const call of abandoned) call.restore();
+  return abandoned.map((call) => call.args.join(' '));
+}
+
 
 export const jsonLines = (stdout: string): Array<Record<string, unknown>> =>
   stdout

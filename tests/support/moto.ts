@@ -70,7 +70,7 @@ export async function resetMoto(endpoint: string): Promise<void> {
 }
 
 /** Starts a new moto server (the pool's, or a caller's own). */
-export async function launchMoto(options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<MotoServer> {
+export async function launchMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
   ensureMoto();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -79,7 +79,7 @@ export async function launchMoto(options: { timeoutMs?: number; env?: Record<str
     // No MOTO_ACCOUNT_ID: it would pin every request to one account, while credentials from
     // AssumeRole into another account must reach that account's resources (moto's default account
     // is 123456789012 either way).
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'MOTO_ACCOUNT_ID')), ...options.env },
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'MOTO_ACCOUNT_ID')),
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {

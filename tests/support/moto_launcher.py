@@ -2,7 +2,8 @@
 
 moto is the local AWS of this project (tests and `npm start`). Where it differs from AWS in a way
 our code depends on, it is patched here, before the server starts, and nowhere else; each patch
-has a test in tests/integration/moto-harness.int.test.ts. Usage (or `npm run local-aws`):
+of a behaviour has a test in tests/integration/moto-harness.int.test.ts (patch 7 changes speed
+only, not an answer). Usage (or `npm run local-aws`):
 
     python3 tests/support/moto_launcher.py --host 127.0.0.1 --port 5000
 
