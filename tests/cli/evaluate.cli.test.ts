@@ -3,12 +3,22 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
 import { ownFixturePath, publicFixturePath } from '../support/fixtures.js';
 
 const FIELDS = ['eventId', 'eventTime', 'account', 'region', 'modelName', 'modelArn', 'principal', 'succeeded', 'networkIsolation', 'verdict', 'reasons', 'severity', 'classification', 'production', 'exception'];
 const tmp = mkdtempSync(join(tmpdir(), 'guard-cli-'));
+/**
+ * The built command on a FIFO that never gets a writer, started before the file's tests: it waits
+ * its 5 s (FIFO_WRITER_WAIT_MS) while they run, and its test reads the outcome.
+ */
+let noWriter: ReturnType<typeof runCli>;
+beforeAll(() => {
+  const fifo = join(tmp, 'no-writer.fifo');
+  execFileSync('mkfifo', [fifo]);
+  noWriter = runCli(['evaluate', fifo]);
+});
 const writeTmp = (name: string, content: string | Buffer) => {
   const path = join(tmp, name);
   writeFileSync(path, content);
@@ -180,9 +190,7 @@ describe('isolation-guard evaluate', () => {
     const zero = await runCli(['evaluate', '/dev/zero']);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/\/dev\/zero: a NUL byte at byte 0/);
-    const fifo = join(tmp, 'no-writer.fifo');
-    execFileSync('mkfifo', [fifo]);
-    const waited = await runCli(['evaluate', fifo]);
+    const waited = await noWriter;
     expect(waited.code).toBe(2);
     expect(waited.stderr).toMatch(/no-writer\.fifo: a FIFO with no writer/);
   }, 20_000);
