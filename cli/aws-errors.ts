@@ -52,7 +52,7 @@ function hint(error: AwsLikeError, env: NodeJS.ProcessEnv): string {
  * `S3 ListObjectsV2 on bucket my-trail failed: NoSuchBucket (The specified bucket does not exist); check ...`.
  * `env` is the command's environment (its AWS_ENDPOINT_URL is named in the hint).
  */
-export function describeAwsError(error: AwsLikeError, env: NodeJS.ProcessEnv = process.env): string {
+export function describeAwsError(error: AwsLikeError, env: NodeJS.ProcessEnv): string {
   const call = [error.$service, error.$operation].filter(Boolean).join(' ') || 'an AWS call';
   const on = error.$resource ? ` on ${error.$resource}` : '';
   const message = (error.message || '').split('\n')[0]!.trim();

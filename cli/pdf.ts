@@ -118,7 +118,7 @@ export interface ReportOutput {
  * Checks the report's destination up front, so a long sweep or audit does not end in "cannot
  * write": a PDF needs `--out` (it is not text for a terminal) and a browser to print it.
  */
-export function reportOutput(format: CliReportFormat, out: string | null, env: NodeJS.ProcessEnv = process.env): ReportOutput {
+export function reportOutput(format: CliReportFormat, out: string | null, env: NodeJS.ProcessEnv): ReportOutput {
   if (format !== 'pdf') return { format, out, chromium: null };
   if (!out) throw new UsageError('--format pdf writes a file: give --out FILE.pdf');
   return { format, out, chromium: findChromium(env) };

@@ -21,8 +21,8 @@ export interface AuditOptions {
   region: string | null;
   config: Config;
   now: Date;
-  /** The environment the command was run with (AWS_REGION, CHROMIUM_PATH, PATH); default this process's. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment the command was run with (AWS_REGION, CHROMIUM_PATH, PATH). */
+  env: NodeJS.ProcessEnv;
 }
 
 const LOOKUP_DAYS = 90;
@@ -45,9 +45,8 @@ export function parsePeriodBound(flag: '--from' | '--to', value: string): Date {
  */
 export async function auditCommand(options: AuditOptions, io: CliIo): Promise<ExitCode> {
   if (options.to <= options.from) throw new UsageError('--to must be after --from');
-  const env = options.env ?? process.env;
-  const output = reportOutput(options.format, options.out, env);
-  const home = options.region ?? env.AWS_REGION ?? 'us-east-1';
+  const output = reportOutput(options.format, options.out, options.env);
+  const home = options.region ?? options.env.AWS_REGION ?? 'us-east-1';
   const spec = options.source ?? 'lookup';
   if (spec === 'lookup' && options.now.getTime() - options.from.getTime() > LOOKUP_DAYS * 86_400_000) {
     throw new UsageError(`--source lookup covers the last ${LOOKUP_DAYS} days only; for an older period give --source s3://BUCKET/PREFIX, athena:DATABASE.TABLE, evidence:BUCKET or a directory`);

@@ -26,8 +26,8 @@ export interface EnforceOptions {
   fromDlq: string | null;
   region: string | null;
   config: Config;
-  /** The environment the command was run with (its AWS_REGION); default this process's. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment the command was run with (its AWS_REGION). */
+  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -55,7 +55,7 @@ export const resultLine = (result: EnforcementResult): string =>
  */
 export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: EnforcementDeps): Promise<ExitCode> {
   const regions = resourceRegions({ topicArn: options.config.topicArn, queueUrl: options.fromDlq, table: options.config.idempotencyTable }, options.region);
-  const region = options.region ?? (options.env ?? process.env).AWS_REGION ?? regions.sns ?? regions.sqs ?? 'us-east-1';
+  const region = options.region ?? options.env.AWS_REGION ?? regions.sns ?? regions.sqs ?? 'us-east-1';
   const clients = createAwsClients({ region, regions, requestHandler: ENFORCE_CLI_TIMEOUTS });
   warnIfNobodyIsTold(options.config, io);
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });

@@ -19,8 +19,8 @@ export interface SweepCommandOptions {
   out: string | null;
   region: string | null;
   concurrency: number;
-  /** The environment the command was run with (AWS_REGION, CHROMIUM_PATH, PATH); default this process's. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment the command was run with (AWS_REGION, CHROMIUM_PATH, PATH). */
+  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -30,9 +30,8 @@ export interface SweepCommandOptions {
  * alert, ledger) failed, with the count and the causes on stderr.
  */
 export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Promise<ExitCode> {
-  const env = options.env ?? process.env;
-  const output = reportOutput(options.format, options.out, env);
-  const home = options.region ?? env.AWS_REGION ?? 'us-east-1';
+  const output = reportOutput(options.format, options.out, options.env);
+  const home = options.region ?? options.env.AWS_REGION ?? 'us-east-1';
   const clients = createAwsClients({ region: home, regions: resourceRegions({ topicArn: options.config.topicArn, table: options.config.idempotencyTable }, options.region) });
   warnIfNobodyIsTold(options.config, io);
   const router = routerFromConfig(options.config, clients, { region: home });

@@ -77,14 +77,18 @@ export function expiryReminder(expiring: ExpiringException, coveredModels: reado
 
 /**
  * Sends each expiring exception's reminder over SNS once (the step ledger, keyed by the entry's
- * id and expiry: renewing it with a new date reminds again). Never throws: a failure is reported.
+ * id and expiry: renewing it with a new date reminds again), naming the models of the sweep it
+ * covers and the accounts and regions the sweep could not list. Called once per sweep, over all of
+ * its models: by the single sweep at its end, and by the merge of a fanned-out run (its workers do
+ * not remind, or the first unit's reminder would name only that unit's models). Never throws: a
+ * failure is reported.
  */
 export async function sendExpiryReminders(
   exemptions: readonly Exemption[],
-  covered: (exceptionId: string) => string[],
+  sweep: Pick<SweepResult, 'models' | 'regions'>,
   deps: Pick<EnforcementDeps, 'sns' | 'ledger' | 'now'>,
-  notRead: readonly string[] = [],
 ): Promise<ReminderOutcome[]> {
+  const notRead = sweep.regions.filter((r) => r.error !== null).map((r) => `${r.account ?? 'this account'}/${r.region}`);
   const outcomes: ReminderOutcome[] = [];
   for (const expiring of expiringExceptions(exemptions, deps.now())) {
     const { id, expires } = expiring.exception;
@@ -95,7 +99,8 @@ export async function sendExpiryReminders(
       continue;
     }
     try {
-      const alert = expiryReminder(expiring, covered(id), notRead);
+      const covered = sweep.models.filter((m) => m.exception?.id === id).map((m) => m.modelArn);
+      const alert = expiryReminder(expiring, covered, notRead);
       const { replayed } = await deps.ledger.once(`${EXPIRING_KIND}:${id}:${expires}`, 'sns', () => publishSnsAlert(sns.client, sns.topicArn, alert));
       outcomes.push({ ...base, status: replayed ? 'already-sent' : 'sent' });
     } catch (error) {
@@ -103,19 +108,4 @@ export async function sendExpiryReminders(
     }
   }
   return outcomes;
-}
-
-/**
- * The reminders of a sweep: each expiring exception's, naming the models of `models` it covers.
- * Called once per sweep, over all of its models: by the single sweep at its end, and by the merge
- * of a fanned-out run (its workers do not remind, or the first unit's reminder would name only
- * that unit's models).
- */
-export function remindExpiring(
-  exemptions: readonly Exemption[],
-  sweep: Pick<SweepResult, 'models' | 'regions'>,
-  deps: Pick<EnforcementDeps, 'sns' | 'ledger' | 'now'>,
-): Promise<ReminderOutcome[]> {
-  const notRead = sweep.regions.filter((r) => r.error !== null).map((r) => `${r.account ?? 'this account'}/${r.region}`);
-  return sendExpiryReminders(exemptions, (id) => sweep.models.filter((m) => m.exception?.id === id).map((m) => m.modelArn), deps, notRead);
 }

@@ -9,8 +9,7 @@ import { resolveRegions } from '../aws/regions.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
-import { remindExpiring } from '../governance/expiry-reminders.js';
-import type { SweepResult } from '../model/inventory.js';
+import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { ConfigurationError, IsolationGuardError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
@@ -20,6 +19,7 @@ import {
   countFiledUnit,
   filePartial,
   mergeSweepRun,
+  type MergeDeps,
   planUnits,
   queueSweepRun,
   runIdOf,
@@ -60,12 +60,19 @@ function announcer(config: Config, clients: AwsClients) {
 }
 
 /**
- * The expiry reminders of a run, sent by its merge over the merged models (the workers send none):
- * the exceptions of the configuration (with the register when the function loaded it), the
- * reminders' ledger keys and the merge's clock, as the single sweep uses them.
+ * What a run's merge needs: the evidence bucket, the ledger, the run's summary message, and its
+ * expiry reminders (the workers send none): the exceptions of the configuration (with the register
+ * when the function loaded it), the reminders' ledger keys and the merge's clock, as the single
+ * sweep uses them.
  */
-function reminder(config: Config, deps: EnforcementDeps) {
-  return (sweep: Pick<SweepResult, 'models' | 'regions'>) => remindExpiring(config.exemptions, sweep, deps);
+function mergeDeps(config: Config, clients: AwsClients, deps: EnforcementDeps, bucket: string): MergeDeps {
+  return {
+    s3: clients.s3,
+    bucket,
+    ledger: deps.ledger,
+    announce: announcer(config, clients),
+    remind: (sweep) => sendExpiryReminders(config.exemptions, sweep, deps),
+  };
 }
 
 interface FanOutOptions {
@@ -98,11 +105,7 @@ export function createSweepPlannerHandler(options: FanOutOptions) {
       const finalised: string[] = [];
       // A run still open an hour later will not complete by itself: merge what it has.
       for (const old of await unmergedRuns(clients.s3, bucket, runIdOf(new Date(now.getTime() - 3_600_000)))) {
-        const outcome = await mergeSweepRun(
-          { s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients), remind: reminder(config, deps) },
-          old,
-          { force: true },
-        );
+        const outcome = await mergeSweepRun(mergeDeps(config, clients, deps, bucket), old, { force: true });
         if (outcome.merged) finalised.push(old);
         logger.warn('Earlier sweep run merged with missing units', { ...outcome });
       }
@@ -163,7 +166,7 @@ export function createSweepWorkerHandler(options: FanOutOptions & { maxReceives?
           const filed = config.idempotencyTable ? await countFiledUnit(clients.dynamodb, config.idempotencyTable, unit.runId) : unit.of;
           const merge =
             filed >= unit.of
-              ? await mergeSweepRun({ s3: clients.s3, bucket, ledger: deps.ledger, announce: announcer(config, clients), remind: reminder(config, deps) }, unit.runId)
+              ? await mergeSweepRun(mergeDeps(config, clients, deps, bucket), unit.runId)
               : { runId: unit.runId, merged: false, reason: 'incomplete', filed };
           logger.info('Sweep unit done', { unit, models: result.models.length, error, merge });
           if (error !== null && !isDenied(error)) throw new SweepUnitRetryError(`${unit.account ?? 'home'}/${unit.region}: ${error} (last attempt: filed with its error, dead-lettered for replay)`);

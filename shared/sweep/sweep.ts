@@ -1,6 +1,6 @@
 import { QUARANTINE_TAG } from '../model/tags.js';
 import { decideDescribedModel } from '../decision/decide-described-model.js';
-import { remindExpiring } from '../governance/expiry-reminders.js';
+import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
 import { mapSettled } from '../model/concurrency.js';
@@ -110,7 +110,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       result.regions.push({ ...where, region, models: 0, error: errorText(error) });
     }
   }
-  if (options.sendReminders ?? true) result.reminders = await remindExpiring(settings.exemptions, result, deps);
+  if (options.sendReminders ?? true) result.reminders = await sendExpiryReminders(settings.exemptions, result, deps);
   result.finishedAt = deps.now().toISOString();
   return result;
 }
