@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../../shared/model/error-text.js';
 import { launchMoto, MOTO_POOL_VARIABLE, resetMoto, type MotoServer } from './moto.js';
-import { disposePackagedServices, PACKAGE_POOL_VARIABLE, runPackage, type PackagedService } from './packaged-template.js';
+import { disposePackagedServices, PACKAGE_POOL_VARIABLE, packageHere, packagingsUnderWay, type PackageOptions } from './packaged-template.js';
 
 /**
  * vitest global setup: one moto server per worker, started when the worker's first test file asks
@@ -23,19 +23,6 @@ import { disposePackagedServices, PACKAGE_POOL_VARIABLE, runPackage, type Packag
 export default async function setup() {
   const servers = new Map<string, Promise<MotoServer>>();
 
-  const packages = new Map<string, Promise<PackagedService>>();
-  function packaged(request: { stage: string; region: string; params: Record<string, string>; timeoutMs: number }): Promise<PackagedService> {
-    const key = JSON.stringify([request.stage, request.region, request.params]);
-    let made = packages.get(key);
-    if (!made) {
-      made = runPackage(request.stage, request.region, request.params, request.timeoutMs);
-      packages.set(key, made);
-      // A failure is not kept: the next file tries again and sees the error itself.
-      made.catch(() => packages.delete(key));
-    }
-    return made;
-  }
-
   const pool = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://pool');
     if (req.method === 'POST' && url.pathname === '/package') {
@@ -43,7 +30,7 @@ export default async function setup() {
       req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       req.on('end', () => {
         Promise.resolve()
-          .then(() => packaged(JSON.parse(body)))
+          .then(() => packageHere(JSON.parse(body) as PackageOptions))
           .then((made) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(made)))
           .catch((error: unknown) => res.writeHead(500).end(errorMessage(error)));
       });
@@ -87,7 +74,7 @@ export default async function setup() {
   return async () => {
     delete process.env[MOTO_POOL_VARIABLE];
     delete process.env[PACKAGE_POOL_VARIABLE];
-    await Promise.allSettled(packages.values());
+    await Promise.allSettled(packagingsUnderWay());
     disposePackagedServices();
     await new Promise<void>((resolve) => pool.close(() => resolve()));
     await Promise.all([...servers.values()].map((server) => server.then((moto) => moto.stop(), () => undefined)));

@@ -94,15 +94,30 @@ export const PACKAGE_POOL_VARIABLE = 'ISOLATION_GUARD_TEST_PACKAGE_POOL';
 
 /** Packages the service (once per run, or once per process outside vitest, for given stage, region and parameters). */
 export function packageService(opts: PackageOptions = {}): Promise<PackagedService> {
-  const stage = opts.stage ?? 'test';
-  const region = opts.region ?? 'eu-west-1';
-  const params = opts.params ?? {};
-  const key = `${stage}\0${region}\0${JSON.stringify(params)}`;
+  const pool = process.env[PACKAGE_POOL_VARIABLE];
+  return cachedPackage(opts, pool ? (request) => packageFromPool(pool, request) : packageRequest);
+}
+
+/** Packages the service in this process, once per stage, region and parameters (the run's shared services call this). */
+export function packageHere(opts: PackageOptions = {}): Promise<PackagedService> {
+  return cachedPackage(opts, packageRequest);
+}
+
+interface PackageRequest {
+  stage: string;
+  region: string;
+  params: Record<string, string>;
+  timeoutMs: number;
+}
+
+const packageRequest = (request: PackageRequest) => runPackage(request.stage, request.region, request.params, request.timeoutMs);
+
+function cachedPackage(opts: PackageOptions, make: (request: PackageRequest) => Promise<PackagedService>): Promise<PackagedService> {
+  const request = { stage: opts.stage ?? 'test', region: opts.region ?? 'eu-west-1', params: opts.params ?? {}, timeoutMs: opts.timeoutMs ?? 170_000 };
+  const key = `${request.stage}\0${request.region}\0${JSON.stringify(request.params)}`;
   let packaged = cache.get(key);
   if (!packaged) {
-    const pool = process.env[PACKAGE_POOL_VARIABLE];
-    const timeoutMs = opts.timeoutMs ?? 170_000;
-    packaged = pool ? packageFromPool(pool, { stage, region, params, timeoutMs }) : runPackage(stage, region, params, timeoutMs);
+    packaged = make(request);
     cache.set(key, packaged);
     // A failure is not cached: the next caller tries again and sees the error itself.
     packaged.catch(() => cache.delete(key));
@@ -110,14 +125,17 @@ export function packageService(opts: PackageOptions = {}): Promise<PackagedServi
   return packaged;
 }
 
-async function packageFromPool(pool: string, request: { stage: string; region: string; params: Record<string, string>; timeoutMs: number }): Promise<PackagedService> {
+/** The packagings under way or made in this process (the shared services wait for them before removing them). */
+export const packagingsUnderWay = (): Array<Promise<PackagedService>> => [...cache.values()];
+
+async function packageFromPool(pool: string, request: PackageRequest): Promise<PackagedService> {
   const response = await fetch(`${pool}/package`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
   if (!response.ok) throw new Error(await response.text());
   return (await response.json()) as PackagedService;
 }
 
-/** Packages the service in a new temporary directory (the run's shared services call this). */
-export async function runPackage(stage: string, region: string, params: Record<string, string>, timeoutMs: number): Promise<PackagedService> {
+/** Packages the service in a new temporary directory. */
+async function runPackage(stage: string, region: string, params: Record<string, string>, timeoutMs: number): Promise<PackagedService> {
   const root = mkdtempSync(join(tmpdir(), 'isolation-guard-sls-'));
   temporary.add(root);
   const serviceDir = join(root, 'service');

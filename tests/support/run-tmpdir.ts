@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setProcessEnvironment } from './process-environment.js';
 
 /** The system's temporary directory before the run (where the report screenshots are kept for people to look at). */
 export const ORIGINAL_TMPDIR_VARIABLE = 'ISOLATION_GUARD_TEST_ORIGINAL_TMPDIR';
@@ -16,15 +17,9 @@ export default function setup() {
   if (process.env[RUN_TMPDIR_VARIABLE]) return;
   const original = tmpdir();
   const run = mkdtempSync(join(original, 'isolation-guard-tests-'));
-  const before = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
-  Object.assign(process.env, { [RUN_TMPDIR_VARIABLE]: run, [ORIGINAL_TMPDIR_VARIABLE]: original, TMPDIR: run, TMP: run, TEMP: run });
+  const restore = setProcessEnvironment({ [RUN_TMPDIR_VARIABLE]: run, [ORIGINAL_TMPDIR_VARIABLE]: original, TMPDIR: run, TMP: run, TEMP: run });
   return () => {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    delete process.env[RUN_TMPDIR_VARIABLE];
-    delete process.env[ORIGINAL_TMPDIR_VARIABLE];
+    restore();
     // rmSync does not follow symbolic links (a packaging snapshot links node_modules): it removes the link.
     rmSync(run, { recursive: true, force: true });
   };
