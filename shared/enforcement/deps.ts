@@ -24,9 +24,9 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
 export function enforcementDeps(
   config: Config,
   clients: EnforceClients,
-  extra: { slackWebhookUrl?: string | null; ledger?: StepLedger; now?: () => Date; router?: AccountRouter; securityHub?: EnforcementDeps['securityHub'] } = {},
+  extra: { ledger?: StepLedger | undefined; now?: () => Date; router?: AccountRouter } = {},
 ): EnforcementDeps {
-  const slackUrl = extra.slackWebhookUrl ?? config.slackWebhookUrl;
+  const slackUrl = config.slackWebhookUrl;
   const router = extra.router;
   return {
     // Models live in the account and region the event names; member accounts through their role.
@@ -39,7 +39,7 @@ export function enforcementDeps(
       (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: tableNameOf(config.idempotencyTable) }) : memoryStepLedger()),
     now: extra.now ?? (() => new Date()),
     accountName: (account) => config.accountNames[account] ?? null,
-    // A channel made once and passed in keeps its product ARN (one STS call) across invocations.
-    securityHub: extra.securityHub !== undefined ? extra.securityHub : config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null,
+    // Wire once per process (the enforce Lambda: per cold start): the channel keeps its product ARN (one STS call).
+    securityHub: config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null,
   };
 }

@@ -1,4 +1,3 @@
-import { securityHubChannel } from '../alerts/security-hub.js';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -6,12 +5,15 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import ssm from '@middy/ssm';
 import type { Context } from 'aws-lambda';
+import { slackWebhookSender } from '../alerts/slack-webhook.js';
 import type { EnforceClients } from '../aws/clients.js';
 import { routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
+import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { IsolationGuardError } from '../errors.js';
+import { errorText } from '../model/error-text.js';
 import { CreateModelEventSchema, enforceParsedEvent, eventIds, type EnforceEventOutcome, type ParsedEnforceEvent } from './enforce-event.js';
 
 /** The Slack webhook URL could not be read: Slack fails, the other channels still alert. */
@@ -45,10 +47,9 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
   const { config, clients } = options;
   const logger = options.logger ?? defaultLogger;
   const settings = enforcementSettings(config);
-  // Member accounts' models through their role, credentials cached across invocations.
-  const router = routerFromConfig(config, clients);
-  // Made once per cold start: its account and product ARN (one STS call) are kept for every event.
-  const securityHub = config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null;
+  // Wired once per cold start: member accounts' credentials and the Security Hub channel's product
+  // ARN (one STS call) are kept across invocations. Only Slack's URL comes with each event (from SSM).
+  const base = enforcementDeps(config, clients, { ledger: options.ledger, router: routerFromConfig(config, clients) });
   const handler = middy<ParsedEnforceEvent, EnforceEventOutcome, Error, EnforceContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
@@ -82,9 +83,9 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
   return handler.handler(async (event, context) => {
     logger.appendKeys(eventIds(event));
     const slackWebhookUrl = typeof context.slackWebhookUrl === 'string' ? context.slackWebhookUrl : null;
-    const deps = enforcementDeps(config, clients, { slackWebhookUrl, ledger: options.ledger, router, securityHub });
+    const deps: EnforcementDeps = { ...base, slack: slackWebhookUrl ? slackWebhookSender({ url: slackWebhookUrl }) : base.slack };
     if (context.slackWebhookError !== undefined) {
-      const why = context.slackWebhookError instanceof Error ? `${context.slackWebhookError.name}: ${context.slackWebhookError.message}` : 'unknown error';
+      const why = errorText(context.slackWebhookError);
       deps.slack = { send: () => Promise.reject(new SlackWebhookUnavailableError(`the Slack webhook URL could not be read from SSM parameter ${config.slackWebhookParameter} (${why})`)) };
     }
     try {
