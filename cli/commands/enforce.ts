@@ -5,7 +5,7 @@ import { readFiles } from '../../shared/cloudtrail/read-files.js';
 import { recordItemsOf, type RecordItem } from '../../shared/cloudtrail/record-reader.js';
 import { lenientCreateModelRecord } from '../../shared/cloudtrail/lenient-record.js';
 import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
-import { CREATE_MODEL, type CreateModelRecord } from '../../shared/cloudtrail/record.js';
+import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import type { Config } from '../../shared/config.js';
 import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-letter-queue.js';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
@@ -153,7 +153,7 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   // streamed, gzip or not, a malformed CreateModel record is a violation, a near miss is named
   // (no fast path: every record of a log file is looked at, not only counted).
   const inputs = options.inputs.length > 0 || options.fromDlq ? options.inputs : ['-'];
-  for await (const { file, items } of readFiles(inputFiles(io, inputs), { words: [CREATE_MODEL], fastPath: false })) {
+  for await (const { file, items } of readFiles(inputFiles(io, inputs), { words: [] })) {
     for await (const item of items) await handleItem(file.name, item);
   }
 

@@ -14,17 +14,16 @@ export interface InputFile {
 }
 
 export interface FileReadOptions extends ReaderOptions {
-  /** Event names worth parsing a log file for (the fast path skips a file that provably holds none). */
+  /**
+   * Event names worth parsing a log file for: the fast path only counts a file that provably holds
+   * none (evaluate, audit). None: every file is parsed, none only counted, so a record that nearly
+   * is a call (an event-name typo) is handed over and can be named (enforce).
+   */
   words: readonly string[];
   /** Files read and parsed ahead of the one being consumed (default 8: a slow parse does not idle the other workers). */
   depth?: number;
   /** Give a pool to share; by default one is made when the first file is pooled, and closed. */
   pool?: ParsePool;
-  /**
-   * false: every file is parsed, none only counted, so a record that nearly is a call (an
-   * event-name typo) is handed over and can be named (enforce); default true (evaluate, audit).
-   */
-  fastPath?: boolean;
 }
 
 /** A file whose compressed size is over this is streamed on the main thread, not pooled. */
@@ -90,7 +89,7 @@ async function* parseAhead(files: AsyncIterable<InputFile>, pool: () => ParsePoo
   const queue: Array<{ file: InputFile; parsed: Promise<ParsedFile> }> = [];
   for await (const file of files) {
     const parsed = (file.size !== undefined && file.size > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : file.read())
-      .then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool().parse({ bytes, words: options.fastPath === false ? [] : options.words })))
+      .then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool().parse({ bytes, words: options.words })))
       .catch((error: unknown): ParsedFile | Promise<never> => (error === BIG ? { kind: 'stream' } : Promise.reject(error)));
     parsed.catch(() => undefined); // awaited in turn; no unhandled rejection meanwhile
     queue.push({ file, parsed });
