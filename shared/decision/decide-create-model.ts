@@ -1,6 +1,6 @@
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { DecidedCreateModel, Decision, DecisionContext, Verdict } from '../model/decision.js';
-import { applyExemptions, type Exemption } from './exemptions.js';
+import { applyExemptions, exemptionReasons, type Exemption } from './exemptions.js';
 import type { PrioritySettings } from './priorities.js';
 import { ranking } from './ranking.js';
 import { findModelArn } from './model-arn.js';
@@ -106,10 +106,10 @@ export function decideCreateModel(record: CreateModelRecord, options: DecideOpti
     exemption = null;
     reasons.unshift(`The CloudTrail record is malformed (${options.malformed}): treated as a violation, whatever else it says.`);
     // Exemptions that did not apply are still named; the one that would have applied is not.
-    reasons.push(...(exempted.exemption ? exempted.reasons.slice(0, -1) : exempted.reasons));
+    reasons.push(...exempted.unapplied);
   } else {
     verdict = exempted.verdict;
-    reasons.push(...exempted.reasons);
+    reasons.push(...exemptionReasons(exempted));
   }
 
   const ranked = ranking(tags, verdict, exemption, options.priorities);

@@ -1,7 +1,7 @@
 import { QUARANTINE_TAG } from '../model/tags.js';
 import type { DecidedCreateModel } from '../model/decision.js';
 import { isIsolated, type DescribedModel } from '../model/sagemaker-model.js';
-import { applyExemptions, type Exemption } from './exemptions.js';
+import { applyExemptions, exemptionReasons, type Exemption } from './exemptions.js';
 import type { PrioritySettings } from './priorities.js';
 import { ranking } from './ranking.js';
 
@@ -17,13 +17,14 @@ export function decideDescribedModel(model: DescribedModel, options: { exemption
   if (!isolated && model.tags[QUARANTINE_TAG] !== undefined) reasons.push(`Already quarantined (tag ${QUARANTINE_TAG}).`);
 
   // A register entry that names a principal cannot match either: the creator is not known here.
-  const { verdict, exemption, reasons: exemptionReasons } = applyExemptions(
+  const exempted = applyExemptions(
     isolated ? 'compliant' : 'violation',
     options.exemptions.filter((e) => e.kind !== 'principal'),
     { modelName: model.name, principalArns: [], tags: model.tags, account: model.account },
     options.now,
   );
-  reasons.push(...exemptionReasons);
+  const { verdict, exemption } = exempted;
+  reasons.push(...exemptionReasons(exempted));
   const ranked = ranking(model.tags, verdict, exemption, options.priorities);
   return {
     decision: {

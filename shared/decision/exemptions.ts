@@ -164,9 +164,14 @@ export interface ExemptionStep {
   verdict: Verdict;
   /** The exemption applied (a copy), or null. */
   exemption: Exemption | null;
-  /** The reasons to add: matching exemptions that did not apply (expired, incomplete), then the one that did. */
-  reasons: string[];
+  /** Why matching exemptions did not apply (expired, incomplete). */
+  unapplied: string[];
+  /** Which exemption applied (`Exempt by ...`), or null. */
+  applied: string | null;
 }
+
+/** The reasons an exemption step adds to a decision: the exemptions that did not apply, then the one that did. */
+export const exemptionReasons = (step: ExemptionStep): string[] => (step.applied === null ? step.unapplied : [...step.unapplied, step.applied]);
 
 /**
  * The exemption step of a decision, for a CreateModel call and a described model alike: only a
@@ -174,11 +179,11 @@ export interface ExemptionStep {
  * did not apply are given as reasons, so an owner sees why an alert is back.
  */
 export function applyExemptions(verdict: Verdict, exemptions: readonly Exemption[], subject: ExemptionSubject, now: Date): ExemptionStep {
-  if (verdict !== 'violation') return { verdict, exemption: null, reasons: [] };
+  if (verdict !== 'violation') return { verdict, exemption: null, unapplied: [], applied: null };
   const match = findExemption(exemptions, subject, now);
-  const reasons = unappliedExemptionReasons(match);
-  if (match.active === null) return { verdict, exemption: null, reasons };
-  return { verdict: 'exempt', exemption: { ...match.active }, reasons: [...reasons, `Exempt by ${describeExemption(match.active)}.`] };
+  const unapplied = unappliedExemptionReasons(match);
+  if (match.active === null) return { verdict, exemption: null, unapplied, applied: null };
+  return { verdict: 'exempt', exemption: { ...match.active }, unapplied, applied: `Exempt by ${describeExemption(match.active)}.` };
 }
 
 const KIND_WORDS: Record<ExemptionKind, string> = {
