@@ -90,7 +90,7 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
     let malformed: string | null = null;
     if (item.kind === 'problem') {
       // A CreateModel call with a missing or malformed field is a violation with that reason.
-      record = item.record ? lenientCreateModelRecord(item.record, { now: new Date(), region }) : null;
+      record = item.record ? lenientCreateModelRecord(item.record, { now: pipelineDeps.now(), region }) : null;
       if (record === null) {
         tally.unreadable++;
         io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.message)}`);
