@@ -207,10 +207,11 @@ const classes = () =>
     // Classes are matched on the tag's lower-case value.
     .transform((value): Record<string, ClassPolicy> => Object.fromEntries(Object.entries(value).map(([name, policy]) => [name.trim().toLowerCase(), policy])));
 
-const tagKey = (fallback: string) => () =>
+// Given but empty is an error (the default applies only when the setting is not given).
+const tagKey = () =>
   optionalText()
     .refine((value) => value !== null, { error: 'expected a tag key' })
-    .transform((value) => value ?? fallback);
+    .transform((value) => value as string);
 
 const mode = () => z.string({ error: got(`one of ${MODES.join(', ')}`) }).trim().pipe(z.enum(MODES, { error: got(`one of ${MODES.join(', ')}`) }));
 
@@ -246,9 +247,9 @@ const SETTINGS = {
   accounts: setting(accounts, () => []),
   accountNames: setting(accountNames, () => ({})),
   exceptions: setting(optionalText, () => null),
-  classificationTagKey: setting(tagKey(DEFAULT_PRIORITIES.classificationTagKey), () => DEFAULT_PRIORITIES.classificationTagKey),
+  classificationTagKey: setting(tagKey, () => DEFAULT_PRIORITIES.classificationTagKey),
   classes: setting(classes, () => ({})),
-  environmentTagKey: setting(tagKey(DEFAULT_PRIORITIES.environmentTagKey), () => DEFAULT_PRIORITIES.environmentTagKey),
+  environmentTagKey: setting(tagKey, () => DEFAULT_PRIORITIES.environmentTagKey),
   productionValues: setting(stringList, () => [...DEFAULT_PRIORITIES.productionValues]),
   securityHub: setting(switchSetting, () => false),
 };

@@ -72,7 +72,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
 
   const bar = progressBar();
   const started = Date.now();
-  const { report, monthsAsked, problems } = await runAudit(source, {
+  const { report, problems } = await runAudit(source, {
     from: options.from,
     to: options.to,
     config: options.config,
@@ -94,7 +94,7 @@ export async function auditCommand(options: AuditOptions, io: CliIo): Promise<Ex
 
   for (const failed of scope.filesFailed) io.stderr(`isolation-guard: ${printable(failed.name)}: ${printable(failed.problem)}`);
   if (source.kind === 'evidence') {
-    io.stderr(`isolation-guard: ${scope.filesRead} of ${monthsAsked} monthly reports; ${kpis.createModelCalls} CreateModel calls, ${kpis.violations} violation(s)`);
+    io.stderr(`isolation-guard: ${scope.filesRead} of ${scope.months?.length ?? 0} monthly reports; ${kpis.createModelCalls} CreateModel calls, ${kpis.violations} violation(s)`);
   } else {
     const seconds = (Date.now() - started) / 1000;
     const records = scope.recordsRead;

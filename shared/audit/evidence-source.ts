@@ -1,4 +1,4 @@
-import { errorMessage } from '../model/error-text.js';
+import { errorMessage, errorText } from '../model/error-text.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
@@ -67,7 +67,7 @@ export async function readMonthlyReports(s3: S3Client, bucket: string, period: {
         latest = await latestEvidenceKey(s3, bucket, monthPrefix(month), (key) => /\/audit-[^/]*\.json$/.test(key));
       } catch (error) {
         // The bucket itself cannot be read (missing, denied): nothing of the period can be, so the audit stops here.
-        throw new EvidenceError(`evidence:${bucket}: cannot list s3://${bucket}/${monthPrefix(month)}: ${(error as { name?: string }).name ?? 'Error'}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new EvidenceError(`evidence:${bucket}: cannot list s3://${bucket}/${monthPrefix(month)}: ${errorText(error)}`, { cause: error });
       }
       if (latest === null) return { month, file: null, report: null, problem: `no report filed under s3://${bucket}/${monthPrefix(month)}` };
       const file = `s3://${bucket}/${latest}`;

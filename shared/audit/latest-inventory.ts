@@ -5,7 +5,7 @@ import { toValidationError } from '../cloudtrail/extract.js';
 import { InputParseError } from '../errors.js';
 
 /** What the audit reads back from a filed inventory snapshot (the sweep writes more: the models, kept as they are). */
-export const InventorySnapshotSchema = z.looseObject({
+const InventorySnapshotSchema = z.looseObject({
   finishedAt: z.string().optional(),
   summary: z.record(z.string(), z.unknown()).optional(),
 });

@@ -43,8 +43,6 @@ export interface AuditProblem {
 
 export interface AuditRun {
   report: AuditReport;
-  /** Monthly reports asked for (an `evidence:` source); null for a source of records. */
-  monthsAsked: number | null;
   problems: AuditProblem[];
 }
 
@@ -64,10 +62,8 @@ export async function runAudit(source: AuditSource, options: AuditRunOptions): P
   const period = { from: options.from, to: options.to };
   const meta = { ...period, source: source.spec, generatedAt: options.generatedAt };
   let report: AuditReport;
-  let monthsAsked: number | null = null;
   if (source.kind === 'evidence') {
     const [months, evidence] = await Promise.all([source.months(), import('./evidence-source.js')]);
-    monthsAsked = months.length;
     report = evidence.mergeMonthlyReports(months, meta);
     if (options.modelsNow) {
       const states = await options.modelsNow(report.calls.map((decision) => ({ decision })));
@@ -86,7 +82,7 @@ export async function runAudit(source: AuditSource, options: AuditRunOptions): P
     Object.assign(report.scope, source.scope());
   }
   const problems = options.config.evidenceBucket ? await joinEvidence(report, options.config.evidenceBucket, period, await options.s3()) : [];
-  return { report, monthsAsked, problems };
+  return { report, problems };
 }
 
 

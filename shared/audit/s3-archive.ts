@@ -1,14 +1,7 @@
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { listFolders } from '../aws/evidence-store.js';
 import { isLogFile, periodDays } from './archive-layout.js';
 import { parseS3Url, type ArchiveFile, type ArchiveScope } from './sources.js';
-
-async function commonPrefixes(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
-    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix);
-  }
-  return found;
-}
 
 /**
  * Log files of a trail's S3 archive, listing only the keys of the period's days: accounts (and an
@@ -18,13 +11,13 @@ async function commonPrefixes(s3: S3Client, bucket: string, prefix: string): Pro
 export async function* s3Archive(s3: S3Client, url: string, scope: ArchiveScope): AsyncGenerator<ArchiveFile> {
   const { bucket, prefix } = parseS3Url(url);
   const accountPrefixes: string[] = [];
-  for (const level of await commonPrefixes(s3, bucket, `${prefix}AWSLogs/`)) {
-    if (/\/o-[a-z0-9]+\/$/.test(level)) accountPrefixes.push(...(await commonPrefixes(s3, bucket, level)));
+  for (const level of await listFolders(s3, bucket, `${prefix}AWSLogs/`)) {
+    if (/\/o-[a-z0-9]+\/$/.test(level)) accountPrefixes.push(...(await listFolders(s3, bucket, level)));
     else accountPrefixes.push(level);
   }
   const days = periodDays(scope.from, scope.to);
   for (const accountPrefix of accountPrefixes) {
-    for (const regionPrefix of await commonPrefixes(s3, bucket, `${accountPrefix}CloudTrail/`)) {
+    for (const regionPrefix of await listFolders(s3, bucket, `${accountPrefix}CloudTrail/`)) {
       const region = regionPrefix.split('/').at(-2)!;
       if (scope.regions !== null && !scope.regions.includes(region)) continue;
       for (const day of days) {

@@ -56,3 +56,12 @@ export async function latestEvidenceKey(s3: S3Client, bucket: string, prefix: st
 export async function readEvidenceText(s3: S3Client, bucket: string, key: string): Promise<string> {
   return (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 }
+
+/** The folders one level under `prefix` (a delimiter listing, every page): the evidence bucket's runs, a trail archive's accounts and regions. */
+export async function listFolders(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix);
+  }
+  return found;
+}

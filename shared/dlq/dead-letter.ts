@@ -3,13 +3,13 @@ import { toValidationError } from '../cloudtrail/extract.js';
 import { InputParseError } from '../errors.js';
 
 /** Lambda's on-failure destination record: the event as `requestPayload`, beside `requestContext` and the error. */
-export const LambdaDestinationRecordSchema = z.looseObject({
+const LambdaDestinationRecordSchema = z.looseObject({
   requestContext: z.looseObject({ requestId: z.string().optional(), condition: z.string().optional() }),
   requestPayload: z.looseObject({}),
 });
 
 /** The event itself, as the rule target's dead-letter queue holds it: a JSON object (its own schema is the enforce event's). */
-export const DeadLetterEventSchema = z.looseObject({});
+const DeadLetterEventSchema = z.looseObject({});
 
 /**
  * The original EventBridge event inside a dead-letter message. Two producers write to the queue:

@@ -1,5 +1,5 @@
-import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
-import { fileEvidence, JSON_CONTENT, listEvidenceKeys, readEvidenceText } from '../aws/evidence-store.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { fileEvidence, JSON_CONTENT, listEvidenceKeys, listFolders, readEvidenceText } from '../aws/evidence-store.js';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -188,11 +188,9 @@ export async function mergeSweepRun(
 /** Earlier runs that were never merged (a unit dead-lettered): the planner merges them, naming what is missing. */
 export async function unmergedRuns(s3: S3Client, bucket: string, before: string, limit = 3): Promise<string[]> {
   const runs: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: SWEEP_RUNS_PREFIX, Delimiter: '/' })) {
-    for (const prefix of page.CommonPrefixes ?? []) {
-      const runId = prefix.Prefix?.slice(SWEEP_RUNS_PREFIX.length, -1) ?? '';
-      if (RUN_ID.test(runId) && runId < before) runs.push(runId);
-    }
+  for (const folder of await listFolders(s3, bucket, SWEEP_RUNS_PREFIX)) {
+    const runId = folder.slice(SWEEP_RUNS_PREFIX.length, -1);
+    if (RUN_ID.test(runId) && runId < before) runs.push(runId);
   }
   const recent = runs.sort().slice(-limit);
   const open = await Promise.all(recent.map(async (runId) => ((await getJson(s3, bucket, mergedKey(runId))) === null ? runId : null)));
