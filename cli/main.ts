@@ -339,7 +339,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Print a service control policy that denies CreateModel without network isolation.',
     description: 'An omitted sagemaker:NetworkIsolation is denied too (BoolIfExists). Attach it to the OUs that use SageMaker.',
     options: {
-      'include-jobs': { type: 'boolean', default: false, help: 'also training, processing, tuning, AutoML, monitoring jobs' },
+      'include-jobs': { type: 'boolean', default: false, help: 'also training, processing, tuning and monitoring jobs' },
       'exempt-principal-tag': { type: 'string', value: 'KEY', help: 'principals carrying this tag are exempt' },
       'exempt-role-path': { type: 'string', value: 'PATH', help: 'roles under this IAM path are exempt' },
     },

@@ -17,7 +17,8 @@ import { createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
 import { disposePackagedServices, packageService, ruleEventPattern } from '../tests/support/packaged-template.js';
 import { recordAwsActions } from '../tests/support/aws-action-recorder.js';
-import { roleStatements, ungranted } from '../tests/support/role-grants.js';
+import { roleArn, roleStatements } from '../tests/support/role-grants.js';
+import { deniedCalls } from '../tests/support/iam-simulate.js';
 import { startWebhookListener } from '../tests/support/webhook-listener.js';
 
 const REGION = 'eu-west-1';
@@ -98,7 +99,7 @@ async function main() {
     };
     const calls = recorder.distinct();
     say(indent(calls.map((c) => `${c.action} ${c.resource}`).join('\n')));
-    const denied = ungranted(roleStatements(packaged.template, 'EnforceRole', names), calls);
+    const denied = await deniedCalls({ arn: roleArn(packaged.template, 'EnforceRole', names), statements: roleStatements(packaged.template, 'EnforceRole', names) }, calls);
     check(calls.length > 0 && denied.length === 0, denied.length === 0 ? `${calls.length} distinct call(s), all granted` : `not granted: ${denied.map((c) => c.action).join(', ')}`);
 
     step('What the security team received');

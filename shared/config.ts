@@ -47,6 +47,8 @@ export interface Config {
   memberRoleName: string | null;
   /** The external id the member roles require. */
   externalId: string | null;
+  /** The SSM SecureString holding that external id (the Lambdas: never the id in their environment); read when first needed. */
+  externalIdParameter: string | null;
   /** Accounts a sweep or audit covers; empty: this account; `org`: every active account of the organisation. */
   accounts: string[];
   /** Names alerts give accounts (`ID=name`), e.g. their alias or Organizations name. */
@@ -244,6 +246,7 @@ const SETTINGS = {
   athenaOutputLocation: setting(s3Location, () => null),
   memberRoleName: setting(optionalText, () => null),
   externalId: setting(optionalText, () => null),
+  externalIdParameter: setting(parameterName, () => null),
   accounts: setting(accounts, () => []),
   accountNames: setting(accountNames, () => ({})),
   exceptions: setting(optionalText, () => null),
@@ -276,6 +279,7 @@ const toConfig = (s: Settings): Config => ({
   athenaOutputLocation: s.athenaOutputLocation,
   memberRoleName: s.memberRoleName,
   externalId: s.externalId,
+  externalIdParameter: s.externalIdParameter,
   accounts: s.accounts,
   accountNames: s.accountNames,
   exceptions: s.exceptions,

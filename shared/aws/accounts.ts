@@ -3,6 +3,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigurationError } from '../errors.js';
 import type { AwsClientOptions, AwsClients } from './clients.js';
 import { withErrorContext } from './error-context.js';
 
@@ -11,7 +13,8 @@ type HomeClients = Pick<AwsClients, 'sagemakerIn'>;
 
 export interface MemberAccess {
   roleName: string;
-  externalId: string | null;
+  /** The id itself, or where to read it when first needed (the Lambdas: an SSM SecureString). */
+  externalId: string | null | (() => Promise<string>);
 }
 
 /**
@@ -41,15 +44,30 @@ export function accountRouter(
     let provider = credentials.get(account);
     if (!provider) {
       const member = options.member!;
-      provider = fromTemporaryCredentials({
-        params: {
-          RoleArn: `arn:aws:iam::${account}:role/${member.roleName}`,
-          RoleSessionName: 'sagemaker-isolation-guard',
-          ...(member.externalId ? { ExternalId: member.externalId } : {}),
-        },
-        clientConfig: { ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region },
-        ...(options.stsPlugins ? { clientPlugins: options.stsPlugins as never } : {}),
-      });
+      const assume = (externalId: string | null) =>
+        fromTemporaryCredentials({
+          params: {
+            RoleArn: `arn:aws:iam::${account}:role/${member.roleName}`,
+            RoleSessionName: 'sagemaker-isolation-guard',
+            ...(externalId ? { ExternalId: externalId } : {}),
+          },
+          clientConfig: { ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region },
+          ...(options.stsPlugins ? { clientPlugins: options.stsPlugins as never } : {}),
+        });
+      const { externalId } = member;
+      if (typeof externalId === 'function') {
+        // The id is read when a member account is first reached, then kept (the SDK refreshes the credentials).
+        let inner: Promise<ReturnType<typeof fromTemporaryCredentials>> | null = null;
+        provider = async (props) => {
+          inner ??= externalId().then(assume, (error) => {
+            inner = null;
+            throw error;
+          });
+          return (await inner)(props);
+        };
+      } else {
+        provider = assume(externalId);
+      }
       credentials.set(account, provider);
     }
     return provider;
@@ -106,13 +124,35 @@ export async function organizationAccounts(client: OrganizationsClient): Promise
 
 export type AccountRouter = ReturnType<typeof accountRouter>;
 
-/** The router of a configuration: member accounts through the member role when one is named, else this account only. */
+/**
+ * The router of a configuration: member accounts through the member role when one is named, else
+ * this account only. The external id is the configured one, or read from `externalIdParameter`
+ * (SSM GetParameter with decryption) when a member account is first reached.
+ */
 export function routerFromConfig(
-  config: { memberRoleName: string | null; externalId: string | null },
+  config: { memberRoleName: string | null; externalId: string | null; externalIdParameter?: string | null },
   home: HomeClients,
   options: AwsClientOptions = {},
 ): AccountRouter {
-  return accountRouter(home, { ...options, member: config.memberRoleName ? { roleName: config.memberRoleName, externalId: config.externalId } : null });
+  const parameter = config.externalIdParameter ?? null;
+  const externalId = config.externalId ?? (parameter ? () => readExternalId(parameter, options) : null);
+  return accountRouter(home, { ...options, member: config.memberRoleName ? { roleName: config.memberRoleName, externalId } : null });
+}
+
+/** The external id from its SSM SecureString; a parameter that cannot be read fails naming it (never its value). */
+async function readExternalId(name: string, options: AwsClientOptions): Promise<string> {
+  const { regions: _regions, ...common } = options;
+  const ssm = withErrorContext(new SSMClient({ ...common }));
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    if (!Parameter?.Value) throw new ConfigurationError('externalIdParameter', `SSM parameter ${name} has no value`);
+    return Parameter.Value;
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError('externalIdParameter', `SSM parameter ${name} could not be read: ${(error as Error).name}: ${(error as Error).message}`);
+  } finally {
+    ssm.destroy();
+  }
 }
 
 /**

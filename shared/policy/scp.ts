@@ -6,13 +6,15 @@
  * case: clients send `EnableNetworkIsolation` only when true, and IAM then has no key to compare).
  */
 
-/** Actions whose request carries the `sagemaker:NetworkIsolation` condition key (IAM Service Authorization Reference, SageMaker). */
+/**
+ * Actions whose request carries the `sagemaker:NetworkIsolation` condition key (IAM Service
+ * Authorization Reference, SageMaker; checked against it by tests/unit/policy.test.ts). Not the
+ * AutoML jobs: CreateAutoMLJob(V2) take no such key, so `BoolIfExists` would deny every one of them.
+ */
 export const JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY = [
   'sagemaker:CreateTrainingJob',
   'sagemaker:CreateProcessingJob',
   'sagemaker:CreateHyperParameterTuningJob',
-  'sagemaker:CreateAutoMLJob',
-  'sagemaker:CreateAutoMLJobV2',
   'sagemaker:CreateMonitoringSchedule',
   'sagemaker:CreateDataQualityJobDefinition',
   'sagemaker:CreateModelBiasJobDefinition',

@@ -14,13 +14,15 @@ import { createLocalStack, createModel, stackEnvironment, type LocalStack } from
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
 import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
-import { resolveIntrinsics, roleStatements, ungranted, type PhysicalNames, type Statement } from '../support/role-grants.js';
+import { resolveIntrinsics, roleArn, roleStatements, type PhysicalNames, type Statement } from '../support/role-grants.js';
+import { deniedCalls } from '../support/iam-simulate.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 
 /**
  * moto does not enforce IAM, so a call the deployed role would deny passes every other test. Here
- * every AWS call the functions make (recorded by an SDK middleware) must be granted by the
- * function's role in the packaged template, and by the policy `isolation-guard policy iam` prints.
+ * every AWS call the functions make (recorded by an SDK middleware) must be allowed, as AWS
+ * evaluates policies (iam-simulate, tests/support/iam-simulate.ts), by the function's role in the
+ * packaged template, and by the policy `isolation-guard policy iam` prints.
  */
 const REGION = 'eu-west-1';
 const SLACK_PARAMETER = 'guard/slack-webhook';
@@ -54,7 +56,7 @@ beforeAll(async () => {
   packaged = await packageService({
     stage: 'iam',
     region: REGION,
-    params: { mode: 'delete', slackWebhookParameter: SLACK_PARAMETER, evidenceObjectLock: 'governance', trailBucket: TRAIL, auditSource: `s3://${TRAIL}` },
+    params: { mode: 'delete', slackWebhookParameter: SLACK_PARAMETER, evidenceObjectLock: 'governance', auditSource: `s3://${TRAIL}` },
   });
   stack = await createLocalStack(clients, { region: REGION, rulePattern: ruleEventPattern(packaged.template), slackWebhookUrl: slack.url, endpoint: moto.endpoint });
   await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
@@ -112,6 +114,7 @@ afterAll(async () => {
   disposePackagedServices();
 });
 
+const role = (id: string, statements = roleStatements(packaged.template, id, names)) => ({ arn: roleArn(packaged.template, id, names), statements });
 const actionsOf = (calls: RecordedAction[]) => [...new Set(calls.map((c) => c.action))].sort();
 
 describe('every AWS call a function makes is granted to it', () => {
@@ -131,26 +134,26 @@ describe('every AWS call a function makes is granted to it', () => {
     expect(slack.received.length).toBeGreaterThan(0);
   });
 
-  it('by the enforce role of the packaged template', () => {
-    expect(ungranted(roleStatements(packaged.template, 'EnforceRole', names), seen.enforce)).toEqual([]);
+  it('by the enforce role of the packaged template', async () => {
+    expect(await deniedCalls(role('EnforceRole'), seen.enforce)).toEqual([]);
   });
 
-  it('by the sweep role of the packaged template', () => {
+  it('by the sweep role of the packaged template', async () => {
     expect(actionsOf(seen.sweep)).toEqual(expect.arrayContaining(['sagemaker:ListModels', 'sagemaker:ListTags', 's3:PutObject', 'sns:Publish']));
-    expect(ungranted(roleStatements(packaged.template, 'SweepRole', names), seen.sweep)).toEqual([]);
+    expect(await deniedCalls(role('SweepRole'), seen.sweep)).toEqual([]);
   });
 
-  it('by the history role of the packaged template', () => {
+  it('by the history role of the packaged template', async () => {
     expect(actionsOf(seen.history)).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:GetObject', 's3:PutObject', 'sagemaker:DescribeModel', 'sns:Publish']));
-    expect(ungranted(roleStatements(packaged.template, 'HistoryRole', names), seen.history)).toEqual([]);
+    expect(await deniedCalls(role('HistoryRole'), seen.history)).toEqual([]);
   });
 
-  it('the checker itself: a listing outside the prefixes a role names is caught (the history role without ListPipelineRuns)', () => {
+  it('the checker itself: a listing outside the prefixes a role names is caught (the history role without ListPipelineRuns)', async () => {
     const statements = roleStatements(packaged.template, 'HistoryRole', names).filter((s) => s.Sid !== 'ListPipelineRuns');
-    expect(ungranted(statements, seen.history).map((c) => `${c.action} ${c.prefix}`)).toEqual(['s3:ListBucket pipeline/']);
+    expect((await deniedCalls(role('HistoryRole', statements), seen.history)).map((c) => `${c.action} ${c.prefix}`)).toEqual(['s3:ListBucket pipeline/']);
   });
 
-  it('by the policies `isolation-guard policy iam` prints', () => {
+  it('by the policies `isolation-guard policy iam` prints', async () => {
     const placeholders: Record<string, string> = {
       '<ALERT_TOPIC>': stack.topicArn.split(':').pop()!,
       '<LEDGER_TABLE>': stack.tableName,
@@ -162,20 +165,21 @@ describe('every AWS call a function makes is granted to it', () => {
     const policies = JSON.parse(
       JSON.stringify(servicePolicies({ deleteMode: true, account: MOTO_ACCOUNT, region: REGION })).replace(/<[A-Z_]+>/g, (p) => placeholders[p] ?? p),
     ) as Record<'enforce' | 'sweep' | 'audit', { Statement: Statement[] }>;
-    expect(ungranted(policies.enforce.Statement, seen.enforce)).toEqual([]);
-    expect(ungranted(policies.sweep.Statement, seen.sweep)).toEqual([]);
+    const caller = `arn:aws:iam::${MOTO_ACCOUNT}:role/cli`;
+    expect(await deniedCalls({ arn: caller, statements: policies.enforce.Statement }, seen.enforce)).toEqual([]);
+    expect(await deniedCalls({ arn: caller, statements: policies.sweep.Statement }, seen.sweep)).toEqual([]);
     // `isolation-guard audit --evidence-bucket` reads what the history function reads; it writes
     // its report locally and announces nothing.
     const auditCalls = seen.history.filter((c) => c.action !== 's3:PutObject' && c.action !== 'sns:Publish');
     expect(auditCalls.length).toBeGreaterThan(0);
-    expect(ungranted(policies.audit.Statement, auditCalls)).toEqual([]);
+    expect(await deniedCalls({ arn: caller, statements: policies.audit.Statement }, auditCalls)).toEqual([]);
   });
 
-  it('the checker itself: the role before the fix (ssm:GetParameter) would have been caught', () => {
+  it('the checker itself: the role before the fix (ssm:GetParameter) would have been caught', async () => {
     const statements = roleStatements(packaged.template, 'EnforceRole', names).map((s) =>
       s.Sid === 'ReadSlackWebhook' ? { ...s, Action: 'ssm:GetParameter' } : s,
     );
-    expect(ungranted(statements, seen.enforce).map((c) => c.action)).toEqual(['ssm:GetParameters']);
+    expect((await deniedCalls(role('EnforceRole', statements), seen.enforce)).map((c) => c.action)).toEqual(['ssm:GetParameters']);
   });
 });
 

@@ -201,7 +201,7 @@ describe('serverless package (osls, offline)', () => {
       ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '/isolation-guard/slack-webhook',
       ISOLATION_GUARD_FINDING_BUS_NAME: 'default',
       ISOLATION_GUARD_MEMBER_ROLE_NAME: '',
-      ISOLATION_GUARD_EXTERNAL_ID: '',
+      ISOLATION_GUARD_EXTERNAL_ID_PARAMETER: '',
       ISOLATION_GUARD_ACCOUNT_NAMES: '',
       ISOLATION_GUARD_EXCEPTIONS: 'exceptions.json',
       ISOLATION_GUARD_CLASSIFICATION_TAG_KEY: 'data-classification',
@@ -307,6 +307,7 @@ describe('serverless package (osls, offline)', () => {
         'dynamodb:DeleteItem',
         'sqs:SendMessage',
         'ssm:GetParameters',
+        'ssm:GetParameter',
         'sts:AssumeRole',
         'securityhub:BatchImportFindings',
       ].sort(),
@@ -318,6 +319,7 @@ describe('serverless package (osls, offline)', () => {
       'sagemaker:DeleteModel': 'MayDelete',
       'ssm:GetParameters': 'HasSlack',
       'sts:AssumeRole': 'HasMemberRole',
+      'ssm:GetParameter': 'ReadsExternalId',
       'securityhub:BatchImportFindings': 'HasSecurityHub',
     });
     // DeleteModel: the stage's mode is delete, or a data class's mode is (iac/class-modes.cjs read `classes`: none here).
@@ -378,7 +380,7 @@ describe('serverless package (osls, offline)', () => {
     const entries = template.Resources.HistoryRole!.Properties!.Policies[0].PolicyDocument.Statement as Array<Statement | { 'Fn::If': [string, Statement, unknown] }>;
     const statements = entries.map((entry) => ('Fn::If' in entry ? entry['Fn::If'][1] : entry));
     expect(statements.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action))).toStrictEqual(['cloudtrail:LookupEvents']);
-    expect(entries.flatMap((e) => ('Fn::If' in e ? [e['Fn::If'][0]] : []))).toStrictEqual(['HasTrailBucket', ...Array(5).fill('UsesAthena')]);
+    expect(entries.flatMap((e) => ('Fn::If' in e ? [e['Fn::If'][0]] : []))).toStrictEqual(['HasTrailBucket', 'HasMemberRole', 'ReadsExternalId', ...Array(5).fill('UsesAthena')]);
     expect(statements.find((s) => list(s.Action).includes('s3:PutObject'))?.Resource).toStrictEqual({ 'Fn::Sub': '${EvidenceBucket.Arn}/reports/*' });
   });
 
@@ -394,7 +396,10 @@ describe('serverless package (osls, offline)', () => {
   it('lets CloudWatch use the key only for this account, and the member role be assumed only in the organisation', () => {
     const keyPolicy = template.Resources.AlertKey!.Properties!.KeyPolicy.Statement as Statement[];
     const cloudWatch = keyPolicy.find((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com')) as Statement & { Condition?: unknown };
-    expect(cloudWatch.Condition).toStrictEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    expect(cloudWatch.Condition).toStrictEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*' } },
+    });
     for (const roleId of ['EnforceRole', 'SweepRole']) {
       const statements = template.Resources[roleId]!.Properties!.Policies[0].PolicyDocument.Statement as Array<Record<string, any>>;
       const assume = statements.map((s) => s['Fn::If']?.[1]).find((s) => s?.Sid === 'AssumeMemberRole');
@@ -402,13 +407,16 @@ describe('serverless package (osls, offline)', () => {
     }
   });
 
-  it('keeps evidence over TLS only, and locks it only when evidenceObjectLock asks', () => {
+  it('keeps evidence over TLS only, and retains it by default (Object Lock, GOVERNANCE, 365 days)', () => {
     const policy = template.Resources.EvidenceBucketPolicy!.Properties!.PolicyDocument.Statement as Array<Record<string, any>>;
     expect(policy).toStrictEqual([
       expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': false } } }),
     ]);
-    expect(template.Conditions).toMatchObject({ HasEvidenceObjectLock: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+    expect(template.Conditions).toMatchObject({ HasEvidenceObjectLock: { 'Fn::Not': [{ 'Fn::Equals': ['GOVERNANCE', 'OFF'] }] } });
     expect(template.Resources.EvidenceBucket!.Properties!.ObjectLockEnabled).toStrictEqual({ 'Fn::If': ['HasEvidenceObjectLock', true, { Ref: 'AWS::NoValue' }] });
+    expect(template.Resources.EvidenceBucket!.Properties!.ObjectLockConfiguration).toStrictEqual({
+      'Fn::If': ['HasEvidenceObjectLock', { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: '365' } } }, { Ref: 'AWS::NoValue' }],
+    });
   });
 
   it('packages each function as a zip under 1 MiB holding its bundled ESM handler and the exception register only (no source map)', () => {
@@ -485,11 +493,12 @@ describe('serverless package (osls, offline)', () => {
       'Fn::If' in entry ? { condition: entry['Fn::If'][0], statement: entry['Fn::If'][1] } : { condition: null, statement: entry },
     );
 
-  it('gives the history function Athena on its workgroup, Glue on the one table, results under athena-results/, only when athenaWorkgroup is set', () => {
+  it('gives the history function Athena on its workgroup, Glue on the one table, results under athena-results/, only when auditSource is athena:', () => {
     const athena = statementsOf('HistoryRole').filter((s) => s.condition === 'UsesAthena').map((s) => s.statement);
-    expect(template.Conditions).toMatchObject({ UsesAthena: { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] } });
+    expect(template.Conditions).toMatchObject({ UsesAthena: { 'Fn::Equals': ['lookup', 'athena'] } });
     const bySid = Object.fromEntries(athena.map((s) => [(s as Statement & { Sid: string }).Sid, s]));
     expect(list(bySid.AthenaQueries!.Action).sort()).toStrictEqual(['athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'athena:StopQueryExecution']);
+    // Resolved from auditSource at packaging: empty here (auditSource=lookup), as the condition is false.
     expect(bySid.AthenaQueries!.Resource).toStrictEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/' });
     expect(list(bySid.AthenaTableMetadata!.Action).sort()).toStrictEqual(['glue:GetDatabase', 'glue:GetTable']);
     expect(JSON.stringify(bySid.AthenaTableMetadata!.Resource)).toContain(':table/');

@@ -1,14 +1,10 @@
-import { globToRegExp } from '../../shared/decision/glob.js';
-import type { RecordedAction } from './aws-action-recorder.js';
 import type { CfnTemplate } from './packaged-template.js';
 
 /**
- * Does a role (from the packaged CloudFormation template) or an identity policy (from `policy iam`)
- * allow what the code was seen doing? Resolves the template's intrinsics (Ref, Fn::GetAtt, Fn::Sub,
- * Fn::If with its Conditions) against the physical names of the resources a test used, then
- * matches each recorded action and resource against the Allow statements (`*` and `?` globs, as IAM
- * matches them). Conditions of a statement are not evaluated: the statement counts as granting.
- * Test harness only, not a policy engine.
+ * A role of the packaged CloudFormation template as deployed: its intrinsics (Ref, Fn::GetAtt,
+ * Fn::Sub, Fn::If with its Conditions) resolved against the physical names of the resources a test
+ * used. Whether the role allows what the code was seen doing is AWS's policy evaluation, in
+ * `iam-simulate.ts`.
  */
 export interface PhysicalNames {
   region: string;
@@ -116,29 +112,9 @@ export function roleStatements(template: CfnTemplate, roleLogicalId: string, nam
   return policies.flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
-const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-const glob = (pattern: string, caseInsensitive = false) => globToRegExp(pattern, { caseInsensitive });
-
-/**
- * The `s3:prefix` condition of a statement (StringLike), the one condition key our roles scope
- * listings with: a listing is granted only under a prefix it names (IAM: a listing without a
- * prefix does not match). Other conditions are not evaluated here.
- */
-function prefixAllowed(statement: Statement, call: RecordedAction): boolean {
-  const patterns = (statement.Condition as { StringLike?: Record<string, string | string[]> } | undefined)?.StringLike?.['s3:prefix'];
-  if (patterns === undefined) return true;
-  return call.prefix !== undefined && list(patterns).some((p) => glob(p).test(call.prefix!));
-}
-
-/** The recorded calls that no Allow statement grants (an empty list: every call is allowed). */
-export function ungranted(statements: readonly Statement[], calls: readonly RecordedAction[]): RecordedAction[] {
-  const allows = statements.filter((s) => s.Effect === 'Allow');
-  return calls.filter(
-    (call) =>
-      !allows.some(
-        (s) =>
-          // Action names are case-insensitive in IAM; resources are not.
-          list(s.Action).some((a) => glob(a, true).test(call.action)) && list(s.Resource).some((r) => glob(r).test(call.resource)) && prefixAllowed(s, call),
-      ),
-  );
+/** The role's ARN as deployed (its fixed RoleName). */
+export function roleArn(template: CfnTemplate, roleLogicalId: string, names: PhysicalNames): string {
+  const name = resolveIntrinsics(template.Resources[roleLogicalId]?.Properties?.RoleName, template, names);
+  if (typeof name !== 'string') throw new Error(`${roleLogicalId} has no fixed RoleName`);
+  return `arn:${names.partition ?? 'aws'}:iam::${names.account}:role/${name}`;
 }

