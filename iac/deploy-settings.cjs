@@ -20,9 +20,11 @@ async function roleName(resolveVariable, key) {
   const region = await text(resolveVariable, 'aws:region');
   const name = `${SERVICE}-${stage}-${region}-${ROLE_SUFFIXES[key]}`;
   if (name.length > IAM_ROLE_NAME_LIMIT) {
-    const room = IAM_ROLE_NAME_LIMIT - (name.length - stage.length);
+    // The room every role's name leaves the stage in this region (the longest suffix decides).
+    const longest = Math.max(...Object.values(ROLE_SUFFIXES).map((suffix) => suffix.length));
+    const room = IAM_ROLE_NAME_LIMIT - `${SERVICE}--${region}-`.length - longest;
     throw new Error(
-      `stage "${stage}" in ${region}: the role name ${name} is ${name.length} characters and IAM allows ${IAM_ROLE_NAME_LIMIT}; use a stage of at most ${room} characters`,
+      `stage "${stage}" in ${region}: the role name ${name} is ${name.length} characters and IAM allows ${IAM_ROLE_NAME_LIMIT}; use a stage of at most ${room} characters in ${region}`,
     );
   }
   return name;
@@ -32,17 +34,20 @@ for (const key of Object.keys(ROLE_SUFFIXES)) {
 }
 
 /**
- * The evidence bucket's Object Lock mode: GOVERNANCE by default (evidence is retained unless the
- * stage opts out with `evidenceObjectLock=off`), COMPLIANCE when asked, OFF when opted out. Any
- * other value is refused here, so no template carries an invalid mode.
+ * The evidence bucket's Object Lock: retained by default (`governance`), `compliance` when asked,
+ * `off` to opt out; any other value is refused here. `evidenceLock` is on/off (the condition);
+ * `evidenceLockMode` is always a mode AWS has (GOVERNANCE when off: the branch is unused, and a
+ * template never carries an invalid value, which cfn-lint reports as E3030).
  */
-module.exports.evidenceLockMode = async ({ resolveVariable }) => {
+async function evidenceLock(resolveVariable) {
   const value = (await text(resolveVariable, 'param:evidenceObjectLock')).toLowerCase();
-  if (value === 'governance') return 'GOVERNANCE';
-  if (value === 'compliance') return 'COMPLIANCE';
-  if (value === 'off' || value === 'none' || value === 'false') return 'OFF';
+  if (value === 'governance') return { on: true, mode: 'GOVERNANCE' };
+  if (value === 'compliance') return { on: true, mode: 'COMPLIANCE' };
+  if (value === 'off' || value === 'none' || value === 'false') return { on: false, mode: 'GOVERNANCE' };
   throw new Error(`param evidenceObjectLock: "${value}" is not one of governance (the default), compliance, off`);
-};
+}
+module.exports.evidenceLock = async ({ resolveVariable }) => ((await evidenceLock(resolveVariable)).on ? 'on' : 'off');
+module.exports.evidenceLockMode = async ({ resolveVariable }) => (await evidenceLock(resolveVariable)).mode;
 
 module.exports.evidenceLockDays = async ({ resolveVariable }) => {
   const value = await text(resolveVariable, 'param:evidenceObjectLockDays');

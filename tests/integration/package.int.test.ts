@@ -412,7 +412,7 @@ describe('serverless package (osls, offline)', () => {
     expect(policy).toStrictEqual([
       expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': false } } }),
     ]);
-    expect(template.Conditions).toMatchObject({ HasEvidenceObjectLock: { 'Fn::Not': [{ 'Fn::Equals': ['GOVERNANCE', 'OFF'] }] } });
+    expect(template.Conditions).toMatchObject({ HasEvidenceObjectLock: { 'Fn::Not': [{ 'Fn::Equals': ['on', 'off'] }] } });
     expect(template.Resources.EvidenceBucket!.Properties!.ObjectLockEnabled).toStrictEqual({ 'Fn::If': ['HasEvidenceObjectLock', true, { Ref: 'AWS::NoValue' }] });
     expect(template.Resources.EvidenceBucket!.Properties!.ObjectLockConfiguration).toStrictEqual({
       'Fn::If': ['HasEvidenceObjectLock', { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: '365' } } }, { Ref: 'AWS::NoValue' }],
