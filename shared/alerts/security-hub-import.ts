@@ -27,6 +27,8 @@ export interface BatchImportFindingsOutput {
 export interface SecurityHubImporter {
   region(): Promise<string>;
   batchImportFindings(findings: AwsSecurityFinding[]): Promise<BatchImportFindingsOutput>;
+  /** The same importer (region, endpoint, retries) calling as another identity: a member account's role. */
+  withCredentials(credentials: SecurityHubImporterOptions['credentials']): SecurityHubImporter;
 }
 
 export interface SecurityHubImporterOptions {
@@ -63,6 +65,7 @@ export function securityHubImporter(options: SecurityHubImporterOptions): Securi
   const backoffMs = options.backoffMs ?? 200;
   return {
     region: options.region,
+    withCredentials: (credentials) => securityHubImporter({ ...options, credentials }),
     async batchImportFindings(findings) {
       const region = await options.region();
       const base = new URL(options.endpoint ?? `https://securityhub.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`);

@@ -104,31 +104,49 @@ export function securityHubFinding(input: AlertInput, meta: { productArn: string
 }
 
 export interface SecurityHubChannel {
-  /** The product ARN and account findings are imported under (resolved once). */
-  product(): Promise<{ productArn: string; account: string }>;
+  /**
+   * The product ARN and account a finding on a model of `modelAccount` is imported under: the
+   * model's own account's default product when that is a member account reached through the member
+   * role, else this account's (resolved once).
+   */
+  product(modelAccount?: string | null): Promise<{ productArn: string; account: string }>;
   import(finding: AwsSecurityFinding): Promise<{ findingId: string }>;
 }
 
+/** Credentials of a member account (the router's member role), or null for this account. */
+export type MemberCredentials = (account: string) => Promise<Parameters<SecurityHubImporter['withCredentials']>[0] | null>;
+
 /**
- * Imports findings with BatchImportFindings under the calling account's default product (its
- * account from STS GetCallerIdentity, once). A refused finding throws, so the step is retried.
+ * Imports findings with BatchImportFindings under the default product of the model's account:
+ * Security Hub requires `AwsAccountId` to be the calling account under a default product, so a
+ * member account's finding is imported in that account, as its member role (`memberCredentials`),
+ * and the administrator account sees it through Security Hub's aggregation. This account's own
+ * identity comes from STS GetCallerIdentity, once. A refused finding throws, so the step is retried.
  */
-export function securityHubChannel(options: { client: SecurityHubImporter; sts: STSClient }): SecurityHubChannel {
-  let product: Promise<{ productArn: string; account: string }> | null = null;
+export function securityHubChannel(options: { client: SecurityHubImporter; sts: STSClient; memberCredentials?: MemberCredentials }): SecurityHubChannel {
+  let home: Promise<{ partition: string; region: string; account: string }> | null = null;
+  const homeIdentity = () =>
+    (home ??= (async () => {
+      const identity = await options.sts.send(new GetCallerIdentityCommand({}));
+      return { account: identity.Account ?? '', partition: identity.Arn?.split(':')[1] || 'aws', region: await options.client.region() };
+    })().catch((error) => {
+      home = null;
+      throw error;
+    }));
+  /** The importer calling as the account the finding belongs to. */
+  const importerFor = async (account: string | undefined): Promise<SecurityHubImporter> => {
+    if (!account || !options.memberCredentials || account === (await homeIdentity()).account) return options.client;
+    const credentials = await options.memberCredentials(account);
+    return credentials ? options.client.withCredentials(credentials) : options.client;
+  };
   return {
-    product: () =>
-      (product ??= (async () => {
-        const identity = await options.sts.send(new GetCallerIdentityCommand({}));
-        const account = identity.Account ?? '';
-        const partition = identity.Arn?.split(':')[1] || 'aws';
-        const region = await options.client.region();
-        return { productArn: defaultProductArn(partition, region, account), account };
-      })().catch((error) => {
-        product = null;
-        throw error;
-      })),
+    async product(modelAccount) {
+      const { partition, region, account } = await homeIdentity();
+      const target = modelAccount && options.memberCredentials && (await options.memberCredentials(modelAccount)) ? modelAccount : account;
+      return { productArn: defaultProductArn(partition, region, target), account: target };
+    },
     async import(finding) {
-      const output = await options.client.batchImportFindings([finding]);
+      const output = await (await importerFor(finding.AwsAccountId)).batchImportFindings([finding]);
       if ((output.FailedCount ?? 0) > 0) {
         const failed = output.FailedFindings?.[0];
         throw new SecurityHubImportError(`Security Hub refused finding ${finding.Id} (${failed?.ErrorCode ?? 'Unknown'}: ${failed?.ErrorMessage ?? 'no message'})`);

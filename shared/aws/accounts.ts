@@ -5,6 +5,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigurationError } from '../errors.js';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsClientOptions, AwsClients } from './clients.js';
 import { withErrorContext } from './error-context.js';
 
@@ -38,6 +39,7 @@ export function accountRouter(
   const credentials = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
   const memberClients = new Map<string, SageMakerClient>();
   const memberTrails = new Map<string, CloudTrailClient>();
+  const memberIdentities = new Map<string, () => Promise<AwsCredentialIdentity>>();
 
   /** One credential provider per member account, shared by its clients in every region. */
   const credentialsFor = (account: string) => {
@@ -108,6 +110,34 @@ export function accountRouter(
       return cache.get(key)!;
     },
     homeAccount: homeId,
+    /**
+     * The member role's credentials for an account (null: this account, or no member role), kept
+     * until five minutes before they expire: for calls made outside an SDK client (Security Hub's
+     * signed import), which would otherwise assume the role for every call.
+     */
+    async memberCredentials(account: string): Promise<(() => Promise<AwsCredentialIdentity>) | null> {
+      if (!options.member || account === (await homeId())) return null;
+      let cached = memberIdentities.get(account);
+      if (!cached) {
+        const provider = credentialsFor(account);
+        let current: Promise<AwsCredentialIdentity> | null = null;
+        cached = () => {
+          current ??= provider();
+          return current.then(
+            (identity) => {
+              if (identity.expiration && identity.expiration.getTime() - Date.now() < 5 * 60_000) current = null;
+              return identity;
+            },
+            (error) => {
+              current = null;
+              throw error;
+            },
+          );
+        };
+        memberIdentities.set(account, cached);
+      }
+      return cached;
+    },
   };
 }
 

@@ -40,6 +40,9 @@ export function enforcementDeps(
     now: extra.now ?? (() => new Date()),
     accountName: (account) => config.accountNames[account] ?? null,
     // Wire once per process (the enforce Lambda: per cold start): the channel keeps its product ARN (one STS call).
-    securityHub: config.securityHub ? securityHubChannel({ client: clients.securityHub, sts: clients.sts }) : null,
+    // A member account's finding is imported in that account, through the member role (Security Hub's AwsAccountId rule).
+    securityHub: config.securityHub
+      ? securityHubChannel({ client: clients.securityHub, sts: clients.sts, ...(router ? { memberCredentials: (account: string) => router.memberCredentials(account) } : {}) })
+      : null,
   };
 }

@@ -244,7 +244,7 @@ export async function remediateAndAlert(
   const securityHub = deps.securityHub;
   if (securityHub) {
     try {
-      const { productArn, account } = await securityHub.product();
+      const { productArn, account } = await securityHub.product(decided.decision.account);
       const shFinding = securityHubFinding(alertInput(), { productArn, importingAccount: account, now: deps.now() });
       if (shFinding === null) {
         channels.securityHub = 'not-needed';

@@ -87,6 +87,50 @@ describe('the moto harness', () => {
     ssm.destroy();
   });
 
+  it("refuses a finding under another account's default product or for another AwsAccountId, as Security Hub does (patch 8)", async () => {
+    const { BatchImportFindingsCommand, GetFindingsCommand, SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
+    const hub = new SecurityHubClient(awsClientConfig(moto.endpoint, 'eu-west-1'));
+    const finding = (id: string, account: string, productAccount: string, region = 'eu-west-1') => ({
+      SchemaVersion: '2018-10-08',
+      Id: id,
+      ProductArn: `arn:aws:securityhub:${region}:${productAccount}:product/${productAccount}/default`,
+      GeneratorId: 'harness',
+      AwsAccountId: account,
+      Types: ['Software and Configuration Checks'],
+      CreatedAt: '2026-11-01T00:00:00Z',
+      UpdatedAt: '2026-11-01T00:00:00Z',
+      Severity: { Label: 'HIGH' as const },
+      Title: 'harness',
+      Description: 'harness',
+      Resources: [{ Type: 'Other', Id: `arn:aws:sagemaker:eu-west-1:${account}:model/m` }],
+    });
+    const member = '444455556666';
+    const imported = await hub.send(
+      new BatchImportFindingsCommand({
+        Findings: [finding('own', MOTO_ACCOUNT, MOTO_ACCOUNT), finding('member', member, MOTO_ACCOUNT), finding('their-product', member, member), finding('other-region', MOTO_ACCOUNT, MOTO_ACCOUNT, 'us-east-1')],
+      }),
+    );
+    expect(imported.SuccessCount).toBe(1);
+    expect(imported.FailedCount).toBe(3);
+    expect(imported.FailedFindings!.map((f) => [f.Id, f.ErrorCode])).toEqual([
+      ['member', 'AccessDeniedException'],
+      ['their-product', 'AccessDeniedException'],
+      ['other-region', 'AccessDeniedException'],
+    ]);
+    // The member account, calling as itself (AssumeRole into it), imports its own.
+    const { Credentials } = await new STSClient(awsClientConfig(moto.endpoint, 'eu-west-1')).send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/isolation-guard-member`, RoleSessionName: 'harness' }),
+    );
+    const memberHub = new SecurityHubClient({
+      ...awsClientConfig(moto.endpoint, 'eu-west-1'),
+      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+    });
+    expect((await memberHub.send(new BatchImportFindingsCommand({ Findings: [finding('member', member, member)] }))).SuccessCount).toBe(1);
+    expect((await memberHub.send(new GetFindingsCommand({}))).Findings!.map((f) => f.Id)).toEqual(['member']);
+    expect((await hub.send(new GetFindingsCommand({}))).Findings!.map((f) => f.Id)).toEqual(['own']);
+  });
+
   it('resets to an empty account', async () => {
     await sagemaker.send(model('before-reset'));
     await moto.reset();

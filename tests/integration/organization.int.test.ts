@@ -1,4 +1,5 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { DescribeModelCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountRouter, resolveAccounts } from '../../shared/aws/accounts.js';
@@ -28,20 +29,18 @@ let moto: MotoServer;
 let home: AwsClients;
 const memberClients = new Map<string, SageMakerClient>();
 
-/** SageMaker in a member account, as its own administrator would see it (moto: credentials from AssumeRole). */
+/** A member account's own credentials (moto scopes resources by the credentials' account: AssumeRole returns the member's). */
+async function assumedCredentials(account: string, region: string) {
+  const sts = new STSClient(awsClientConfig(moto.endpoint, region));
+  const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/Admin`, RoleSessionName: 'setup' }));
+  return { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
+}
+
+/** SageMaker in a member account, as its own administrator would see it. */
 async function inAccount(account: string, region: string): Promise<SageMakerClient> {
   const key = `${account}/${region}`;
   if (!memberClients.has(key)) {
-    const sts = new STSClient(awsClientConfig(moto.endpoint, region));
-    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/Admin`, RoleSessionName: 'setup' }));
-    memberClients.set(
-      key,
-      new SageMakerClient({
-        endpoint: moto.endpoint,
-        region,
-        credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
-      }),
-    );
+    memberClients.set(key, new SageMakerClient({ endpoint: moto.endpoint, region, credentials: await assumedCredentials(account, region) }));
   }
   return memberClients.get(key)!;
 }
@@ -103,6 +102,24 @@ describe('one deployment for the organisation (moto, three accounts, two regions
     }
     const { ModelArn } = await home.sagemakerIn('eu-west-1').send(new DescribeModelCommand({ ModelName: 'open-111111111111' }));
     expect((await home.sagemakerIn('eu-west-1').send(new ListTagsCommand({ ResourceArn: ModelArn }))).Tags).toEqual([]);
+  });
+
+  it("imports a member model's Security Hub finding in the member account, through the member role (AwsAccountId = the caller, as Security Hub requires)", async () => {
+    const config = loadConfig({ env: { ISOLATION_GUARD_MODE: 'alert', ISOLATION_GUARD_SECURITY_HUB: 'true' } });
+    const deps = enforcementDeps(config, home, { router: router() });
+    const member = MEMBERS[0]!;
+    const event = createModelEvent({ modelName: `open-${member}`, account: member, region: 'eu-west-1' });
+    const result = await enforceRecord(CreateModelRecordSchema.parse(event.detail), enforcementSettings(config), deps);
+    expect(result.failures).toEqual({});
+    expect(result.channels.securityHub).toBe('sent');
+    // In the member account's Security Hub (the launcher refuses another account's finding, as AWS does), not the central one.
+    const credentials = await assumedCredentials(member, 'eu-west-1');
+    const memberHub = new SecurityHubClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials });
+    const { Findings = [] } = await memberHub.send(new GetFindingsCommand({}));
+    expect(Findings.map((f) => [f.AwsAccountId, f.ProductArn, f.Resources?.[0]?.Id])).toEqual([
+      [member, `arn:aws:securityhub:eu-west-1:${member}:product/${member}/default`, `arn:aws:sagemaker:eu-west-1:${member}:model/open-${member}`],
+    ]);
+    expect((await new SecurityHubClient(awsClientConfig(moto.endpoint, 'eu-west-1')).send(new GetFindingsCommand({}))).Findings).toEqual([]);
   });
 
   it('fails an event from a denied account (to be retried, then dead-lettered), naming the role, and still alerts it unconfirmed', async () => {

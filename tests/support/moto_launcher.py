@@ -179,6 +179,38 @@ _moto_backends.list_of_moto_modules = lambda: _moto_modules
 _moto_responses.method_names_from_class = functools.lru_cache(maxsize=None)(_moto_responses.method_names_from_class)
 
 
+# 8. Security Hub's BatchImportFindings imports any finding under any product ARN. AWS requires,
+#    under an account's default product (`product/<account>/default`), that the product be the
+#    calling account's own, in the region called, and that each finding's AwsAccountId be the
+#    calling account: a central account importing a member account's finding is refused, finding
+#    by finding (FailedFindings, HTTP 200), which an organisation set-up must not rely on.
+from moto.securityhub import models as securityhub_models  # noqa: E402
+import re as _re  # noqa: E402
+
+_original_batch_import_findings = securityhub_models.SecurityHubBackend.batch_import_findings
+_DEFAULT_PRODUCT = _re.compile(r"^arn:aws[a-z-]*:securityhub:([a-z0-9-]+):(\d{12}):product/(\d{12})/default$")
+
+
+def _batch_import_findings(self, findings):  # type: ignore[no-untyped-def]
+    allowed, refused = [], []
+    for finding in findings:
+        product = _DEFAULT_PRODUCT.match(str(finding.get("ProductArn", "")))
+        problem = None
+        if product is not None and (product.group(1) != self.region_name or product.group(2) != self.account_id or product.group(3) != self.account_id):
+            problem = f"ProductArn {finding.get('ProductArn')} is not the default product of the calling account {self.account_id} in {self.region_name}"
+        elif product is not None and finding.get("AwsAccountId") != self.account_id:
+            problem = f"AwsAccountId {finding.get('AwsAccountId')} is not the calling account {self.account_id} (default product)"
+        if problem is None:
+            allowed.append(finding)
+        else:
+            refused.append({"Id": finding.get("Id", ""), "ErrorCode": "AccessDeniedException", "ErrorMessage": problem})
+    failed, succeeded, failures = _original_batch_import_findings(self, allowed)
+    return failed + len(refused), succeeded, failures + refused
+
+
+securityhub_models.SecurityHubBackend.batch_import_findings = _batch_import_findings
+
+
 def _exit_with_parent() -> None:
     # The test harness keeps our stdin open; when it goes away (even killed), stdin reaches EOF.
     try:

@@ -111,7 +111,8 @@ const AsffSchema = z.object({
 });
 
 describe('Security Hub finding (ASFF)', () => {
-  const meta = { productArn: 'arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default', importingAccount: '123456789012', now: NOW };
+  // Imported in the model's own account (Security Hub: under a default product, AwsAccountId must be the caller's account).
+  const meta = { productArn: 'arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default', importingAccount: '111122223333', now: NOW };
   const ARN = 'arn:aws:sagemaker:eu-west-1:111122223333:model/fraud-detector-v7';
 
   it('a violation: FAILED, NEW, the class severity, SageMaker.5, the model ARN, the fix for Terraform', () => {
@@ -127,6 +128,7 @@ describe('Security Hub finding (ASFF)', () => {
       Resources: [{ Type: 'Other', Id: ARN, Region: 'eu-west-1' }],
     });
     expect(finding.Remediation!.Recommendation!.Text).toMatch(/enable_network_isolation = true/);
+    expect(finding.ProductArn!.split(':')[4]).toBe(finding.AwsAccountId);
   });
 
   it('the Id depends on the model ARN only, so a repeat updates the same finding', () => {
