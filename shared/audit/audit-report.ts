@@ -6,10 +6,15 @@ import { weekOf, weeksOfPeriod } from '../reports/period.js';
 import { remediationKey, type AuditCollection } from './collect.js';
 
 export interface ModelNow {
-  exists: boolean;
+  /** null: unknown (its account could not be read: the member role refused, no permission). */
+  exists: boolean | null;
   isolated: boolean | null;
   quarantined: boolean | null;
 }
+
+/** A model today is looked up in its own account and region: same-named models of other accounts are other models. */
+export const modelNowKey = (where: { account: string | null; region: string; modelName: string | null }): string =>
+  where.modelName ? `${where.account ?? '-'}/${where.region}/${where.modelName.toLowerCase()}` : '';
 
 export interface AuditCall extends Decision {
   remediation: { how: 'deleted' | 'quarantined'; at: string; minutes: number } | null;
@@ -103,7 +108,7 @@ export function buildAuditReport(
       const seen = decision.verdict === 'violation' ? collection.remediations.get(key) : undefined;
       const remediation =
         seen && seen.at >= decision.eventTime ? { ...seen, minutes: round1((Date.parse(seen.at) - Date.parse(decision.eventTime)) / 60_000) } : null;
-      return { ...decision, remediation, now: modelsNow && decision.succeeded ? (modelsNow.get(key) ?? null) : null };
+      return { ...decision, remediation, now: modelsNow && decision.succeeded ? (modelsNow.get(modelNowKey(decision)) ?? null) : null };
     })
     .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 

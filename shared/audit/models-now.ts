@@ -4,13 +4,16 @@ import { mapBounded } from '../model/concurrency.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import { isIsolated } from '../model/sagemaker-model.js';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { ModelNow } from './audit-report.js';
-import { remediationKey } from './collect.js';
+import { modelNowKey, type ModelNow } from './audit-report.js';
+
+/** A model whose account or region could not be read: neither "exists" nor "gone". */
+const UNKNOWN: ModelNow = { exists: null, isolated: null, quarantined: null };
 
 /**
- * What each model created in the period looks like today: one DescribeModel and one ListTags per
- * distinct model (not per call), a few at once. A model that cannot be looked up (another
- * account, no permission) is left out rather than reported as gone.
+ * What each model created in the period looks like today, in its own account and region (member
+ * accounts through the member role: `sagemakerFor`): one DescribeModel and one ListTags per
+ * distinct model (account, region, name; not per call), a few at once. A model that cannot be
+ * looked up (the member role refused, no permission, the call failed) is "unknown", never gone.
  */
 export async function lookUpModelsNow(
   calls: ReadonlyArray<Pick<DecidedCreateModel, 'decision'>>,
@@ -20,7 +23,7 @@ export async function lookUpModelsNow(
   const targets = new Map<string, { account: string | null; region: string; name: string }>();
   for (const { decision } of calls) {
     if (decision.succeeded && decision.modelName) {
-      targets.set(remediationKey(decision.region, decision.modelName), { account: decision.account, region: decision.region, name: decision.modelName });
+      targets.set(modelNowKey(decision), { account: decision.account, region: decision.region, name: decision.modelName });
     }
   }
   const found = new Map<string, ModelNow>();
@@ -35,6 +38,7 @@ export async function lookUpModelsNow(
       );
     } catch {
       // Unknown today: not counted either way.
+      found.set(key, UNKNOWN);
     }
   });
   return found;

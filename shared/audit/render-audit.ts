@@ -48,7 +48,7 @@ export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
   },
   { key: 'remediationAt', header: 'Remediated at', value: (c) => c.remediation?.at ?? '', audience: 'machine' },
   { key: 'minutesToRemediation', header: 'Minutes to remediation', value: (c) => (c.remediation ? String(c.remediation.minutes) : ''), audience: 'machine' },
-  { key: 'existsNow', header: 'Today', value: (c) => optional(c.now?.exists), text: (c) => (c.now ? (c.now.exists ? (c.now.quarantined ? 'exists, quarantined' : 'exists') : 'gone') : '-'), optional: true },
+  { key: 'existsNow', header: 'Today', value: (c) => optional(c.now?.exists), text: (c) => (c.now ? (c.now.exists === null ? 'unknown' : c.now.exists ? (c.now.quarantined ? 'exists, quarantined' : 'exists') : 'gone') : '-'), optional: true },
   { key: 'isolatedNow', header: 'Isolated today', value: (c) => optional(c.now?.isolated), audience: 'machine' },
   { key: 'quarantinedNow', header: 'Quarantined today', value: (c) => optional(c.now?.quarantined), audience: 'machine' },
   // Governance (after the columns above, so theirs keep their places).

@@ -1,9 +1,9 @@
 import { errorText } from '../model/error-text.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
-import { buildAuditReport, type AuditReport } from './audit-report.js';
+import { buildAuditReport, modelNowKey, type AuditReport } from './audit-report.js';
 import type { AuditSource } from './audit-source.js';
-import { collectAudit, remediationKey, type AuditCollection } from './collect.js';
+import { collectAudit, type AuditCollection } from './collect.js';
 import type { lookUpModelsNow } from './models-now.js';
 
 /** The previous calendar month (UTC): what the scheduled history report covers. */
@@ -67,7 +67,7 @@ export async function runAudit(source: AuditSource, options: AuditRunOptions): P
     report = evidence.mergeMonthlyReports(months, meta);
     if (options.modelsNow) {
       const states = await options.modelsNow(report.calls.map((decision) => ({ decision })));
-      report = evidence.withModelsNow(report, states, (call) => (call.modelName ? remediationKey(call.region, call.modelName) : ''));
+      report = evidence.withModelsNow(report, states, modelNowKey);
     }
   } else {
     const collection = await collectAudit(source.files, {

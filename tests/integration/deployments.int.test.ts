@@ -123,6 +123,22 @@ describe('the documented deployments deploy as written', () => {
   });
 });
 
+describe('the organisation deployment as the README shows it', () => {
+  it('gives every function that reaches member accounts (enforce, sweep, workers, history) the member role and the external id\'s parameter, and its role both grants', () => {
+    const org = deployments.find((d) => d.params.memberRoleName)!;
+    const { template } = packaged.get(key(org))!;
+    for (const [fn, roleId] of [['enforce', 'EnforceRole'], ['sweep', 'SweepRole'], ['sweep-worker', 'SweepWorkerRole'], ['history', 'HistoryRole']] as const) {
+      const env = environmentOf(template, fn);
+      expect(env.ISOLATION_GUARD_MEMBER_ROLE_NAME, fn).toBe(org.params.memberRoleName);
+      expect(env.ISOLATION_GUARD_EXTERNAL_ID_PARAMETER, fn).toBe(org.params.externalIdParameter);
+      const sids = JSON.stringify(template.Resources[roleId]!.Properties!.Policies);
+      expect(sids, roleId).toContain('"Sid":"AssumeMemberRole"');
+      expect(sids, roleId).toContain('"Sid":"ReadExternalId"');
+    }
+    expect(template.Outputs?.MemberTrustedRoleArns).toBeDefined();
+  });
+});
+
 describe('packaging refuses what AWS would refuse, naming the limit', () => {
   it('a stage whose role names would pass IAM\'s 64 characters; `production` in ap-southeast-1 fits', async () => {
     const long = packageService({ stage: 'production-blue-green', region: 'ap-southeast-1' });

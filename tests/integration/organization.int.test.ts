@@ -18,6 +18,7 @@ import { createModelRecord, gzipRecords } from '../support/archive-generator.js'
 import { collectAudit } from '../../shared/audit/collect.js';
 import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { lookUpModelsNow } from '../../shared/audit/models-now.js';
+import { renderAudit } from '../../shared/audit/render-audit.js';
 import type { ArchiveFile } from '../../shared/audit/sources.js';
 import { createModel, drainQueue } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
@@ -171,6 +172,30 @@ describe('one deployment for the organisation (moto, three accounts, two regions
     // Both open models exist in their own accounts (the home account's namesake does not count); one is gone.
     expect(report.kpis.violatingModelsStillExisting).toBe(2);
     expect(report.calls.find((c) => c.modelName === 'gone-since')!.now).toEqual({ exists: false, isolated: null, quarantined: null });
+  });
+
+  it('looks each model up by account, region and name: same-named models of other accounts are other models, an unreadable account is "unknown"', async () => {
+    // `shared-name` exists in the first member account and in the home account; not in the second; the denied account cannot be read.
+    const first = await inAccount(MEMBERS[0]!, 'eu-west-1');
+    await createModel({ sagemakerIn: () => first } as unknown as AwsClients, 'eu-west-1', 'shared-name');
+    await createModel(home, 'eu-west-1', 'shared-name');
+    const calls = [MEMBERS[0]!, MEMBERS[1]!, DENIED].map((account, i) =>
+      createModelRecord({ account, region: 'eu-west-1', time: `2026-10-0${i + 1}T10:00:00Z`, modelName: 'shared-name' }),
+    );
+    async function* archive(): AsyncGenerator<ArchiveFile> {
+      yield { name: 'org-trail.json.gz', read: async () => gzipRecords(calls) };
+    }
+    const period = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') };
+    const collection = await collectAudit(archive(), { ...period, exemptions: [], now: new Date() });
+    const r = router();
+    const report = buildAuditReport(collection, { ...period, source: 'test', generatedAt: new Date() }, await lookUpModelsNow(collection.calls, (where) => r.sagemakerFor(where)));
+    expect(report.calls.map((c) => [c.account, c.now?.exists])).toEqual([
+      [MEMBERS[0], true],
+      [MEMBERS[1], false],
+      [DENIED, null],
+    ]);
+    expect(report.kpis.violatingModelsStillExisting).toBe(1);
+    expect(renderAudit(report, 'md')).toMatch(/\| unknown \|/);
   });
 
   it('an event forwarded from a member account to the central bus goes through the rule and is enforced in that account', async () => {
