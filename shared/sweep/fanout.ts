@@ -58,11 +58,20 @@ export class SweepPlanError extends IsolationGuardError {}
 // Run state lives in the evidence bucket and is written and read the way evidence is.
 const putJson = (s3: S3Client, bucket: string, key: string, value: unknown) => fileEvidence(s3, bucket, [{ key, body: JSON.stringify(value), contentType: JSON_CONTENT }]);
 
+/**
+ * A run file, or null when it does not exist. S3 answers a missing key with 404 (NoSuchKey) only to
+ * a caller granted s3:ListBucket on the bucket without condition; our roles list under
+ * `sweep-runs/*` only (an `s3:prefix` condition, which a GetObject request does not carry), so S3
+ * answers them 403 AccessDenied for a missing key. A 403 is taken as "missing" only when a listing
+ * of that very key (granted under the prefix) shows no such object; a real denial still throws.
+ */
 async function getJson(s3: S3Client, bucket: string, key: string): Promise<unknown | null> {
   try {
     return JSON.parse(await readEvidenceText(s3, bucket, key)) as unknown;
   } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') return null;
+    const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (name === 'NoSuchKey' || name === 'NotFound') return null;
+    if ((name === 'AccessDenied' || $metadata?.httpStatusCode === 403) && !(await listEvidenceKeys(s3, bucket, key)).includes(key)) return null;
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { GetObjectCommand, ListObjectsV2Command, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -21,6 +21,8 @@ import { loadConfig } from '../../shared/config.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
 import { withExceptionRegister } from '../../shared/governance/exception-register.js';
 import { createSweepPlannerHandler, createSweepWorkerHandler } from '../../shared/lambda/sweep-fanout-handler.js';
+import { mergeSweepRun, unitKey } from '../../shared/sweep/fanout.js';
+import { memoryStepLedger } from '../../shared/enforcement/step-ledger.js';
 import { createLedgerTable, createModel, drainQueue } from '../support/local-stack.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { awsClientConfig, startMoto, type MotoServer } from '../support/moto.js';
@@ -352,5 +354,62 @@ describe('the sweep fanned out over SQS (moto, three accounts, two regions)', ()
     // Its clock is the merge's: 2026-12-04T00:00Z is 6 days and 16 hours after the next planner (the run's would give 7).
     expect((await mergedSnapshot('20261126T060000Z', bucket)).reminders).toEqual([{ id: 'EXC-LOST', expires: '2026-12-03', daysLeft: 6, status: 'sent' }]);
     await drainQueue(home.sqs, units.url); // the next run's units: not this test's
+  });
+});
+
+describe('the merge reads run files as a role listing only under sweep-runs/ (S3: a missing key is then 403, not 404)', () => {
+  /**
+   * S3 answers GetObject of a missing key with 404 NoSuchKey only to a caller granted s3:ListBucket
+   * without condition; the planner's and workers' roles list under an `s3:prefix` condition, so AWS
+   * answers them 403 AccessDenied. moto answers 404 to everyone: this client answers as AWS does to
+   * those roles (fault injection on the SDK's response), and, for `realDenial`, denies one key that exists.
+   */
+  function s3AsPrefixListingRole(realDenial?: string) {
+    const s3 = createAwsClients(awsClientConfig(moto.endpoint, HOME)).s3;
+    s3.middlewareStack.add(
+      (next: any, context: any) => async (args: any) => {
+        if (context.commandName === 'GetObjectCommand' && args.input.Key === realDenial) {
+          throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+        }
+        try {
+          return await next(args);
+        } catch (error) {
+          if (context.commandName === 'GetObjectCommand' && (error as { name?: string }).name === 'NoSuchKey') {
+            throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'prefixListingRole' },
+    );
+    return s3;
+  }
+
+  async function filedRun(bucket: string, runId: string) {
+    await home.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: HOME } }));
+    const put = (key: string, value: unknown) => home.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value) }));
+    await put(`sweep-runs/${runId}/plan.json`, { runId, startedAt: '2026-11-29T06:00:00.000Z', units: [{ account: null, region: HOME }] });
+    await put(unitKey({ runId, account: null, region: HOME }), { startedAt: '2026-11-29T06:00:00.000Z', finishedAt: '2026-11-29T06:00:05.000Z', models: [], regions: [{ region: HOME, models: 0, error: null }] });
+  }
+
+  it('merges a run whose merged.json is missing although S3 answers 403 for it (and still 404 as moto does)', async () => {
+    for (const [bucket, s3] of [
+      ['merge-403', s3AsPrefixListingRole()],
+      ['merge-404', createAwsClients(awsClientConfig(moto.endpoint, HOME)).s3],
+    ] as const) {
+      const runId = '20261129T060000Z';
+      await filedRun(bucket, runId);
+      const outcome = await mergeSweepRun({ s3, bucket, ledger: memoryStepLedger() }, runId);
+      expect(outcome, bucket).toMatchObject({ merged: true, units: 1, missing: [] });
+      // Merged once: a second merge reads merged.json and stops.
+      expect(await mergeSweepRun({ s3, bucket, ledger: memoryStepLedger() }, runId), bucket).toMatchObject({ merged: false, reason: 'already-merged' });
+    }
+  });
+
+  it('a 403 on a file that exists is a real denial: the merge fails naming it, never reads it as missing', async () => {
+    const runId = '20261129T070000Z';
+    await filedRun('merge-denied', runId);
+    const s3 = s3AsPrefixListingRole(`sweep-runs/${runId}/plan.json`);
+    await expect(mergeSweepRun({ s3, bucket: 'merge-denied', ledger: memoryStepLedger() }, runId)).rejects.toThrow(/Access Denied/);
   });
 });
