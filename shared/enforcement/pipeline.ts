@@ -13,7 +13,7 @@ import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-
 import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { Mode } from '../model/mode.js';
-import { confirmDecision, replacedSince } from '../decision/confirm.js';
+import { confirmDecision } from '../decision/confirm.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel, Decision } from '../model/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
@@ -101,14 +101,8 @@ export async function enforceRecord(
       // Tags come from the CloudTrail request, which CloudFormation and the SDKs fill in: no ListTags,
       // so the enforce role needs no more than the three model actions.
       model = await describeModel(sagemaker, decided.decision.modelName, { region: record.awsRegion, listTags: false });
-      const replaced = replacedSince(record.eventTime, model);
-      if (replaced) {
-        // Another model now has the name: act on nothing, and alert the violation as the request shows it.
-        decided = { ...decided, decision: { ...decided.decision, reasons: [...decided.decision.reasons, replaced] } };
-        model = { exists: false, name: model.name, region: model.region };
-      } else {
-        decided = confirmDecision(decided, model);
-      }
+      // What DescribeModel shows adds facts and picks the model to act on; the verdict stays the call's.
+      ({ decided, model } = confirmDecision(decided, model, record.eventTime));
     } catch (error) {
       failures.confirm = `DescribeModel failed: ${errorText(error)}`;
       unconfirmed = `the model could not be looked at (${errorText(error)})`;
