@@ -21,7 +21,7 @@ import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep } from '../model/outcome.js';
 import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
-import { LedgerUnavailableError, type StepLedger } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError, type StepLedger, type StepRun } from './step-ledger.js';
 import { errorText } from '../model/error-text.js';
 
 export interface EnforcementSettings {
@@ -161,20 +161,27 @@ export async function remediateAndAlert(
 
   /**
    * One step under the ledger. When the ledger itself cannot be used (table missing, denied,
-   * failing), deduplication cannot happen: the effect runs anyway (a duplicate is better than
-   * silence) and the failure is reported, so the event is kept for the dead-letter queue.
+   * failing, hanging), deduplication cannot happen: the effect runs anyway (a duplicate is better
+   * than silence), the failure is reported, so the event is kept for the dead-letter queue, and the
+   * remaining steps do not wait on the ledger again (every wait is bounded: the invocation ends well
+   * inside the function's timeout with every channel tried). A step another delivery is running is
+   * waited for, all steps together at most LEDGER_WAIT_MS, then reported as in progress there.
    * Unconfirmed alerts are steps of their own, so the confirmed alert of a retry still goes out.
    */
-  const once = async <T extends object>(step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
+  const waitUntil = Date.now() + LEDGER_WAIT_MS;
+  let ledgerDown = false;
+  const once = async <T extends object>(step: string, effect: (run: StepRun) => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
     const name = unconfirmed && step !== 'action' ? `${step}-unconfirmed` : step;
+    if (ledgerDown) return { replayed: false, value: await effect({ takeover: false }) };
     try {
-      const outcome = await deps.ledger.once(key, name, effect);
+      const outcome = await deps.ledger.once(key, name, effect, { waitMs: Math.max(0, waitUntil - Date.now()) });
       if (outcome.unrecorded) failures.ledger = outcome.unrecorded;
       return outcome;
     } catch (error) {
       if (!(error instanceof LedgerUnavailableError)) throw error;
       failures.ledger = error.message;
-      return { replayed: false, value: await effect() };
+      ledgerDown = true;
+      return { replayed: false, value: await effect({ takeover: false }) };
     }
   };
 
@@ -192,6 +199,11 @@ export async function remediateAndAlert(
         ? { kind: action.kind, status: 'already-done', detail: `Already done by an earlier delivery: ${value.detail}` }
         : { kind: action.kind, status: value.status, detail: value.detail };
     } catch (error) {
+      if (error instanceof StepInProgressError) {
+        // Not ours to report as failed: the delivery running it reports the outcome.
+        action = inProgressElsewhere(action, remediation.summary);
+        return;
+      }
       failures.action = errorText(error);
       action = { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${errorText(error)}` };
     }
@@ -207,6 +219,10 @@ export async function remediateAndAlert(
       const { replayed } = await once(name, send);
       channels[name] = replayed ? 'already-sent' : 'sent';
     } catch (error) {
+      if (error instanceof StepInProgressError) {
+        channels[name] = 'in-progress';
+        return;
+      }
       channels[name] = 'failed';
       failures[name] = errorText(error);
     }
@@ -224,6 +240,9 @@ export async function remediateAndAlert(
     await sendChannel('sns', sendSns);
     if (channels.sns === 'sent' || channels.sns === 'already-sent') {
       await runAction();
+    } else if (channels.sns === 'in-progress') {
+      // Another delivery is publishing the alert; it deletes the model after it.
+      action = inProgressElsewhere(action, ACTIONS.delete.summary);
     } else {
       action = { ...action, status: 'failed', detail: 'Not deleted: the SNS alert that records the model for recreation was not published.' };
       failures.action = action.detail;
@@ -233,6 +252,16 @@ export async function remediateAndAlert(
     await runAction();
     await Promise.all([sendChannel('sns', sendSns), sendChannel('slack', sendSlack), sendChannel('finding', sendFinding)]);
   }
+
+  const result = (): EnforcementResult => ({
+    eventKey: key,
+    decision: decided.decision,
+    model: model && { exists: model.exists, networkIsolation: model.exists ? isIsolated(model) : null },
+    action,
+    channels,
+    failures,
+    unconfirmed,
+  });
 
   // Security Hub last, so that the finding records what was done (a deleted model's is ARCHIVED).
   const securityHub = deps.securityHub;
@@ -247,20 +276,24 @@ export async function remediateAndAlert(
         channels.securityHub = replayed ? 'already-sent' : 'sent';
       }
     } catch (error) {
+      if (error instanceof StepInProgressError) {
+        channels.securityHub = 'in-progress';
+        return result();
+      }
       channels.securityHub = 'failed';
       failures.securityHub = errorText(error);
     }
   }
 
-  return {
-    eventKey: key,
-    decision: decided.decision,
-    model: model && { exists: model.exists, networkIsolation: model.exists ? isIsolated(model) : null },
-    action,
-    channels,
-    failures,
-    unconfirmed,
-  };
+  return result();
+}
+
+/** How long, in all, one delivery waits for steps another delivery of the same event is running. */
+export const LEDGER_WAIT_MS = 5_000;
+
+/** The action as this delivery reports it when another delivery of the same event is running it. */
+function inProgressElsewhere(action: ActionTaken, summary: string): ActionTaken {
+  return { kind: action.kind, status: 'pending', detail: `In progress by another delivery of this event (${summary}); that delivery reports the outcome.` };
 }
 
 function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: boolean, model: SageMakerModel | null): ActionTaken {
