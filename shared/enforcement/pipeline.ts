@@ -21,7 +21,7 @@ import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep } from '../model/outcome.js';
 import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
-import { LedgerUnavailableError, StepInProgressError, type StepLedger, type StepRun } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
 import { errorText } from '../model/error-text.js';
 
 export interface EnforcementSettings {
@@ -170,9 +170,9 @@ export async function remediateAndAlert(
    */
   const waitUntil = Date.now() + LEDGER_WAIT_MS;
   let ledgerDown = false;
-  const once = async <T extends object>(step: string, effect: (run: StepRun) => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
+  const once = async <T extends object>(step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
     const name = unconfirmed && step !== 'action' ? `${step}-unconfirmed` : step;
-    if (ledgerDown) return { replayed: false, value: await effect({ takeover: false }) };
+    if (ledgerDown) return { replayed: false, value: await effect() };
     try {
       const outcome = await deps.ledger.once(key, name, effect, { waitMs: Math.max(0, waitUntil - Date.now()) });
       if (outcome.unrecorded) failures.ledger = outcome.unrecorded;
@@ -181,7 +181,7 @@ export async function remediateAndAlert(
       if (!(error instanceof LedgerUnavailableError)) throw error;
       failures.ledger = error.message;
       ledgerDown = true;
-      return { replayed: false, value: await effect({ takeover: false }) };
+      return { replayed: false, value: await effect() };
     }
   };
 
