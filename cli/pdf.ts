@@ -6,7 +6,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
-import type { CliIo } from './io.js';
+import { writeOutFile, type CliIo } from './io.js';
 
 /** The formats of `audit` and `sweep`: the report's own, and a PDF printed from its HTML page. */
 export const CLI_REPORT_FORMATS = [...REPORT_FORMATS, 'pdf'] as const;
@@ -100,7 +100,7 @@ export async function htmlToPdf(html: string, outPath: string, options: { chromi
       const last = stderr.trim().split('\n').filter((line) => !/dbus|Fontconfig/i.test(line)).slice(-2).join(' / ');
       throw new PdfPrintError(`--format pdf: ${options.chromium} did not print the report (exit ${code ?? 'killed'})${last ? `: ${last}` : ''}`);
     }
-    await writeFile(resolve(outPath), bytes);
+    await writeOutFile(resolve(outPath), bytes);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -128,6 +128,6 @@ export function reportOutput(format: CliReportFormat, out: string | null, env: N
 export async function writeReport(output: ReportOutput, render: (format: ReportFormat) => string, io: CliIo): Promise<void> {
   if (output.format === 'pdf') return htmlToPdf(render('html'), output.out!, { chromium: output.chromium! });
   const text = render(output.format);
-  if (output.out) await writeFile(output.out, text);
+  if (output.out) await writeOutFile(output.out, text);
   else io.stdout(text.trimEnd());
 }
