@@ -13,6 +13,7 @@ import type { Config } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { fit, printable } from '../format-table.js';
+import { jsonEscaped, printableDocument } from '../../shared/model/display-text.js';
 import { writeOutFile, type CliIo } from '../io.js';
 
 const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
@@ -85,6 +86,8 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
   if (options.format === 'sarif') rendered = JSON.stringify(renderSarif(result.findings, result.problems, { toolVersion: TOOL_VERSION, uriOf: sarifUri }), null, 2);
   else if (options.format === 'table') rendered = table(result.findings).join('\n');
   else rendered = result.findings.map(findingLine).join('\n');
+  // The one sanitiser: JSON and SARIF keep their exact value (escapes, never raw controls or bidi marks); a table shows them as \uXXXX.
+  rendered = options.format === 'table' ? printableDocument(rendered) : jsonEscaped(rendered);
   if (options.out !== null) await writeOutFile(options.out, rendered === '' ? '' : `${rendered}\n`);
   else if (rendered !== '') io.stdout(rendered);
 
