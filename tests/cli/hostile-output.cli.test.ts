@@ -20,8 +20,8 @@ const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u
 function hostileArchive(): string {
   const root = mkdtempSync(join(tmpdir(), 'guard-hostile-'));
   const key = logFileKey({ account: '111111111111', region: 'eu-west-1', day: '2026/10/03', time: '2026-10-03T10:00:00Z' });
-  const record = { ...createModelRecord({ account: '111111111111', region: 'eu-west-1', time: '2026-10-03T10:00:00Z', modelName: 'open-model' }), userAgent: HOSTILE_AGENT };
-  (record.userIdentity as Record<string, unknown>).arn = `arn:aws:sts::111111111111:assumed-role/x/${OSC8}\u202e`;
+  const record: Record<string, any> = { ...createModelRecord({ account: '111111111111', region: 'eu-west-1', time: '2026-10-03T10:00:00Z', modelName: 'open-model' }), userAgent: HOSTILE_AGENT };
+  record.userIdentity.arn = `arn:aws:sts::111111111111:assumed-role/x/${OSC8}\u202e`;
   mkdirSync(dirname(join(root, key)), { recursive: true });
   writeFileSync(join(root, key), cloudTrailLogFile([record]));
   return root;
