@@ -142,6 +142,7 @@ async function runtimeSdkVariant(name: string): Promise<{ dir: string; bytes: nu
     outfile,
     bundle: true,
     minify: true,
+    keepNames: true,
     target: 'node22',
     platform: 'node',
     format: 'esm',

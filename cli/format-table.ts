@@ -1,26 +1,20 @@
 import type { Decision } from '../shared/model/decision.js';
+import { jsonEscaped, printableText } from '../shared/model/display-text.js';
 
 /**
- * Characters shown as `\uXXXX`: C0 and C1 controls (ANSI escapes included: a model name or user
- * agent from a CloudTrail record must not move the cursor or recolour an operator's terminal),
- * bidirectional controls (U+202E would reverse what follows), zero-width characters and line
- * separators (a field must not start a line of its own).
+ * A field for the terminal: C0 and C1 controls (ANSI escapes included: a model name or user agent
+ * from a CloudTrail record must not move the cursor or recolour an operator's terminal),
+ * bidirectional controls, zero-width characters and line separators shown as `\uXXXX` (the one
+ * sanitiser, shared/model/display-text.ts).
  */
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
-const NOT_PLAIN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
-const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, escapeChar);
-}
+export const printable = printableText;
 
 /**
  * One JSON line for a terminal or a pipe: the same JSON value, with the characters JSON.stringify
  * leaves raw (C1 controls, bidirectional controls, line separators) written as `\uXXXX` escapes.
  */
 export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(NOT_PLAIN_JSON, escapeChar);
+  return jsonEscaped(JSON.stringify(value));
 }
 
 /** `text` padded or cut (with `…`) to `width` characters. */

@@ -1,8 +1,9 @@
 import { constants, createReadStream, readSync } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { access, lstat, open, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InputFile } from '../shared/cloudtrail/read-files.js';
-import { InputParseError } from '../shared/errors.js';
+import { InputParseError, UsageError } from '../shared/errors.js';
 
 /** Where a command writes: injected so tests can run commands in-process. */
 export interface CliIo {
@@ -72,4 +73,40 @@ export const processIo: CliIo = {
 /** The inputs named on the command line, opened one after the other as the reader asks for them. */
 export async function* inputFiles(io: CliIo, inputs: readonly string[]): AsyncGenerator<InputFile> {
   for (const input of inputs) yield await io.input(input);
+}
+
+/**
+ * Checks `--out PATH` before any work is done (a sweep's alerts, an hour of audit): the file may
+ * be created or replaced, and the command would not end in "cannot write" after the work. A
+ * directory, a symbolic link (writing would follow it onto its target), anything but a regular
+ * file, or a folder that does not exist is a usage error (exit 2) naming the option.
+ */
+export async function checkOutDestination(path: string): Promise<void> {
+  const refuse = (why: string) => new UsageError(`--out ${JSON.stringify(path)}: ${why}`);
+  if (path === '') throw refuse('expected a file name');
+  const info = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw refuse(`cannot be used (${error.code ?? error.message})`);
+  });
+  if (info === null) {
+    const folder = dirname(resolve(path));
+    const parent = await stat(folder).catch(() => null);
+    if (parent === null) throw refuse(`the folder ${folder} does not exist`);
+    if (!parent.isDirectory()) throw refuse(`${folder} is not a folder`);
+    await access(folder, constants.W_OK).catch(() => {
+      throw refuse(`the folder ${folder} is not writable`);
+    });
+    return;
+  }
+  if (info.isSymbolicLink()) throw refuse('a symbolic link; give the file itself (writing would follow the link onto its target)');
+  if (info.isDirectory()) throw refuse('a directory; give a file name');
+  if (!info.isFile()) throw refuse('not a regular file');
+  await access(path, constants.W_OK).catch(() => {
+    throw refuse('not writable');
+  });
+}
+
+/** Writes a `--out` file, never through a symbolic link (one made after the check included). */
+export async function writeOutFile(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(path, data, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
 }

@@ -5,7 +5,7 @@ import { IsolationGuardError, UsageError } from '../shared/errors.js';
 import { describeAwsError, isAwsError } from './aws-errors.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { processIo, type CliIo } from './io.js';
+import { checkOutDestination, processIo, type CliIo } from './io.js';
 import { CLI_REPORT_FORMATS, type CliReportFormat } from './pdf.js';
 import { SETTING_HELP } from './setting-help.js';
 
@@ -575,6 +575,8 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
       if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw argumentError(error as { code: string; message: string }, command);
       throw error;
     }
+    // Where the output goes is checked before any work (and any alert) is done.
+    if (typeof parsed.values.out === 'string') await checkOutDestination(parsed.values.out);
     return await command.run(parsed, io, env);
   } catch (error) {
     if (error instanceof IsolationGuardError) {

@@ -6,7 +6,8 @@ import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IsolationGuardError, UsageError } from '../shared/errors.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
-import type { CliIo } from './io.js';
+import { jsonEscaped, printableDocument } from '../shared/model/display-text.js';
+import { writeOutFile, type CliIo } from './io.js';
 
 /** The formats of `audit` and `sweep`: the report's own, and a PDF printed from its HTML page. */
 export const CLI_REPORT_FORMATS = [...REPORT_FORMATS, 'pdf'] as const;
@@ -100,7 +101,7 @@ export async function htmlToPdf(html: string, outPath: string, options: { chromi
       const last = stderr.trim().split('\n').filter((line) => !/dbus|Fontconfig/i.test(line)).slice(-2).join(' / ');
       throw new PdfPrintError(`--format pdf: ${options.chromium} did not print the report (exit ${code ?? 'killed'})${last ? `: ${last}` : ''}`);
     }
-    await writeFile(resolve(outPath), bytes);
+    await writeOutFile(resolve(outPath), bytes);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -127,7 +128,10 @@ export function reportOutput(format: CliReportFormat, out: string | null, env: N
 /** Renders the report in the format asked (a PDF from the HTML page) and writes it to --out or stdout. */
 export async function writeReport(output: ReportOutput, render: (format: ReportFormat) => string, io: CliIo): Promise<void> {
   if (output.format === 'pdf') return htmlToPdf(render('html'), output.out!, { chromium: output.chromium! });
-  const text = render(output.format);
-  if (output.out) await writeFile(output.out, text);
+  // The one sanitiser for text shown to people: JSON keeps its exact value (escapes, never raw
+  // controls or bidi marks on a terminal); Markdown, CSV and HTML show them as \uXXXX.
+  const rendered = render(output.format);
+  const text = output.format === 'json' ? jsonEscaped(rendered) : printableDocument(rendered);
+  if (output.out) await writeOutFile(output.out, text);
   else io.stdout(text.trimEnd());
 }

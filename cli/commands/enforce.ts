@@ -157,6 +157,11 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
     for await (const item of items) await handleItem(file.name, item);
   }
 
+  if (tally.createModel === 0 && tally.unreadable === 0 && tally.skipped === 0 && !options.fromDlq) {
+    // An empty input (a failed export, a wrong path) is not "nothing to enforce".
+    io.stderr('isolation-guard: the input holds no records: nothing was enforced');
+    return EXIT.inputError;
+  }
   if (tally.createModel === 0 && tally.unreadable === 0) {
     io.stderr(`isolation-guard: the input holds no SageMaker CreateModel call (${tally.skipped} other record(s) skipped)`);
   }

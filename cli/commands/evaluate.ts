@@ -65,7 +65,11 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
     }
     for (const miss of nearMisses) io.stderr(`isolation-guard: ${printable(name)}: skipped ${printable(miss)}`);
     if (problems > 0) failedInputs++;
-    else if (decided === 0 && skipped === 0) io.stderr(`isolation-guard: ${printable(name)}: holds no records`);
+    else if (decided === 0 && skipped === 0) {
+      // Nothing to decide is not a pass: an empty input (a failed export, a wrong path) fails the gate.
+      failedInputs++;
+      io.stderr(`isolation-guard: ${printable(name)}: holds no records: nothing was evaluated`);
+    }
     else if (decided === 0) {
       io.stderr(`isolation-guard: ${printable(name)}: holds no SageMaker CreateModel call (${skipped} other record(s) skipped, ${nearMisses.length} of them nearly one)`);
     }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -13,7 +13,8 @@ import type { Config } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { fit, printable } from '../format-table.js';
-import type { CliIo } from '../io.js';
+import { jsonEscaped, printableDocument } from '../../shared/model/display-text.js';
+import { writeOutFile, type CliIo } from '../io.js';
 
 const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
 export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
@@ -85,7 +86,9 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
   if (options.format === 'sarif') rendered = JSON.stringify(renderSarif(result.findings, result.problems, { toolVersion: TOOL_VERSION, uriOf: sarifUri }), null, 2);
   else if (options.format === 'table') rendered = table(result.findings).join('\n');
   else rendered = result.findings.map(findingLine).join('\n');
-  if (options.out !== null) await writeFile(options.out, rendered === '' ? '' : `${rendered}\n`);
+  // The one sanitiser: JSON and SARIF keep their exact value (escapes, never raw controls or bidi marks); a table shows them as \uXXXX.
+  rendered = options.format === 'table' ? printableDocument(rendered) : jsonEscaped(rendered);
+  if (options.out !== null) await writeOutFile(options.out, rendered === '' ? '' : `${rendered}\n`);
   else if (rendered !== '') io.stdout(rendered);
 
   for (const problem of result.problems) io.stderr(`isolation-guard: ${printable(problemText(problem))}`);

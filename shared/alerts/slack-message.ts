@@ -1,3 +1,4 @@
+import { displayText, slackPlainText } from '../model/display-text.js';
 import type { AlertInput } from '../model/outcome.js';
 
 /**
@@ -18,16 +19,8 @@ export function escapedWithin(text: string, max: number): string {
   return `${cut}…`;
 }
 
-/**
- * Characters an event field may not carry into a message: C0 and C1 controls (line breaks
- * included: a field must not start a line of its own, where `>` quotes and `•` lists), bidirectional
- * controls (U+202E would show `ldom.exe` as `exe.mold`), zero-width characters, line separators.
- */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+/g;
-
-/** An event-sourced string made inert for display: unsafe characters become one space. */
-export const clean = (text: string): string => text.replace(UNSAFE, ' ');
+/** An event-sourced string made inert for display (the one sanitiser, shared/model/display-text.ts). */
+export const clean = displayText;
 
 /** Backticks would close an inline code span early; a look-alike keeps the text readable. */
 const code = (text: string, max: number) => `\`${escapedWithin(clean(text).replace(/`/g, 'ˋ'), max)}\``;
@@ -77,6 +70,12 @@ export function consoleLink(region: string, modelName: string | null): string | 
 }
 
 const SECTION_MAX = 2900;
+
+/** An attachment's text and fallback: no code span there, so plain text made inert, then cut. */
+const attachmentText = (text: string) => {
+  const chars = Array.from(slackPlainText(text));
+  return chars.length <= FIELD_MAX ? chars.join('') : `${chars.slice(0, FIELD_MAX - 1).join('')}…`;
+};
 const FIELD_MAX = 400;
 
 /** The attachment bar's colour by severity: the channel's eye goes to red first. */
@@ -130,6 +129,6 @@ export function slackMessage(
     text: `${escapeSlack(header)}: ${code(name, FIELD_MAX)} in ${code(where, FIELD_MAX)}`,
     blocks,
     // A coloured bar under the message; the classification comes from a tag: plain text, cleaned and escaped.
-    attachments: [{ color: SEVERITY_COLOURS[input.severity], fallback: escapedWithin(priority, FIELD_MAX), text: escapedWithin(priority, FIELD_MAX) }],
+    attachments: [{ color: SEVERITY_COLOURS[input.severity], fallback: attachmentText(priority), text: attachmentText(priority) }],
   };
 }

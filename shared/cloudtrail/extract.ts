@@ -50,6 +50,12 @@ export function classifyRecord(value: unknown, location: RecordLocation): Extrac
       error: new RecordValidationError(location || '(record)', `expected a CloudTrail record object, got ${describeType(value)}`),
     };
   }
+  // CloudTrail writes both as strings: another type (an array, null) is a broken record, not another call.
+  for (const field of ['eventSource', 'eventName'] as const) {
+    if (field in value && typeof value[field] !== 'string') {
+      return { kind: 'invalid', location, error: new RecordValidationError(join(location, field), `expected a string, got ${describeType(value[field])}`), record: value };
+    }
+  }
   if (value.eventSource !== SAGEMAKER_EVENT_SOURCE || value.eventName !== CREATE_MODEL) {
     const name = typeof value.eventName === 'string' ? value.eventName : 'record without eventName';
     return { kind: 'skipped', location, why: `not a SageMaker CreateModel call (${name})`, record: value };

@@ -131,9 +131,11 @@ function workerMain(maxInflated: number) {
     const indexes: number[] = [];
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as { eventSource?: unknown } | null;
-      // SageMaker's records in any spelling of the source: one that is nearly it is named by the caller.
+      // SageMaker's records in any spelling of the source: one that is nearly it is named by the caller;
+      // a source that is no string at all (null, an array) is a broken record, also named by the caller.
       const source = r && typeof r === 'object' ? r.eventSource : undefined;
-      if (!r || typeof r !== 'object' || Array.isArray(r) || (typeof source === 'string' && source.trim().toLowerCase() === 'sagemaker.amazonaws.com')) {
+      const broken = source !== undefined && typeof source !== 'string';
+      if (!r || typeof r !== 'object' || Array.isArray(r) || broken || (typeof source === 'string' && source.trim().toLowerCase() === 'sagemaker.amazonaws.com')) {
         kept.push(r);
         indexes.push(i);
       }

@@ -2,40 +2,45 @@ import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
 import type { DecidedCreateModel } from '../model/decision.js';
 
 /**
- * Folds what DescribeModel showed into a decision made from the record. DescribeModel is the
- * truth about the model: when it shows EnableNetworkIsolation true (the record was truncated or
- * odd), the call is compliant after all. A model already gone stays a violation (it did run
- * without isolation), and the reasons say it is gone.
+ * Folds what DescribeModel showed into a decision made from the record. The event is the evidence:
+ * a CreateModel call that did not ask for isolation is a violation whatever DescribeModel says
+ * later. DescribeModel adds facts (the model is gone, a different model now has the name, the
+ * call's model is confirmed) and says which model, if any, there is to act on; it never erases the
+ * verdict. A model's isolation cannot change after creation, so an isolated model found now is not
+ * the one the call created without isolation, however soon after the call it was made; a model
+ * without isolation is the call's own unless it was created well after the call (`replacedSince`).
+ *
+ * Returns the decision and the model to act on: `exists: false` when there is none.
  */
-export function confirmDecision(decided: DecidedCreateModel, model: SageMakerModel): DecidedCreateModel {
+export function confirmDecision(
+  decided: DecidedCreateModel,
+  model: SageMakerModel,
+  eventTime: string = decided.decision.eventTime,
+): { decided: DecidedCreateModel; model: SageMakerModel } {
   const { decision } = decided;
-  if (decision.verdict !== 'violation' && decision.verdict !== 'exempt') return decided;
-  if (!model.exists) {
-    return {
-      ...decided,
-      decision: { ...decision, reasons: [...decision.reasons, 'DescribeModel: the model no longer exists.'] },
-    };
-  }
+  if (decision.verdict !== 'violation' && decision.verdict !== 'exempt') return { decided, model };
+  const adding = (reason: string) => ({ ...decided, decision: { ...decision, reasons: [...decision.reasons, reason] } });
+  const nothingToActOn: SageMakerModel = { exists: false, name: model.name, region: model.region };
+  if (!model.exists) return { decided: adding('DescribeModel: the model no longer exists.'), model };
+  const replaced = replacedSince(eventTime, model);
+  if (replaced) return { decided: adding(replaced), model: nothingToActOn };
   if (isIsolated(model)) {
+    const created = model.creationTime ? ` (created ${model.creationTime})` : '';
     return {
-      context: { ...decided.context, exemption: null },
-      decision: {
-        ...decision,
-        verdict: 'compliant',
-        networkIsolation: true,
-        severity: 'low',
-        exception: null,
-        reasons: [...decision.reasons, 'DescribeModel shows EnableNetworkIsolation true: the model is isolated.'],
-      },
+      decided: adding(
+        `DescribeModel now shows a model of this name with EnableNetworkIsolation true${created}. Isolation cannot be changed on an existing model, ` +
+          'so it is not the model this call created: that one was deleted and the name reused. The violation stands (the call is the evidence); nothing is done to the isolated model.',
+      ),
+      model: nothingToActOn,
     };
   }
-  return {
-    ...decided,
-    decision: { ...decision, reasons: [...decision.reasons, 'DescribeModel confirms EnableNetworkIsolation is not true.'] },
-  };
+  return { decided: adding('DescribeModel confirms EnableNetworkIsolation is not true.'), model };
 }
 
-/** A model created more than this long after the event is not the one the event created. */
+/**
+ * A model without isolation created more than this long after the event is not the one the event
+ * created (it only decides which model to act on, never the verdict).
+ */
 export const REPLACEMENT_MARGIN_MS = 60_000;
 
 /**

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -21,6 +23,9 @@ const describeError = (error: unknown): string => {
   return message && message !== name ? `${name}: ${message}` : name;
 };
 
+const isConditionFailed = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+
 export interface DynamoDbStepLedgerOptions {
   client: DynamoDBClient;
   tableName: string;
@@ -29,11 +34,19 @@ export interface DynamoDbStepLedgerOptions {
   /** How long done steps are kept (DynamoDB TTL on `expiresAt`): longer than any redelivery. */
   retentionDays?: number;
   now?: () => Date;
+  /** How long the "done" write is retried (beyond the SDK's own attempts) before the step is left unrecorded (ms). */
+  doneRetryMs?: number;
+  /** How often a step another delivery runs is looked at while waiting for it (ms). */
+  pollMs?: number;
 }
 
 /**
- * The step ledger in DynamoDB (table key `id`, a string). A step is claimed with a conditional
- * put (free, or a lease that has run out), marked done with its result, or released on failure.
+ * The step ledger in DynamoDB (table key `id`, a string). A step is claimed with a conditional put
+ * (free, or a lease that has run out) that names its owner, one per run: a claim the SDK sends
+ * again after a lost reply is the owner's own and still succeeds, so the owner is never refused
+ * by its own claim (with 50 concurrent deliveries, a slow reply to the claim once locked every
+ * delivery out, the owner included, until the lease ran out). The step is then marked done with
+ * its result (retried for `doneRetryMs`), or released on failure (only by its owner).
  */
 export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedger {
   const { client, tableName } = options;
@@ -41,9 +54,11 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
   const retentionSeconds = (options.retentionDays ?? 7) * 86_400;
   const now = options.now ?? (() => new Date());
   const epoch = () => Math.floor(now().getTime() / 1000);
+  const doneRetryMs = options.doneRetryMs ?? 3_000;
+  const pollMs = options.pollMs ?? 250;
 
   return {
-    async once(eventId, step, effect) {
+    async once(eventId, step, effect, onceOptions = {}) {
       const id = `${eventId}#${step}`;
       const key = { id: { S: id } };
       const memoryKey = `${tableName}\0${id}`;
@@ -56,57 +71,92 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
             : `the step-ledger table ${tableName} cannot be used (${describeError(error)})`,
           { cause: error },
         );
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              ...key,
-              status: { S: 'in-progress' },
-              leaseUntil: { N: String(epoch() + leaseSeconds) },
-              expiresAt: { N: String(epoch() + retentionSeconds) },
-            },
-            ConditionExpression: 'attribute_not_exists(id) OR (#status = :running AND leaseUntil < :now)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':running': { S: 'in-progress' }, ':now': { N: String(epoch()) } },
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') throw unavailable(error);
+      const owner = randomUUID();
+      // Waits use the real clock (the lease uses `now`, which tests may fix).
+      const waitUntil = Date.now() + (onceOptions.waitMs ?? 0);
+      for (let look = 0; ; look++) {
+        try {
+          await client.send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: {
+                ...key,
+                status: { S: 'in-progress' },
+                owner: { S: owner },
+                leaseUntil: { N: String(epoch() + leaseSeconds) },
+                expiresAt: { N: String(epoch() + retentionSeconds) },
+              },
+              ConditionExpression: 'attribute_not_exists(id) OR #owner = :owner OR (#status = :running AND leaseUntil < :now)',
+              ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+              ExpressionAttributeValues: { ':running': { S: 'in-progress' }, ':now': { N: String(epoch()) }, ':owner': { S: owner } },
+            }),
+          );
+          break;
+        } catch (error) {
+          if (!isConditionFailed(error)) throw unavailable(error);
+        }
         const existing = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true })).catch((cause: unknown) => {
           throw unavailable(cause);
         });
         const item = existing.Item;
         if (item?.status?.S === 'done') return { replayed: true, value: JSON.parse(item.result?.S ?? '{}') };
-        throw new StepInProgressError(id);
+        // Released (the other run failed) or its lease ran out: claim it again at once.
+        const free = item === undefined || Number(item.leaseUntil?.N ?? 0) < epoch();
+        if (!free) {
+          const left = waitUntil - Date.now();
+          if (left <= 0) throw new StepInProgressError(id);
+          await sleep(Math.min(pollMs, left));
+        } else if (look >= 10) {
+          throw new StepInProgressError(id);
+        }
       }
 
       let value;
       try {
         value = await effect();
       } catch (error) {
-        // Release the claim so the retry of this event runs this step again.
-        await client.send(new DeleteItemCommand({ TableName: tableName, Key: key })).catch(() => undefined);
+        // Release the claim (ours only) so the retry of this event runs this step again.
+        await client
+          .send(
+            new DeleteItemCommand({
+              TableName: tableName,
+              Key: key,
+              ConditionExpression: '#owner = :owner',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':owner': { S: owner } },
+            }),
+          )
+          .catch(() => undefined);
         throw error;
       }
-      try {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET #status = :done, #result = :result REMOVE leaseUntil',
-            ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-            ExpressionAttributeValues: { ':done': { S: 'done' }, ':result': { S: JSON.stringify(value) } },
-          }),
-        );
-      } catch (error) {
-        // The effect happened: never report it as failed (that would run it again at once).
-        // Remember it here; another container may run it again once the claim's lease runs out.
-        if (doneButUnrecorded.size >= UNRECORDED_MAX) doneButUnrecorded.delete(doneButUnrecorded.keys().next().value!);
-        doneButUnrecorded.set(memoryKey, JSON.stringify(value));
-        return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${describeError(error)})` };
+      // The effect happened: record it, retrying for a while (a lost "done" lets another delivery run
+      // the effect again once the lease runs out). The write is idempotent.
+      const doneBy = Date.now() + doneRetryMs;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: key,
+              UpdateExpression: 'SET #status = :done, #result = :result REMOVE leaseUntil',
+              ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
+              ExpressionAttributeValues: { ':done': { S: 'done' }, ':result': { S: JSON.stringify(value) } },
+            }),
+          );
+          return { replayed: false, value };
+        } catch (error) {
+          const pause = Math.min(100 * 2 ** attempt, doneBy - Date.now());
+          if (pause > 0) {
+            await sleep(pause);
+            continue;
+          }
+          // Never report the effect as failed (that would run it again at once). Remember it here;
+          // another container may run it again once the claim's lease runs out.
+          if (doneButUnrecorded.size >= UNRECORDED_MAX) doneButUnrecorded.delete(doneButUnrecorded.keys().next().value!);
+          doneButUnrecorded.set(memoryKey, JSON.stringify(value));
+          return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${describeError(error)})` };
+        }
       }
-      return { replayed: false, value };
     },
   };
 }

@@ -13,7 +13,7 @@ import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-
 import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { Mode } from '../model/mode.js';
-import { confirmDecision, replacedSince } from '../decision/confirm.js';
+import { confirmDecision } from '../decision/confirm.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel, Decision } from '../model/decision.js';
 import type { Exemption } from '../decision/exemptions.js';
@@ -21,7 +21,7 @@ import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep } from '../model/outcome.js';
 import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
-import { LedgerUnavailableError, type StepLedger } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
 import { errorText } from '../model/error-text.js';
 
 export interface EnforcementSettings {
@@ -101,14 +101,8 @@ export async function enforceRecord(
       // Tags come from the CloudTrail request, which CloudFormation and the SDKs fill in: no ListTags,
       // so the enforce role needs no more than the three model actions.
       model = await describeModel(sagemaker, decided.decision.modelName, { region: record.awsRegion, listTags: false });
-      const replaced = replacedSince(record.eventTime, model);
-      if (replaced) {
-        // Another model now has the name: act on nothing, and alert the violation as the request shows it.
-        decided = { ...decided, decision: { ...decided.decision, reasons: [...decided.decision.reasons, replaced] } };
-        model = { exists: false, name: model.name, region: model.region };
-      } else {
-        decided = confirmDecision(decided, model);
-      }
+      // What DescribeModel shows adds facts and picks the model to act on; the verdict stays the call's.
+      ({ decided, model } = confirmDecision(decided, model, record.eventTime));
     } catch (error) {
       failures.confirm = `DescribeModel failed: ${errorText(error)}`;
       unconfirmed = `the model could not be looked at (${errorText(error)})`;
@@ -167,19 +161,26 @@ export async function remediateAndAlert(
 
   /**
    * One step under the ledger. When the ledger itself cannot be used (table missing, denied,
-   * failing), deduplication cannot happen: the effect runs anyway (a duplicate is better than
-   * silence) and the failure is reported, so the event is kept for the dead-letter queue.
+   * failing, hanging), deduplication cannot happen: the effect runs anyway (a duplicate is better
+   * than silence), the failure is reported, so the event is kept for the dead-letter queue, and the
+   * remaining steps do not wait on the ledger again (every wait is bounded: the invocation ends well
+   * inside the function's timeout with every channel tried). A step another delivery is running is
+   * waited for, all steps together at most LEDGER_WAIT_MS, then reported as in progress there.
    * Unconfirmed alerts are steps of their own, so the confirmed alert of a retry still goes out.
    */
+  const waitUntil = Date.now() + LEDGER_WAIT_MS;
+  let ledgerDown = false;
   const once = async <T extends object>(step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
     const name = unconfirmed && step !== 'action' ? `${step}-unconfirmed` : step;
+    if (ledgerDown) return { replayed: false, value: await effect() };
     try {
-      const outcome = await deps.ledger.once(key, name, effect);
+      const outcome = await deps.ledger.once(key, name, effect, { waitMs: Math.max(0, waitUntil - Date.now()) });
       if (outcome.unrecorded) failures.ledger = outcome.unrecorded;
       return outcome;
     } catch (error) {
       if (!(error instanceof LedgerUnavailableError)) throw error;
       failures.ledger = error.message;
+      ledgerDown = true;
       return { replayed: false, value: await effect() };
     }
   };
@@ -198,6 +199,11 @@ export async function remediateAndAlert(
         ? { kind: action.kind, status: 'already-done', detail: `Already done by an earlier delivery: ${value.detail}` }
         : { kind: action.kind, status: value.status, detail: value.detail };
     } catch (error) {
+      if (error instanceof StepInProgressError) {
+        // Not ours to report as failed: the delivery running it reports the outcome.
+        action = inProgressElsewhere(action, remediation.summary);
+        return;
+      }
       failures.action = errorText(error);
       action = { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${errorText(error)}` };
     }
@@ -213,6 +219,10 @@ export async function remediateAndAlert(
       const { replayed } = await once(name, send);
       channels[name] = replayed ? 'already-sent' : 'sent';
     } catch (error) {
+      if (error instanceof StepInProgressError) {
+        channels[name] = 'in-progress';
+        return;
+      }
       channels[name] = 'failed';
       failures[name] = errorText(error);
     }
@@ -230,6 +240,9 @@ export async function remediateAndAlert(
     await sendChannel('sns', sendSns);
     if (channels.sns === 'sent' || channels.sns === 'already-sent') {
       await runAction();
+    } else if (channels.sns === 'in-progress') {
+      // Another delivery is publishing the alert; it deletes the model after it.
+      action = inProgressElsewhere(action, ACTIONS.delete.summary);
     } else {
       action = { ...action, status: 'failed', detail: 'Not deleted: the SNS alert that records the model for recreation was not published.' };
       failures.action = action.detail;
@@ -239,6 +252,16 @@ export async function remediateAndAlert(
     await runAction();
     await Promise.all([sendChannel('sns', sendSns), sendChannel('slack', sendSlack), sendChannel('finding', sendFinding)]);
   }
+
+  const result = (): EnforcementResult => ({
+    eventKey: key,
+    decision: decided.decision,
+    model: model && { exists: model.exists, networkIsolation: model.exists ? isIsolated(model) : null },
+    action,
+    channels,
+    failures,
+    unconfirmed,
+  });
 
   // Security Hub last, so that the finding records what was done (a deleted model's is ARCHIVED).
   const securityHub = deps.securityHub;
@@ -253,20 +276,24 @@ export async function remediateAndAlert(
         channels.securityHub = replayed ? 'already-sent' : 'sent';
       }
     } catch (error) {
+      if (error instanceof StepInProgressError) {
+        channels.securityHub = 'in-progress';
+        return result();
+      }
       channels.securityHub = 'failed';
       failures.securityHub = errorText(error);
     }
   }
 
-  return {
-    eventKey: key,
-    decision: decided.decision,
-    model: model && { exists: model.exists, networkIsolation: model.exists ? isIsolated(model) : null },
-    action,
-    channels,
-    failures,
-    unconfirmed,
-  };
+  return result();
+}
+
+/** How long, in all, one delivery waits for steps another delivery of the same event is running. */
+export const LEDGER_WAIT_MS = 5_000;
+
+/** The action as this delivery reports it when another delivery of the same event is running it. */
+function inProgressElsewhere(action: ActionTaken, summary: string): ActionTaken {
+  return { kind: action.kind, status: 'pending', detail: `In progress by another delivery of this event (${summary}); that delivery reports the outcome.` };
 }
 
 function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: boolean, model: SageMakerModel | null): ActionTaken {

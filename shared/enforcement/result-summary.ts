@@ -18,6 +18,9 @@ export function resultSummary(result: Pick<EnforcementResult, 'decision' | 'acti
   if (sentBefore && !sentNow && (action.status === 'already-done' || action.status === 'not-needed' || action.status === 'would-do')) {
     return `already done: an earlier delivery of event ${decision.eventId ?? '(no id)'} handled ${model}; nothing was repeated.`;
   }
+  if (statuses.includes('in-progress') && !sentNow) {
+    return `in progress: another delivery of event ${decision.eventId ?? '(no id)'} is handling ${model} and reports the outcome; nothing was repeated.`;
+  }
   const told = statuses.filter((status) => status === 'sent').length;
   return `${decision.verdict}: ${model}; ${action.kind === 'none' ? 'alert only' : `${action.kind} ${action.status}`}; ${told} channel(s) told.`;
 }

@@ -24,32 +24,48 @@ export interface StepLedger {
   /**
    * Runs `effect` unless the step is recorded as done; returns its (stored) result. `unrecorded`
    * says why an effect that ran could not be recorded as done (a retry elsewhere may run it again).
+   * When another delivery is running the step, waits up to `waitMs` (default 0) for its outcome,
+   * then throws StepInProgressError.
    */
-  once<T extends object>(eventId: string, step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T; unrecorded?: string }>;
+  once<T extends object>(
+    eventId: string,
+    step: string,
+    effect: () => Promise<T>,
+    options?: { waitMs?: number },
+  ): Promise<{ replayed: boolean; value: T; unrecorded?: string }>;
 }
 
 /** The ledger itself cannot be used (its table is missing, denied or failing): deduplication cannot happen. */
 export class LedgerUnavailableError extends IsolationGuardError {}
 
-/** Another delivery of the same event is running this step right now: retry later. */
+/** Another delivery of the same event is running this step right now: it reports the outcome. */
 export class StepInProgressError extends IsolationGuardError {
   constructor(readonly key: string) {
-    super(`step ${key} is being run by another delivery of the same event`);
+    super(`step ${key} is in progress by another delivery of the same event`);
   }
 }
 
 /** For the CLI without a table and for tests: the same contract, kept in memory. */
 export function memoryStepLedger(): StepLedger {
   const done = new Map<string, object>();
-  const running = new Set<string>();
+  const running = new Map<string, Promise<unknown>>();
   return {
-    async once(eventId, step, effect) {
+    async once(eventId, step, effect, options = {}) {
       const key = `${eventId}#${step}`;
+      const other = running.get(key);
+      if (other && !done.has(key)) {
+        // Wait (bounded) for the other run's outcome rather than report its step as ours.
+        const waitMs = options.waitMs ?? 0;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([other.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+        clearTimeout(timer);
+        if (!done.has(key) && running.has(key)) throw new StepInProgressError(key);
+      }
       if (done.has(key)) return { replayed: true, value: done.get(key) as never };
-      if (running.has(key)) throw new StepInProgressError(key);
-      running.add(key);
+      const run = effect();
+      running.set(key, run);
       try {
-        const value = await effect();
+        const value = await run;
         done.set(key, value);
         return { replayed: false, value };
       } finally {

@@ -50,4 +50,5 @@ export interface AlertInput {
 export type ChannelName = 'sns' | 'slack' | 'finding';
 /** Steps that can fail: the channels, the action, the confirmation (DescribeModel), the ledger. */
 export type FailedStep = ChannelName | 'action' | 'confirm' | 'ledger';
-export type ChannelStatus = 'sent' | 'already-sent' | 'not-configured' | 'not-needed' | 'failed';
+/** `in-progress`: another delivery of the same event is sending it (and reports the outcome). */
+export type ChannelStatus = 'sent' | 'already-sent' | 'in-progress' | 'not-configured' | 'not-needed' | 'failed';

@@ -101,11 +101,11 @@ describe('isolation-guard evaluate', () => {
     expect(stderr).toMatch(/bad\.json: Records\[0\]\.awsRegion: /);
   });
 
-  it('says an empty file holds no records and exits 0', async () => {
+  it('says an empty file holds no records and exits 2: nothing evaluated is no pass', async () => {
     const { code, stdout, stderr } = await runCliInProcess(['evaluate', writeTmp('empty.json', '')]);
-    expect(code).toBe(0);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toMatch(/empty\.json: holds no records/);
+    expect(stderr).toMatch(/empty\.json: holds no records: nothing was evaluated/);
   });
 
   it('applies exemptions from flags, the environment and a config file, with expiry', async () => {

@@ -206,10 +206,16 @@ describe('a model deleted and recreated with isolation before the event is handl
     expect(await snsAlerts()).toHaveLength(1);
   }, 60_000);
 
-  it('a model created with the event (within a minute) is the event\'s model: isolation from DescribeModel counts', async () => {
-    await createModel(setup, REGION, 'same-model', true);
-    const outcome = (await handlerWith()(event('same-model') as never, lambdaContext())) as any;
-    expect(outcome.handled.decision.verdict).toBe('compliant');
-    expect(await snsAlerts()).toHaveLength(0);
+  it('a model recreated with isolation within seconds of a call that asked for none: still a violation, alerted once, nothing done to the new model', async () => {
+    // The call said false; by the time the event is handled the name holds an isolated model made
+    // just after it. No time window erases the verdict: the request is the evidence.
+    await createModel(setup, REGION, 'same-minute', true);
+    const outcome = (await handlerWith()(event('same-minute', { isolation: false }) as never, lambdaContext())) as any;
+    expect(outcome.handled.decision.verdict).toBe('violation');
+    expect(outcome.handled.decision.reasons.join(' ')).toMatch(/The request set EnableNetworkIsolation to false\..*not the model this call created/);
+    expect(await tagsOf('same-minute')).toEqual({});
+    const alerts = await snsAlerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.message).toContain('not the model this call created');
   }, 60_000);
 });

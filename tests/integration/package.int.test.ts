@@ -483,6 +483,21 @@ describe('serverless package (osls, offline)', () => {
     });
   });
 
+  it('keeps class names in every bundle (esbuild keepNames): an error in the logs is named as in the code, not minified', async () => {
+    for (const name of ['enforce', 'sweep', 'history', 'sweepPlanner', 'sweepWorker']) {
+      const file = [...readZip(functionArtifact(packaged.dir, name)).entries()].find(([entry]) => entry.endsWith('.mjs'))![1].toString('utf8');
+      // keepNames pins each class's name where it is defined (`static{e(this,"IsolationGuardError")}`): the base of every error of ours.
+      expect(/[\w$]+\((?:this|[\w$]+), ?"IsolationGuardError"\)/.test(file), `${name}: IsolationGuardError's name kept`).toBe(true);
+    }
+    // What an operator reads: the packaged enforce function given something that is no event logs and throws its error by name.
+    const failure = await invokePackagedHandler(packaged, 'enforce', { not: 'an event' }, { env: { AWS_REGION: 'eu-west-1', POWERTOOLS_METRICS_DISABLED: 'true' } }).then(
+      () => expect.unreachable('the invocation succeeded'),
+      (error: Error) => error.message,
+    );
+    // (The message is the whole output, source-mapped lines included: assert on the line, print only it.)
+    expect(failure.split('\n').find((line) => line.includes('(input): not a CloudTrail record'))).toMatch(/^RecordValidationError: \(input\)/);
+  });
+
   it('packages once per process: later callers get the same artifact', async () => {
     await expect(packageService({ stage: 'test', region: 'eu-west-1', params: PARAMS })).resolves.toBe(packaged);
   });

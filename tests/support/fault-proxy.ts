@@ -16,6 +16,11 @@ export interface Fault {
   status?: number;
   /** Answer AccessDenied (HTTP 400 for JSON protocols, 403 otherwise). */
   accessDenied?: boolean;
+  /**
+   * Forward at once, then hold the answer this long: the service has done the request, the client
+   * hears of it late (a slow reply, which a client timeout turns into a retry of a request already done).
+   */
+  answerLatencyMs?: number;
   /** Never answer. */
   hang?: boolean;
   /** Only requests whose body contains this text (e.g. one model's name). */
@@ -108,8 +113,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const forward = request(
         { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+          const reply = () => {
+            if (res.destroyed) return answer.resume();
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          };
+          if (applies && fault.answerLatencyMs) setTimeout(reply, fault.answerLatencyMs);
+          else reply();
         },
       );
       forward.on('error', (error) => res.writeHead(502).end(String(error)));

@@ -102,3 +102,20 @@ describe('hostile event fields on the terminal', () => {
     expect(JSON.parse(line)).toEqual(value);
   });
 });
+
+describe('hostile text in the Slack attachment (the classification tag, shown in notifications)', () => {
+  const tag = `phi\u001b[31m${RLO}gpj.exe\u200b\r\nfake line\u2028\u2029 *bold* _it_ ~s~ \`code\` https://evil.example/phish evil.example <!channel>`;
+  const alert = hostileAlert();
+  const message = slackMessage({ ...alert, decision: { ...alert.decision, classification: tag } });
+
+  it.each(['text', 'fallback'] as const)('attachment %s: no control, bidi, zero-width or separator character, no formatting, mention or link', (key) => {
+    const text = message.attachments[0]![key];
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/);
+    expect(text).not.toMatch(/[*_~`<>]/);
+    expect(text).not.toMatch(/https?:\/\/|evil\.example/);
+    // Still readable: the words are there, defanged.
+    expect(text).toContain('https[:]//evil[.]example/phish');
+    expect(text).toContain('∗bold∗');
+    expect(text).toContain('&lt;!channel&gt;');
+  });
+});

@@ -11,28 +11,37 @@ const existing = (networkIsolation: boolean): SageMakerModel => describedModel({
 const gone: SageMakerModel = { exists: false, name: 'fraud-detector-v7', region: 'eu-west-1' };
 
 describe('confirmDecision', () => {
-  it('keeps a violation that DescribeModel confirms, saying so', () => {
-    const { decision } = confirmDecision(decided('createmodel_absent_terraform.json'), existing(false));
+  it('keeps a violation that DescribeModel confirms, saying so, and acts on that model', () => {
+    const { decided: { decision }, model } = confirmDecision(decided('createmodel_absent_terraform.json'), existing(false));
     expect(decision.verdict).toBe('violation');
     expect(decision.reasons.at(-1)).toMatch(/DescribeModel confirms/);
+    expect(model.exists).toBe(true);
   });
 
-  it('turns a violation into compliant when DescribeModel shows isolation on (truncated record)', () => {
-    const { decision } = confirmDecision(decided('createmodel_absent_terraform.json'), existing(true));
-    expect(decision).toMatchObject({ verdict: 'compliant', networkIsolation: true });
+  it.each([
+    ['the request said false', 'createmodel_false_cli.json'],
+    ['the request left it out', 'createmodel_absent_terraform.json'],
+  ])('keeps the violation when DescribeModel shows an isolated model of that name, even one made with the call (%s): the call is the evidence', (_what, fixture) => {
+    const call = decided(fixture);
+    // Created the same second as the call: no time window decides.
+    const { decided: { decision }, model } = confirmDecision(call, describedModel({ enableNetworkIsolation: true, creationTime: call.decision.eventTime }));
+    expect(decision).toMatchObject({ verdict: 'violation', severity: call.decision.severity });
+    expect(decision.reasons.at(-1)).toMatch(/not the model this call created: that one was deleted and the name reused\. The violation stands/);
+    // Nothing to act on: the isolated model is another one.
+    expect(model.exists).toBe(false);
   });
 
   it('keeps the violation of a model already gone and says it is gone', () => {
-    const { decision } = confirmDecision(decided('createmodel_false_cli.json'), gone);
+    const { decided: { decision } } = confirmDecision(decided('createmodel_false_cli.json'), gone);
     expect(decision.verdict).toBe('violation');
     expect(decision.reasons.at(-1)).toBe('DescribeModel: the model no longer exists.');
   });
 
   it('leaves compliant and failed calls alone', () => {
     const compliant = decided('createmodel_isolated_sdk.json');
-    expect(confirmDecision(compliant, existing(false))).toBe(compliant);
+    expect(confirmDecision(compliant, existing(false)).decided).toBe(compliant);
     const denied = decided('createmodel_denied.json');
-    expect(confirmDecision(denied, gone)).toBe(denied);
+    expect(confirmDecision(denied, gone).decided).toBe(denied);
   });
 });
 
