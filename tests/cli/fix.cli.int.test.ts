@@ -146,6 +146,20 @@ describe('isolation-guard fix', () => {
     expect(again.stdout).toContain('Endpoints on them: none');
   });
 
+  it("the sweep's inventory counts the replaced model as fixed, apart from one only quarantined", async () => {
+    await model('held', { tags: { 'isolation-guard:quarantine': 'network-isolation-disabled' } });
+    const result = await runCliInProcess(['sweep', '--regions', REGION, '--format', 'json'], { env });
+    const inventory = JSON.parse(result.stdout);
+    const row = (name: string) => inventory.models.find((m: { modelName: string }) => m.modelName === name);
+    expect(row('scorer')).toMatchObject({ verdict: 'violation', quarantined: true, fixed: true });
+    expect(row('held')).toMatchObject({ verdict: 'violation', quarantined: true, fixed: false });
+    expect(row('other')).toMatchObject({ quarantined: false, fixed: false });
+    expect(inventory.summary).toMatchObject({ fixed: 1, quarantined: 1 });
+    expect(result.stderr).toContain('1 fixed, 1 quarantined');
+    const md = (await runCliInProcess(['sweep', '--regions', REGION, '--format', 'md'], { env })).stdout;
+    expect(md).toContain('fixed: 1; quarantined (still without isolation): 1;');
+  });
+
   it('with --delete-old deletes the old model and the configs no endpoint uses once every endpoint moved', async () => {
     await model('ranker');
     await serve('ranker-config', ['ranker-a', 'ranker-b'], ['ranker']);
