@@ -12,7 +12,9 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
-import { runCliInProcess } from '../support/cli.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runCliInProcess } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -94,6 +96,10 @@ describe('isolation-guard fix', () => {
       '4. AddTags scorer',
     ]);
     expect(out).toContain('Nothing was changed: run again with --apply');
+    // The README's "Fixing a model" shows this very plan.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Fixing a model'));
+    expect(section.slice(section.indexOf('```text\n') + 8, section.indexOf('```', section.indexOf('```text\n') + 8))).toBe(out);
     expect(await modelNames()).toStrictEqual(before);
     expect(await configNames()).toStrictEqual(['other-config', 'scorer-config']);
     expect(await endpointConfig('scorer-endpoint')).toBe('scorer-config');
