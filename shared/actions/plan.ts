@@ -3,7 +3,7 @@ import type { DecidedCreateModel } from '../model/decision.js';
 import type { ActionKind } from '../model/outcome.js';
 import type { SageMakerModel } from '../model/sagemaker-model.js';
 
-import { AUTO_FIX_TAG, AUTO_FIX_VALUE, CLOUDFORMATION_STACK_TAG } from '../model/tags.js';
+import { AUTO_FIX_TAG, AUTO_FIX_VALUE, CLOUDFORMATION_STACK_TAG, REPLACED_BY_TAG } from '../model/tags.js';
 
 export { CLOUDFORMATION_STACK_TAG };
 const CLOUDFORMATION_SERVICE = 'cloudformation.amazonaws.com';
@@ -30,6 +30,9 @@ export function planAction(
   if (decision.verdict !== 'violation') return { kind: 'none', note: null };
   if (mode === 'alert') return { kind: 'none', note: 'Alert mode: no remediation.' };
   if (model !== null && !model.exists) return { kind: mode, note: 'The model no longer exists.' };
+  // Known when the tags were read (a sweep): a model `fix` replaced already serves nothing; not again.
+  const replacedBy = model?.exists ? model.tags[REPLACED_BY_TAG] : undefined;
+  if (mode === 'recreate' && replacedBy !== undefined) return { kind: 'none', note: `Recreate mode: already replaced by ${replacedBy}, which serves its endpoints; delete it with \`isolation-guard fix ${decision.modelName ?? 'MODEL'} --apply --delete-old\`.` };
   if (mode === 'recreate') return planRecreate(context.tags, context.invokedBy, iacTagKeys, options.autoFixTagKey ?? AUTO_FIX_TAG);
   if (mode === 'delete') {
     const stack = context.tags[CLOUDFORMATION_STACK_TAG];

@@ -8,8 +8,9 @@ import {
   ListEndpointConfigsCommand,
   ListModelsCommand,
   ListTagsCommand,
-  type SageMakerClient,
+  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { readFileSync } from 'node:fs';
@@ -219,6 +220,23 @@ describe('isolation-guard fix', () => {
     expect((await runCliInProcess(['fix', 'bad_name!'], { env })).stderr).toContain('MODEL_NAME: not a SageMaker model name');
     expect((await runCliInProcess(['fix'], { env })).code).toBe(2);
     expect((await fix('x', '--account', '210987654321')).stderr).toContain('--account: needs --member-role-name');
+  });
+
+  it('fixes a model of another account of the organisation through the member role (--account)', async () => {
+    const member = '210987654321';
+    const sts = new STSClient(awsClientConfig(moto.endpoint, REGION));
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/Admin`, RoleSessionName: 'setup' }));
+    const there = new SageMakerClient({
+      ...awsClientConfig(moto.endpoint, REGION),
+      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+    });
+    await there.send(new CreateModelCommand({ ModelName: 'far-model', ExecutionRoleArn: `arn:aws:iam::${member}:role/SageMakerExecution`, PrimaryContainer: { Image: 'img' } }));
+    const result = await fix('far-model', '--account', member, '--member-role-name', 'isolation-guard-member', '--apply');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Fix for model far-model (${REGION}, account ${member})`);
+    expect((await there.send(new DescribeModelCommand({ ModelName: 'far-model-isolated' }))).EnableNetworkIsolation).toBe(true);
+    // Not in the home account.
+    expect(await modelNames()).not.toContain('far-model-isolated');
   });
 
   it('reports a step that failed and what was and was not done (exit 3)', async () => {

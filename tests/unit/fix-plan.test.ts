@@ -72,6 +72,9 @@ describe('recreate mode', () => {
     expect(planAction(violation({}), model, 'recreate', [])).toMatchObject({ kind: 'none', note: expect.stringContaining('no tag isolation-guard:auto-fix=allowed') });
     expect(planAction(violation({ 'isolation-guard:auto-fix': 'no' }), model, 'recreate', []).kind).toBe('none');
     expect(planAction(violation({ fixme: 'allowed' }), model, 'recreate', [], { autoFixTagKey: 'fixme' }).kind).toBe('recreate');
+    // A model fix replaced already (the sweep reads its tags) is not recreated again.
+    const replaced = describedModel({ tags: { 'isolation-guard:replaced-by': 'fraud-detector-v7-isolated' } });
+    expect(planAction(violation({ 'isolation-guard:auto-fix': 'allowed' }), replaced, 'recreate', [])).toMatchObject({ kind: 'none', note: expect.stringContaining('already replaced by fraud-detector-v7-isolated') });
     expect(planAction(violation({ 'isolation-guard:auto-fix': 'allowed', 'managed-by': 'tf' }), model, 'recreate', ['managed-by'])).toMatchObject({
       kind: 'none',
       note: expect.stringContaining('the tag managed-by says infrastructure as code manages this model'),
