@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { planAction } from '../../shared/actions/plan.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
+import { applyFix } from '../../shared/fix/apply-fix.js';
 import { isolatedName, planFix, type FixState } from '../../shared/fix/fix-plan.js';
 import { describedModel, ownRecord } from '../support/fixtures.js';
 
@@ -88,5 +89,58 @@ describe('recreate mode', () => {
       Bool: { 'sagemaker:NetworkIsolation': 'true' },
       StringEquals: { 'aws:RequestTag/team:fix': 'allowed' },
     });
+  });
+});
+
+describe('applyFix', () => {
+  /** Effects that record the calls; the endpoint answers the statuses given, one a look. */
+  function effects(statuses: Array<{ status: string; configName: string }>) {
+    const calls: string[] = [];
+    let look = 0;
+    return {
+      calls,
+      adapter: {
+        createModel: async () => void calls.push('CreateModel'),
+        createEndpointConfig: async () => void calls.push('CreateEndpointConfig'),
+        updateEndpoint: async () => void calls.push('UpdateEndpoint'),
+        endpointStatus: async () => ({ ...statuses[Math.min(look++, statuses.length - 1)]!, failureReason: 'container failed to start' }),
+        tagModel: async () => void calls.push('AddTags'),
+        deleteEndpointConfig: async () => void calls.push('DeleteEndpointConfig'),
+        deleteModel: async () => void calls.push('DeleteModel'),
+      },
+    };
+  }
+  let clock = 0;
+  const wait = { timeoutMs: 60_000, pollMs: 30_000, sleep: async (ms: number) => void (clock += ms), now: () => clock };
+  const ready = () => {
+    const plan = planFix(state(), { ...OPTIONS, deleteOld: true });
+    if (plan.status !== 'ready') throw new Error(plan.status);
+    return plan;
+  };
+
+  it('reports an endpoint that rolled back to its old config as failed, and neither tags nor deletes the old model', async () => {
+    const { calls, adapter } = effects([{ status: 'Updating', configName: 'live-isolated' }, { status: 'InService', configName: 'live' }]);
+    const outcome = await applyFix(ready(), adapter, wait);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.steps.map((s) => s.status)).toStrictEqual(['done', 'done', 'failed', 'not-done', 'not-done', 'not-done']);
+    expect(outcome.steps[2]!.detail).toBe('rolled back to live: container failed to start');
+    expect(calls).toStrictEqual(['CreateModel', 'CreateEndpointConfig', 'UpdateEndpoint']);
+  });
+
+  it('stops waiting for an endpoint at the bound, saying it is still updating', async () => {
+    clock = 0;
+    const progress: string[] = [];
+    const { adapter } = effects([{ status: 'Updating', configName: 'live-isolated' }]);
+    const outcome = await applyFix(ready(), adapter, { ...wait, progress: (line) => progress.push(line) });
+    expect(outcome.steps[2]).toMatchObject({ status: 'failed', detail: expect.stringMatching(/^still Updating after \d+ s/) });
+    expect(clock).toBeGreaterThanOrEqual(60_000);
+    expect(progress).toStrictEqual(['live-endpoint: Updating (0 s)']);
+  });
+
+  it('once every endpoint moved, tags the old model replaced, then deletes its unused configs and itself (--delete-old)', async () => {
+    const { calls, adapter } = effects([{ status: 'InService', configName: 'live-isolated' }]);
+    const outcome = await applyFix(ready(), adapter, wait);
+    expect(outcome.ok).toBe(true);
+    expect(calls).toStrictEqual(['CreateModel', 'CreateEndpointConfig', 'UpdateEndpoint', 'AddTags', 'DeleteEndpointConfig', 'DeleteModel']);
   });
 });
