@@ -103,7 +103,7 @@ export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
   { key: 'classification', header: 'Classification', value: (m) => m.classification ?? '', text: (m) => m.classification ?? '-', optional: true },
   { key: 'production', header: 'Production', value: (m) => String(m.production ?? false), audience: 'machine' },
   { key: 'exception', header: 'Exception', value: (m) => m.exception?.id ?? '', text: (m) => m.exception?.id ?? '-', optional: true },  // Fixed (`isolation-guard fix`), apart from quarantined; last, so the columns above keep their places.
-  { key: 'fixed', header: 'Fixed', value: (m) => String(m.fixed === true), text: (m) => (m.fixed ? `yes: ${m.tags['isolation-guard:replaced-by']}` : 'no'), wrap: 'anywhere' },
+  { key: 'fixed', header: 'Fixed', value: (m) => String(m.fixed === true), text: (m) => (m.fixed ? `yes: ${m.tags['isolation-guard:replaced-by']}` : '-'), wrap: 'anywhere', optional: true },
 ];
 
 /** Every model, violations first, then by account, region and name. */
