@@ -59,6 +59,7 @@ const EXEMPTION_SETTINGS: SettingName[] = [
 ];
 const ENFORCE_SETTINGS: SettingName[] = [
   'mode',
+  'autoFixTagKey',
   'dryRun',
   'topicArn',
   'slackWebhookUrl',
@@ -283,6 +284,58 @@ export const COMMANDS: CommandSpec[] = [
     async run({ values, positionals }, io, env) {
       const config = await configFrom(values, ['evidenceBucket'], env);
       return (await import('./commands/scan.js')).scanMain(values, positionals, config, io, env);
+    },
+  },
+  {
+    name: 'fix',
+    synopsis: 'MODEL_NAME [--region R] [--apply] [--delete-old] [--format text|json]',
+    summary: 'Recreate a model with network isolation and move its endpoints onto it (a plan unless --apply).',
+    description:
+      'Isolation cannot be turned on for an existing model: the fix is a new model (NAME-isolated) with the\n' +
+      'same containers, role, VPC and tags, a copy of each endpoint config that serves the old one, and\n' +
+      'UpdateEndpoint of each endpoint onto it. Without --apply it prints the plan and changes nothing.',
+    options: {
+      apply: { type: 'boolean', default: false, help: 'make the changes (default: print the plan only)' },
+      'delete-old': { type: 'boolean', default: false, help: 'delete the old model, and configs no endpoint uses, once every endpoint moved' },
+      force: { type: 'boolean', default: false, help: 'fix a model that CloudFormation or Terraform manages (its template drifts)' },
+      'rollback-alarms': { type: 'string', value: 'LIST', help: 'CloudWatch alarms: blue/green update with auto-rollback when one fires' },
+      'wait-minutes': { type: 'string', default: '30', value: 'N', help: 'how long each endpoint is waited for (30)' },
+      format: { type: 'string', default: 'text', value: 'text|json', help: 'the plan as text (default) or one JSON document' },
+      region: { type: 'string', value: 'REGION', help: "the model's region (default AWS_REGION, else us-east-1)" },
+      account: { type: 'string', value: 'ID', help: "the model's account (through --member-role-name)" },
+    },
+    settings: ['iacTagKeys', 'memberRoleName', 'externalId'],
+    positionals: true,
+    exits: { 0: 'fixed, already isolated, or the plan printed', 2: 'no such model, bad input, or IaC-managed without --force', 3: 'a step failed (the output says what was done)' },
+    async run({ values, positionals }, io, env) {
+      if (positionals.length !== 1) throw new UsageError('fix: expected exactly one MODEL_NAME');
+      const modelName = positionals[0]!;
+      if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(modelName)) throw new UsageError(`MODEL_NAME: not a SageMaker model name (letters, digits, hyphens, at most 63): ${JSON.stringify(modelName)}`);
+      if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format: expected text or json, got ${JSON.stringify(values.format)}`);
+      const minutes = Number(values['wait-minutes']);
+      if (!(minutes > 0 && minutes <= 240)) throw new UsageError(`--wait-minutes: expected a number of minutes from 1 to 240, got ${JSON.stringify(values['wait-minutes'])}`);
+      const account = optionalString(values.account);
+      if (account !== null && !/^\d{12}$/.test(account)) throw new UsageError(`--account: expected a 12-digit account id, got ${JSON.stringify(account)}`);
+      const config = await configFrom(values, ['iacTagKeys', 'memberRoleName', 'externalId'], env);
+      if (account !== null && config.memberRoleName === null) throw new UsageError('--account: needs --member-role-name (the role assumed in that account)');
+      const alarms = (optionalString(values['rollback-alarms']) ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+      const { fixCommand } = await import('./commands/fix.js');
+      return fixCommand(
+        {
+          modelName,
+          region: optionalString(values.region),
+          account,
+          apply: values.apply === true,
+          deleteOld: values['delete-old'] === true,
+          force: values.force === true,
+          rollbackAlarms: alarms,
+          format: values.format,
+          waitMs: minutes * 60_000,
+          config,
+          env,
+        },
+        io,
+      );
     },
   },
   {

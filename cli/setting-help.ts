@@ -5,7 +5,8 @@ import type { SettingName } from '../shared/config.js';
  * defaults) live in shared/config.ts; a setting without a line here is listed without words.
  */
 export const SETTING_HELP: Partial<Record<SettingName, { value?: string; help: string }>> = {
-  mode: { value: 'alert|quarantine|delete', help: 'remediation of a violating model (default alert)' },
+  mode: { value: 'alert|quarantine|recreate|delete', help: 'remediation of a violating model (default alert)' },
+  autoFixTagKey: { value: 'KEY', help: 'recreate mode fixes models tagged KEY=allowed (isolation-guard:auto-fix)' },
   dryRun: { help: 'decide and alert, change nothing' },
   exemptTagKeys: { value: 'LIST', help: 'KEY or KEY=VALUE globs, each optionally |YYYY-MM-DD (expiry)' },
   exemptModelNamePatterns: { value: 'LIST', help: 'model name globs, each optionally |YYYY-MM-DD' },

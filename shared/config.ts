@@ -3,6 +3,7 @@ import type { Exemption } from './decision/exemptions.js';
 import { DEFAULT_PRIORITIES, type ClassPolicy, type PrioritySettings } from './decision/priorities.js';
 import { ConfigurationError } from './errors.js';
 import { MODES, type Mode } from './model/mode.js';
+import { AUTO_FIX_TAG } from './model/tags.js';
 import { once } from './model/once.js';
 import { SEVERITIES } from './model/severity.js';
 
@@ -59,6 +60,8 @@ export interface Config {
   priorities: PrioritySettings;
   /** Send each decided model to AWS Security Hub as a finding (BatchImportFindings). */
   securityHub: boolean;
+  /** Recreate mode: the tag key whose value `allowed` lets the enforce Lambda fix a model. */
+  autoFixTagKey: string;
 }
 
 /**
@@ -255,6 +258,7 @@ const SETTINGS = {
   environmentTagKey: setting(tagKey, () => DEFAULT_PRIORITIES.environmentTagKey),
   productionValues: setting(stringList, () => [...DEFAULT_PRIORITIES.productionValues]),
   securityHub: setting(switchSetting, () => false),
+  autoFixTagKey: setting(tagKey, () => AUTO_FIX_TAG),
 };
 
 type Settings = { [K in keyof typeof SETTINGS]: z.output<ReturnType<(typeof SETTINGS)[K]['schema']>> };
@@ -290,6 +294,7 @@ const toConfig = (s: Settings): Config => ({
     productionValues: s.productionValues,
   },
   securityHub: s.securityHub,
+  autoFixTagKey: s.autoFixTagKey,
 });
 
 export type SettingName = keyof typeof SETTINGS;

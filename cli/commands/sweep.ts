@@ -60,7 +60,7 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
     if (model.error) io.stderr(`isolation-guard: model ${printable(model.modelName)} in ${model.region} could not be read: ${printable(model.error)}`);
   }
   io.stderr(
-    `isolation-guard: ${summary.models} models in ${regions.length} region(s): ${summary.violations} violation(s), ${summary.exempt} exempt, ${summary.quarantined} quarantined` +
+    `isolation-guard: ${summary.models} models in ${regions.length} region(s): ${summary.violations} violation(s), ${summary.exempt} exempt, ${summary.fixed} fixed, ${summary.quarantined} quarantined` +
       (summary.unreadable > 0 ? `, ${summary.unreadable} not readable (not proven isolated)` : ''),
   );
   if (summary.effectFailures.length > 0) {

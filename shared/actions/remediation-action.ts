@@ -6,7 +6,8 @@ export interface RemediationTarget {
 }
 
 export interface RemediationResult {
-  status: 'done' | 'already-done';
+  /** `not-needed`: the action found it must not act (a recreate the model's definition forbids); `detail` says why. */
+  status: 'done' | 'already-done' | 'not-needed';
   detail: string;
 }
 
@@ -16,8 +17,13 @@ export interface RemediationResult {
  * action is idempotent: a model already gone, or already tagged, counts as done.
  */
 export interface RemediationAction {
-  kind: 'quarantine' | 'delete';
+  kind: 'quarantine' | 'recreate' | 'delete';
   summary: string;
   iamActions: readonly string[];
-  run(sagemaker: SageMakerClient, target: RemediationTarget, now: Date): Promise<RemediationResult>;
+  run(sagemaker: SageMakerClient, target: RemediationTarget, now: Date, settings?: RemediationSettings): Promise<RemediationResult>;
+}
+
+/** The settings an action may need (recreate: which tags say infrastructure as code manages the model). */
+export interface RemediationSettings {
+  iacTagKeys: readonly string[];
 }

@@ -7,7 +7,7 @@
  * Table: https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table-partition-projection.html
  * Projection: https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html
  */
-import { QUARANTINE_TAG } from '../model/tags.js';
+import { QUARANTINE_TAG, REPLACED_BY_TAG } from '../model/tags.js';
 import { UsageError } from '../errors.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,254}$/;
@@ -179,7 +179,7 @@ export const AUDIT_COLUMNS = [
 
 /**
  * The audit's one query: SageMaker's CreateModel calls of the period, plus the DeleteModel calls
- * and the AddTags calls of the quarantine tag (the remediations the report's KPIs measure; the
+ * and the AddTags calls of the quarantine and replaced-by tags (the remediations the report's KPIs measure; the
  * same days are read either way, so they cost nothing more). The `timestamp` predicate names the
  * period's days (and the day after: a log file can hold records of the day before), so Athena reads
  * only those partitions; `eventtime` then cuts the period exactly.
@@ -197,7 +197,7 @@ export function auditQuery(options: AuditQueryOptions): string {
     ...(options.accounts.length > 0 ? [`account IN (${[...options.accounts].sort().map(literal).join(', ')})`] : []),
     ...(options.regions.length > 0 ? [`region IN (${[...options.regions].sort().map(literal).join(', ')})`] : []),
     `eventsource = 'sagemaker.amazonaws.com'`,
-    `(eventname = 'CreateModel' OR eventname = 'DeleteModel' OR (eventname = 'AddTags' AND requestparameters LIKE ${literal(`%${QUARANTINE_TAG}%`)}))`,
+    `(eventname = 'CreateModel' OR eventname = 'DeleteModel' OR (eventname = 'AddTags' AND (requestparameters LIKE ${literal(`%${QUARANTINE_TAG}%`)} OR requestparameters LIKE ${literal(`%${REPLACED_BY_TAG}%`)})))`,
     `eventtime >= ${literal(options.from.toISOString().slice(0, 19) + 'Z')}`,
     `eventtime < ${literal(options.to.toISOString().slice(0, 19) + 'Z')}`,
   ];

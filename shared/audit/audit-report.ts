@@ -3,7 +3,7 @@ import { exceptionRef, expiryInstant, type Exemption } from '../decision/exempti
 import type { ExceptionRef } from '../model/decision.js';
 import { isolationShares, type IsolationShares } from '../governance/shares.js';
 import { weekOf, weeksOfPeriod } from '../reports/period.js';
-import { remediationKey, type AuditCollection } from './collect.js';
+import { isFix, remediationKey, type AuditCollection, type RemediationHow } from './collect.js';
 
 export interface ModelNow {
   /** null: unknown (its account could not be read: the member role refused, no permission). */
@@ -17,7 +17,7 @@ export const modelNowKey = (where: { account: string | null; region: string; mod
   where.modelName ? `${where.account ?? '-'}/${where.region}/${where.modelName.toLowerCase()}` : '';
 
 export interface AuditCall extends Decision {
-  remediation: { how: 'deleted' | 'quarantined'; at: string; minutes: number } | null;
+  remediation: { how: RemediationHow; at: string; minutes: number } | null;
   /** The model today (DescribeModel/ListTags); null with --offline or for a failed call. */
   now: ModelNow | null;
 }
@@ -60,7 +60,10 @@ export interface AuditReport {
     isolatedShare: number;
     violations: number;
     exemptionsUsed: number;
-    violationsRemediated: number;
+    /** Violations fixed: the model deleted, or replaced by one with isolation that serves its endpoints (`isolation-guard fix`). */
+    violationsFixed: number;
+    /** Violations only quarantined: tagged, but the model still runs without isolation. */
+    violationsQuarantined: number;
     medianMinutesToRemediation: number | null;
     worstMinutesToRemediation: number | null;
     /** Null when the models' state today was not looked up (--offline). */
@@ -194,7 +197,8 @@ export function summarizeCalls(
       isolatedShare: created.length === 0 ? 100 : round1((created.filter((c) => c.networkIsolation === true).length / created.length) * 100),
       violations: violations.length,
       exemptionsUsed: calls.filter((c) => c.verdict === 'exempt').length,
-      violationsRemediated: remediated.length,
+      violationsFixed: remediated.filter((c) => isFix(c.remediation!.how)).length,
+      violationsQuarantined: remediated.filter((c) => !isFix(c.remediation!.how)).length,
       medianMinutesToRemediation: median(minutes),
       worstMinutesToRemediation: minutes.length ? Math.max(...minutes) : null,
       violatingModelsStillExisting: statesKnown ? violations.filter((c) => c.now?.exists === true).length : null,

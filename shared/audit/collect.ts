@@ -1,4 +1,4 @@
-import { QUARANTINE_TAG } from '../model/tags.js';
+import { QUARANTINE_TAG, REPLACED_BY_TAG } from '../model/tags.js';
 import { readFiles } from '../cloudtrail/read-files.js';
 import { decideCreateModel } from '../decision/decide-create-model.js';
 import type { DecidedCreateModel } from '../model/decision.js';
@@ -9,8 +9,12 @@ import type { ArchiveFile } from './sources.js';
 
 export interface AuditCollection {
   calls: DecidedCreateModel[];
-  /** First remediation seen per model (`region/name`, lower-case): DeleteModel, or AddTags of the quarantine tag. */
-  remediations: Map<string, { at: string; how: 'deleted' | 'quarantined' }>;
+  /**
+   * The remediation per model (`region/name`, lower-case): its first fix (DeleteModel, or the AddTags
+   * of `isolation-guard:replaced-by` that `fix` writes once every endpoint serves an isolated
+   * replacement), else its first quarantine (AddTags of the quarantine tag: still without isolation).
+   */
+  remediations: Map<string, { at: string; how: RemediationHow }>;
   filesRead: number;
   filesFailed: Array<{ name: string; problem: string }>;
   recordsRead: number;
@@ -19,7 +23,11 @@ export interface AuditCollection {
   regions: Set<string>;
 }
 
-/** The calls an audit reads: CreateModel, and the remediations that follow it (DeleteModel, AddTags of the quarantine tag). */
+/** Fixed: deleted, or replaced by a model with isolation that serves its endpoints. Quarantined: tagged, still running without isolation. */
+export type RemediationHow = 'deleted' | 'replaced' | 'quarantined';
+export const isFix = (how: RemediationHow): boolean => how !== 'quarantined';
+
+/** The calls an audit reads: CreateModel, and the remediations that follow it (DeleteModel, AddTags of the quarantine or replaced-by tag). */
 export const AUDITED_CALLS = ['CreateModel', 'DeleteModel', 'AddTags'] as const;
 
 const modelKey = (region: string, name: string) => `${region}/${name.toLowerCase()}`;
@@ -109,19 +117,20 @@ function noteRemediation(collection: AuditCollection, record: Record<string, unk
   const region = typeof record.awsRegion === 'string' ? record.awsRegion : '';
   const at = typeof record.eventTime === 'string' ? record.eventTime : '';
   let name: string | null = null;
-  let how: 'deleted' | 'quarantined' | null = null;
+  let how: RemediationHow | null = null;
   if (record.eventName === 'DeleteModel' && typeof request.modelName === 'string') {
     name = request.modelName;
     how = 'deleted';
   } else if (record.eventName === 'AddTags' && Array.isArray(request.tags)) {
-    const tagged = request.tags.some((t) => typeof t === 'object' && t !== null && ((t as { key?: unknown }).key ?? (t as { Key?: unknown }).Key) === QUARANTINE_TAG);
-    name = tagged ? (findModelArn(typeof request.resourceArn === 'string' ? request.resourceArn : null)?.modelName ?? null) : null;
-    how = tagged ? 'quarantined' : null;
+    const keys = request.tags.map((t) => (typeof t === 'object' && t !== null ? ((t as { key?: unknown }).key ?? (t as { Key?: unknown }).Key) : null));
+    how = keys.includes(REPLACED_BY_TAG) ? 'replaced' : keys.includes(QUARANTINE_TAG) ? 'quarantined' : null;
+    name = how ? (findModelArn(typeof request.resourceArn === 'string' ? request.resourceArn : null)?.modelName ?? null) : null;
   }
   if (!name || !how || !at || !firstTime(record.eventID)) return;
   const key = modelKey(region, name);
   const known = collection.remediations.get(key);
-  if (!known || known.at > at) collection.remediations.set(key, { at, how });
+  // A fix wins over a quarantine (the model no longer runs without isolation); else the first.
+  if (!known || (isFix(how) && !isFix(known.how)) || (isFix(how) === isFix(known.how) && known.at > at)) collection.remediations.set(key, { at, how });
 }
 
 export const remediationKey = modelKey;

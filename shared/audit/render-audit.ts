@@ -7,6 +7,7 @@ import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Tab
 import { weeklyChart } from '../reports/weekly-chart.js';
 import { describeShares } from '../governance/shares.js';
 import type { AuditCall, AuditReport } from './audit-report.js';
+import { isFix } from './collect.js';
 
 /** The audit speaks the same report formats as the inventory. */
 export type AuditFormat = ReportFormat;
@@ -85,7 +86,8 @@ interface CallCounts {
   isolated: number;
   violations: number;
   exempt: number;
-  remediated: number;
+  fixed: number;
+  quarantined: number;
 }
 
 /** Per account and region: the period's calls, most violations first. */
@@ -100,9 +102,9 @@ export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
       if (c.succeeded && c.networkIsolation === true) n.isolated++;
       if (c.verdict === 'violation') n.violations++;
       if (c.verdict === 'exempt') n.exempt++;
-      if (c.remediation) n.remediated++;
+      if (c.remediation) n[isFix(c.remediation.how) ? 'fixed' : 'quarantined']++;
     },
-    () => ({ calls: 0, failed: 0, created: 0, isolated: 0, violations: 0, exempt: 0, remediated: 0 }),
+    () => ({ calls: 0, failed: 0, created: 0, isolated: 0, violations: 0, exempt: 0, fixed: 0, quarantined: 0 }),
   ).sort((a, b) => b.violations - a.violations || (a.account ?? '').localeCompare(b.account ?? '') || a.region.localeCompare(b.region));
   return {
     id: 'breakdown',
@@ -116,7 +118,8 @@ export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
       { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.created === 0 ? null : sharePercent(r.isolated, r.created)), numeric: true },
       { key: 'violations', header: 'Violations', value: (r) => r.violations, numeric: true },
       { key: 'exemptionsUsed', header: 'Exempt', value: (r) => r.exempt, numeric: true },
-      { key: 'violationsRemediated', header: 'Remediated', value: (r) => r.remediated, numeric: true },
+      { key: 'violationsFixed', header: 'Fixed', value: (r) => r.fixed, numeric: true },
+      { key: 'violationsQuarantined', header: 'Quarantined only', value: (r) => r.quarantined, numeric: true },
     ],
     rows,
     rowClass: (r) => (r.violations > 0 ? 'violation' : ''),
@@ -138,7 +141,14 @@ function auditCards(report: AuditReport): KpiCard[] {
       detail: k.violatingModelsStillExisting === null ? 'not looked up (offline)' : 'today',
       tone: (k.violatingModelsStillExisting ?? 0) > 0 ? 'bad' : 'neutral',
     },
-    { key: 'violationsRemediated', label: 'Violations remediated', value: k.violationsRemediated, detail: `of ${k.violations}` },
+    { key: 'violationsFixed', label: 'Violations fixed', value: k.violationsFixed, detail: `of ${k.violations}: deleted, or recreated with isolation` },
+    {
+      key: 'violationsQuarantined',
+      label: 'Quarantined only',
+      value: k.violationsQuarantined,
+      detail: 'tagged, still running without isolation',
+      tone: k.violationsQuarantined > 0 ? 'bad' : 'neutral',
+    },
     { key: 'medianMinutesToRemediation', label: 'Median time to remediation', value: k.medianMinutesToRemediation, unit: ' min' },
     { key: 'worstMinutesToRemediation', label: 'Worst time to remediation', value: k.worstMinutesToRemediation, unit: ' min' },
     { key: 'exemptionsUsed', label: 'Exemptions used', value: k.exemptionsUsed },
@@ -192,7 +202,9 @@ function statusOf(report: AuditReport): [tone: 'bad' | 'good', text: string] {
   const { scope, kpis } = report;
   if (scope.filesFailed.length > 0) return ['bad', `${scope.filesFailed.length} file(s) could not be read: the evidence of this period is incomplete.`];
   if (scope.recordsRead === 0) return ['bad', 'No CloudTrail record was read: this report proves nothing about the period.'];
-  if (kpis.violations > 0) return ['bad', `${kpis.violations} model(s) were created without network isolation; ${kpis.violationsRemediated} remediated.`];
+  if (kpis.violations > 0) {
+    return ['bad', `${kpis.violations} model(s) were created without network isolation; ${kpis.violationsFixed} fixed, ${kpis.violationsQuarantined} quarantined only (still without isolation).`];
+  }
   return ['good', `No model was created without network isolation in the period (${kpis.modelsCreated} models created).`];
 }
 

@@ -15,6 +15,7 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
   exemptions: config.exemptions,
   iacTagKeys: config.iacTagKeys,
   priorities: config.priorities,
+  autoFixTagKey: config.autoFixTagKey,
 });
 
 /**

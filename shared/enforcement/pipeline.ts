@@ -5,6 +5,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { deleteAction } from '../actions/delete.js';
 import { planAction } from '../actions/plan.js';
 import { quarantineAction } from '../actions/quarantine.js';
+import { recreateAction } from '../actions/recreate.js';
 import { QUARANTINE_TAG } from '../model/tags.js';
 import type { RemediationAction } from '../actions/remediation-action.js';
 import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
@@ -32,6 +33,8 @@ export interface EnforcementSettings {
   iacTagKeys: readonly string[];
   /** Classification and environment tags; defaults when absent. */
   priorities?: PrioritySettings;
+  /** Recreate mode: the tag key whose value `allowed` lets the service fix a model (default isolation-guard:auto-fix). */
+  autoFixTagKey?: string;
 }
 
 /** The effects, passed in: real clients in the Lambda and the CLI, clients pointed at moto in tests. */
@@ -64,7 +67,7 @@ export interface EnforcementResult {
   unconfirmed?: string | null;
 }
 
-const ACTIONS: Record<'quarantine' | 'delete', RemediationAction> = { quarantine: quarantineAction, delete: deleteAction };
+const ACTIONS: Record<RemediationAction['kind'], RemediationAction> = { quarantine: quarantineAction, recreate: recreateAction, delete: deleteAction };
 
 /** Effects are recorded per event; CloudTrail records of eventVersion 1.0 have no eventID. */
 export function eventKey(record: CreateModelRecord): string {
@@ -140,7 +143,7 @@ export async function remediateAndAlert(
   // The model's data class may set its own mode (never beyond delete; CloudFormation protection still applies).
   const mode = decided.context.classMode ?? settings.mode;
   // Unconfirmed: the model was not looked at, so nothing is done to it (the retry will).
-  const plan = unconfirmed ? { kind: 'none' as const, note: 'Unconfirmed: nothing done to the model.' } : planAction(decided, model, mode, settings.iacTagKeys);
+  const plan = unconfirmed ? { kind: 'none' as const, note: 'Unconfirmed: nothing done to the model.' } : planAction(decided, model, mode, settings.iacTagKeys, { autoFixTagKey: settings.autoFixTagKey });
   const failures: EnforcementResult['failures'] = {};
   const channels: EnforcementResult['channels'] = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
   const verdict = decided.decision.verdict;
@@ -187,11 +190,11 @@ export async function remediateAndAlert(
 
   const runAction = async () => {
     if (action.status !== 'pending' || sagemaker === null) return;
-    const remediation = ACTIONS[action.kind as 'quarantine' | 'delete'];
+    const remediation = ACTIONS[action.kind as RemediationAction['kind']];
     const target = remediationTarget(decided, model);
     try {
       const { value, replayed } = await once('action', async () => {
-        const result = await remediation.run(sagemaker, target, deps.now());
+        const result = await remediation.run(sagemaker, target, deps.now(), settings);
         return { status: result.status, detail: [plan.note, result.detail].filter(Boolean).join(' ') };
       });
       // A redelivered event: the earlier delivery did it; say so rather than claim it again.

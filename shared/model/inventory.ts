@@ -16,6 +16,12 @@ export interface InventoryEntry {
   production: boolean;
   exception: ExceptionRef | null;
   quarantined: boolean;
+  /**
+   * Fixed: `isolation-guard fix` replaced it (its tag `isolation-guard:replaced-by`, written once every
+   * endpoint serves the replacement, names a model of the same account and region that has isolation).
+   * A quarantined model is not fixed: it still runs without isolation.
+   */
+  fixed?: boolean;
   /** Tags that matter for the control: quarantine, exemption, infrastructure as code. */
   tags: Record<string, string>;
   reasons: string[];

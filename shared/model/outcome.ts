@@ -3,7 +3,7 @@ import type { Decision, DecisionContext } from './decision.js';
 import type { Severity } from './severity.js';
 import type { SageMakerModel } from './sagemaker-model.js';
 
-export type ActionKind = 'none' | 'quarantine' | 'delete';
+export type ActionKind = 'none' | 'quarantine' | 'recreate' | 'delete';
 
 export type ActionStatus =
   /** The change was made. */

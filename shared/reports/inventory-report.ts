@@ -27,7 +27,10 @@ export function inventorySummary(result: SweepResult) {
     /** Effects (action, alert, ledger) that failed, per model and step, with the cause. */
     effectFailures,
     exempt: count((m) => m.verdict === 'exempt'),
-    quarantined: count((m) => m.quarantined),
+    /** Replaced by a model with isolation that serves their endpoints (`isolation-guard fix`). */
+    fixed: count((m) => m.fixed === true),
+    /** Quarantined and not fixed: tagged, still running without isolation. */
+    quarantined: count((m) => m.quarantined && m.fixed !== true),
     regionsFailed: result.regions.filter((r) => r.error !== null).map((r) => r.region),
     ...isolationShares(result.models.map((m) => ({ isolated: m.networkIsolation, classification: m.classification ?? null, production: m.production ?? false }))),
   };
@@ -52,7 +55,7 @@ export function inventoryWeeks(result: SweepResult): WeekBar[] {
 }
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no');
-const PAST: Record<string, string> = { quarantine: 'quarantined', delete: 'deleted' };
+const PAST: Record<string, string> = { quarantine: 'quarantined', recreate: 'recreated', delete: 'deleted' };
 /** What the sweep did, in words: `quarantined`, `would delete (dry run)`, `quarantine FAILED`. */
 function actionText({ kind, status }: InventoryEntry['action']): string {
   if (kind === 'none') return '-';
@@ -99,7 +102,8 @@ export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
   { key: 'severity', header: 'Severity', value: (m) => m.severity ?? '', audience: 'machine' },
   { key: 'classification', header: 'Classification', value: (m) => m.classification ?? '', text: (m) => m.classification ?? '-', optional: true },
   { key: 'production', header: 'Production', value: (m) => String(m.production ?? false), audience: 'machine' },
-  { key: 'exception', header: 'Exception', value: (m) => m.exception?.id ?? '', text: (m) => m.exception?.id ?? '-', optional: true },
+  { key: 'exception', header: 'Exception', value: (m) => m.exception?.id ?? '', text: (m) => m.exception?.id ?? '-', optional: true },  // Fixed (`isolation-guard fix`), apart from quarantined; last, so the columns above keep their places.
+  { key: 'fixed', header: 'Fixed', value: (m) => String(m.fixed === true), text: (m) => (m.fixed ? `yes: ${m.tags['isolation-guard:replaced-by']}` : '-'), wrap: 'anywhere', optional: true },
 ];
 
 /** Every model, violations first, then by account, region and name. */
@@ -118,6 +122,7 @@ interface PlaceCounts {
   violations: number;
   exempt: number;
   quarantined: number;
+  fixed: number;
 }
 type InventoryPlace = Place & PlaceCounts & { error: string | null };
 
@@ -132,9 +137,10 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
       if (m.networkIsolation) c.isolated++;
       if (m.verdict === 'violation') c.violations++;
       if (m.verdict === 'exempt') c.exempt++;
-      if (m.quarantined) c.quarantined++;
+      if (m.fixed) c.fixed++;
+      else if (m.quarantined) c.quarantined++;
     },
-    () => ({ models: 0, isolated: 0, violations: 0, exempt: 0, quarantined: 0 }),
+    () => ({ models: 0, isolated: 0, violations: 0, exempt: 0, quarantined: 0, fixed: 0 }),
     swept,
   ).map((row) => ({ ...row, error: result.regions.find((r) => (r.account ?? null) === row.account && r.region === row.region)?.error ?? null }));
   rows.sort((a, b) => Number(b.error !== null) - Number(a.error !== null) || b.violations - a.violations || (a.account ?? '').localeCompare(b.account ?? '') || a.region.localeCompare(b.region));
@@ -149,6 +155,7 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
       { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.models === 0 || r.error !== null ? null : sharePercent(r.isolated, r.models)), numeric: true },
       { key: 'violations', header: 'Violations', value: (r) => (r.error === null ? r.violations : null), numeric: true },
       { key: 'exempt', header: 'Exempt', value: (r) => (r.error === null ? r.exempt : null), numeric: true },
+      { key: 'fixed', header: 'Fixed', value: (r) => (r.error === null ? r.fixed : null), numeric: true },
       { key: 'quarantined', header: 'Quarantined', value: (r) => (r.error === null ? r.quarantined : null), numeric: true },
       { key: 'error', header: 'Read', value: (r) => r.error, text: (r) => (r.error === null ? 'ok' : `FAILED: ${r.error}`), wrap: 'anywhere' },
     ],
@@ -167,7 +174,8 @@ function inventoryCards(summary: ReturnType<typeof inventorySummary>): KpiCard[]
     { key: 'isolatedShare', label: 'Isolated', value: summary.isolatedShare, unit: '%', detail: `${summary.isolated} of ${summary.models} models`, tone: summary.isolatedShare === 100 ? 'good' : 'neutral', ...(summary.isolatedShare === null ? { detail: 'no model was read' } : {}) },
     { key: 'violations', label: 'Violations (no isolation)', value: summary.violations, tone: summary.violations > 0 ? 'bad' : 'good' },
     { key: 'exempt', label: 'Exempt', value: summary.exempt, detail: 'no isolation, exemption applies' },
-    { key: 'quarantined', label: 'Quarantined', value: summary.quarantined },
+    { key: 'fixed', label: 'Fixed', value: summary.fixed, detail: 'replaced by a model with isolation that serves its endpoints' },
+    { key: 'quarantined', label: 'Quarantined', value: summary.quarantined, detail: 'tagged, still running without isolation', tone: summary.quarantined > 0 ? 'bad' : 'neutral' },
     { key: 'regionsFailed', label: 'Regions not read', value: summary.regionsFailed.length, tone: summary.regionsFailed.length > 0 ? 'bad' : 'neutral' },
     { key: 'unreadable', label: 'Models not read', value: summary.unreadable, detail: 'not proven isolated', tone: summary.unreadable > 0 ? 'bad' : 'neutral' },
     { key: 'effectFailures', label: 'Failed effects', value: summary.effectFailures.length, tone: summary.effectFailures.length > 0 ? 'bad' : 'neutral' },
@@ -192,7 +200,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
         '',
         `${sweptLabel(result)}; regions: ${result.regions.map((r) => `${mdCell(r.account ? `${r.account}/${r.region}` : r.region)} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
         '',
-        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
+        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; fixed: ${summary.fixed}; quarantined (still without isolation): ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
         '',
         `${mdCell(describeShares(summary))}.`,
         '',

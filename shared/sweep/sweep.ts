@@ -1,4 +1,4 @@
-import { QUARANTINE_TAG } from '../model/tags.js';
+import { QUARANTINE_TAG, REPLACED_BY_TAG } from '../model/tags.js';
 import { decideDescribedModel } from '../decision/decide-described-model.js';
 import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import { remediateAndAlert, type EnforcementDeps, type EnforcementSettings } from '../enforcement/pipeline.js';
@@ -104,6 +104,7 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
           present.push(unreadableEntry(listed[index]!, account, region, outcome.reason));
         }
       });
+      markFixed(present);
       result.models.push(...present);
       result.regions.push({ ...where, region, models: present.length, error: null });
     } catch (error) {
@@ -115,6 +116,15 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
   return result;
 }
 
+
+/** Sets `fixed` on the models of one account and region that an isolated model there replaced (`isolation-guard fix`). */
+function markFixed(models: InventoryEntry[]): void {
+  const isolated = new Set(models.filter((m) => m.networkIsolation && !m.error).map((m) => m.modelName));
+  for (const model of models) {
+    const replacement = model.tags[REPLACED_BY_TAG];
+    model.fixed = !model.networkIsolation && replacement !== undefined && isolated.has(replacement);
+  }
+}
 
 /** A model that could not be read: one row with its error, not proven isolated (as Prowler reports it: FAIL). */
 function unreadableEntry(listed: ListedModel, account: string | null, region: string, reason: unknown): InventoryEntry {

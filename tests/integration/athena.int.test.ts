@@ -52,7 +52,7 @@ describe('audit on Athena (moto)', () => {
     expect(sql).toBe(archive.sql);
     expect(sql).toContain(`"timestamp" BETWEEN '2026/10/01' AND '2026/11/01'`);
     expect(sql).toContain(`FROM "security"."cloudtrail_org"`);
-    expect(report.kpis).toMatchObject({ createModelCalls: 3, failedCalls: 1, modelsCreated: 2, isolatedShare: 50, violations: 1, violationsRemediated: 1, medianMinutesToRemediation: 12 });
+    expect(report.kpis).toMatchObject({ createModelCalls: 3, failedCalls: 1, modelsCreated: 2, isolatedShare: 50, violations: 1, violationsFixed: 1, violationsQuarantined: 0, medianMinutesToRemediation: 12 });
     expect(report.calls.map((c) => [c.modelName, c.verdict])).toEqual([
       ['isolated-model', 'compliant'],
       ['open-model', 'violation'],

@@ -64,6 +64,9 @@ function buildArchive() {
   // The next day's folder holds a record of the period's last minutes, and one past the period.
   put({ ...org, region: 'us-east-1', day: '2026/11/01' }, '2026-11-01T00:05:00Z', [
     createModelRecord({ account: ORG_ACCOUNT, region: 'us-east-1', time: '2026-10-31T23:58:00Z', modelName: 'model-f' }),
+    // model-f is quarantined, then fixed (`isolation-guard fix` replaced it): fixed, not quarantined.
+    remediationRecord('quarantined', { account: ORG_ACCOUNT, region: 'us-east-1', time: '2026-10-31T23:59:00Z', modelName: 'model-f' }),
+    remediationRecord('replaced', { account: ORG_ACCOUNT, region: 'us-east-1', time: '2026-11-01T00:10:00Z', modelName: 'model-f' }),
     createModelRecord({ account: ORG_ACCOUNT, region: 'us-east-1', time: '2026-11-01T00:05:00Z', modelName: 'model-g' }),
   ]);
   // A file of the first day holding a record of the day before: outside the period.
@@ -86,9 +89,11 @@ const expectedKpis = {
   isolatedShare: 33.3, // a and e of six
   violations: 3, // b, c, f
   exemptionsUsed: 1,
-  violationsRemediated: 2, // b quarantined after 3 min, c deleted after 10 min
-  medianMinutesToRemediation: 6.5,
-  worstMinutesToRemediation: 10,
+  // Fixed: c deleted after 10 min, f replaced by an isolated copy after 12 min; b only quarantined (3 min).
+  violationsFixed: 2,
+  violationsQuarantined: 1,
+  medianMinutesToRemediation: 10,
+  worstMinutesToRemediation: 12,
   violatingModelsStillExisting: null,
   approvedExceptions: 0, // sandbox-* is an exemption setting: no approval
 };
@@ -181,7 +186,7 @@ describe('audit over a trail archive', () => {
       now: new Date('2026-11-22T00:00:00Z'),
     });
     const report = buildAuditReport(collection, { from: FROM, to: TO, source: 's3', generatedAt: new Date() }, null, all);
-    expect(report.kpis).toEqual({ ...expectedKpis, approvedExceptions: 2, violations: 2, exemptionsUsed: 2, violationsRemediated: 1, medianMinutesToRemediation: 3, worstMinutesToRemediation: 3 });
+    expect(report.kpis).toEqual({ ...expectedKpis, approvedExceptions: 2, violations: 2, exemptionsUsed: 2, violationsFixed: 1, violationsQuarantined: 1, medianMinutesToRemediation: 7.5, worstMinutesToRemediation: 12 });
     const sandbox = report.calls.find((c) => c.modelName === 'sandbox-1')!;
     expect(sandbox.exception).toMatchObject({ id: 'EXC-SBX', approvedBy: 'lead@example.com' });
     // EXC-OLD expired before the period began: not in force.

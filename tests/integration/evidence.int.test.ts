@@ -65,7 +65,7 @@ describe('audit --source evidence:BUCKET (filed monthly reports on moto)', () =>
       { month: '2026-02', file: null, source: null },
       { month: '2026-03', file: expect.stringMatching(/^s3:\/\/guard-evidence\/reports\/2026-03-01_2026-04-01\/audit-.*\.json$/), source: 's3://org-trail' },
     ]);
-    expect(report.kpis).toMatchObject({ createModelCalls: 3, modelsCreated: 3, violations: 2, violationsRemediated: 1, medianMinutesToRemediation: 30, violatingModelsStillExisting: null });
+    expect(report.kpis).toMatchObject({ createModelCalls: 3, modelsCreated: 3, violations: 2, violationsFixed: 0, violationsQuarantined: 1, medianMinutesToRemediation: 30, violatingModelsStillExisting: null });
     expect(report.calls.map((c: { modelName: string }) => c.modelName)).toEqual(['jan-ok', 'jan-open', 'mar-open']);
     // Every week of the period is listed (14, from the Monday of 2026-01-01's week); three had models.
     expect(report.weeks).toHaveLength(14);

@@ -1,6 +1,11 @@
 import {
   AddTagsCommand,
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
   CreateModelCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  UpdateEndpointCommand,
   DeleteModelCommand,
   DescribeModelCommand,
   ListTagsCommand,
@@ -129,6 +134,45 @@ describe('the moto harness', () => {
     expect((await memberHub.send(new BatchImportFindingsCommand({ Findings: [finding('member', member, member)] }))).SuccessCount).toBe(1);
     expect((await memberHub.send(new GetFindingsCommand({}))).Findings!.map((f) => f.Id)).toEqual(['member']);
     expect((await hub.send(new GetFindingsCommand({}))).Findings!.map((f) => f.Id)).toEqual(['own']);
+  });
+
+  it('moves an endpoint to another config with UpdateEndpoint, Updating then InService, as AWS documents (patch 9)', async () => {
+    await sagemaker.send(model('served-a'));
+    await sagemaker.send(model('served-b', true));
+    const variant = (ModelName: string) => ({ VariantName: 'AllTraffic', ModelName, InitialInstanceCount: 1, InstanceType: 'ml.m5.large' as const });
+    await sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'config-a', ProductionVariants: [variant('served-a')] }));
+    await sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: 'config-b',
+        ProductionVariants: [variant('served-b')],
+        ShadowProductionVariants: [{ ...variant('served-a'), VariantName: 'Shadow' }],
+      }),
+    );
+    expect((await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'config-b' }))).ShadowProductionVariants).toMatchObject([
+      { VariantName: 'Shadow', ModelName: 'served-a' },
+    ]);
+    await sagemaker.send(new CreateEndpointCommand({ EndpointName: 'served', EndpointConfigName: 'config-a' }));
+    const updated = await sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'served', EndpointConfigName: 'config-b', RetainAllVariantProperties: true }));
+    expect(updated.EndpointArn).toBe(`arn:aws:sagemaker:eu-west-1:${MOTO_ACCOUNT}:endpoint/served`);
+    const during = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'served' }));
+    expect([during.EndpointStatus, during.EndpointConfigName]).toStrictEqual(['Updating', 'config-b']);
+    const after = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'served' }));
+    expect([after.EndpointStatus, after.EndpointConfigName]).toStrictEqual(['InService', 'config-b']);
+    // A config or endpoint that does not exist is a 400 ValidationException naming it.
+    await expect(sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'served', EndpointConfigName: 'nope' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('endpoint-config/nope'),
+    });
+    await expect(sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'ghost', EndpointConfigName: 'config-a' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('endpoint/ghost'),
+    });
+    // An endpoint still updating cannot be updated again.
+    await sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'served', EndpointConfigName: 'config-a' }));
+    await expect(sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'served', EndpointConfigName: 'config-b' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('in-progress'),
+    });
   });
 
   it('resets to an empty account', async () => {

@@ -193,6 +193,7 @@ describe('serverless package (osls, offline)', () => {
   it('passes the stage parameters to the function as ISOLATION_GUARD_* variables', () => {
     expect(enforce.Properties!.Environment.Variables).toStrictEqual({
       ISOLATION_GUARD_MODE: 'alert',
+      ISOLATION_GUARD_AUTO_FIX_TAG_KEY: 'isolation-guard:auto-fix',
       ISOLATION_GUARD_DRY_RUN: 'false',
       ISOLATION_GUARD_EXEMPT_TAG_KEYS: '',
       ISOLATION_GUARD_EXEMPT_MODEL_NAME_PATTERNS: '',
@@ -351,6 +352,26 @@ describe('serverless package (osls, offline)', () => {
     expect(grants.get('logs:CreateLogStream')).toStrictEqual([logGroup]);
     expect(grants.get('logs:PutLogEvents')).toStrictEqual([logGroup]);
     expect(template.Resources.EnforceLogGroup!.Properties!.LogGroupName).toBe(`/aws/lambda/${enforce.Properties!.FunctionName}`);
+  });
+
+  it('grants recreate mode (RecreatePolicy, attached to the remediating roles) only when the stage or a class runs it, with exact actions', () => {
+    const policy = template.Resources.RecreatePolicy!;
+    expect(policy.Condition).toBe('MayRecreate');
+    expect(template.Conditions).toMatchObject({
+      MayRecreate: { 'Fn::Or': [{ Condition: 'IsRecreateMode' }, { Condition: 'ClassesRecreate' }] },
+      IsRecreateMode: { 'Fn::Equals': ['alert', 'recreate'] },
+      ClassesRecreate: { 'Fn::Equals': ['false', 'true'] },
+    });
+    expect(policy.Properties!.Roles).toStrictEqual([{ Ref: 'EnforceRole' }, { Ref: 'SweepRole' }, { Ref: 'SweepWorkerRole' }]);
+    const statements = policy.Properties!.PolicyDocument.Statement as Statement[];
+    const actions = statements.flatMap((s) => list(s.Action));
+    expect(actions.every((action) => !action.includes('*'))).toBe(true);
+    expect(statements.filter((s) => s.Resource === '*').flatMap((s) => list(s.Action))).toStrictEqual(['sagemaker:ListEndpointConfigs', 'sagemaker:ListEndpoints']);
+    expect(actions).toEqual(expect.arrayContaining(['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:UpdateEndpoint', 'iam:PassRole']));
+    expect(statements.find((s) => list(s.Action).includes('sagemaker:CreateModel'))!.Condition).toStrictEqual({
+      Bool: { 'sagemaker:NetworkIsolation': 'true' },
+      StringEquals: { 'aws:RequestTag/isolation-guard:auto-fix': 'allowed' },
+    });
   });
 
   it('gives the sweep its own role: ListModels (no resource-level permission) and model actions on model ARNs', () => {

@@ -129,7 +129,7 @@ describe('the audit page in Chromium', () => {
       expect(Object.keys(seen.cards).sort()).toEqual(Object.keys(json.kpis).sort());
       for (const [key, value] of Object.entries(json.kpis)) expect(seen.cards[key], key).toBe(value === null ? 'n/a' : String(value));
       expect(seen.cards.violations).toBe('3');
-      expect(seen.cardsVisible).toBe(11);
+      expect(seen.cardsVisible).toBe(12);
 
       // The chart: every week of November (Mondays 26 Oct to 30 Nov), empty ones drawn as 0.
       expect(seen.weeks.map((w) => w.week)).toEqual(['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
@@ -205,6 +205,7 @@ describe('the inventory page in Chromium', () => {
         isolatedShare: String(json.summary.isolatedShare),
         violations: String(json.summary.violations),
         exempt: String(json.summary.exempt),
+        fixed: String(json.summary.fixed),
         quarantined: String(json.summary.quarantined),
         regionsFailed: String((json.summary.regionsFailed as string[]).length),
         unreadable: String(json.summary.unreadable),

@@ -168,7 +168,7 @@ describe('sweep over moto, two regions, two dozen models', () => {
     expect(json.summary).toMatchObject({ models: created[OTHER]!.length, violations: expectedViolations(OTHER) });
     const csv = renderInventory(result, 'csv').trimEnd().split('\r\n');
     expect(csv).toHaveLength(created[OTHER]!.length + 1);
-    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,error,severity,classification,production,exception');
+    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,error,severity,classification,production,exception,fixed');
     expect(renderInventory(result, 'md')).toContain(`violations: ${expectedViolations(OTHER)}`);
     expect(renderInventory(result, 'html')).toContain(`data-violations="${expectedViolations(OTHER)}"`);
   }, 60_000);

@@ -43,7 +43,8 @@ export function createModelRecord(spec: CallSpec): Record<string, unknown> {
   };
 }
 
-export function remediationRecord(how: 'deleted' | 'quarantined', spec: { account: string; region: string; time: string; modelName: string }) {
+/** `replaced`: the AddTags of `isolation-guard:replaced-by` that `isolation-guard fix` writes once every endpoint moved. */
+export function remediationRecord(how: 'deleted' | 'quarantined' | 'replaced', spec: { account: string; region: string; time: string; modelName: string }) {
   const base = {
     eventVersion: '1.09',
     userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${spec.account}:assumed-role/isolation-guard-enforce/x`, accountId: spec.account },
@@ -62,7 +63,10 @@ export function remediationRecord(how: 'deleted' | 'quarantined', spec: { accoun
         eventName: 'AddTags',
         requestParameters: {
           resourceArn: `arn:aws:sagemaker:${spec.region}:${spec.account}:model/${spec.modelName.toLowerCase()}`,
-          tags: [{ key: 'isolation-guard:quarantine', value: 'network-isolation-disabled' }],
+          tags:
+            how === 'replaced'
+              ? [{ key: 'isolation-guard:replaced-by', value: `${spec.modelName}-isolated` }]
+              : [{ key: 'isolation-guard:quarantine', value: 'network-isolation-disabled' }],
         },
       };
 }

@@ -42,7 +42,7 @@ const IAM_ACTION: Record<string, string> = {
 };
 
 /** Actions that take no resource-level permission. */
-const NO_RESOURCE = new Set(['sagemaker:ListModels', 'cloudtrail:LookupEvents', 'organizations:ListAccounts', 'sts:GetCallerIdentity']);
+const NO_RESOURCE = new Set(['sagemaker:ListModels', 'sagemaker:ListEndpoints', 'sagemaker:ListEndpointConfigs', 'cloudtrail:LookupEvents', 'organizations:ListAccounts', 'sts:GetCallerIdentity']);
 
 const queueArn = (url: string, region: string): string => {
   const [, account, name] = new URL(url).pathname.split('/');
@@ -57,6 +57,9 @@ function resourceOf(action: string, input: Record<string, any>, region: string, 
     case 'sagemaker': {
       const arn = input.ResourceArn ?? input.ModelArn;
       if (typeof arn === 'string' && arn.startsWith('arn:')) return arn;
+      // An endpoint's calls (UpdateEndpoint names its new config too: the endpoint is the resource), then a config's.
+      if (typeof input.EndpointName === 'string') return `arn:aws:sagemaker:${region}:${account}:endpoint/${input.EndpointName.toLowerCase()}`;
+      if (typeof input.EndpointConfigName === 'string') return `arn:aws:sagemaker:${region}:${account}:endpoint-config/${input.EndpointConfigName.toLowerCase()}`;
       // AWS writes model names lower-case in ARNs.
       return `arn:aws:sagemaker:${region}:${account}:model/${String(input.ModelName ?? '').toLowerCase()}`;
     }

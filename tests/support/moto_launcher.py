@@ -211,6 +211,78 @@ def _batch_import_findings(self, findings):  # type: ignore[no-untyped-def]
 securityhub_models.SecurityHubBackend.batch_import_findings = _batch_import_findings
 
 
+# 9. UpdateEndpoint is not implemented (moto answers "not yet implemented"); `isolation-guard fix`
+#    moves endpoints with it. As AWS documents: the endpoint must exist and be InService (else a
+#    ValidationException), the new config must exist; the endpoint takes the config's variants and
+#    is `Updating` until the deployment ends, then `InService` on the new config. Here the update
+#    completes at once: the first DescribeEndpoint after it answers `Updating`, the next `InService`.
+#    Shadow variants are kept too: moto's CreateEndpointConfig drops ShadowProductionVariants, which
+#    DescribeEndpointConfig returns in AWS.
+from moto.core.responses import ActionResult  # noqa: E402
+from moto.core.utils import utcnow  # noqa: E402
+
+
+def _update_endpoint(self):  # type: ignore[no-untyped-def]
+    backend = self.sagemaker_backend
+    name = self._get_param("EndpointName")
+    config_name = self._get_param("EndpointConfigName")
+    endpoint = backend.endpoints.get(name)
+    if endpoint is None:
+        arn = sm_models.FakeEndpoint.arn_formatter(name, backend.account_id, backend.region_name)
+        raise ValidationError(message=f"Could not find endpoint \"{arn}\".")
+    config = backend.endpoint_configs.get(config_name)
+    if config is None:
+        arn = sm_models.FakeEndpointConfig.arn_formatter(config_name, backend.account_id, backend.region_name)
+        raise ValidationError(message=f"Could not find endpoint configuration \"{arn}\".")
+    if endpoint.endpoint_status != "InService":
+        raise ValidationError(message=f"Cannot update in-progress endpoint \"{endpoint.arn}\".")
+    endpoint.endpoint_config_name = config_name
+    endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
+    endpoint.data_capture_config = config.data_capture_config
+    endpoint.endpoint_status = "Updating"
+    endpoint.last_modified_time = utcnow()
+    return ActionResult({"EndpointArn": endpoint.arn})
+
+
+SageMakerResponse.update_endpoint = _update_endpoint
+_original_describe_endpoint = sm_models.SageMakerModelBackend.describe_endpoint
+
+
+def _describe_endpoint(self, endpoint_name):  # type: ignore[no-untyped-def]
+    response = _original_describe_endpoint(self, endpoint_name)
+    endpoint = self.endpoints[endpoint_name]
+    if endpoint.endpoint_status == "Updating":
+        endpoint.endpoint_status = "InService"
+    return response
+
+
+sm_models.SageMakerModelBackend.describe_endpoint = _describe_endpoint
+_original_create_endpoint_config = SageMakerResponse.create_endpoint_config
+_original_describe_endpoint_config = sm_models.SageMakerModelBackend.describe_endpoint_config
+
+
+def _create_endpoint_config(self):  # type: ignore[no-untyped-def]
+    shadow = self._get_param("ShadowProductionVariants") or []
+    self.sagemaker_backend.validate_production_variants(shadow)
+    result = _original_create_endpoint_config(self)
+    config = self.sagemaker_backend.endpoint_configs.get(self._get_param("EndpointConfigName"))
+    if config is not None:
+        config.shadow_production_variants = shadow
+    return result
+
+
+def _describe_endpoint_config(self, endpoint_config_name):  # type: ignore[no-untyped-def]
+    response = dict(_original_describe_endpoint_config(self, endpoint_config_name))
+    shadow = getattr(self.endpoint_configs[endpoint_config_name], "shadow_production_variants", [])
+    if shadow:
+        response["ShadowProductionVariants"] = shadow
+    return response
+
+
+SageMakerResponse.create_endpoint_config = _create_endpoint_config
+sm_models.SageMakerModelBackend.describe_endpoint_config = _describe_endpoint_config
+
+
 def _exit_with_parent() -> None:
     # The test harness keeps our stdin open; when it goes away (even killed), stdin reaches EOF.
     try:

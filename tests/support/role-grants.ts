@@ -104,11 +104,22 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate, names: 
   return resolve(value);
 }
 
-/** The statements of an IAM role's inline policies, resolved. */
+/**
+ * The statements of an IAM role's inline policies, resolved, and of the AWS::IAM::Policy resources
+ * attached to it (`Roles: [{Ref: role}]`) that the template creates (their Condition holds).
+ */
 export function roleStatements(template: CfnTemplate, roleLogicalId: string, names: PhysicalNames): Statement[] {
   const role = template.Resources[roleLogicalId];
   if (!role || role.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not an AWS::IAM::Role of the template`);
-  const policies = resolveIntrinsics(role.Properties?.Policies ?? [], template, names) as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+  const attached = Object.values(template.Resources).filter(
+    (resource) =>
+      resource.Type === 'AWS::IAM::Policy' &&
+      ((resource.Properties?.Roles ?? []) as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleLogicalId })) &&
+      (resource.Condition === undefined || resolveIntrinsics({ 'Fn::If': [resource.Condition, true, false] }, template, names) === true),
+  );
+  const policies = resolveIntrinsics([...(role.Properties?.Policies ?? []), ...attached.map((resource) => resource.Properties)], template, names) as Array<{
+    PolicyDocument: { Statement: Statement[] };
+  }>;
   return policies.flatMap((policy) => policy.PolicyDocument.Statement);
 }
 

@@ -62,7 +62,7 @@ describe('auditQuery', () => {
   it("selects SageMaker's CreateModel calls and only the remediations the KPIs measure", () => {
     const sql = auditQuery({ ...base, from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-10-02T00:00:00Z') });
     expect(sql).toContain(`eventsource = 'sagemaker.amazonaws.com'`);
-    expect(sql).toContain(`(eventname = 'CreateModel' OR eventname = 'DeleteModel' OR (eventname = 'AddTags' AND requestparameters LIKE '%isolation-guard:quarantine%'))`);
+    expect(sql).toContain(`(eventname = 'CreateModel' OR eventname = 'DeleteModel' OR (eventname = 'AddTags' AND (requestparameters LIKE '%isolation-guard:quarantine%' OR requestparameters LIKE '%isolation-guard:replaced-by%')))`);
     expect(sql).toContain(`"timestamp" BETWEEN '2026/10/01' AND '2026/10/02'`);
   });
 

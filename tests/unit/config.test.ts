@@ -28,6 +28,7 @@ const DEFAULTS = {
       exceptions: null,
       priorities: { classificationTagKey: 'data-classification', classes: {}, environmentTagKey: 'environment', productionValues: ['prod', 'production'] },
       securityHub: false,
+      autoFixTagKey: 'isolation-guard:auto-fix',
 };
 
 describe('loadConfig', () => {
@@ -90,7 +91,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ env: { ISOLATION_GUARD_MODE: 'nuke' } }, 'ISOLATION_GUARD_MODE: expected one of alert, quarantine, delete, got "nuke"'],
+    [{ env: { ISOLATION_GUARD_MODE: 'nuke' } }, 'ISOLATION_GUARD_MODE: expected one of alert, quarantine, recreate, delete, got "nuke"'],
     [{ env: { ISOLATION_GUARD_DRY_RUN: 'maybe' } }, 'ISOLATION_GUARD_DRY_RUN: expected true or false, got "maybe"'],
     [{ flags: { exemptTagKeys: 'a|next-week' } }, "--exempt-tag-keys: 'next-week' in 'a|next-week' is not a date (YYYY-MM-DD) or an ISO 8601 date-time"],
     [{ file: { path: 'g.json', values: { exemptTagKeys: [1] } } }, 'g.json: exemptTagKeys: expected strings in the list, got number'],

@@ -159,8 +159,8 @@ describe('the audit report', () => {
     const json = JSON.parse(renderAudit(report, 'json'));
     expect(Object.keys(json)).toEqual([...Object.keys(report), 'breakdown']);
     expect(json.breakdown).toEqual([
-      { account: '111122223333', region: 'eu-west-1', createModelCalls: 4, failedCalls: 0, modelsCreated: 4, isolatedShare: 50, violations: 2, exemptionsUsed: 0, violationsRemediated: 1 },
-      { account: '444455556666', region: 'us-east-1', createModelCalls: 4, failedCalls: 1, modelsCreated: 3, isolatedShare: 66.7, violations: 1, exemptionsUsed: 0, violationsRemediated: 0 },
+      { account: '111122223333', region: 'eu-west-1', createModelCalls: 4, failedCalls: 0, modelsCreated: 4, isolatedShare: 50, violations: 2, exemptionsUsed: 0, violationsFixed: 1, violationsQuarantined: 0 },
+      { account: '444455556666', region: 'us-east-1', createModelCalls: 4, failedCalls: 1, modelsCreated: 3, isolatedShare: 66.7, violations: 1, exemptionsUsed: 0, violationsFixed: 0, violationsQuarantined: 0 },
     ]);
   });
 
@@ -168,6 +168,10 @@ describe('the audit report', () => {
     const md = renderAudit(await november(), 'md');
     expect(md).toMatch(/^# SageMaker CreateModel audit: 2026-11-01 to 2026-11-30\n/);
     expect(md).toContain('| Violations | 3 |');
+    // Fixed (deleted, or recreated with isolation) apart from quarantined only (issue 22, item 3).
+    expect(md).toContain('| Violations fixed | 1 |');
+    expect(md).toContain('| Quarantined only | 0 |');
+    expect(md).toContain('1 fixed, 0 quarantined only (still without isolation)');
     expect(md).toContain('| Isolated | 57.1% |');
     expect(md).toContain('| 2026-11-09 | 0 | 0 |');
     expect(md).toContain('| x&lt;script>alert(1)&lt;/script> |');
@@ -191,13 +195,14 @@ describe('the inventory report', () => {
       violations: null,
       exempt: null,
       quarantined: null,
+      fixed: null,
       error: 'AccessDenied: not authorized to perform sagemaker:ListModels',
     });
   });
 
   it('CSV keeps its header and puts violations first', () => {
     const csv = renderInventory(sweepFixture(), 'csv').trimEnd().split('\r\n');
-    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,error,severity,classification,production,exception');
+    expect(csv[0]).toBe('account,region,modelName,modelArn,creationTime,networkIsolation,verdict,quarantined,action,tags,reasons,error,severity,classification,production,exception,fixed');
     expect(csv.slice(1).map((line) => line.match(/,(violation|exempt|compliant),/)?.[1])).toEqual([
       'violation',
       'violation',
