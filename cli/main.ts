@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
-import { flagName, loadConfig, type Config, type SettingName } from '../shared/config.js';
-import { IsolationGuardError, UsageError } from '../shared/errors.js';
+import { flagName, loadConfig, settingOrigin, type Config, type SettingName } from '../shared/config.js';
+import { ConfigurationError, IsolationGuardError, UsageError } from '../shared/errors.js';
 import { describeAwsError, isAwsError } from './aws-errors.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -119,7 +119,19 @@ async function configFrom(values: Record<string, unknown>, names: SettingName[],
   const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
   // The register's entries join the exemptions; an unreadable register stops the command (exit 2).
   const { withExceptionRegister } = await import('../shared/governance/exception-register.js');
-  return withExceptionRegister(loadConfig({ flags, env, file }));
+  const config = withExceptionRegister(loadConfig({ flags, env, file }));
+  // A typo (`eu-westt-1`) is refused before any call: the SDK would build an endpoint and fail per region.
+  if (config.regions.length > 0) {
+    const { unknownRegions } = await import('../shared/aws/regions.js');
+    const unknown = unknownRegions(config.regions);
+    if (unknown.length > 0) {
+      throw new ConfigurationError(
+        settingOrigin('regions', { flags, env, file }),
+        `unknown region ${unknown.map((region) => JSON.stringify(region)).join(', ')} (expected region codes of an AWS partition, such as eu-west-1, or all)`,
+      );
+    }
+  }
+  return config;
 }
 
 function parseDate(flag: string, value: unknown): Date {
@@ -533,6 +545,16 @@ function findCommand(argv: string[]): { command: CommandSpec; rest: string[] } |
   throw new UsageError(`unknown command ${JSON.stringify(first)}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`);
 }
 
+/** `--region` (a home region): one AWS lists, checked before any call is made with it. */
+async function checkRegionOption(values: Record<string, unknown>): Promise<void> {
+  const region = values.region;
+  if (typeof region !== 'string') return;
+  const { isKnownRegion } = await import('../shared/aws/regions.js');
+  if (!isKnownRegion(region)) {
+    throw new UsageError(`--region: unknown region ${JSON.stringify(region)} (expected a region code of an AWS partition, such as eu-west-1)`);
+  }
+}
+
 /** Runs one command line; typed errors become exit codes here and nowhere else. */
 export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const [first] = argv;
@@ -575,6 +597,7 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
       if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw argumentError(error as { code: string; message: string }, command);
       throw error;
     }
+    await checkRegionOption(parsed.values);
     return await command.run(parsed, io, env);
   } catch (error) {
     if (error instanceof IsolationGuardError) {
