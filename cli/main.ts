@@ -153,6 +153,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {
       format: { type: 'string', default: 'json', value: 'json|table', help: 'one JSON line per call (default) or a readable table' },
       'as-of': { type: 'string', value: 'DATE', help: 'judge exemption expiry at this instant (default: now)' },
+      verbose: { type: 'boolean', default: false, help: 'name each input without a CreateModel call, and every problem (default: one summary line)' },
     },
     settings: EXEMPTION_SETTINGS,
     positionals: true,
@@ -164,7 +165,7 @@ export const COMMANDS: CommandSpec[] = [
       const now = values['as-of'] === undefined ? new Date() : parseDate('--as-of', values['as-of']);
       const config = await configFrom(values, EXEMPTION_SETTINGS, env);
       const { evaluateCommand } = await import('./commands/evaluate.js');
-      return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, priorities: config.priorities, now }, io);
+      return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, priorities: config.priorities, now, verbose: values.verbose === true }, io);
     },
   },
   {
@@ -504,6 +505,25 @@ export function parserOptions(command: CommandSpec) {
   return options;
 }
 
+/**
+ * `--reminder-days -3`: parseArgs takes `-3` for an option and says the flag "takes no value"; a
+ * value option followed by a negative number gets it as its value, which the setting then refuses
+ * for what it is (`expected a number of days (0 or more), got "-3"`).
+ */
+function negativeValues(args: string[], command: CommandSpec): string[] {
+  const options = parserOptions(command);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg.startsWith('--') && !arg.includes('=') && options[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** parseArgs' own messages name the internals (`ERR_PARSE_ARGS_...`, an unclosed quote): say it plainly. */
 function argumentError(error: { code: string; message: string }, command: CommandSpec): UsageError {
   const known = Object.keys(parserOptions(command)).map((name) => `--${name}`);
@@ -591,7 +611,7 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
     }
     let parsed: Parsed;
     try {
-      parsed = parseArgs({ args: found.rest, allowPositionals: command.positionals, strict: true, options: parserOptions(command) }) as Parsed;
+      parsed = parseArgs({ args: negativeValues(found.rest, command), allowPositionals: command.positionals, strict: true, options: parserOptions(command) }) as Parsed;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw argumentError(error as { code: string; message: string }, command);
