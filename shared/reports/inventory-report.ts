@@ -29,6 +29,8 @@ export function inventorySummary(result: SweepResult) {
     exempt: count((m) => m.verdict === 'exempt'),
     quarantined: count((m) => m.quarantined),
     regionsFailed: result.regions.filter((r) => r.error !== null).map((r) => r.region),
+    /** Every account/region and every model was read: only then do the counts say all there is. */
+    complete: result.regions.every((r) => r.error === null) && !result.models.some((m) => m.error),
     ...isolationShares(result.models.map((m) => ({ isolated: m.networkIsolation, classification: m.classification ?? null, production: m.production ?? false }))),
   };
 }
@@ -109,7 +111,10 @@ export const inventoryTable = (result: SweepResult): Table<InventoryEntry> => ({
   columns: INVENTORY_COLUMNS,
   rows: [...result.models].sort(violationsFirst((m) => m.verdict, (m) => m.account ?? '', (m) => m.region, (m) => m.modelName)),
   rowClass: (m) => m.verdict,
-  empty: 'No model exists in the accounts and regions swept.',
+  // Nothing listed because nothing could be read is not "no model".
+  empty: result.regions.some((r) => r.error !== null)
+    ? `No model could be read: ${result.regions.filter((r) => r.error !== null).length} of ${result.regions.length} account/region(s) failed (see the table per account and region); models there are unknown.`
+    : 'No model exists in the accounts and regions swept.',
 });
 
 interface PlaceCounts {
@@ -121,12 +126,24 @@ interface PlaceCounts {
 }
 type InventoryPlace = Place & PlaceCounts & { error: string | null };
 
+/**
+ * A sweep of "this account" lists its regions without an account, while each model's ARN names it:
+ * both are the same account. When every region was swept without one and the models name a single
+ * account, that is the account of every row (no phantom `this account` row beside the real one).
+ */
+function ownAccountOf(result: SweepResult): (account: string | null | undefined) => string | null {
+  const named = new Set(result.models.map((m) => m.account).filter((a): a is string => Boolean(a)));
+  const own = result.regions.every((r) => !r.account) && named.size === 1 ? [...named][0]! : null;
+  return (account) => account ?? own;
+}
+
 /** Per account and region: every one swept (empty and failed ones included), most violations first. */
 export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
-  const swept = result.regions.map((r) => ({ account: r.account ?? null, region: r.region }));
+  const account = ownAccountOf(result);
+  const swept = result.regions.map((r) => ({ account: account(r.account), region: r.region }));
   const rows = tallyByPlace<InventoryEntry, PlaceCounts>(
     result.models,
-    (m) => ({ account: m.account, region: m.region }),
+    (m) => ({ account: account(m.account), region: m.region }),
     (m, c) => {
       c.models++;
       if (m.networkIsolation) c.isolated++;
@@ -136,7 +153,7 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
     },
     () => ({ models: 0, isolated: 0, violations: 0, exempt: 0, quarantined: 0 }),
     swept,
-  ).map((row) => ({ ...row, error: result.regions.find((r) => (r.account ?? null) === row.account && r.region === row.region)?.error ?? null }));
+  ).map((row) => ({ ...row, error: result.regions.find((r) => account(r.account) === row.account && r.region === row.region)?.error ?? null }));
   rows.sort((a, b) => Number(b.error !== null) - Number(a.error !== null) || b.violations - a.violations || (a.account ?? '').localeCompare(b.account ?? '') || a.region.localeCompare(b.region));
   return {
     id: 'breakdown',
@@ -161,11 +178,20 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
 /** The isolated share as a reader sees it. */
 export const isolatedShareText = (share: number | null): string => (share === null ? 'n/a (no model was read)' : `${share}%`);
 
+/** What could not be read, in words: the reason a count is a floor, not the whole. */
+function incompleteText(summary: ReturnType<typeof inventorySummary>): string {
+  const parts = [summary.regionsFailed.length > 0 ? `${summary.regionsFailed.length} account/region(s) not read` : '', summary.unreadable > 0 ? `${summary.unreadable} model(s) not read` : ''];
+  return `unknown beyond this: ${parts.filter(Boolean).join(', ')}`;
+}
+
 function inventoryCards(summary: ReturnType<typeof inventorySummary>): KpiCard[] {
   return [
     { key: 'models', label: 'Models today', value: summary.models },
     { key: 'isolatedShare', label: 'Isolated', value: summary.isolatedShare, unit: '%', detail: `${summary.isolated} of ${summary.models} models`, tone: summary.isolatedShare === 100 ? 'good' : 'neutral', ...(summary.isolatedShare === null ? { detail: 'no model was read' } : {}) },
-    { key: 'violations', label: 'Violations (no isolation)', value: summary.violations, tone: summary.violations > 0 ? 'bad' : 'good' },
+    // An inventory that could not read everything is never all-clear: its count is a floor.
+    summary.complete
+      ? { key: 'violations', label: 'Violations (no isolation)', value: summary.violations, tone: summary.violations > 0 ? 'bad' : 'good' }
+      : { key: 'violations', label: 'Violations found (incomplete)', value: summary.violations, tone: 'bad', detail: incompleteText(summary) },
     { key: 'exempt', label: 'Exempt', value: summary.exempt, detail: 'no isolation, exemption applies' },
     { key: 'quarantined', label: 'Quarantined', value: summary.quarantined },
     { key: 'regionsFailed', label: 'Regions not read', value: summary.regionsFailed.length, tone: summary.regionsFailed.length > 0 ? 'bad' : 'neutral' },
@@ -192,7 +218,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
         '',
         `${sweptLabel(result)}; regions: ${result.regions.map((r) => `${mdCell(r.account ? `${r.account}/${r.region}` : r.region)} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
         '',
-        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
+        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}${summary.complete ? '' : ` (INCOMPLETE, ${incompleteText(summary)})`}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; quarantined: ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
         '',
         `${mdCell(describeShares(summary))}.`,
         '',

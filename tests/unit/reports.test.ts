@@ -211,6 +211,37 @@ describe('the inventory report', () => {
     ]);
   });
 
+  it("a sweep of this account has one row per region swept, named by the models' account: no phantom 'this account' rows", () => {
+    const fixture = sweepFixture();
+    const own = fixture.models.filter((m) => m.account === '111122223333');
+    const result = { ...fixture, regions: [{ region: 'eu-west-1', models: 4, error: null }, { region: 'us-east-1', models: 2, error: null }, { region: 'eu-north-1', models: 0, error: null }], models: own };
+    const breakdown = JSON.parse(renderInventory(result, 'json')).breakdown as Array<{ account: string; region: string; models: number }>;
+    expect(breakdown.map((r) => [r.account, r.region, r.models])).toEqual([
+      ['111122223333', 'eu-west-1', 4],
+      ['111122223333', 'eu-north-1', 0],
+      ['111122223333', 'us-east-1', 2],
+    ]);
+    expect(renderInventory(result, 'md')).not.toContain('this account');
+  });
+
+  it('nothing read (no credentials) is incomplete and unknown, never all-clear', () => {
+    const failed = 'CredentialsProviderError: Could not load credentials from any providers';
+    const result = { ...sweepFixture(), regions: [{ region: 'eu-west-1', models: 0, error: failed }, { region: 'us-east-1', models: 0, error: failed }], models: [] };
+    const json = JSON.parse(renderInventory(result, 'json'));
+    expect(json.summary).toMatchObject({ complete: false, violations: 0, isolatedShare: null });
+    const html = renderInventory(result, 'html');
+    expect(html).not.toMatch(/class="card good"/);
+    expect(html).toMatch(/<div class="card bad"><div class="label">Violations found \(incomplete\)<\/div><div class="figure"><span data-kpi="violations">0<\/span><\/div><div class="detail">unknown beyond this: 2 account\/region\(s\) not read<\/div>/);
+    expect(html).not.toContain('No model exists');
+    expect(html).toContain('No model could be read: 2 of 2 account/region(s) failed');
+    const md = renderInventory(result, 'md');
+    expect(md).toContain('violations: 0 (INCOMPLETE, unknown beyond this: 2 account/region(s) not read)');
+    expect(md).not.toContain('No model exists');
+    // A complete sweep that found nothing is all-clear, and says so.
+    const empty = renderInventory({ ...result, regions: [{ region: 'eu-west-1', models: 0, error: null }] }, 'html');
+    expect(empty).toContain('No model exists in the accounts and regions swept.');
+  });
+
   it('weeks: none for an inventory without dated models', () => {
     expect(inventoryWeeks({ ...sweepFixture(), models: [] })).toEqual([]);
   });
