@@ -50,7 +50,7 @@ export function recogniseTool(userAgent: string | null, invokedBy: string | null
   return 'unknown';
 }
 
-const IMMUTABLE = 'The setting cannot be changed on an existing model: delete it and create it again.';
+export const IMMUTABLE = 'The setting cannot be changed on an existing model: delete it and create it again.';
 
 export function fixFor(tool: CreatingTool): string {
   switch (tool) {

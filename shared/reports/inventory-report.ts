@@ -2,6 +2,7 @@ import { describeShares, isolationShares } from '../governance/shares.js';
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
 import { sharePercent, tallyByPlace, violationsFirst, type Place } from './by-place.js';
 import { htmlText, mdCell } from './cells.js';
+import { fixColumn, modelLinkHtml, severityColumn, severityRank, toolOf } from './row-guidance.js';
 import { htmlPage, kpiCards, section, statusLine, type KpiCard } from './html-page.js';
 import { instantLabel, weekOf, weeksOfPeriod } from './period.js';
 import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Table } from './table.js';
@@ -44,10 +45,11 @@ export function inventoryWeeks(result: SweepResult): WeekBar[] {
   if (dated.length === 0) return [];
   const oldest = dated.reduce((min, m) => (m.creationTime! < min ? m.creationTime! : min), dated[0]!.creationTime!);
   const end = new Date(Math.max(Date.parse(result.finishedAt), ...dated.map((m) => Date.parse(m.creationTime!))) + 1);
-  const weeks = new Map(weeksOfPeriod(oldest, end).map((week) => [week, { week, compliant: 0, violating: 0 }]));
+  const weeks = new Map(weeksOfPeriod(oldest, end).map((week) => [week, { week, compliant: 0, violating: 0, exempt: 0 }]));
   for (const model of dated) {
     const week = weeks.get(weekOf(model.creationTime!))!;
     if (model.networkIsolation) week.compliant++;
+    else if (model.verdict === 'exempt') week.exempt++;
     else week.violating++;
   }
   return [...weeks.values()];
@@ -77,18 +79,21 @@ const dateTime = (value: string | null) => (value === null ? '-' : value.slice(0
 
 /** The inventory's columns, declared once for CSV, JSON, Markdown and HTML. */
 export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
-  { key: 'account', header: 'Account', value: (m) => m.account ?? '', text: (m) => m.account ?? 'this account', wrap: 'keep' },
-  { key: 'region', header: 'Region', value: (m) => m.region, wrap: 'keep' },
-  { key: 'modelName', header: 'Model', value: (m) => m.modelName, wrap: 'anywhere' },
+  { key: 'account', header: 'Account', value: (m) => m.account ?? '', text: (m) => m.account ?? 'this account', wrap: 'keep', filter: true },
+  { key: 'region', header: 'Region', value: (m) => m.region, wrap: 'keep', filter: true },
+  // The name links to the model's page in the console.
+  { key: 'modelName', header: 'Model', value: (m) => m.modelName, wrap: 'anywhere', html: (m) => modelLinkHtml(m.modelName, m.region) },
   { key: 'modelArn', header: 'Model ARN', value: (m) => m.modelArn, audience: 'machine' },
   { key: 'creationTime', header: 'Created (UTC)', value: (m) => m.creationTime ?? '', text: (m) => dateTime(m.creationTime), wrap: 'keep-wide' },
   { key: 'networkIsolation', header: 'Network isolation', value: (m) => String(m.networkIsolation), text: (m) => (m.networkIsolation ? 'on' : 'off') },
-  // People read the severity with the verdict (`violation, high`); CSV and JSON keep it in its own column.
-  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, text: (m) => (m.verdict === 'violation' && m.severity ? `${m.verdict}, ${m.severity}` : m.verdict), wrap: 'keep' },
+  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, wrap: 'keep', filter: true },
+  // People read the severity as a badge beside the verdict; CSV and JSON keep it in its own column (below).
+  severityColumn((m) => m),
   { key: 'quarantined', header: 'In quarantine', value: (m) => String(m.quarantined), text: (m) => yesNo(m.quarantined) },
   { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => actionText(m.action) },
   { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; '), wrap: 'anywhere' },
   { key: 'reasons', header: 'Reasons', value: (m) => m.reasons.join(' '), wrap: 'prose' },
+  fixColumn((m) => ({ verdict: m.verdict, tool: toolOf({ tags: m.tags }) })),
   // The model could not be read, or an effect failed: what went wrong.
   {
     key: 'error',
@@ -109,8 +114,9 @@ export const inventoryTable = (result: SweepResult): Table<InventoryEntry> => ({
   id: 'models',
   caption: 'Every model, violations first',
   columns: INVENTORY_COLUMNS,
-  rows: [...result.models].sort(violationsFirst((m) => m.verdict, (m) => m.account ?? '', (m) => m.region, (m) => m.modelName)),
-  rowClass: (m) => m.verdict,
+  // Violations first, the most severe first among them.
+  rows: [...result.models].sort(violationsFirst((m) => m.verdict, (m) => severityRank(m.verdict, m.severity), (m) => m.account ?? '', (m) => m.region, (m) => m.modelName)),
+  rowClass: (m) => (m.verdict === 'violation' && m.severity === 'critical' ? 'violation sev-critical' : m.verdict),
   // Nothing listed because nothing could be read is not "no model".
   empty: result.regions.some((r) => r.error !== null)
     ? `No model could be read: ${result.regions.filter((r) => r.error !== null).length} of ${result.regions.length} account/region(s) failed (see the table per account and region); models there are unknown.`
@@ -258,7 +264,8 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
             title: 'Models existing today, by the week they were created',
             counts: 'models',
             compliantLabel: 'isolated',
-            violatingLabel: 'not isolated (violation or exempt)',
+            violatingLabel: 'violation (not isolated)',
+            exemptLabel: 'exempt (not isolated)',
             note: undated > 0 ? `${undated} model(s) without a creation time are not in the chart.` : undefined,
           }),
           { together: true },

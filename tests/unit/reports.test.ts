@@ -67,7 +67,9 @@ describe('the table model: columns declared once, four renderings', () => {
     expect(html).not.toContain('Internal');
     expect(html).toContain('a|b\nc &lt;b&gt;bold&lt;/b&gt;');
     expect(html).not.toContain('<b>');
-    expect(html).toMatch(/<tr class="violation"><td data-col="name">=HYPERLINK\(&quot;http/);
+    expect(html).toMatch(/<tr class="violation"><td data-col="name" data-label="Name">=HYPERLINK\(&quot;http/);
+    // Every table sorts (the page's script); only wide ones stack on a narrow screen.
+    expect(html).toMatch(/^<table id="t" class="sortable">/);
     expect(tableHtml(table([]))).toBe('<p class="empty" id="t">Nothing &lt;here&gt;.</p>');
   });
 });
@@ -154,10 +156,23 @@ describe('the audit report', () => {
     expect(csv.some((line) => line.includes(`"'=HYPERLINK(`))).toBe(true);
   });
 
+  it('sums up who creates models without isolation: per account and role (sessions merged) or user, most violations first', async () => {
+    const report = await november();
+    const json = JSON.parse(renderAudit(report, 'json'));
+    const rows = json.byPrincipal as Array<{ principal: string; account: string; createModelCalls: number; violations: number }>;
+    expect(rows.reduce((sum, r) => sum + r.createModelCalls, 0)).toBe(report.calls.length);
+    expect(rows.reduce((sum, r) => sum + r.violations, 0)).toBe(report.kpis.violations);
+    expect(rows[0]!.violations).toBeGreaterThan(0);
+    expect(rows.map((r) => r.violations)).toEqual([...rows.map((r) => r.violations)].sort((a, b) => b - a));
+    for (const row of rows) expect(row.principal).not.toMatch(/^arn:|assumed-role\//);
+    expect(renderAudit(report, 'md')).toContain('## Who creates models (per principal)');
+    expect(renderAudit(report, 'html')).toContain('<table id="by-principal"');
+  });
+
   it('keeps the JSON fields and adds the per-account and region breakdown', async () => {
     const report = await november();
     const json = JSON.parse(renderAudit(report, 'json'));
-    expect(Object.keys(json)).toEqual([...Object.keys(report), 'breakdown']);
+    expect(Object.keys(json)).toEqual([...Object.keys(report), 'breakdown', 'byPrincipal']);
     expect(json.breakdown).toEqual([
       { account: '111122223333', region: 'eu-west-1', createModelCalls: 4, failedCalls: 0, modelsCreated: 4, isolatedShare: 50, violations: 2, exemptionsUsed: 0, violationsRemediated: 1 },
       { account: '444455556666', region: 'us-east-1', createModelCalls: 4, failedCalls: 1, modelsCreated: 3, isolatedShare: 66.7, violations: 1, exemptionsUsed: 0, violationsRemediated: 0 },
