@@ -64,3 +64,14 @@ export function describeAwsError(error: AwsLikeError, env: NodeJS.ProcessEnv): s
         : error.name || message || 'unknown error';
   return `${call}${on} failed: ${why}; ${hint(error, env)}.`;
 }
+
+/**
+ * The hint for an error known only by its text (`CredentialsProviderError: Could not load ...`, as a
+ * sweep's report keeps a region's error), or null when the text names no AWS error.
+ */
+export function hintForErrorText(text: string, env: NodeJS.ProcessEnv): string | null {
+  const name = /^([A-Za-z]+(Error|Exception|Denied|NotFound|Throttling)?)\b/.exec(text)?.[1];
+  if (!name) return null;
+  const error = Object.assign(new Error(text.slice(name.length).replace(/^:\s*/, '')), { name }) as AwsLikeError;
+  return hint(error, env);
+}

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../package.json' with { type: 'json' };
-import { flagName, loadConfig, type Config, type SettingName } from '../shared/config.js';
-import { IsolationGuardError, UsageError } from '../shared/errors.js';
+import { flagName, loadConfig, settingOrigin, type Config, type SettingName } from '../shared/config.js';
+import { ConfigurationError, IsolationGuardError, UsageError } from '../shared/errors.js';
 import { describeAwsError, isAwsError } from './aws-errors.js';
 import { readConfigFile } from './config-file.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -120,7 +120,19 @@ async function configFrom(values: Record<string, unknown>, names: SettingName[],
   const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
   // The register's entries join the exemptions; an unreadable register stops the command (exit 2).
   const { withExceptionRegister } = await import('../shared/governance/exception-register.js');
-  return withExceptionRegister(loadConfig({ flags, env, file }));
+  const config = withExceptionRegister(loadConfig({ flags, env, file }));
+  // A typo (`eu-westt-1`) is refused before any call: the SDK would build an endpoint and fail per region.
+  if (config.regions.length > 0) {
+    const { unknownRegions } = await import('../shared/aws/regions.js');
+    const unknown = unknownRegions(config.regions);
+    if (unknown.length > 0) {
+      throw new ConfigurationError(
+        settingOrigin('regions', { flags, env, file }),
+        `unknown region ${unknown.map((region) => JSON.stringify(region)).join(', ')} (expected region codes of an AWS partition, such as eu-west-1, or all)`,
+      );
+    }
+  }
+  return config;
 }
 
 function parseDate(flag: string, value: unknown): Date {
@@ -142,6 +154,7 @@ export const COMMANDS: CommandSpec[] = [
     options: {
       format: { type: 'string', default: 'json', value: 'json|table', help: 'one JSON line per call (default) or a readable table' },
       'as-of': { type: 'string', value: 'DATE', help: 'judge exemption expiry at this instant (default: now)' },
+      verbose: { type: 'boolean', default: false, help: 'name each input without a CreateModel call, and every problem (default: one summary line)' },
     },
     settings: EXEMPTION_SETTINGS,
     positionals: true,
@@ -153,7 +166,7 @@ export const COMMANDS: CommandSpec[] = [
       const now = values['as-of'] === undefined ? new Date() : parseDate('--as-of', values['as-of']);
       const config = await configFrom(values, EXEMPTION_SETTINGS, env);
       const { evaluateCommand } = await import('./commands/evaluate.js');
-      return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, priorities: config.priorities, now }, io);
+      return evaluateCommand({ inputs: positionals, format: values.format, exemptions: config.exemptions, priorities: config.priorities, now, verbose: values.verbose === true }, io);
     },
   },
   {
@@ -545,6 +558,25 @@ export function parserOptions(command: CommandSpec) {
   return options;
 }
 
+/**
+ * `--reminder-days -3`: parseArgs takes `-3` for an option and says the flag "takes no value"; a
+ * value option followed by a negative number gets it as its value, which the setting then refuses
+ * for what it is (`expected a number of days (0 or more), got "-3"`).
+ */
+function negativeValues(args: string[], command: CommandSpec): string[] {
+  const options = parserOptions(command);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg.startsWith('--') && !arg.includes('=') && options[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** parseArgs' own messages name the internals (`ERR_PARSE_ARGS_...`, an unclosed quote): say it plainly. */
 function argumentError(error: { code: string; message: string }, command: CommandSpec): UsageError {
   const known = Object.keys(parserOptions(command)).map((name) => `--${name}`);
@@ -586,6 +618,16 @@ function findCommand(argv: string[]): { command: CommandSpec; rest: string[] } |
   throw new UsageError(`unknown command ${JSON.stringify(first)}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`);
 }
 
+/** `--region` (a home region): one AWS lists, checked before any call is made with it. */
+async function checkRegionOption(values: Record<string, unknown>): Promise<void> {
+  const region = values.region;
+  if (typeof region !== 'string') return;
+  const { isKnownRegion } = await import('../shared/aws/regions.js');
+  if (!isKnownRegion(region)) {
+    throw new UsageError(`--region: unknown region ${JSON.stringify(region)} (expected a region code of an AWS partition, such as eu-west-1)`);
+  }
+}
+
 /** Runs one command line; typed errors become exit codes here and nowhere else. */
 export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const [first] = argv;
@@ -622,7 +664,7 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
     }
     let parsed: Parsed;
     try {
-      parsed = parseArgs({ args: found.rest, allowPositionals: command.positionals, strict: true, options: parserOptions(command) }) as Parsed;
+      parsed = parseArgs({ args: negativeValues(found.rest, command), allowPositionals: command.positionals, strict: true, options: parserOptions(command) }) as Parsed;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) throw argumentError(error as { code: string; message: string }, command);
@@ -630,6 +672,7 @@ export async function run(argv: string[], io: CliIo = processIo, env: NodeJS.Pro
     }
     // Where the output goes is checked before any work (and any alert) is done.
     if (typeof parsed.values.out === 'string') await checkOutDestination(parsed.values.out);
+    await checkRegionOption(parsed.values);
     return await command.run(parsed, io, env);
   } catch (error) {
     if (error instanceof IsolationGuardError) {

@@ -20,6 +20,7 @@ import { recordAwsActions } from '../tests/support/aws-action-recorder.js';
 import { roleArn, roleStatements } from '../tests/support/role-grants.js';
 import { deniedCalls } from '../tests/support/iam-simulate.js';
 import { startWebhookListener } from '../tests/support/webhook-listener.js';
+import { emailForm, slackForm } from './demo-display.js';
 
 const REGION = 'eu-west-1';
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -79,6 +80,15 @@ async function main() {
     const handler = createEnforceHandler({ config, clients, secretCacheMs: 0 });
     // Every AWS call the handler makes is recorded, to be checked against the packaged role below.
     const recorder = recordAwsActions({ account: MOTO_ACCOUNT });
+    // What is published to the topic, as sent: SNS gives e-mail subscribers its `email` body.
+    const published: Array<{ Subject?: string; Message?: string; MessageStructure?: string }> = [];
+    clients.sns.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PublishCommand') published.push(args.input as (typeof published)[number]);
+        return next(args);
+      },
+      { step: 'initialize', name: 'demoPublished' },
+    );
     for (const event of [...delivered, delivered.find((e) => e.detail?.requestParameters?.modelName === 'fraud-open')]) {
       const outcome = await handler(event as never, lambdaContext());
       if ('handled' in outcome) {
@@ -109,12 +119,15 @@ async function main() {
       say(`    SNS subject: ${alert.Subject}`);
       say(`    SNS attributes: ${Object.entries(alert.MessageAttributes ?? {}).map(([k, v]: [string, any]) => `${k}=${v.Value}`).join(' ')}`);
     }
+    check(published.length === 1 && published[0]!.Subject === alerts[0]?.Subject, `${published.length} publish to the topic, its subject the one the queue received`);
+    for (const publish of published) {
+      say('    The e-mail a subscriber of the topic reads:');
+      say(indent(indent(emailForm(publish))));
+    }
     check(slack.received.length === 1, `${slack.received.length} Slack message`);
     for (const message of slack.received) {
-      const body = message.body as { text?: string; blocks?: Array<{ text?: { text?: string } }> };
-      say(indent(`Slack: ${body.text ?? ''}`));
-      const fix = body.blocks?.map((b) => b.text?.text ?? '').find((t) => t.startsWith('*Fix*'));
-      if (fix) say(indent(`Slack ${fix.replace('\n', ': ')}`));
+      say('    The Slack message:');
+      say(indent(indent(slackForm(message.body as Parameters<typeof slackForm>[0]))));
     }
     const findings = await drainQueue(clients.sqs, stack.findingQueueUrl);
     check(findings.length === 1, `${findings.length} finding event on ${stack.findingBusName} (${findings[0]?.['detail-type'] ?? '-'})`);

@@ -165,6 +165,21 @@ const workgroup = () =>
     .transform((value) => value ?? 'primary')
     .refine((value) => /^[a-zA-Z0-9._-]{1,128}$/.test(value), { error: got('an Athena workgroup name (letters, digits, . _ -)') });
 
+/**
+ * `all` alone, or region codes. Whether each is a region AWS lists is checked where the SDK's
+ * partition data is loaded anyway (`unknownRegions` in shared/aws/regions.ts; the CLI before any call).
+ */
+const regionList = () =>
+  stringList().superRefine((entries, ctx) => {
+    if (entries.includes('all') && entries.length > 1) ctx.addIssue({ code: 'custom', message: `all stands alone, got ${JSON.stringify(entries.join(','))}` });
+  });
+
+/** `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, the resource matching `resource`. */
+const arnShape = (service: string, resource: string) => new RegExp(`^arn:aws(-[a-z]+)*:${service}:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:${resource}$`);
+const SNS_TOPIC_ARN = arnShape('sns', '[A-Za-z0-9_-]{1,256}(\\.fifo)?');
+const EVENT_BUS = new RegExp(`^[/.\\-_A-Za-z0-9]{1,256}$|${arnShape('events', 'event-bus/[/.\\-_A-Za-z0-9]{1,256}').source}`);
+const DYNAMODB_TABLE = new RegExp(`^[A-Za-z0-9_.-]{3,255}$|${arnShape('dynamodb', 'table/[A-Za-z0-9_.-]{3,255}').source}`);
+
 const accounts = () =>
   stringList().superRefine((entries, ctx) => {
     const bad = entries.find((account) => account !== 'org' && !/^\d{12}$/.test(account));
@@ -235,12 +250,12 @@ const SETTINGS = {
   exemptModelNamePatterns: setting(() => exemptionList('model-name'), () => []),
   exemptPrincipalPatterns: setting(() => exemptionList('principal'), () => []),
   iacTagKeys: setting(stringList, () => []),
-  topicArn: setting(optionalText, () => null),
+  topicArn: setting(() => optionalMatching(SNS_TOPIC_ARN, got('an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')), () => null),
   slackWebhookParameter: setting(parameterName, () => null),
   slackWebhookUrl: setting(webhookUrl, () => null),
-  findingBusName: setting(optionalText, () => null),
-  idempotencyTable: setting(optionalText, () => null),
-  regions: setting(stringList, () => []),
+  findingBusName: setting(() => optionalMatching(EVENT_BUS, got('an event bus name or ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)')), () => null),
+  idempotencyTable: setting(() => optionalMatching(DYNAMODB_TABLE, got('a DynamoDB table name or ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)')), () => null),
+  regions: setting(regionList, () => []),
   reminderDays: setting(days, () => 7),
   evidenceBucket: setting(optionalText, () => null),
   auditSource: setting(auditSource, () => 'lookup'),
@@ -314,6 +329,13 @@ export interface ConfigSources {
   file?: { path: string; values: Record<string, unknown> };
 }
 
+/** Where a setting's value comes from, as error messages name it (the flag, the variable, the file's key). */
+export function settingOrigin(name: SettingName, sources: ConfigSources): string {
+  if (sources.flags?.[name] !== undefined) return flagName(name);
+  if (sources.env?.[envName(name)] !== undefined) return envName(name);
+  return `${sources.file?.path ?? 'config file'}: ${name}`;
+}
+
 /** Reads and validates every setting; the first bad one throws a ConfigurationError naming it. */
 export function loadConfig(sources: ConfigSources): Config {
   if (sources.file) {
@@ -327,13 +349,8 @@ export function loadConfig(sources: ConfigSources): Config {
   const raw: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
   for (const name of SETTING_NAMES) {
-    const candidates: Array<[string, unknown]> = [
-      [flagName(name), sources.flags?.[name]],
-      [envName(name), sources.env?.[envName(name)]],
-      [`${sources.file?.path ?? 'config file'}: ${name}`, sources.file?.values[name]],
-    ];
-    const given = candidates.find(([, value]) => value !== undefined);
-    if (given) [origin[name], raw[name]] = given;
+    const given = [sources.flags?.[name], sources.env?.[envName(name)], sources.file?.values[name]].find((value) => value !== undefined);
+    if (given !== undefined) [origin[name], raw[name]] = [settingOrigin(name, sources), given];
   }
   // Settings in their order: the first bad one throws, naming where its value came from.
   const settings: Record<string, unknown> = {};

@@ -16,7 +16,12 @@ export interface EvaluateOptions {
   /** Classification and environment tags (defaults when absent). */
   priorities?: PrioritySettings;
   now: Date;
+  /** Name every input that holds no CreateModel call and every problem (default: a summary line). */
+  verbose?: boolean;
 }
+
+/** Problems of one input shown before the rest are summed up (a text file is not JSON word after word). */
+const PROBLEMS_SHOWN = 3;
 
 /** The evaluate contract: exactly these fields, in this order, one JSON object per line. */
 export function decisionLine(decision: Decision): string {
@@ -33,6 +38,8 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
   let violations = 0;
   let failedInputs = 0;
   if (options.format === 'table') io.stdout(formatTableHeader());
+  // Inputs without a CreateModel call: most files of a trail's month. One line sums them up.
+  const quiet: Array<{ name: string; line: string; skipped: number }> = [];
 
   for await (const { file, items } of readFiles(inputFiles(io, inputs), { words: [CREATE_MODEL] })) {
     const name = file.name;
@@ -40,10 +47,15 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
     let skipped = 0;
     let problems = 0;
     const nearMisses: string[] = [];
+    let lastProblemLine: string | null = null;
     for await (const item of items) {
       if (item.kind === 'problem') {
+        // A line of words that are not JSON is one problem, not one per word.
+        const line = /^line (\d+):/.exec(item.message)?.[1] ?? null;
+        if (line !== null && line === lastProblemLine && !options.verbose) continue;
+        lastProblemLine = line;
         problems++;
-        io.stderr(`isolation-guard: ${printable(name)}: ${printable(item.message)}`);
+        if (options.verbose || problems <= PROBLEMS_SHOWN) io.stderr(`isolation-guard: ${printable(name)}: ${printable(item.message)}`);
       } else if (item.kind === 'counted') {
         skipped += item.count;
       } else if (item.kind === 'skipped') {
@@ -64,6 +76,9 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
       }
     }
     for (const miss of nearMisses) io.stderr(`isolation-guard: ${printable(name)}: skipped ${printable(miss)}`);
+    if (problems > PROBLEMS_SHOWN && !options.verbose) {
+      io.stderr(`isolation-guard: ${printable(name)}: ${problems - PROBLEMS_SHOWN} more line(s) not read (--verbose lists them): is it a CloudTrail file?`);
+    }
     if (problems > 0) failedInputs++;
     else if (decided === 0 && skipped === 0) {
       // Nothing to decide is not a pass: an empty input (a failed export, a wrong path) fails the gate.
@@ -71,8 +86,13 @@ export async function evaluateCommand(options: EvaluateOptions, io: CliIo): Prom
       io.stderr(`isolation-guard: ${printable(name)}: holds no records: nothing was evaluated`);
     }
     else if (decided === 0) {
-      io.stderr(`isolation-guard: ${printable(name)}: holds no SageMaker CreateModel call (${skipped} other record(s) skipped, ${nearMisses.length} of them nearly one)`);
+      quiet.push({ name, skipped, line: `isolation-guard: ${printable(name)}: holds no SageMaker CreateModel call (${skipped} other record(s) skipped, ${nearMisses.length} of them nearly one)` });
     }
+  }
+  if (options.verbose || quiet.length === 1) for (const { line } of quiet) io.stderr(line);
+  else if (quiet.length > 1) {
+    const skipped = quiet.reduce((sum, q) => sum + q.skipped, 0);
+    io.stderr(`isolation-guard: ${quiet.length} inputs hold no SageMaker CreateModel call (${skipped} other record(s) skipped); --verbose names them`);
   }
 
   if (failedInputs > 0) return EXIT.inputError;

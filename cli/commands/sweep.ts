@@ -1,3 +1,4 @@
+import { hintForErrorText } from '../aws-errors.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { resolveRegions } from '../../shared/aws/regions.js';
@@ -48,9 +49,14 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
   await writeReport(output, (format) => renderInventory(result, format), io);
 
   const summary = inventorySummary(result);
-  for (const region of result.regions) {
-    const where = region.account ? `account ${region.account} region ${region.region}` : `region ${region.region}`;
-    if (region.error) io.stderr(`isolation-guard: ${where} could not be read: ${printable(region.error)}`);
+  // One line per cause: no credentials fails every region alike (32 with --regions all), said once with its hint.
+  const byCause = new Map<string, typeof result.regions>();
+  for (const region of result.regions) if (region.error) byCause.set(region.error, [...(byCause.get(region.error) ?? []), region]);
+  for (const [cause, failed] of byCause) {
+    const where = failed.map((r) => (r.account ? `${r.account}/${r.region}` : r.region));
+    const hint = hintForErrorText(cause, options.env);
+    const places = failed.length === 1 ? (failed[0]!.account ? `account ${failed[0]!.account} region ${failed[0]!.region}` : `region ${failed[0]!.region}`) : `${failed.length} regions (${where.slice(0, 4).join(', ')}${where.length > 4 ? ', ...' : ''})`;
+    io.stderr(`isolation-guard: ${places} could not be read: ${printable(cause)}${hint ? `; ${hint}` : ''}`);
   }
   for (const reminder of result.reminders ?? []) {
     const said = reminder.status === 'failed' ? `reminder failed: ${printable(reminder.error ?? '')}` : `reminder ${reminder.status}`;

@@ -20,9 +20,26 @@ export function plainField(text: string | null | undefined, max = FIELD_MAX): st
 }
 
 const VERDICT_LINE: Record<string, (model: string) => string> = {
-  violation: (model) => `VIOLATION: SageMaker model ${model} was created without network isolation.`,
-  exempt: (model) => `EXEMPTION USED: SageMaker model ${model} runs without network isolation under an exemption.`,
+  violation: (model) => `SageMaker model ${model} was created without network isolation.`,
+  exempt: (model) => `SageMaker model ${model} runs without network isolation under an exemption.`,
 };
+
+/**
+ * What the alert is, severity first, as the subject and the summary's first line say it:
+ * `CRITICAL VIOLATION`, `HIGH VIOLATION`, `EXEMPTION USED` (an exemption is always low).
+ */
+export function alertKind(input: Pick<AlertInput, 'decision' | 'severity'>): string {
+  const { verdict } = input.decision;
+  if (verdict === 'violation') return `${input.severity.toUpperCase()} VIOLATION`;
+  return verdict === 'exempt' ? 'EXEMPTION USED' : verdict.toUpperCase();
+}
+
+/** `critical (classification phi, production)`: the severity and what gave it, in words. */
+export function severityLine(input: Pick<AlertInput, 'decision' | 'severity'>): string {
+  const { classification, production } = input.decision;
+  const cls = classification ? `classification ${plainField(classification, 60)}` : 'no classification tag';
+  return `${input.severity} (${cls}, ${production ? 'production' : 'not production'})`;
+}
 
 const WHY_IT_MATTERS =
   'A model without network isolation can reach the internet and other networks from its containers: ' +
@@ -55,8 +72,9 @@ export function alertSummary(input: AlertInput): string {
   const account = input.accountName ? `${plainField(input.accountName, 80)} (${plainField(decision.account)})` : plainField(decision.account);
   const tool = recogniseTool(context.userAgent, context.invokedBy);
   const link = consoleLink(decision.region, decision.modelName);
-  const headline = (VERDICT_LINE[decision.verdict] ?? ((m: string) => `${decision.verdict.toUpperCase()}: SageMaker model ${m}.`))(model);
+  const headline = `${alertKind(input)}: ${(VERDICT_LINE[decision.verdict] ?? ((m: string) => `SageMaker model ${m}.`))(model)}`;
   const lines: Array<[string, string]> = [
+    ['Severity', severityLine(input)],
     ['Where', `account ${account}, region ${plainField(decision.region, 40)}`],
     ['Who', `${plainField(decision.principal)}${context.invokedBy ? ` (through ${plainField(context.invokedBy, 80)})` : ''}`],
     ['When', plainField(decision.eventTime, 40)],
@@ -68,7 +86,7 @@ export function alertSummary(input: AlertInput): string {
     ['Event id', plainField(decision.eventId, 80)],
   ];
   if (context.exemption) {
-    lines.splice(4, 0, ['Exemption', `${context.exemption.kind} ${plainField(context.exemption.pattern, 120)}${context.exemption.expires ? `, expires ${plainField(context.exemption.expires, 40)}` : ', no expiry'}`]);
+    lines.splice(5, 0, ['Exemption', `${context.exemption.kind} ${plainField(context.exemption.pattern, 120)}${context.exemption.expires ? `, expires ${plainField(context.exemption.expires, 40)}` : ', no expiry'}`]);
   }
   return [
     `${input.dryRun ? '[dry run] ' : ''}${headline}`,

@@ -43,7 +43,7 @@ export function recogniseTool(userAgent: string | null, invokedBy: string | null
   return 'unknown';
 }
 
-const IMMUTABLE = 'The setting cannot be changed on an existing model: delete it and create it again.';
+export const IMMUTABLE = 'The setting cannot be changed on an existing model: delete it and create it again.';
 
 export function fixFor(tool: CreatingTool): string {
   switch (tool) {
@@ -90,14 +90,19 @@ export function slackMessage(
     decision.verdict === 'exempt'
       ? 'SageMaker model without network isolation (exemption used)'
       : 'SageMaker model created without network isolation';
-  const header = `${input.dryRun ? '[dry run] ' : ''}${input.unconfirmed ? '[unconfirmed] ' : ''}${headline}`;
+  // Severity leads, as in the e-mail: `CRITICAL: SageMaker model created without network isolation`.
+  const lead = decision.verdict === 'violation' ? `${input.severity.toUpperCase()}: ` : '';
+  const header = `${input.dryRun ? '[dry run] ' : ''}${input.unconfirmed ? '[unconfirmed] ' : ''}${lead}${headline}`;
   const name = decision.modelName ?? '(unknown model)';
   const field = (label: string, value: string | null) => mrkdwn(`*${label}*\n${value === null ? '-' : code(value, FIELD_MAX)}`);
   const link = consoleLink(decision.region, decision.modelName);
   const tool = recogniseTool(context.userAgent, context.invokedBy);
 
+  // The classification comes from a tag: in a code span, as every event field.
+  const severity = `*Severity* ${input.severity}${decision.classification ? `, classification ${code(decision.classification, 60)}` : ', no classification tag'}${decision.production ? ', production' : ', not production'}`;
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: header.slice(0, 150) } },
+    { type: 'section', text: mrkdwn(severity) },
     {
       type: 'section',
       fields: [

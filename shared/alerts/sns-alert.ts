@@ -1,7 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AlertInput } from '../model/outcome.js';
 import { alertDocument, boundedJson } from './alert-document.js';
-import { alertSummary } from './alert-summary.js';
+import { alertKind, alertSummary } from './alert-summary.js';
 
 export interface SnsAlert {
   subject: string;
@@ -32,6 +32,22 @@ export function snsSubject(text: string): string {
   return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
 }
 
+/**
+ * A subject that keeps its lead (severity and verdict) and its place whole: a long model name is
+ * what gets shortened. Places are tried in order (with the account's name, then its id alone) until
+ * one leaves room for a few characters of the name; else the end is cut.
+ */
+export function leadingSubject(lead: string, name: string, places: readonly string[]): string {
+  const [head, shortName] = [snsSubject(lead), snsSubject(name)];
+  for (const place of places) {
+    const end = snsSubject(place);
+    const room = MAX_SUBJECT - head.length - end.length - 2;
+    if (shortName.length <= room) return `${head} ${shortName} ${end}`;
+    if (room >= 8) return `${head} ${shortName.slice(0, room - 3)}... ${end}`;
+  }
+  return snsSubject(`${head} ${shortName} ${places[0] ?? ''}`);
+}
+
 /** A message attribute subscribers filter on; an empty value is `-` (SNS refuses an empty one). */
 export const attribute = (value: string | null | undefined) => ({ DataType: 'String' as const, StringValue: value ? value : '-' });
 
@@ -56,10 +72,11 @@ export function structuredSnsMessage(document: string, summary: string): { messa
 /** The alert as SNS carries it: subject, per-protocol body, and attributes subscribers filter on. */
 export function snsAlert(input: AlertInput): SnsAlert {
   const { decision, action } = input;
-  const what = decision.verdict === 'violation' ? 'VIOLATION' : decision.verdict === 'exempt' ? 'EXEMPTION USED' : decision.verdict.toUpperCase();
   const dry = `${input.dryRun ? ' (dry run)' : ''}${input.unconfirmed ? ' (unconfirmed)' : ''}`;
+  const byId = `in ${decision.account ?? '?'}/${decision.region}`;
+  const places = input.accountName ? [`in ${input.accountName} (${decision.account})/${decision.region}`, byId] : [byId];
   return {
-    subject: snsSubject(`[isolation-guard] ${what}${dry}: SageMaker model ${decision.modelName ?? '(unknown)'} in ${input.accountName ? `${input.accountName} (${decision.account})` : (decision.account ?? '?')}/${decision.region}`),
+    subject: leadingSubject(`[isolation-guard] ${alertKind(input)}${dry}: model `, decision.modelName ?? '(unknown)', places),
     ...structuredMessage(input),
     attributes: {
       severity: attribute(input.severity),

@@ -2,9 +2,10 @@ import { sharePercent, tallyByPlace, violationsFirst, type Place } from '../repo
 import { htmlText as htmlEscape, mdCell } from '../reports/cells.js';
 import { htmlPage, kpiCards, kpiValueText, section, statusLine, type KpiCard } from '../reports/html-page.js';
 import type { ReportFormat } from '../reports/inventory-report.js';
-import { instantLabel, periodLabel } from '../reports/period.js';
+import { instantLabel, periodLabel, weekOf } from '../reports/period.js';
 import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Table } from '../reports/table.js';
-import { weeklyChart } from '../reports/weekly-chart.js';
+import { fixColumn, modelLinkHtml, severityColumn, severityRank, toolOf } from '../reports/row-guidance.js';
+import { weeklyChart, type WeekBar } from '../reports/weekly-chart.js';
 import { describeShares } from '../governance/shares.js';
 import type { AuditCall, AuditReport } from './audit-report.js';
 import { isFix } from './collect.js';
@@ -26,21 +27,25 @@ const optional = (value: boolean | null | undefined): string => (value === null 
 export const AUDIT_COLUMNS: ReadonlyArray<Column<AuditCall>> = [
   { key: 'eventId', header: 'Event id', value: (c) => c.eventId ?? '', audience: 'machine' },
   { key: 'eventTime', header: 'Time (UTC)', value: (c) => c.eventTime, text: (c) => dateTime(c.eventTime), wrap: 'keep-wide' },
-  { key: 'account', header: 'Account', value: (c) => c.account ?? '', text: (c) => c.account ?? '-', wrap: 'keep' },
+  { key: 'account', header: 'Account', value: (c) => c.account ?? '', text: (c) => c.account ?? '-', wrap: 'keep', filter: true },
   { key: 'region', header: 'Region', value: (c) => c.region, wrap: 'keep' },
-  { key: 'modelName', header: 'Model', value: (c) => c.modelName ?? '', text: (c) => c.modelName ?? '-', wrap: 'anywhere' },
+  // The name links to the model's page in the console.
+  { key: 'modelName', header: 'Model', value: (c) => c.modelName ?? '', text: (c) => c.modelName ?? '-', wrap: 'anywhere', html: (c) => modelLinkHtml(c.modelName, c.region) },
   { key: 'modelArn', header: 'Model ARN', value: (c) => c.modelArn ?? '', audience: 'machine' },
-  { key: 'principal', header: 'Created by', value: (c) => c.principal ?? '', text: (c) => shortPrincipal(c.principal), wrap: 'anywhere' },
+  { key: 'principal', header: 'Created by', value: (c) => c.principal ?? '', text: (c) => shortPrincipal(c.principal), wrap: 'anywhere', filter: true },
   { key: 'succeeded', header: 'Call succeeded', value: (c) => String(c.succeeded), audience: 'machine' },
   { key: 'networkIsolation', header: 'Network isolation', value: (c) => optional(c.networkIsolation), text: (c) => isolationText(c.networkIsolation) },
-  // People read the severity with the verdict (`violation, high`); CSV and JSON keep it in its own column.
   {
     key: 'verdict',
     header: 'Verdict',
     value: (c) => c.verdict,
-    text: (c) => (!c.succeeded ? `${c.verdict} (call failed)` : c.verdict === 'violation' && c.severity ? `${c.verdict}, ${c.severity}` : c.verdict),
+    text: (c) => (!c.succeeded ? `${c.verdict} (call failed)` : c.verdict),
+    filter: true,
   },
+  // People read the severity as a badge beside the verdict; CSV and JSON keep it in its own column (below).
+  severityColumn((c) => c),
   { key: 'reasons', header: 'Reasons', value: (c) => c.reasons.join(' '), wrap: 'prose' },
+  fixColumn((c) => ({ verdict: c.succeeded ? c.verdict : 'compliant', tool: toolOf({ principal: c.principal }) })),
   {
     key: 'remediation',
     header: 'Remediation',
@@ -74,8 +79,9 @@ export const auditCallsTable = (report: AuditReport): Table<AuditCall> => ({
   id: 'calls',
   caption: 'Every CreateModel call, violations first',
   columns: AUDIT_COLUMNS,
-  rows: [...report.calls].sort(violationsFirst((c) => c.verdict, (c) => c.eventTime, (c) => c.eventId ?? '')),
-  rowClass: (c) => c.verdict,
+  // Violations first, the most severe first among them, then by time.
+  rows: [...report.calls].sort(violationsFirst((c) => c.verdict, (c) => severityRank(c.verdict, c.severity), (c) => c.eventTime, (c) => c.eventId ?? '')),
+  rowClass: (c) => (c.verdict === 'violation' && c.severity === 'critical' ? 'violation sev-critical' : c.verdict),
   empty: 'No CreateModel call in the period.',
 });
 
@@ -122,6 +128,50 @@ export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
       { key: 'violationsQuarantined', header: 'Quarantined only', value: (r) => r.quarantined, numeric: true },
     ],
     rows,
+    rowClass: (r) => (r.violations > 0 ? 'violation' : ''),
+    empty: 'No CreateModel call in the period.',
+  };
+}
+
+/** The report's weeks as the chart draws them: the exemptions used apart from the violations. */
+function chartWeeks(report: AuditReport): WeekBar[] {
+  const exempt = new Map<string, number>();
+  for (const call of report.calls) if (call.succeeded && call.verdict === 'exempt') exempt.set(weekOf(call.eventTime), (exempt.get(weekOf(call.eventTime)) ?? 0) + 1);
+  return report.weeks.map((w) => ({ week: w.week, compliant: w.compliant, violating: w.violating - (exempt.get(w.week) ?? 0), exempt: exempt.get(w.week) ?? 0 }));
+}
+
+/**
+ * Who creates models, and how many without isolation: one row per account and role (an assumed
+ * role's sessions are one principal: `assumed-role/DataScientist/ds-alice` is `DataScientist`) or
+ * IAM user, most violations first. A team is the role it deploys with.
+ */
+export function auditByPrincipal(report: AuditReport): Table<{ principal: string; account: string; calls: number; created: number; isolated: number; violations: number; exempt: number }> {
+  const rows = new Map<string, { principal: string; account: string; calls: number; created: number; isolated: number; violations: number; exempt: number }>();
+  for (const call of report.calls) {
+    const short = shortPrincipal(call.principal);
+    const principal = /^assumed-role\/([^/]+)\//.exec(short)?.[1] ?? short;
+    const key = `${call.account ?? ''}\u0000${principal}`;
+    const row = rows.get(key) ?? { principal, account: call.account ?? '-', calls: 0, created: 0, isolated: 0, violations: 0, exempt: 0 };
+    row.calls++;
+    if (call.succeeded) row.created++;
+    if (call.succeeded && call.networkIsolation === true) row.isolated++;
+    if (call.verdict === 'violation') row.violations++;
+    if (call.verdict === 'exempt') row.exempt++;
+    rows.set(key, row);
+  }
+  return {
+    id: 'by-principal',
+    caption: 'Who creates models: per principal (role or user), most violations first',
+    columns: [
+      { key: 'principal', header: 'Principal (role or user)', value: (r) => r.principal, wrap: 'anywhere', filter: true },
+      { key: 'account', header: 'Account', value: (r) => r.account, wrap: 'keep' },
+      { key: 'createModelCalls', header: 'CreateModel calls', value: (r) => r.calls, numeric: true },
+      { key: 'modelsCreated', header: 'Models created', value: (r) => r.created, numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.created === 0 ? null : sharePercent(r.isolated, r.created)), numeric: true },
+      { key: 'violations', header: 'Violations', value: (r) => r.violations, numeric: true },
+      { key: 'exemptionsUsed', header: 'Exempt', value: (r) => r.exempt, numeric: true },
+    ],
+    rows: [...rows.values()].sort((a, b) => b.violations - a.violations || b.calls - a.calls || a.principal.localeCompare(b.principal)),
     rowClass: (r) => (r.violations > 0 ? 'violation' : ''),
     empty: 'No CreateModel call in the period.',
   };
@@ -212,7 +262,7 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
   const period = periodLabel(report.scope.from, report.scope.to);
   switch (format) {
     case 'json':
-      return `${JSON.stringify({ ...report, breakdown: tableRecords(auditBreakdown(report)) }, null, 2)}\n`;
+      return `${JSON.stringify({ ...report, breakdown: tableRecords(auditBreakdown(report)), byPrincipal: tableRecords(auditByPrincipal(report)) }, null, 2)}\n`;
     case 'csv':
       return tableCsv(auditCallsTable(report));
     case 'md': {
@@ -245,6 +295,10 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
         '',
         tableMarkdown(auditBreakdown(report)),
         '',
+        '## Who creates models (per principal)',
+        '',
+        tableMarkdown(auditByPrincipal(report)),
+        '',
         '## Every CreateModel call, violations first',
         '',
         tableMarkdown(auditCallsTable(report)),
@@ -264,17 +318,19 @@ export function renderAudit(report: AuditReport, format: AuditFormat): string {
         section(
           'chart',
           'Models created per week',
-          weeklyChart(report.weeks, {
+          weeklyChart(chartWeeks(report), {
             id: 'weekly',
             title: `Models created per week (successful CreateModel calls), ${period}`,
             counts: 'models created',
             compliantLabel: 'isolated',
-            violatingLabel: 'not isolated (violation or exempt)',
+            violatingLabel: 'violation (not isolated)',
+            exemptLabel: 'exempt (not isolated)',
             note: report.kpis.failedCalls > 0 ? `${report.kpis.failedCalls} failed call(s) created no model and are not in the chart.` : undefined,
           }),
           { together: true },
         ),
         section('per-place', 'Per account and region', tableHtml(auditBreakdown(report)), { together: true }),
+        section('who', 'Who creates models (per principal)', tableHtml(auditByPrincipal(report)), { together: true }),
         report.isolation ? `<p class="meta" id="shares">${htmlEscape(describeShares(report.isolation))}.</p>` : '',
         section(
           'exceptions',

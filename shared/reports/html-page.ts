@@ -1,10 +1,24 @@
+import { createHash } from 'node:crypto';
 import { htmlText } from './cells.js';
+import { TABLE_SCRIPT } from './table-script.js';
 
 /**
  * The one HTML shell of every report: a self-contained page (no network: a Content-Security-Policy
- * forbids fetching and scripts), one stylesheet for screen and paper, KPI cards and sections.
+ * forbids fetching anything, and runs no script but the page's own, named by its hash), one
+ * stylesheet for screen and paper, KPI cards and sections.
  * Everything passed in as text is escaped here; only the `body` and section contents are markup.
  */
+
+/**
+ * A wide table on a narrow screen: each row a card of label and value (nothing cut, names wrap at
+ * their width), the headers a row of sort buttons above.
+ */
+const STACKED = (t: string) =>
+  `${t},${t} tbody,${t} tr,${t} td{display:block;width:100%}` +
+  `${t} thead,${t} thead tr{display:flex;flex-wrap:wrap;gap:4px}${t} thead{margin-bottom:6px}${t} thead th{border-radius:4px;font-size:11.5px;padding:2px 6px}` +
+  `${t} tr{border:1px solid var(--line);border-radius:6px;margin:0 0 8px}` +
+  `${t} td{border:0;border-bottom:1px solid #eef0f2;display:grid;grid-template-columns:9.5em minmax(0,1fr);gap:8px;min-width:0;white-space:normal;overflow-wrap:anywhere;text-align:left}` +
+  `${t} td::before{content:attr(data-label);font-weight:600;color:var(--muted)}${t} td>.badge{justify-self:start}`;
 
 const STYLE = `:root{--ink:#1f2328;--muted:#59636e;--line:#d0d7de;--bad:#b71c1c;--bad-bg:#fdecea;--warn-bg:#fff5d6;--good:#1b5e20;--good-bg:#e8f5e9}
 *{box-sizing:border-box}
@@ -50,14 +64,33 @@ th{background:#f3f5f7;font-weight:600}
 td.num{white-space:nowrap}
 tr.violation td{background:var(--bad-bg)}
 tr.exempt td{background:var(--warn-bg)}
+tr.sev-critical td{background:#f9d3d0}
+.badge{display:inline-block;padding:0 6px;border-radius:9px;font-size:11.5px;font-weight:650;line-height:18px;white-space:nowrap;color:#fff}
+.badge.critical{background:#8b0000}
+.badge.high{background:#c62828}
+.badge.medium{background:#b26a00}
+.badge.low{background:#2e7d32}
+rect.exempt{fill:#e0a800}
+th[aria-sort]{cursor:pointer}
+th[aria-sort=ascending]::after{content:" \\25B2";font-size:9px}
+th[aria-sort=descending]::after{content:" \\25BC";font-size:9px}
+.filters{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0;align-items:center;font-size:12.5px}
+.filters input,.filters select{font:inherit;padding:2px 4px;max-width:100%}
+.filters .shown{color:var(--muted)}
+td a{color:inherit}
 .note,.empty{color:var(--muted);font-size:12.5px}
 ul.problems{color:var(--bad)}
 footer{margin-top:24px;color:var(--muted);font-size:12px}
 @media (max-width:900px){body{padding:16px 12px}table{font-size:12px}th,td{padding:3px 4px}td.anywhere{min-width:4em}}
 @media (max-width:700px){body{padding:12px}td.keep{white-space:normal}td{overflow-wrap:anywhere}td.prose,td.anywhere{min-width:0}}
+@media screen and (max-width:960px){${STACKED('table.stack')}}
+@media screen and (max-width:1400px){${STACKED('table.wide')}}
 @media print{
 td.keep-wide{white-space:nowrap}
-@page{size:A4 landscape;margin:12mm}
+.filters{display:none}
+th[aria-sort]::after{content:none}
+h2{break-inside:avoid}
+h2::after{content:"";display:block;height:120px;margin-bottom:-120px}
 *{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 body{padding:0;max-width:none;font-size:11px}
 table{font-size:10.5px}
@@ -70,6 +103,19 @@ h2{margin-top:14px}
 tr,figure,.card,.status,section.together{break-inside:avoid}
 thead{display:table-header-group}
 }`;
+
+/**
+ * The printed page: A4 landscape, a running header (the report and its period) and `Page N of M`
+ * in the margins (CSS page-margin boxes: Chromium prints them with --print-to-pdf). The header is
+ * a CSS string: every character outside a plain set is written as an escape, so no text can end it.
+ */
+const pageRule = (header: string) => {
+  const css = header.replace(/[^A-Za-z0-9 .,:()\-]/g, (c) => `\\${c.codePointAt(0)!.toString(16)} `);
+  return `@page{size:A4 landscape;margin:14mm 12mm 12mm;@top-left{content:"${css}";font:9px system-ui,sans-serif;color:#59636e}@bottom-right{content:"Page " counter(page) " of " counter(pages);font:9px system-ui,sans-serif;color:#59636e}}`;
+};
+
+/** The page's script (sorting and filtering the tables) and its hash, which the CSP names: no other script runs. */
+const SCRIPT_HASH = `sha256-${createHash('sha256').update(TABLE_SCRIPT).digest('base64')}`;
 
 /** One KPI: its key (the report JSON's name), what people read, the value, and how it reads. */
 export interface KpiCard {
@@ -117,8 +163,10 @@ export function htmlPage(page: HtmlPage): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${htmlText(page.title)}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<style>${STYLE}</style>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src '${SCRIPT_HASH}'">
+<style>${STYLE}
+${pageRule(page.title)}</style>
+<script>${TABLE_SCRIPT}</script>
 </head><body>
 <header><h1>${htmlText(page.heading)}</h1><p class="subtitle" id="period">${htmlText(page.subtitle)}</p>
 ${page.meta.map((line) => `<p class="meta">${htmlText(line)}</p>`).join('\n')}</header>

@@ -2,6 +2,7 @@ import { describeShares, isolationShares } from '../governance/shares.js';
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
 import { sharePercent, tallyByPlace, violationsFirst, type Place } from './by-place.js';
 import { htmlText, mdCell } from './cells.js';
+import { fixColumn, modelLinkHtml, severityColumn, severityRank, toolOf } from './row-guidance.js';
 import { htmlPage, kpiCards, section, statusLine, type KpiCard } from './html-page.js';
 import { instantLabel, weekOf, weeksOfPeriod } from './period.js';
 import { tableCsv, tableHtml, tableMarkdown, tableRecords, type Column, type Table } from './table.js';
@@ -32,6 +33,8 @@ export function inventorySummary(result: SweepResult) {
     /** Quarantined and not fixed: tagged, still running without isolation. */
     quarantined: count((m) => m.quarantined && m.fixed !== true),
     regionsFailed: result.regions.filter((r) => r.error !== null).map((r) => r.region),
+    /** Every account/region and every model was read: only then do the counts say all there is. */
+    complete: result.regions.every((r) => r.error === null) && !result.models.some((m) => m.error),
     ...isolationShares(result.models.map((m) => ({ isolated: m.networkIsolation, classification: m.classification ?? null, production: m.production ?? false }))),
   };
 }
@@ -45,10 +48,11 @@ export function inventoryWeeks(result: SweepResult): WeekBar[] {
   if (dated.length === 0) return [];
   const oldest = dated.reduce((min, m) => (m.creationTime! < min ? m.creationTime! : min), dated[0]!.creationTime!);
   const end = new Date(Math.max(Date.parse(result.finishedAt), ...dated.map((m) => Date.parse(m.creationTime!))) + 1);
-  const weeks = new Map(weeksOfPeriod(oldest, end).map((week) => [week, { week, compliant: 0, violating: 0 }]));
+  const weeks = new Map(weeksOfPeriod(oldest, end).map((week) => [week, { week, compliant: 0, violating: 0, exempt: 0 }]));
   for (const model of dated) {
     const week = weeks.get(weekOf(model.creationTime!))!;
     if (model.networkIsolation) week.compliant++;
+    else if (model.verdict === 'exempt') week.exempt++;
     else week.violating++;
   }
   return [...weeks.values()];
@@ -78,18 +82,21 @@ const dateTime = (value: string | null) => (value === null ? '-' : value.slice(0
 
 /** The inventory's columns, declared once for CSV, JSON, Markdown and HTML. */
 export const INVENTORY_COLUMNS: ReadonlyArray<Column<InventoryEntry>> = [
-  { key: 'account', header: 'Account', value: (m) => m.account ?? '', text: (m) => m.account ?? 'this account', wrap: 'keep' },
-  { key: 'region', header: 'Region', value: (m) => m.region, wrap: 'keep' },
-  { key: 'modelName', header: 'Model', value: (m) => m.modelName, wrap: 'anywhere' },
+  { key: 'account', header: 'Account', value: (m) => m.account ?? '', text: (m) => m.account ?? 'this account', wrap: 'keep', filter: true },
+  { key: 'region', header: 'Region', value: (m) => m.region, wrap: 'keep', filter: true },
+  // The name links to the model's page in the console.
+  { key: 'modelName', header: 'Model', value: (m) => m.modelName, wrap: 'anywhere', html: (m) => modelLinkHtml(m.modelName, m.region) },
   { key: 'modelArn', header: 'Model ARN', value: (m) => m.modelArn, audience: 'machine' },
   { key: 'creationTime', header: 'Created (UTC)', value: (m) => m.creationTime ?? '', text: (m) => dateTime(m.creationTime), wrap: 'keep-wide' },
   { key: 'networkIsolation', header: 'Network isolation', value: (m) => String(m.networkIsolation), text: (m) => (m.networkIsolation ? 'on' : 'off') },
-  // People read the severity with the verdict (`violation, high`); CSV and JSON keep it in its own column.
-  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, text: (m) => (m.verdict === 'violation' && m.severity ? `${m.verdict}, ${m.severity}` : m.verdict), wrap: 'keep' },
+  { key: 'verdict', header: 'Verdict', value: (m) => m.verdict, wrap: 'keep', filter: true },
+  // People read the severity as a badge beside the verdict; CSV and JSON keep it in its own column (below).
+  severityColumn((m) => m),
   { key: 'quarantined', header: 'In quarantine', value: (m) => String(m.quarantined), text: (m) => yesNo(m.quarantined) },
   { key: 'action', header: 'Action', value: (m) => `${m.action.kind}/${m.action.status}`, text: (m) => actionText(m.action) },
   { key: 'tags', header: 'Tags that matter', value: (m) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join('; '), wrap: 'anywhere' },
   { key: 'reasons', header: 'Reasons', value: (m) => m.reasons.join(' '), wrap: 'prose' },
+  fixColumn((m) => ({ verdict: m.verdict, tool: toolOf({ tags: m.tags }) })),
   // The model could not be read, or an effect failed: what went wrong.
   {
     key: 'error',
@@ -111,9 +118,13 @@ export const inventoryTable = (result: SweepResult): Table<InventoryEntry> => ({
   id: 'models',
   caption: 'Every model, violations first',
   columns: INVENTORY_COLUMNS,
-  rows: [...result.models].sort(violationsFirst((m) => m.verdict, (m) => m.account ?? '', (m) => m.region, (m) => m.modelName)),
-  rowClass: (m) => m.verdict,
-  empty: 'No model exists in the accounts and regions swept.',
+  // Violations first, the most severe first among them.
+  rows: [...result.models].sort(violationsFirst((m) => m.verdict, (m) => severityRank(m.verdict, m.severity), (m) => m.account ?? '', (m) => m.region, (m) => m.modelName)),
+  rowClass: (m) => (m.verdict === 'violation' && m.severity === 'critical' ? 'violation sev-critical' : m.verdict),
+  // Nothing listed because nothing could be read is not "no model".
+  empty: result.regions.some((r) => r.error !== null)
+    ? `No model could be read: ${result.regions.filter((r) => r.error !== null).length} of ${result.regions.length} account/region(s) failed (see the table per account and region); models there are unknown.`
+    : 'No model exists in the accounts and regions swept.',
 });
 
 interface PlaceCounts {
@@ -126,12 +137,24 @@ interface PlaceCounts {
 }
 type InventoryPlace = Place & PlaceCounts & { error: string | null };
 
+/**
+ * A sweep of "this account" lists its regions without an account, while each model's ARN names it:
+ * both are the same account. When every region was swept without one and the models name a single
+ * account, that is the account of every row (no phantom `this account` row beside the real one).
+ */
+function ownAccountOf(result: SweepResult): (account: string | null | undefined) => string | null {
+  const named = new Set(result.models.map((m) => m.account).filter((a): a is string => Boolean(a)));
+  const own = result.regions.every((r) => !r.account) && named.size === 1 ? [...named][0]! : null;
+  return (account) => account ?? own;
+}
+
 /** Per account and region: every one swept (empty and failed ones included), most violations first. */
 export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
-  const swept = result.regions.map((r) => ({ account: r.account ?? null, region: r.region }));
+  const account = ownAccountOf(result);
+  const swept = result.regions.map((r) => ({ account: account(r.account), region: r.region }));
   const rows = tallyByPlace<InventoryEntry, PlaceCounts>(
     result.models,
-    (m) => ({ account: m.account, region: m.region }),
+    (m) => ({ account: account(m.account), region: m.region }),
     (m, c) => {
       c.models++;
       if (m.networkIsolation) c.isolated++;
@@ -142,7 +165,7 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
     },
     () => ({ models: 0, isolated: 0, violations: 0, exempt: 0, quarantined: 0, fixed: 0 }),
     swept,
-  ).map((row) => ({ ...row, error: result.regions.find((r) => (r.account ?? null) === row.account && r.region === row.region)?.error ?? null }));
+  ).map((row) => ({ ...row, error: result.regions.find((r) => account(r.account) === row.account && r.region === row.region)?.error ?? null }));
   rows.sort((a, b) => Number(b.error !== null) - Number(a.error !== null) || b.violations - a.violations || (a.account ?? '').localeCompare(b.account ?? '') || a.region.localeCompare(b.region));
   return {
     id: 'breakdown',
@@ -168,11 +191,20 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
 /** The isolated share as a reader sees it. */
 export const isolatedShareText = (share: number | null): string => (share === null ? 'n/a (no model was read)' : `${share}%`);
 
+/** What could not be read, in words: the reason a count is a floor, not the whole. */
+function incompleteText(summary: ReturnType<typeof inventorySummary>): string {
+  const parts = [summary.regionsFailed.length > 0 ? `${summary.regionsFailed.length} account/region(s) not read` : '', summary.unreadable > 0 ? `${summary.unreadable} model(s) not read` : ''];
+  return `unknown beyond this: ${parts.filter(Boolean).join(', ')}`;
+}
+
 function inventoryCards(summary: ReturnType<typeof inventorySummary>): KpiCard[] {
   return [
     { key: 'models', label: 'Models today', value: summary.models },
     { key: 'isolatedShare', label: 'Isolated', value: summary.isolatedShare, unit: '%', detail: `${summary.isolated} of ${summary.models} models`, tone: summary.isolatedShare === 100 ? 'good' : 'neutral', ...(summary.isolatedShare === null ? { detail: 'no model was read' } : {}) },
-    { key: 'violations', label: 'Violations (no isolation)', value: summary.violations, tone: summary.violations > 0 ? 'bad' : 'good' },
+    // An inventory that could not read everything is never all-clear: its count is a floor.
+    summary.complete
+      ? { key: 'violations', label: 'Violations (no isolation)', value: summary.violations, tone: summary.violations > 0 ? 'bad' : 'good' }
+      : { key: 'violations', label: 'Violations found (incomplete)', value: summary.violations, tone: 'bad', detail: incompleteText(summary) },
     { key: 'exempt', label: 'Exempt', value: summary.exempt, detail: 'no isolation, exemption applies' },
     { key: 'fixed', label: 'Fixed', value: summary.fixed, detail: 'replaced by a model with isolation that serves its endpoints' },
     { key: 'quarantined', label: 'Quarantined', value: summary.quarantined, detail: 'tagged, still running without isolation', tone: summary.quarantined > 0 ? 'bad' : 'neutral' },
@@ -200,7 +232,7 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
         '',
         `${sweptLabel(result)}; regions: ${result.regions.map((r) => `${mdCell(r.account ? `${r.account}/${r.region}` : r.region)} (${r.error ? `FAILED: ${mdCell(r.error)}` : `${r.models} models`})`).join(', ')}.`,
         '',
-        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; fixed: ${summary.fixed}; quarantined (still without isolation): ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
+        `Models: ${summary.models}; isolated: ${summary.isolated} (${isolatedShareText(summary.isolatedShare)}); violations: ${summary.violations}${summary.complete ? '' : ` (INCOMPLETE, ${incompleteText(summary)})`}; not readable: ${summary.unreadable}; exempt: ${summary.exempt}; fixed: ${summary.fixed}; quarantined (still without isolation): ${summary.quarantined}; failed effects: ${summary.effectFailures.length}.`,
         '',
         `${mdCell(describeShares(summary))}.`,
         '',
@@ -240,7 +272,8 @@ export function renderInventory(result: SweepResult, format: ReportFormat): stri
             title: 'Models existing today, by the week they were created',
             counts: 'models',
             compliantLabel: 'isolated',
-            violatingLabel: 'not isolated (violation or exempt)',
+            violatingLabel: 'violation (not isolated)',
+            exemptLabel: 'exempt (not isolated)',
             note: undated > 0 ? `${undated} model(s) without a creation time are not in the chart.` : undefined,
           }),
           { together: true },

@@ -26,6 +26,15 @@ export interface Column<Row> {
   wrap?: 'keep' | 'keep-wide' | 'anywhere' | 'prose';
   /** Left out of Markdown and HTML when no row has anything to show (`-`), e.g. state not looked up. */
   optional?: boolean;
+  /**
+   * The HTML cell's markup (a severity badge, a console link), built from escaped parts; its text
+   * must read as `text` does. Without it, the cell is `text`, escaped.
+   */
+  html?: (row: Row) => string;
+  /** The HTML page offers a filter on this column's values (account, verdict, severity, who). */
+  filter?: boolean;
+  /** What the page's script sorts this column by, when the text would sort wrong (`critical` before `high`). */
+  sortKey?: (row: Row) => string;
 }
 
 /** A table: its columns, its rows (already in the order people should read them), a caption. */
@@ -34,11 +43,16 @@ export interface Table<Row> {
   caption: string;
   columns: ReadonlyArray<Column<Row>>;
   rows: readonly Row[];
-  /** A CSS class per row (the verdict), so violations stand out on screen and on paper. */
+  /** A CSS class per row (the verdict, the severity), so violations stand out on screen and on paper. */
   rowClass?: (row: Row) => string;
   /** Said instead of an empty table. */
   empty?: string;
 }
+
+/** Tables with more columns than this stack each row's cells on a narrow screen (no cut column at 800 px). */
+const STACK_FROM = 6;
+/** ...and with more than this, on any screen narrower than 1,400 px (14 columns do not fit 1,280 px). */
+const WIDE_FROM = 11;
 
 /** `keep` keeps a value whole only when it is short: a crafted 200-character "account" still wraps. */
 const KEEP_MAX = 24;
@@ -85,18 +99,24 @@ export function tableMarkdown<Row>(table: Table<Row>): string {
 export function tableHtml<Row>(table: Table<Row>): string {
   const columns = forPeople(table);
   if (table.rows.length === 0) return `<p class="empty" id="${htmlText(table.id)}">${htmlText(table.empty ?? 'None.')}</p>`;
-  const head = columns.map((c) => `<th scope="col" data-col="${htmlText(c.key)}"${c.numeric ? ' class="num"' : ''}>${htmlText(c.header)}</th>`).join('');
+  const head = columns
+    .map((c) => `<th scope="col" data-col="${htmlText(c.key)}"${c.numeric ? ' class="num"' : ''}${c.filter ? ' data-filter=""' : ''}>${htmlText(c.header)}</th>`)
+    .join('');
   const body = table.rows
     .map((row) => {
       const cls = table.rowClass?.(row);
       const cells = columns
         .map((c) => {
           const text = shown(c, row);
-          return `<td data-col="${htmlText(c.key)}"${cellClass(c, text)}>${htmlText(text)}</td>`;
+          // data-label: the header beside the value when a narrow screen stacks the row's cells.
+          const sort = c.sortKey ? ` data-sort="${htmlText(c.sortKey(row))}"` : '';
+          return `<td data-col="${htmlText(c.key)}" data-label="${htmlText(c.header)}"${sort}${cellClass(c, text)}>${c.html ? c.html(row) : htmlText(text)}</td>`;
         })
         .join('');
       return `<tr${cls ? ` class="${htmlText(cls)}"` : ''}>${cells}</tr>`;
     })
     .join('\n');
-  return `<table id="${htmlText(table.id)}"><caption>${htmlText(table.caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  // Wide tables stack their cells on narrow screens (the stylesheet); every table sorts on its headers (the page's script).
+  const classes = ['sortable', columns.length > STACK_FROM ? 'stack' : '', columns.length > WIDE_FROM ? 'wide' : ''].filter(Boolean).join(' ');
+  return `<table id="${htmlText(table.id)}" class="${classes}"><caption>${htmlText(table.caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

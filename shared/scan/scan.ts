@@ -72,7 +72,8 @@ export async function scanSources(sources: AsyncIterable<ScanSource>, options: S
     }
   };
   for await (const source of sources) {
-    filesSeen++;
+    // Files read: a PATH that does not exist is a problem named on its own line, not a file.
+    if (!('error' in source)) filesSeen++;
     if (!('error' in source) && !source.explicit) {
       const dir = posix.dirname(source.path);
       if (dir !== lastWalkedDir) forgetIfIrrelevant(lastWalkedDir);

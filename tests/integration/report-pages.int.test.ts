@@ -71,6 +71,8 @@ async function look(page: Page) {
         total: Number(g.getAttribute('data-total')),
         compliant: Number(g.getAttribute('data-compliant')),
         violating: Number(g.getAttribute('data-violating')),
+        exempt: Number(g.getAttribute('data-exempt') ?? 0),
+        exemptBar: g.querySelectorAll('rect.exempt').length,
         barHeight: [...g.querySelectorAll('rect')].reduce((sum, r) => sum + (r as SVGRectElement).getBoundingClientRect().height, 0),
         value: text(g.querySelector('text.value')),
       })),
@@ -134,7 +136,8 @@ describe('the audit page in Chromium', () => {
       // The chart: every week of November (Mondays 26 Oct to 30 Nov), empty ones drawn as 0.
       expect(seen.weeks.map((w) => w.week)).toEqual(['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
       expect(seen.weeks.map((w) => w.week)).toEqual(json.weeks.map((w) => w.week));
-      expect(seen.weeks.map((w) => [w.compliant, w.violating])).toEqual(json.weeks.map((w) => [w.compliant, w.violating]));
+      // Exemptions are drawn apart from violations; together they are the JSON's not-isolated count.
+      expect(seen.weeks.map((w) => [w.compliant, w.violating + w.exempt])).toEqual(json.weeks.map((w) => [w.compliant, w.violating]));
       expect(seen.weeks.map((w) => w.value)).toEqual(['1', '4', '0', '2', '0', '0']);
       expectBarsToScale(seen.weeks);
       expect(seen.yTicks[0]).toBe(0);
@@ -145,10 +148,15 @@ describe('the audit page in Chromium', () => {
 
       // Violations first, readable headers.
       const calls = await tableOf(page, 'calls');
-      expect(calls[0]!.cells).toEqual(['Time (UTC)', 'Account', 'Region', 'Model', 'Created by', 'Network isolation', 'Verdict', 'Reasons', 'Remediation']);
+      expect(calls[0]!.cells).toEqual(['Time (UTC)', 'Account', 'Region', 'Model', 'Created by', 'Network isolation', 'Verdict', 'Severity', 'Reasons', 'Fix', 'Remediation']);
       expect(calls.slice(1).map((r) => r.cls)).toEqual(['violation', 'violation', 'violation', 'compliant', 'compliant', 'compliant', 'compliant', 'not-applicable']);
       expect(calls[1]!.cells.slice(0, 4)).toEqual(['2026-11-03 10:00', ACCOUNT_A, 'eu-west-1', HOSTILE.script]);
-      expect(calls.find((r) => r.cells[3] === 'churn-v2')!.cells[8]).toBe('deleted after 4 min');
+      expect(calls.find((r) => r.cells[3] === 'churn-v2')!.cells[10]).toBe('deleted after 4 min');
+      // Each violation: its severity as a badge, the fix, and (for a model name AWS accepts) the console link.
+      expect(calls.slice(1, 4).map((r) => r.cells[7])).toEqual(['high', 'high', 'high']);
+      expect(await page.locator('#calls tbody tr.violation td[data-col=severityBadge] .badge.high').count()).toBe(3);
+      for (const row of calls.slice(1, 4)) expect(row.cells[9]).toMatch(/^Delete and recreate it; /);
+      expect(await page.locator('#calls td[data-col=modelName] a[href^="https://"]').first().getAttribute('href')).toMatch(/^https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/sagemaker\/home\?region=/);
 
       // Per account and region.
       const places = await tableOf(page, 'breakdown');
@@ -225,9 +233,23 @@ describe('the inventory page in Chromium', () => {
       expect(seen.yTicks[0]).toBe(0);
 
       const models = await tableOf(page, 'models');
-      expect(models[0]!.cells).toEqual(['Account', 'Region', 'Model', 'Created (UTC)', 'Network isolation', 'Verdict', 'In quarantine', 'Action', 'Tags that matter', 'Reasons']);
-      expect(models.slice(1).map((r) => r.cls)).toEqual(['violation', 'violation', 'violation', 'exempt', 'compliant', 'compliant', 'compliant', 'compliant', 'compliant']);
-      expect(models.find((r) => r.cells[2]!.startsWith('legacy-embeddings'))!.cells.slice(6, 8)).toEqual(['yes', 'quarantined']);
+      expect(models[0]!.cells).toEqual(['Account', 'Region', 'Model', 'Created (UTC)', 'Network isolation', 'Verdict', 'Severity', 'In quarantine', 'Action', 'Tags that matter', 'Reasons', 'Fix', 'Classification', 'Exception']);
+      // Violations first, the critical one first among them, painted apart.
+      expect(models.slice(1).map((r) => r.cls)).toEqual(['violation sev-critical', 'violation', 'violation', 'exempt', 'compliant', 'compliant', 'compliant', 'compliant', 'compliant']);
+      expect(models[1]!.cells.slice(2, 7)).toEqual([HOSTILE.image, '2026-11-10 10:00', 'off', 'violation', 'critical']);
+      const badge = page.locator('#models tbody tr').first().locator('td[data-col=severityBadge] .badge.critical');
+      expect(await badge.count()).toBe(1);
+      expect(await badge.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(139, 0, 0)');
+      expect(models.find((r) => r.cells[2]!.startsWith('legacy-embeddings'))!.cells.slice(7, 9)).toEqual(['yes', 'quarantined']);
+      expect(models.find((r) => r.cells[2]!.startsWith('legacy-embeddings'))!.cells[11]).toMatch(/^Delete and recreate it; Call CreateModel with EnableNetworkIsolation=true\.$/);
+      expect(await page.locator('#models td[data-col=modelName] a').filter({ hasText: 'legacy-embeddings' }).getAttribute('href')).toBe(
+        'https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/models/legacy-embeddings-with-a-rather-long-model-name-v17',
+      );
+      // The exempt model has its own colour in the chart, apart from the violations.
+      expect(seen.weeks.map((w) => w.exempt)).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+      expect(seen.weeks.map((w) => w.exemptBar)).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+      const fills = await page.$$eval('svg.weekly-chart .bars rect', (rects) => [...new Set(rects.map((r) => `${r.getAttribute('class')} ${getComputedStyle(r).fill}`))].sort());
+      expect(fills).toEqual(['compliant rgb(46, 125, 50)', 'exempt rgb(224, 168, 0)', 'violating rgb(198, 40, 40)']);
 
       // Every account and region swept, the one that failed first and named.
       const places = await tableOf(page, 'breakdown');
@@ -245,4 +267,50 @@ describe('the inventory page in Chromium', () => {
       await page.close();
     });
   }
+});
+
+describe('working in the page: sort and filter with its own script, the CSP unchanged otherwise', () => {
+  it('sorts on a header click, filters by verdict and text, runs no other script, fetches nothing', async () => {
+    const html = renderInventory(sweepFixture(), 'html');
+    // The only script allowed is the page's own, by its hash: no 'unsafe-inline', no source to fetch from.
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    expect(csp).toMatch(/^default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-[A-Za-z0-9+/]+=*'$/);
+    const opened = await open(html, 'inventory-working', 1280);
+    const { page } = opened;
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => void (message.type() === 'error' && consoleErrors.push(message.text())));
+    const names = () => page.$$eval('#models tbody tr:not([hidden]) td[data-col=modelName]', (cells) => cells.map((c) => c.textContent));
+    const before = await names();
+    await page.click('#models th[data-col=modelName]');
+    const ascending = await names();
+    expect(ascending).toEqual([...before].sort((a, b) => a!.localeCompare(b!, undefined, { numeric: true })));
+    expect(await page.getAttribute('#models th[data-col=modelName]', 'aria-sort')).toBe('ascending');
+    await page.click('#models th[data-col=modelName]');
+    expect(await names()).toEqual([...ascending].reverse());
+    // Severity sorts critical first, not alphabetically.
+    await page.click('#models th[data-col=severityBadge]');
+    expect((await page.$$eval('#models tbody tr td[data-col=severityBadge]', (cells) => cells.map((c) => c.textContent))).slice(0, 4)).toEqual(['critical', 'high', 'high', 'low']);
+    // Filters: by verdict, by account, and by any text.
+    await page.selectOption('.filters[data-for=models] select[data-col=verdict]', 'violation');
+    expect(await names()).toHaveLength(3);
+    expect(await page.innerText('.filters[data-for=models] .shown')).toBe('3 of 9 rows');
+    await page.selectOption('.filters[data-for=models] select[data-col=account]', ACCOUNT_B);
+    expect(await names()).toEqual([HOSTILE.image]);
+    await page.selectOption('.filters[data-for=models] select[data-col=verdict]', '');
+    await page.selectOption('.filters[data-for=models] select[data-col=account]', '');
+    await page.fill('.filters[data-for=models] input[type=search]', 'legacy');
+    expect(await names()).toEqual(['legacy-embeddings-with-a-rather-long-model-name-v17']);
+    expect(consoleErrors).toEqual([]);
+    expect(opened.errors).toEqual([]);
+    expect(opened.requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
+    await page.close();
+  });
+
+  it('the audit says who creates models without isolation', async () => {
+    const { page } = await open(renderAudit(await novemberReport(), 'html'), 'audit-who', 1280);
+    const who = await tableOf(page, 'by-principal');
+    expect(who[0]!.cells).toEqual(['Principal (role or user)', 'Account', 'CreateModel calls', 'Models created', 'Isolated %', 'Violations', 'Exempt']);
+    expect(Number(who[1]!.cells[5])).toBeGreaterThan(0);
+    await page.close();
+  });
 });

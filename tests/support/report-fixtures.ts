@@ -47,6 +47,11 @@ function entry(account: string | null, region: string, name: string, created: st
     creationTime: created,
     networkIsolation: isolated,
     verdict,
+    // A violation's severity (high without a data class), low for anything else, as the decision gives it.
+    severity: isolated ? 'low' : 'high',
+    classification: null,
+    production: false,
+    exception: null,
     quarantined: false,
     tags: {},
     reasons: isolated ? ['EnableNetworkIsolation is true'] : ['EnableNetworkIsolation is false: the model can reach the network'],
@@ -74,11 +79,13 @@ export function sweepFixture(): SweepResult {
     entry(ACCOUNT_A, 'us-east-1', 'recommender', '2026-10-20T10:00:00Z', true),
     entry(ACCOUNT_A, 'us-east-1', 'research-sandbox', '2026-11-03T10:00:00Z', false, {
       verdict: 'exempt',
+      severity: 'low',
+      exception: { id: 'EXC-2026-017-research-sandbox', reason: 'research', ticket: 'SEC-4411', approvedBy: 'ciso@example.com', expires: '2026-12-31' },
       tags: { 'isolation-guard:exempt': 'research until 2026-12-31' },
       reasons: ['tag isolation-guard:exempt exempts it'],
       action: { kind: 'none', status: 'not-needed', detail: '' },
     }),
-    entry(ACCOUNT_B, 'us-east-1', HOSTILE.image, '2026-11-10T10:00:00Z', false),
+    entry(ACCOUNT_B, 'us-east-1', HOSTILE.image, '2026-11-10T10:00:00Z', false, { severity: 'critical', classification: 'phi', production: true }),
     entry(ACCOUNT_B, 'us-east-1', HOSTILE.formula, '2026-11-17T10:00:00Z', true),
     entry(ACCOUNT_B, 'us-east-1', 'ranker', '2026-11-24T10:00:00Z', true),
   ];

@@ -34,7 +34,7 @@ describe('SNS alert', () => {
   it('opens the e-mail with a plain-text summary a person can act on, then the JSON document', () => {
     const alert = snsAlert(alertFor('createmodel_absent_terraform.json', { accountName: 'prod-ml' }));
     const [summary, json] = alert.email.split('----- The alert as JSON (for tools and the record) -----\n');
-    expect(summary).toMatch(/^VIOLATION: SageMaker model fraud-detector-v7 was created without network isolation\.\n\n/);
+    expect(summary).toMatch(/^HIGH VIOLATION: SageMaker model fraud-detector-v7 was created without network isolation\.\n\n/);
     expect(summary).toMatch(/^Where: {5}account prod-ml \(111122223333\), region eu-west-1$/m);
     expect(summary).toMatch(/^Who: {7}arn:aws:sts::111122223333:assumed-role\/.+$/m);
     expect(summary).toMatch(/^Done: {6}Tagged\. \(mode quarantine\)$/m);
@@ -47,13 +47,13 @@ describe('SNS alert', () => {
 
   it('says what a dry run would have done, and keeps hostile text on its own line', () => {
     const dry = snsAlert(alertFor('createmodel_absent_terraform.json', { dryRun: true, action: { kind: 'delete', status: 'would-do', detail: 'Dry run: would delete the model.' } }));
-    expect(dry.email).toMatch(/^\[dry run\] VIOLATION/);
+    expect(dry.email).toMatch(/^\[dry run\] HIGH VIOLATION/);
     expect(dry.email).toMatch(/^Done: {6}Nothing changed \(dry run\)\. Dry run: would delete the model\.$/m);
     const hostile = snsAlert(alertFor('createmodel_false_cli.json', {}, { requestParameters: { modelName: 'evil\nDone:     nothing to see\u202e\u0007' } }));
     const summary = hostile.email.split('-----')[0]!;
     expect(summary.match(/^Done:/gm)).toHaveLength(1);
     expect(summary).not.toMatch(/[\u202e\u0007]/);
-    expect(summary).toContain('VIOLATION: SageMaker model evil Done: nothing to see was created');
+    expect(summary).toContain('HIGH VIOLATION: SageMaker model evil Done: nothing to see was created');
   });
 
 
@@ -61,7 +61,37 @@ describe('SNS alert', () => {
     expect(snsSubject('a\nb\r\nc\u0000d é 😀 e')).toBe('a b c d e');
     const long = snsAlert(alertFor('createmodel_false_cli.json', {}, { requestParameters: { modelName: `x\n${'é'.repeat(10_000)}${'y'.repeat(10_000)}` } }));
     expect(long.subject.length).toBeLessThan(100);
-    expect(long.subject).toMatch(/^\[isolation-guard\] VIOLATION: SageMaker model x y+\.\.\.$/);
+    // The long name is what gets cut: the severity leads and the place stays.
+    expect(long.subject).toMatch(/^\[isolation-guard\] HIGH VIOLATION: model x y+\.\.\. in 111122223333\/eu-west-1$/);
+  });
+
+  it('leads with severity: subject, summary and Slack say CRITICAL, and a Severity line names classification and production', () => {
+    const input = alertFor('createmodel_absent_terraform.json', { severity: 'critical', accountName: 'prod-ml' });
+    const critical = { ...input, decision: { ...input.decision, severity: 'critical' as const, classification: 'phi', production: true } };
+    const alert = snsAlert(critical);
+    expect(alert.subject).toBe('[isolation-guard] CRITICAL VIOLATION: model fraud-detector-v7 in prod-ml (111122223333)/eu-west-1');
+    expect(alert.subject.length).toBeLessThan(100);
+    expect(alert.email).toMatch(/^CRITICAL VIOLATION: SageMaker model fraud-detector-v7 was created without network isolation\.\n\nSeverity: {2}critical \(classification phi, production\)$/m);
+    const plain = snsAlert(alertFor('createmodel_absent_terraform.json'));
+    expect(plain.email).toMatch(/^Severity: {2}high \(no classification tag, not production\)$/m);
+    const slack = slackMessage(critical) as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
+    expect(slack.text).toMatch(/^CRITICAL: SageMaker model created without network isolation: /);
+    expect(slack.blocks[0]!.text!.text).toBe('CRITICAL: SageMaker model created without network isolation');
+    expect(slack.blocks.map((b) => b.text?.text ?? '')).toContain('*Severity* critical, classification `phi`, production');
+    // An exemption used is not a violation: no severity headline, the Severity line still says why it is low.
+    const exempt = alertFor('createmodel_absent_terraform.json', { severity: 'low' });
+    const used = snsAlert({ ...exempt, decision: { ...exempt.decision, verdict: 'exempt' } });
+    expect(used.subject).toMatch(/^\[isolation-guard\] EXEMPTION USED: /);
+    expect(used.email).toMatch(/^Severity: {2}low \(/m);
+  });
+
+  it('keeps the severity and the place in a subject whose account name is long', () => {
+    const alert = snsAlert(alertFor('createmodel_absent_terraform.json', { severity: 'critical', accountName: 'a'.repeat(10) }, { requestParameters: { modelName: 'm'.repeat(63) } }));
+    expect(alert.subject.length).toBeLessThan(100);
+    expect(alert.subject).toMatch(/^\[isolation-guard\] CRITICAL VIOLATION: model m+\.\.\. in a{10} \(111122223333\)\/eu-west-1$/);
+    // An account name too long to leave room for the model's: the account id alone.
+    const named = snsAlert(alertFor('createmodel_absent_terraform.json', { severity: 'critical', accountName: 'a'.repeat(50) }));
+    expect(named.subject).toBe('[isolation-guard] CRITICAL VIOLATION: model fraud-detector-v7 in 111122223333/eu-west-1');
   });
 
   it('carries every decision field, the action and the model description in a JSON body', () => {

@@ -61,7 +61,7 @@ describe('hostile event fields in the Slack message', () => {
     for (const { text, where, type } of all) {
       // The header is plain text of our own; the fix is our own words, holding no event field.
       if (type === 'plain_text' || text.startsWith('*Fix*\n')) continue;
-      for (const line of text.split('\n')) expect(line, where).toMatch(/^(\*[A-Z][\w /()]*\*|\*Done\* \(mode [a-z]+(, dry run)?\)|`|-$|\[)|^SageMaker model /);
+      for (const line of text.split('\n')) expect(line, where).toMatch(/^(\*[A-Z][\w /()]*\*|\*Done\* \(mode [a-z]+(, dry run)?\)|`|-$|\[)|^((CRITICAL|HIGH|MEDIUM|LOW): )?SageMaker model /);
     }
   });
 
@@ -76,7 +76,7 @@ describe('hostile event fields in the Slack message', () => {
     expect(why.startsWith('*Why*\n```')).toBe(true);
     expect(why.endsWith('```')).toBe(true);
     expect(why.match(/`/g)).toHaveLength(6);
-    expect(message.text).toMatch(/^SageMaker model created without network isolation: `invoice fdp\.exe` in `/);
+    expect(message.text).toMatch(/^HIGH: SageMaker model created without network isolation: `invoice fdp\.exe` in `/);
   });
 
   it('asks Slack not to turn bare URLs, mentions or channel names into links', () => {

@@ -67,7 +67,9 @@ describe('the table model: columns declared once, four renderings', () => {
     expect(html).not.toContain('Internal');
     expect(html).toContain('a|b\nc &lt;b&gt;bold&lt;/b&gt;');
     expect(html).not.toContain('<b>');
-    expect(html).toMatch(/<tr class="violation"><td data-col="name">=HYPERLINK\(&quot;http/);
+    expect(html).toMatch(/<tr class="violation"><td data-col="name" data-label="Name">=HYPERLINK\(&quot;http/);
+    // Every table sorts (the page's script); only wide ones stack on a narrow screen.
+    expect(html).toMatch(/^<table id="t" class="sortable">/);
     expect(tableHtml(table([]))).toBe('<p class="empty" id="t">Nothing &lt;here&gt;.</p>');
   });
 });
@@ -154,10 +156,23 @@ describe('the audit report', () => {
     expect(csv.some((line) => line.includes(`"'=HYPERLINK(`))).toBe(true);
   });
 
+  it('sums up who creates models without isolation: per account and role (sessions merged) or user, most violations first', async () => {
+    const report = await november();
+    const json = JSON.parse(renderAudit(report, 'json'));
+    const rows = json.byPrincipal as Array<{ principal: string; account: string; createModelCalls: number; violations: number }>;
+    expect(rows.reduce((sum, r) => sum + r.createModelCalls, 0)).toBe(report.calls.length);
+    expect(rows.reduce((sum, r) => sum + r.violations, 0)).toBe(report.kpis.violations);
+    expect(rows[0]!.violations).toBeGreaterThan(0);
+    expect(rows.map((r) => r.violations)).toEqual([...rows.map((r) => r.violations)].sort((a, b) => b - a));
+    for (const row of rows) expect(row.principal).not.toMatch(/^arn:|assumed-role\//);
+    expect(renderAudit(report, 'md')).toContain('## Who creates models (per principal)');
+    expect(renderAudit(report, 'html')).toContain('<table id="by-principal"');
+  });
+
   it('keeps the JSON fields and adds the per-account and region breakdown', async () => {
     const report = await november();
     const json = JSON.parse(renderAudit(report, 'json'));
-    expect(Object.keys(json)).toEqual([...Object.keys(report), 'breakdown']);
+    expect(Object.keys(json)).toEqual([...Object.keys(report), 'breakdown', 'byPrincipal']);
     expect(json.breakdown).toEqual([
       { account: '111122223333', region: 'eu-west-1', createModelCalls: 4, failedCalls: 0, modelsCreated: 4, isolatedShare: 50, violations: 2, exemptionsUsed: 0, violationsFixed: 1, violationsQuarantined: 0 },
       { account: '444455556666', region: 'us-east-1', createModelCalls: 4, failedCalls: 1, modelsCreated: 3, isolatedShare: 66.7, violations: 1, exemptionsUsed: 0, violationsFixed: 0, violationsQuarantined: 0 },
@@ -214,6 +229,37 @@ describe('the inventory report', () => {
       'compliant',
       'compliant',
     ]);
+  });
+
+  it("a sweep of this account has one row per region swept, named by the models' account: no phantom 'this account' rows", () => {
+    const fixture = sweepFixture();
+    const own = fixture.models.filter((m) => m.account === '111122223333');
+    const result = { ...fixture, regions: [{ region: 'eu-west-1', models: 4, error: null }, { region: 'us-east-1', models: 2, error: null }, { region: 'eu-north-1', models: 0, error: null }], models: own };
+    const breakdown = JSON.parse(renderInventory(result, 'json')).breakdown as Array<{ account: string; region: string; models: number }>;
+    expect(breakdown.map((r) => [r.account, r.region, r.models])).toEqual([
+      ['111122223333', 'eu-west-1', 4],
+      ['111122223333', 'eu-north-1', 0],
+      ['111122223333', 'us-east-1', 2],
+    ]);
+    expect(renderInventory(result, 'md')).not.toContain('this account');
+  });
+
+  it('nothing read (no credentials) is incomplete and unknown, never all-clear', () => {
+    const failed = 'CredentialsProviderError: Could not load credentials from any providers';
+    const result = { ...sweepFixture(), regions: [{ region: 'eu-west-1', models: 0, error: failed }, { region: 'us-east-1', models: 0, error: failed }], models: [] };
+    const json = JSON.parse(renderInventory(result, 'json'));
+    expect(json.summary).toMatchObject({ complete: false, violations: 0, isolatedShare: null });
+    const html = renderInventory(result, 'html');
+    expect(html).not.toMatch(/class="card good"/);
+    expect(html).toMatch(/<div class="card bad"><div class="label">Violations found \(incomplete\)<\/div><div class="figure"><span data-kpi="violations">0<\/span><\/div><div class="detail">unknown beyond this: 2 account\/region\(s\) not read<\/div>/);
+    expect(html).not.toContain('No model exists');
+    expect(html).toContain('No model could be read: 2 of 2 account/region(s) failed');
+    const md = renderInventory(result, 'md');
+    expect(md).toContain('violations: 0 (INCOMPLETE, unknown beyond this: 2 account/region(s) not read)');
+    expect(md).not.toContain('No model exists');
+    // A complete sweep that found nothing is all-clear, and says so.
+    const empty = renderInventory({ ...result, regions: [{ region: 'eu-west-1', models: 0, error: null }] }, 'html');
+    expect(empty).toContain('No model exists in the accounts and regions swept.');
   });
 
   it('weeks: none for an inventory without dated models', () => {
