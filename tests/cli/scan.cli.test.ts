@@ -99,14 +99,19 @@ describe('isolation-guard scan', () => {
     const [run] = sarif.runs;
     expect(run!.tool.driver.rules.map((r) => r.id)).toEqual(['SAGEMAKER_MODEL_ISOLATION_ENABLED']);
     expect(run!.tool.driver.rules[0]!.help!.text).toMatch(/enable_network_isolation = true[\s\S]*EnableNetworkIsolation: true[\s\S]*enableNetworkIsolation: true/);
-    // basic: 6 violations (2 of them with a refused exemption) and 2 unknown; cdk: 1 violation.
-    const failing = run!.results.map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region!.startLine, r.locations[0]!.logicalLocations![0]!.fullyQualifiedName]);
+    // basic: 7 violations (per_team's two instances, 2 with a refused exemption) and 2 unknown; cdk: 1 violation.
+    const failing = run!.results.filter((r) => r.suppressions === undefined).map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region!.startLine, r.locations[0]!.logicalLocations![0]!.fullyQualifiedName]);
     expect(failing).toContainEqual([iacRelative('terraform', 'basic', 'main.tf'), 15, 'aws_sagemaker_model.omitted']);
     expect(failing).toContainEqual([iacRelative('cdk', 'cdk.out', 'MlStack.template.json'), 3, 'ChurnModelC0FFEE12']);
     expect(failing.map((f) => f[2])).not.toContain('aws_sagemaker_model.exempt_valid');
     expect(failing.map((f) => f[2])).not.toContain('aws_sagemaker_model.literal_true');
-    expect(failing).toHaveLength(9);
+    expect(failing).toHaveLength(10);
     expect(run!.results.every((r) => r.ruleId === 'SAGEMAKER_MODEL_ISOLATION_ENABLED' && r.level === 'error')).toBe(true);
+    // Exempt resources are listed as suppressed in source, with the exemption's reason; compliant ones are not listed.
+    const suppressed = run!.results.filter((r) => r.suppressions !== undefined);
+    expect(suppressed.map((r) => [r.locations[0]!.logicalLocations![0]!.fullyQualifiedName, r.suppressions])).toEqual([
+      ['aws_sagemaker_model.exempt_valid', [{ kind: 'inSource', status: 'accepted', justification: 'exempt until 2099-12-31: vendor licence check, ticket SEC-42' }]],
+    ]);
     expect(run!.invocations![0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', locations: [{ physicalLocation: { region: { startLine: 2, startColumn: 29 } } }] }] });
   });
 
