@@ -119,8 +119,10 @@ export function serverlessTemplate(value: unknown): Record<string, unknown> | nu
 interface TemplateContext {
   parameters: Record<string, unknown>;
   mappings: Record<string, unknown>;
-  /** `--parameter KEY=VALUE`. */
+  /** `--parameter KEY=VALUE`, or an `aws_cloudformation_stack`'s `parameters`. */
   overrides: ReadonlyMap<string, string>;
+  /** How the reasons name where an override came from. */
+  overrideName: (name: string) => string;
 }
 
 const PSEUDO = /^AWS::/;
@@ -133,7 +135,7 @@ function booleanText(text: string): boolean | null {
 /** A parameter's value: `--parameter` first, then its Default. */
 function parameterValue(name: string, context: TemplateContext): { value: unknown; from: string } | null {
   const given = context.overrides.get(name);
-  if (given !== undefined) return { value: given, from: `--parameter ${name}` };
+  if (given !== undefined) return { value: given, from: context.overrideName(name) };
   const declared = context.parameters[name];
   if (isRecord(declared) && 'Default' in declared) return { value: declared.Default, from: `parameter ${name}'s Default` };
   return null;
@@ -198,7 +200,8 @@ function logicalIdLine(text: string, logicalId: string, json: boolean): number {
   const escaped = logicalId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const topLevel = text.search(/^Resources\s*:/m);
   const resourcesAt = json ? text.search(/"Resources"\s*:/) : topLevel >= 0 ? topLevel : text.search(/^[ \t]+Resources[ \t]*:/m);
-  const pattern = json ? new RegExp(`"${escaped}"\\s*:`, 'g') : new RegExp(`^[ \\t]*(["']?)${escaped}\\1[ \\t]*:`, 'gm');
+  // YAML: a key alone on its line, or the first key of a list item (a Fn::ForEach fragment: `- Model${Name}:`).
+  const pattern = json ? new RegExp(`"${escaped}"\\s*:`, 'g') : new RegExp(`^[ \\t]*(?:-[ \\t]+)?(["']?)${escaped}\\1[ \\t]*:`, 'gm');
   pattern.lastIndex = Math.max(0, resourcesAt);
   const match = pattern.exec(text);
   return match ? lineAt(text, match.index + (json ? 0 : match[0].length - match[0].trimStart().length)) : 1;
@@ -284,6 +287,8 @@ function isolationProperty(properties: unknown, depth = 0): unknown {
 
 export interface CloudFormationScanOptions {
   parameters: ReadonlyMap<string, string>;
+  /** How the reasons name a given parameter (default `--parameter NAME`). */
+  parameterSource?: (name: string) => string;
   now: Date;
 }
 
@@ -295,6 +300,7 @@ export function scanCloudFormationTemplate(file: string, text: string, template:
     parameters: isRecord(root.Parameters) ? root.Parameters : {},
     mappings: isRecord(root.Mappings) ? root.Mappings : {},
     overrides: options.parameters,
+    overrideName: options.parameterSource ?? ((name) => `--parameter ${name}`),
   };
   const findings: ScanFinding[] = [];
   for (const { logicalId, writtenKey, resource, reasons: loopReasons } of expandResources(template.Resources, context)) {

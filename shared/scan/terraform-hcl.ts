@@ -298,20 +298,21 @@ function inside(root: string | null, path: string): boolean {
 async function followModules(definitions: Map<string, ModuleDefinition>, scannedDirs: ReadonlySet<string>, options: TerraformScanOptions, problems: ScanProblem[]): Promise<void> {
   const refused = new Set<string>();
   for (;;) {
-    const missing = new Map<string, { call: ModuleCall; dir: string }>();
+    const missing = new Map<string, ModuleCall[]>();
     for (const definition of definitions.values()) {
       for (const call of definition.calls) {
-        if (definitions.has(call.target) || scannedDirs.has(call.target) || refused.has(call.target) || missing.has(call.target)) continue;
-        missing.set(call.target, { call, dir: definition.dir });
+        if (definitions.has(call.target) || scannedDirs.has(call.target) || refused.has(call.target)) continue;
+        missing.set(call.target, [...(missing.get(call.target) ?? []), call]);
       }
     }
     if (missing.size === 0) return;
     const directories: TerraformDirectory[] = [];
-    for (const [target, { call }] of missing) {
-      const where = `module "${call.name}" (source "${call.source}")`;
+    for (const [target, calls] of missing) {
       const refuse = (why: string) => {
         refused.add(target);
-        problems.push({ file: call.file.path, line: lineOfModule(call), column: null, message: `${where}: ${why}; the models it declares cannot be judged` });
+        for (const call of calls) {
+          problems.push({ file: call.file.path, line: lineOfModule(call), column: null, message: `module "${call.name}" (source "${call.source}"): ${why}; the models it declares cannot be judged` });
+        }
       };
       if (!inside(options.root, target)) {
         refuse(`${target} is outside the repository root ${options.root ?? ''} and is not read (give --root)`);
@@ -652,7 +653,7 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
       networkIsolation: resolved.value,
       reasons: [...reasons, ...notes],
       cdkPath: null,
-      configuration: scope.instance.rootDir,
+      ...configurationOf(scope),
     };
     findings.push(withInlineExemption(finding, terraformCommentExemption(model.file.text.split('\n'), model.line), options.now));
   };
@@ -680,7 +681,8 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
         }
       }
     }
-    const result = scanCloudFormationTemplate(template.file, template.text, parsed, json, { parameters, now: options.now });
+    const parameterSource = 'parameters' in stack.body ? (name: string) => `${address}'s parameters.${name}` : undefined;
+    const result = scanCloudFormationTemplate(template.file, template.text, parsed, json, { parameters, now: options.now, parameterSource });
     problems.push(...result.problems);
     for (const finding of result.findings) {
       findings.push({
@@ -688,7 +690,7 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
         line: template.lineOffset === 0 ? finding.line : finding.line + template.lineOffset,
         resource: `${address}/${finding.resource}`,
         reasons: [...finding.reasons, ...notes],
-        configuration: scope.instance.rootDir,
+        ...configurationOf(scope),
       });
     }
   };
@@ -710,14 +712,18 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
       problems.push({ file: stack.file.path, line: stack.line, column: null, message: `${STACK_TYPE}.${stack.name}: template_body \`${expression}\` cannot be read before apply; its models cannot be judged` });
       return null;
     }
-    const moduleDir = scope.instance.definition.dir;
-    const named = decodeHclString(read[1]!).replace(/\$\{\s*path\.module\s*\}/g, moduleDir).replace(/\$\{\s*path\.root\s*\}/g, scope.instance.rootDir).replace(/\$\{\s*path\.cwd\s*\}/g, scope.instance.rootDir);
+    const written = decodeHclString(read[1]!);
+    // `path.module` and `path.root` are folders as this scan names them; any other relative path is
+    // read by Terraform from its working directory, the root configuration's folder.
+    const anchored = /^\$\{\s*path\.(module|root|cwd)\s*\}/.test(written);
+    const named = written
+      .replace(/\$\{\s*path\.module\s*\}/g, scope.instance.definition.dir)
+      .replace(/\$\{\s*path\.(root|cwd)\s*\}/g, scope.instance.rootDir);
     if (named.includes('${')) {
       problems.push({ file: stack.file.path, line: stack.line, column: null, message: `${STACK_TYPE}.${stack.name}: template_body reads "${named}", a path known only at apply; its models cannot be judged` });
       return null;
     }
-    // Terraform reads a relative path from the working directory: the root configuration's folder.
-    const path = posix.isAbsolute(named) ? named : posix.normalize(posix.join(scope.instance.rootDir, named));
+    const path = posix.normalize(anchored || posix.isAbsolute(named) ? named : posix.join(scope.instance.rootDir, named));
     const file = !inside(options.root, path) ? { error: `outside the repository root ${options.root ?? ''}, not read` } : options.readFile ? options.readFile(path) : { error: 'no reader' };
     if ('error' in file) {
       problems.push({ file: stack.file.path, line: stack.line, column: null, message: `${STACK_TYPE}.${stack.name}: template_body reads ${path}: ${file.error}` });
@@ -769,6 +775,9 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.resource.localeCompare(b.resource));
   return { findings, problems, stackTemplates, declaring };
 }
+
+/** The root configuration of a module instance (a root's own resources need none: their file says it). */
+const configurationOf = (scope: Scope): { configuration?: string } => (scope.instance.prefix === '' ? {} : { configuration: scope.instance.rootDir });
 
 /** The character offset where 1-based `line` starts. */
 function lineOffsetIndex(text: string, line: number): number {
