@@ -45,6 +45,8 @@ const mentionsModel = (text: string) => text.includes(SAGEMAKER_MODEL_TYPE) || t
  * one that yields no model resource is in a shape this scan does not read, and is reported.
  */
 const DECLARES_MODEL = /["']?Type["']?\s*:\s*["']?AWS::SageMaker::Model\b|\bresource\s+"?aws_sagemaker_model"?\s/;
+/** Comment lines do not declare anything (a commented-out resource is not a model). */
+const declaresModel = (text: string) => DECLARES_MODEL.test(text) && DECLARES_MODEL.test(text.replace(/^[ \t]*(#|\/\/).*$/gm, ''));
 
 function scanDocument(path: string, text: string, json: boolean, options: ScanOptions): { findings: ScanFinding[]; problems: ScanProblem[] } {
   let parsed: unknown;
@@ -99,7 +101,7 @@ export async function scanSources(sources: AsyncIterable<ScanSource>, options: S
       continue;
     }
     const kind = fileKind(source.path);
-    if (kind !== 'tfvars' && mentionsModel(source.text) && DECLARES_MODEL.test(source.text)) declaringModels.add(source.path);
+    if (kind !== 'tfvars' && mentionsModel(source.text) && declaresModel(source.text)) declaringModels.add(source.path);
     if (kind === 'terraform') {
       // Every file of a folder that holds a model is parsed: its variables and locals live there.
       folder(source.path).files.push(source);

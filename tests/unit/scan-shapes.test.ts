@@ -94,6 +94,12 @@ describe('scan: templates inside other files', () => {
     const { findings, problems } = await scan([iacFixturePath('unread-shape')]);
     expect(findings).toEqual([]);
     expect(problems).toEqual([{ file: iacFixturePath('unread-shape', 'stack-set.yaml'), line: null, column: null, message: expect.stringMatching(/declares a SageMaker model .* no model resource could be read from it/) }]);
+    // A commented-out resource declares nothing.
+    const dir = join(tmp, 'commented');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'main.tf'), '# resource "aws_sagemaker_model" "old" {\n#   enable_network_isolation = false\n# }\nresource "aws_s3_bucket" "b" {}\n');
+    writeFileSync(join(dir, 'old.yaml'), 'Resources:\n  # Old:\n  #   Type: AWS::SageMaker::Model\n  Bucket:\n    Type: AWS::S3::Bucket\n');
+    expect(await scan([dir])).toMatchObject({ findings: [], problems: [] });
   });
 });
 
