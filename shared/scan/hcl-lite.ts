@@ -159,7 +159,7 @@ class Reader {
       const labels: string[] = [];
       for (;;) {
         const label = this.next();
-        if (label?.kind === 'string' && !/\$\{|%\{/.test(label.value)) labels.push(decode(label.value));
+        if (label?.kind === 'string' && !/\$\{|%\{/.test(label.value)) labels.push(decodeHclString(label.value));
         else if (label?.kind === 'ident') labels.push(label.value);
         else if (label?.kind === 'punct' && label.value === '{') break;
         else fail('unexpected token in a block header', label?.start ?? this.text.length);
@@ -215,7 +215,7 @@ class Reader {
       if (only.kind === 'number') return Number(only.value);
       if (only.kind === 'ident' && (only.value === 'true' || only.value === 'false')) return only.value === 'true';
       if (only.kind === 'ident' && only.value === 'null') return null;
-      if (only.kind === 'string') return /\$\{|%\{/.test(only.value) ? templateText(only.value) : decode(only.value);
+      if (only.kind === 'string') return /\$\{|%\{/.test(only.value) ? templateText(only.value) : decodeHclString(only.value);
       if (only.kind === 'heredoc') return only.value;
     }
     if (meaningful.length === 2 && meaningful[0]!.kind === 'punct' && meaningful[0]!.value === '-' && meaningful[1]!.kind === 'number') return -Number(meaningful[1]!.value);
@@ -270,15 +270,15 @@ class Reader {
       const separator = meaningful[1];
       if (!separator || separator.kind !== 'punct' || (separator.value !== '=' && separator.value !== ':')) fail('unexpected token in an object', key.start);
       if (key.kind === 'ident') object[key.value] = this.value(meaningful.slice(2));
-      else if (key.kind === 'string' && !/\$\{|%\{/.test(key.value)) object[decode(key.value)] = this.value(meaningful.slice(2));
+      else if (key.kind === 'string' && !/\$\{|%\{/.test(key.value)) object[decodeHclString(key.value)] = this.value(meaningful.slice(2));
       else fail('an object key this reader does not evaluate', key.start);
     }
     return object;
   }
 }
 
-/** A quoted string's escapes decoded. */
-function decode(raw: string): string {
+/** An HCL quoted string's escapes (`\n`, `\"`, `\\`, `\uXXXX`, `\UXXXXXXXX`) decoded, as the parser decodes a label. */
+export function decodeHclString(raw: string): string {
   return raw.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (_, escape: string) => {
     if (escape.length > 1) return String.fromCodePoint(parseInt(escape.slice(1), 16));
     return ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[escape] ?? escape;

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { parseTemplateText, scanCloudFormationTemplate, TemplateParseError } from './cloudformation.js';
+import { decodeHclString } from './hcl-lite.js';
 import { isRecord, terraformCommentExemption, withInlineExemption } from './inline-exemption.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
 import { errorMessage } from '../model/error-text.js';
@@ -135,14 +136,6 @@ async function parseFile(file: TerraformFile, parseHcl: HclParser): Promise<Reco
     return isRecord(parsed) ? parsed : {};
   }
   return parseHcl(file.path, file.text);
-}
-
-/** An HCL quoted string's escapes (`\n`, `\"`, `\\`, `\uXXXX`, `\UXXXXXXXX`) decoded, as the parser decodes a label. */
-export function decodeHclString(text: string): string {
-  return text.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, (_, escape: string) => {
-    if (escape.length > 1) return String.fromCodePoint(parseInt(escape.slice(1), 16));
-    return ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[escape] ?? escape;
-  });
 }
 
 const LABEL = String.raw`(?:"((?:[^"\\\n]|\\.)*)"|([A-Za-z_][\w-]*))`;
