@@ -5,6 +5,12 @@
  * wrapped in `${...}`, heredocs as their text (`<<-` indentation removed). It exists for speed: the
  * WebAssembly parser costs ~0.3 s of CPU to start and ~3 ms per call, this costs microseconds per file.
  *
+ * Checked equal to hcl2json's output on this repository's fixtures and on three public module
+ * repositories (251 files; 3 with a computed object key, left to the parser). One known
+ * difference, of no consequence here: hcl2json rewrites a conditional inside a template with
+ * literal text (`"a-${c ? x : y}"`) into `%{if}` directives; this keeps the source. Either way the
+ * value is a template, known only after apply.
+ *
  * It is not a validator: anything it does not recognise (unterminated strings or heredocs,
  * unbalanced brackets, a token out of place) throws `HclLiteUnsupported`, and the caller then uses
  * HashiCorp's parser, whose diagnostics name the file, line and column. Pure.
@@ -224,9 +230,9 @@ class Reader {
     if (head.kind === 'punct' && tail.kind === 'punct' && ((head.value === '[' && tail.value === ']') || (head.value === '{' && tail.value === '}')) && this.closesAt(meaningful) && !(meaningful[1]?.kind === 'ident' && meaningful[1].value === 'for')) {
       return head.value === '[' ? this.list(tokens.slice(tokens.indexOf(head) + 1, tokens.lastIndexOf(tail))) : this.object(tokens.slice(tokens.indexOf(head) + 1, tokens.lastIndexOf(tail)));
     }
-    const source = this.text.slice(tokens[0]!.start, tokens.at(-1)!.end);
-    const withoutComments = tokens.reduce((text, token, index) => text + (index === 0 ? '' : this.text.slice(tokens[index - 1]!.end, token.start).replace(/\n/g, ' ')) + this.text.slice(token.start, token.end), '');
-    return `\${${(withoutComments || source).trim()}}`;
+    const source = this.text.slice(meaningful[0]!.start, meaningful.at(-1)!.end);
+    // hcl2json gives an expression as its source text, newlines and comments inside it included.
+    return `\${${source.trim()}}`;
   }
 
   /** Whether the first bracket of `tokens` closes at its last token (so `[a] ++ [b]`-like shapes are not taken for one list). */
@@ -265,12 +271,15 @@ class Reader {
   private object(tokens: Token[]): Record<string, unknown> {
     const object: Record<string, unknown> = {};
     for (const item of this.elements(tokens, [',', 'newline'])) {
-      const meaningful = item.filter((t) => t.kind !== 'newline');
-      const key = meaningful[0]!;
-      const separator = meaningful[1];
+      // The key and its `=` / `:` are the first two tokens; the value keeps its newlines (a nested object's separators).
+      const at = item.findIndex((t) => t.kind !== 'newline');
+      const key = item[at]!;
+      const separator = item[at + 1];
       if (!separator || separator.kind !== 'punct' || (separator.value !== '=' && separator.value !== ':')) fail('unexpected token in an object', key.start);
-      if (key.kind === 'ident') object[key.value] = this.value(meaningful.slice(2));
-      else if (key.kind === 'string' && !/\$\{|%\{/.test(key.value)) object[decodeHclString(key.value)] = this.value(meaningful.slice(2));
+      const value = item.slice(at + 2);
+      if (!value.some((t) => t.kind !== 'newline')) fail('missing value in an object', key.start);
+      if (key.kind === 'ident') object[key.value] = this.value(value);
+      else if (key.kind === 'string' && !/\$\{|%\{/.test(key.value)) object[decodeHclString(key.value)] = this.value(value);
       else fail('an object key this reader does not evaluate', key.start);
     }
     return object;

@@ -52,6 +52,9 @@ describe('scan: what it reads', () => {
       '  forx = [for s in var.list : upper(s) if s != ""]',
       '  str = "a\\"b ${var.x} $${literal}"',
       '  doc = <<-EOT\n    stripped\n      more\n  EOT',
+      '  deps = [\n    # why it waits\n    aws_sqs_queue_policy.this,\n  ]',
+      '  acl = {\n    gid = "1001"\n    inner = {\n      uid = "1001" # note\n    }\n  }',
+      '  typed = map(object({\n    # a comment inside an expression is kept, as HashiCorp\'s parser keeps it\n    name = string\n  }))',
       '}',
       'resource "aws_sagemaker_model" "m\\u0031" {',
       '  dynamic "container" {\n    for_each = var.c\n    content {\n      image = container.value\n    }\n  }',
@@ -62,6 +65,10 @@ describe('scan: what it reads', () => {
     ].join('\n');
     expect(parseHclLite(text)).toEqual(await parseHclWasm('x.tf', text));
     expect(() => parseHclLite('resource "a" "b" {\n  x = \n}\n')).toThrow();
+    // A key computed by a function: not evaluated here, left to HashiCorp's parser.
+    const computedKey = 'locals {\n  tags = {\n    format("a/%s", local.n) = "shared"\n  }\n}\n';
+    expect(() => parseHclLite(computedKey)).toThrow();
+    expect(await parseHcl('x.tf', computedKey)).toEqual(await parseHclWasm('x.tf', computedKey));
     await expect(parseHcl('x.tf', 'resource "a" "b" {\n  x = \n}\n')).rejects.toThrow(/Invalid expression/);
   });
 });
