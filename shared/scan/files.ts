@@ -47,10 +47,16 @@ export function readRegularFile(path: string, maxBytes = MAX_FILE_BYTES): string
   try {
     const opened = fstatSync(fd);
     if (!opened.isFile()) throw new Error(`refused: ${kindOf(opened)}${target()}; only regular files are read`);
-    const buffer = Buffer.allocUnsafe(Math.min(maxBytes, opened.size) + 1);
+    // Sized from the descriptor's stat, grown if the file holds more (a file still being written), never past the bound.
+    let buffer = Buffer.allocUnsafe(Math.min(maxBytes, opened.size) + 1);
     let length = 0;
     for (;;) {
-      if (length === buffer.length) throw new Error(`refused: more than the ${maxBytes} bytes read per file${target()}`);
+      if (length === buffer.length) {
+        if (length > maxBytes) throw new Error(`refused: more than the ${maxBytes} bytes read per file${target()}`);
+        const grown = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2 + 64 * 1024));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
