@@ -66,6 +66,16 @@ function templateEnd(text: string, start: number): number {
   return fail('unterminated template sequence', start);
 }
 
+const IDENT = /[A-Za-z_][\w-]*/y;
+const NUMBER = /[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+const HEREDOC = /<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?\n/y;
+
+/** A sticky pattern's match at `at`, or null. */
+function matchAt(pattern: RegExp, text: string, at: number): RegExpExecArray | null {
+  pattern.lastIndex = at;
+  return pattern.exec(text);
+}
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -90,8 +100,8 @@ function tokenize(text: string): Token[] {
       const end = stringEnd(text, i);
       tokens.push({ kind: 'string', start: i, end, value: text.slice(i + 1, end - 1) });
       i = end;
-    } else if (c === '<' && text[i + 1] === '<' && /^<<-?[A-Za-z_][\w-]*[ \t]*\r?\n/.test(text.slice(i, i + 200))) {
-      const head = /^<<(-?)([A-Za-z_][\w-]*)[ \t]*\r?\n/.exec(text.slice(i, i + 200))!;
+    } else if (c === '<' && text[i + 1] === '<' && matchAt(HEREDOC, text, i) !== null) {
+      const head = matchAt(HEREDOC, text, i)!;
       const bodyStart = i + head[0].length;
       const close = new RegExp(`^[ \\t]*${head[2]!}[ \\t]*\\r?$`, 'm');
       const rest = text.slice(bodyStart);
@@ -107,12 +117,12 @@ function tokenize(text: string): Token[] {
       const end = bodyStart + found.index + found[0].length;
       tokens.push({ kind: 'heredoc', start: i, end, value: body });
       i = end;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const match = /^[A-Za-z_][\w-]*/.exec(text.slice(i, i + 256))!;
+    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_') {
+      const match = matchAt(IDENT, text, i)!;
       tokens.push({ kind: 'ident', start: i, end: i + match[0].length, value: match[0] });
       i += match[0].length;
-    } else if (/[0-9]/.test(c)) {
-      const match = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 64))!;
+    } else if (c >= '0' && c <= '9') {
+      const match = matchAt(NUMBER, text, i)!;
       tokens.push({ kind: 'number', start: i, end: i + match[0].length, value: match[0] });
       i += match[0].length;
     } else {
