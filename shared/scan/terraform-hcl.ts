@@ -9,10 +9,13 @@ import { mapBounded } from '../model/concurrency.js';
 /**
  * Terraform configurations (`*.tf`, `*.tf.json`): every `aws_sagemaker_model` and its
  * `enable_network_isolation`, resolved statically as Terraform would: literals (the string "true"
- * is true), `var.X` (module call, tfvars, `--var-file`, default), `local.X`, conditionals. Local
- * modules (`source = "./ml"`) called from a scanned configuration are scanned per call, with their
- * addresses (`module.ml.aws_sagemaker_model.churn`) and the call's inputs. Pure: the HCL parser is
- * passed in (the CLI gives it @cdktn/hcl2json, HashiCorp's own HCL parser compiled to WASM).
+ * is true), `var.X` (module call, tfvars, `--var-file`, default; `nullable = false` takes the
+ * default for a null), `local.X`, conditionals. Local modules (`source = "./ml"`, `"../"`) are
+ * followed wherever they lead inside the root, per call, with their addresses
+ * (`module.ml.aws_sagemaker_model.churn`) and the call's inputs; `count` / `for_each` are expanded
+ * per instance when known. The CloudFormation template of an `aws_cloudformation_stack` (heredoc,
+ * `file()`, `templatefile()`) is judged with the stack's parameters. Pure: the HCL parser and the
+ * readers of what lies outside the scanned paths are passed in.
  */
 export type HclParser = (file: string, text: string) => Promise<Record<string, unknown>>;
 
