@@ -746,6 +746,8 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
     for (const call of definition.calls) {
       const target = definitions.get(call.target);
       if (!target) continue;
+      // Reached, even by a call with no instance (`count = 0`): not judged again as a root of its own.
+      visited.add(target.dir);
       const rootNote = instance.prefix === '' ? [`called from the configuration in ${definition.dir}`] : [];
       const expansion = expand(call.body, scope, resolver, `module ${call.name} uses `);
       const instances = 'shared' in expansion ? [{ suffix: '', iteration: null }] : expansion.instances;

@@ -113,6 +113,12 @@ describe('scan: count, for_each, nullable and conditional properties', () => {
       ['module.nulled.aws_sagemaker_model.this', 'compliant'],
     ]);
     expect(findings[2]!.reasons[0]).toBe("from variable isolate's default: the call module.nulled passes null and the variable is nullable = false");
+    // A module whose only call has no instance is no model, not a root judged on its defaults.
+    const dir = join(tmp, 'only-gated');
+    mkdirSync(join(dir, 'module'), { recursive: true });
+    writeFileSync(join(dir, 'main.tf'), 'module "off" {\n  source = "./module"\n  count  = 0\n}\n');
+    writeFileSync(join(dir, 'module', 'main.tf'), 'variable "isolate" {\n  type = bool\n}\nresource "aws_sagemaker_model" "this" {\n  enable_network_isolation = var.isolate\n}\n');
+    expect(await scan([dir])).toMatchObject({ findings: [], problems: [] });
   });
 
   it('reads Properties given by Fn::If: true on both branches is no omission; AWS::NoValue is', async () => {
