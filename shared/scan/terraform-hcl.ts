@@ -379,6 +379,53 @@ export function splitConditional(expression: string): [string, string, string] |
   return null;
 }
 
+/** Whether the whole expression is one parenthesised group (`(a) && (b)` is not). */
+function enclosed(expression: string): boolean {
+  if (!expression.startsWith('(') || !expression.endsWith(')')) return false;
+  let depth = 0;
+  let quote = false;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === '"') quote = false;
+      continue;
+    }
+    if (c === '"') quote = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i === expression.length - 1;
+  }
+  return false;
+}
+
+/** `expression` split at each top-level `operator` (outside strings and brackets): one part when there is none. */
+export function splitTopLevel(expression: string, operator: '||' | '&&' | '==' | '!='): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = false;
+  let start = 0;
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === '"') quote = false;
+      continue;
+    }
+    if (c === '"') quote = true;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (depth === 0 && expression.startsWith(operator, i)) {
+      // `==` is not the end of `!=`, `<=`, `>=` nor the start of `===`.
+      if (operator === '==' && ('!<>='.includes(expression[i - 1] ?? '') || expression[i + 2] === '=')) continue;
+      parts.push(expression.slice(start, i).trim());
+      start = i + operator.length;
+      i += operator.length - 1;
+    }
+  }
+  parts.push(expression.slice(start).trim());
+  return parts;
+}
+
 /** `${ expr }` when the whole string is one interpolation (how hcl2json writes expressions). */
 function wholeExpression(text: string): string | null {
   if (!text.startsWith('${') || !text.endsWith('}')) return null;
@@ -434,12 +481,24 @@ class Resolver {
 
   private expression(source: string, scope: Scope): Resolved {
     let expression = source.trim();
-    while (expression.startsWith('(') && expression.endsWith(')') && splitConditional(expression.slice(1, -1)) !== null) expression = expression.slice(1, -1).trim();
+    while (enclosed(expression)) expression = expression.slice(1, -1).trim();
     if (expression === 'true' || expression === 'false') return { value: expression === 'true', reasons: [] };
     if (expression === 'null') return this.value(null, scope);
     if (expression === '"true"' || expression === '"false"') return this.value(expression.slice(1, -1), scope);
     const conditional = splitConditional(expression);
     if (conditional) return this.conditional(conditional, scope);
+    for (const operator of ['||', '&&'] as const) {
+      const parts = splitTopLevel(expression, operator);
+      if (parts.length > 1) return this.logical(operator, parts, scope);
+    }
+    for (const operator of ['==', '!='] as const) {
+      const parts = splitTopLevel(expression, operator);
+      if (parts.length === 2) return this.comparison(operator, parts as [string, string], scope);
+    }
+    if (expression.startsWith('!')) {
+      const inner = this.expression(expression.slice(1), scope);
+      return inner.value === null ? inner : { value: !inner.value, reasons: inner.reasons };
+    }
     const variable = /^var\.([A-Za-z_][\w-]*)$/.exec(expression);
     if (variable) return this.variable(variable[1]!, scope);
     const local = /^local\.([A-Za-z_][\w-]*)$/.exec(expression);
@@ -456,6 +515,25 @@ class Resolver {
       return { value: inner.value, reasons: [...evaluated.reasons, ...inner.reasons] };
     }
     return { value: null, reasons: [`\`${expression}\` cannot be resolved before apply`] };
+  }
+
+  /** `a || b`, `a && b`: decided as soon as one operand decides it; unknown otherwise. */
+  private logical(operator: '||' | '&&', parts: string[], scope: Scope): Resolved {
+    const operands = parts.map((part) => this.expression(part, scope));
+    const deciding = operator === '||';
+    const decided = operands.find((operand) => operand.value === deciding);
+    if (decided) return { value: deciding, reasons: decided.reasons };
+    if (operands.every((operand) => operand.value !== null)) return { value: !deciding, reasons: operands.flatMap((operand) => operand.reasons) };
+    return { value: null, reasons: operands.flatMap((operand) => (operand.value === null ? operand.reasons : [])) };
+  }
+
+  /** `a == b`, `a != b` with both sides known (Terraform compares types too: `1 == "1"` is false). */
+  private comparison(operator: '==' | '!=', [left, right]: [string, string], scope: Scope): Resolved {
+    const sides = [this.evaluate(`\${${left}}`, scope), this.evaluate(`\${${right}}`, scope)];
+    const reasons = sides.flatMap((side) => side.reasons);
+    if (!sides[0]!.known || !sides[1]!.known) return { value: null, reasons };
+    const equal = JSON.stringify(sides[0]!.value) === JSON.stringify(sides[1]!.value);
+    return { value: operator === '==' ? equal : !equal, reasons };
   }
 
   private conditional([condition, whenTrue, whenFalse]: [string, string, string], scope: Scope): Resolved {

@@ -121,6 +121,31 @@ describe('scan: count, for_each, nullable and conditional properties', () => {
     expect(await scan([dir])).toMatchObject({ findings: [], problems: [] });
   });
 
+  it('evaluates comparisons, &&, || and ! in conditions when their operands are known', async () => {
+    const dir = join(tmp, 'conditions');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'terraform.tfvars'), 'environment = "prod"\n');
+    const models = {
+      prod_only: 'var.environment == "prod" ? true : false',
+      not_dev: '(var.environment != "dev") && var.strict',
+      either: 'var.strict || var.unset',
+      negated: '!var.strict',
+      unknown_side: 'var.unset == "x" ? true : false',
+      number_vs_string: 'var.replicas == "2"',
+    };
+    const text = Object.entries(models).map(([name, expression]) => `resource "aws_sagemaker_model" "${name}" {\n  enable_network_isolation = ${expression}\n}\n`).join('');
+    writeFileSync(join(dir, 'main.tf'), `variable "environment" {}\nvariable "strict" {\n  default = true\n}\nvariable "unset" {}\nvariable "replicas" {\n  default = 2\n}\n${text}`);
+    const { findings } = await scan([dir]);
+    expect(Object.fromEntries(findings.map((f) => [f.resource.replace('aws_sagemaker_model.', ''), f.verdict]))).toEqual({
+      prod_only: 'compliant',
+      not_dev: 'compliant',
+      either: 'compliant',
+      negated: 'violation',
+      unknown_side: 'violation',
+      number_vs_string: 'violation',
+    });
+  });
+
   it('reads Properties given by Fn::If: true on both branches is no omission; AWS::NoValue is', async () => {
     const { findings } = await scan([iacFixturePath('cloudformation-if')]);
     expect(findings.map((f) => [f.resource, f.verdict, f.networkIsolation])).toEqual([

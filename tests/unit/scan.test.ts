@@ -32,7 +32,7 @@ describe('scan: Terraform HCL', () => {
     expect(['counted[0]', 'counted[1]', 'counted[2]'].map((i) => summary(found[`aws_sagemaker_model.${i}`]))).toEqual(Array(3).fill(['compliant', true]));
     expect(found['aws_sagemaker_model.per_team["fraud"]']).toMatchObject({ verdict: 'violation', reasons: ["from variable isolate_off's default"] });
     expect(found['aws_sagemaker_model.per_team["churn"]']).toMatchObject({ verdict: 'violation' });
-    expect(found['aws_sagemaker_model.conditional']).toMatchObject({ verdict: 'violation', reasons: ['depends on condition `var.environment == "prod"`', 'false when it is false'] });
+    expect(found['aws_sagemaker_model.conditional']).toMatchObject({ verdict: 'violation', reasons: ['condition `var.environment == "prod"` is false', "from variable environment's default"] });
     expect(found['aws_sagemaker_model.computed']).toMatchObject({ verdict: 'unknown', reasons: ['`aws_ssm_parameter.isolation.value` cannot be resolved before apply'] });
     expect(findings.every((f) => f.format === 'terraform' && f.file.endsWith('main.tf'))).toBe(true);
   });
