@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import packageJson from '../../package.json' with { type: 'json' };
-import { readScanSources } from '../../shared/scan/files.js';
+import { applyBaseline, baselineSchema, createBaseline, type Baseline } from '../../shared/scan/baseline.js';
+import { readScanSources, readTerraformFolder, readTextFile } from '../../shared/scan/files.js';
 import { parseHcl } from '../../shared/scan/hcl-parser.js';
 import { pipelineContext, pipelineRecord } from '../../shared/scan/pipeline-evidence.js';
 import { renderSarif } from '../../shared/scan/sarif.js';
@@ -30,6 +32,22 @@ export interface ScanOptions {
   region: string | null;
   /** Where the CI variables (repository, commit, run id) are read from. */
   env: Record<string, string | undefined>;
+  /** The repository root: SARIF paths and baseline keys are relative to it; modules are followed inside it. */
+  root: string;
+  /** `--baseline FILE`: findings listed there pass; with `createBaseline`, where the baseline is written. */
+  baseline: string | null;
+  createBaseline: boolean;
+}
+
+/** The default baseline file, in the root (Checkov's is `.checkov.baseline`). */
+export const DEFAULT_BASELINE = '.isolation-guard.baseline';
+
+/** The repository root: the nearest folder up from `cwd` holding `.git` (a folder, or a worktree's file); else `cwd`. */
+export function repositoryRoot(cwd: string): string {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return resolve(cwd);
+  }
 }
 
 const TOOL_VERSION = packageJson.version;
@@ -49,11 +67,18 @@ function table(findings: readonly ScanFinding[]): string[] {
   return lines;
 }
 
-/** Paths in SARIF are relative to the repository root (the working directory in CI), with `/`; a file outside it is a file:// URI. */
-function sarifUri(file: string): string {
-  const path = isAbsolute(file) ? relative(process.cwd(), file) : file;
-  if (path.startsWith('..') || isAbsolute(path)) return pathToFileURL(resolve(file)).href;
-  return path.split(sep).join('/');
+/**
+ * Paths in SARIF (and baseline keys) are relative to the root, absolute or not as given, with `/`,
+ * each segment percent-encoded (a space, `#` or `%` would break a URI reference); a file outside the
+ * root is a file:// URI.
+ */
+export function rootRelativeUri(root: string): (file: string) => string {
+  return (file) => {
+    const path = relative(root, resolve(file));
+    if (path === '') return './';
+    if (path === '..' || path.startsWith(`..${sep}`) || isAbsolute(path)) return pathToFileURL(resolve(file)).href;
+    return path.split(sep).map(encodeURIComponent).join('/');
+  };
 }
 
 const problemText = (p: ScanProblem) => `${p.file}${p.line === null ? '' : `:${p.line}${p.column === null ? '' : `:${p.column}`}`}: ${p.message}`;
@@ -73,17 +98,52 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
   const varFileProblems: ScanProblem[] = [];
   const varFiles: TerraformFile[] = [];
   for (const path of options.varFiles) {
-    try {
-      varFiles.push({ path, text: await readFile(path, 'utf8') });
-    } catch (error) {
-      varFileProblems.push({ file: path, line: null, column: null, message: `--var-file: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
-    }
+    const read = readTextFile(path);
+    if ('error' in read) varFileProblems.push({ file: path, line: null, column: null, message: `--var-file: ${read.error}` });
+    else varFiles.push({ path, text: read.text });
   }
-  const scanned = await scanSources(readScanSources(options.paths), { parseHcl, varFiles, parameters: options.parameters, now: options.now });
-  const result: ScanResult = { ...scanned, problems: [...varFileProblems, ...scanned.problems] };
+  const uri = rootRelativeUri(options.root);
+  const baselinePath = options.baseline ?? (options.createBaseline ? join(options.root, DEFAULT_BASELINE) : null);
+  let baseline: Baseline | null = null;
+  if (options.baseline !== null && !options.createBaseline) {
+    const read = readTextFile(options.baseline);
+    if ('error' in read) throw new UsageError(`--baseline ${options.baseline}: ${read.error}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(read.text);
+    } catch (error) {
+      throw new UsageError(`--baseline ${options.baseline}: not JSON (${(error as Error).message})`);
+    }
+    const checked = baselineSchema.safeParse(parsed);
+    if (!checked.success) throw new UsageError(`--baseline ${options.baseline}: not a baseline written by --create-baseline (${checked.error.issues[0]?.path.join('.') || 'top'}: ${checked.error.issues[0]?.message ?? 'invalid'})`);
+    baseline = checked.data;
+  }
+  const scanned = await scanSources(readScanSources(options.paths), {
+    parseHcl,
+    varFiles,
+    parameters: options.parameters,
+    now: options.now,
+    root: options.root,
+    readFolder: readTerraformFolder,
+    readFile: readTextFile,
+  });
+  const findings = baseline === null ? scanned.findings : applyBaseline(scanned.findings, baseline, uri, options.baseline!);
+  const result: ScanResult = { ...scanned, findings, problems: [...varFileProblems, ...scanned.problems] };
+
+  if (options.createBaseline) {
+    if (result.problems.length > 0) {
+      for (const problem of result.problems) io.stderr(`isolation-guard: ${printable(problemText(problem))}`);
+      io.stderr(`isolation-guard: --create-baseline: not written, ${result.problems.length} input(s) could not be read (a baseline must not hide what was not seen)`);
+      return EXIT.inputError;
+    }
+    const created = createBaseline(result.findings, uri, new Date());
+    await writeFile(baselinePath!, `${JSON.stringify(created, null, 2)}\n`);
+    io.stderr(`isolation-guard: ${created.findings.length} failing finding(s) written to the baseline ${baselinePath}; scan with --baseline ${baselinePath} to fail only on new ones`);
+    return EXIT.ok;
+  }
 
   let rendered: string;
-  if (options.format === 'sarif') rendered = JSON.stringify(renderSarif(result.findings, result.problems, { toolVersion: TOOL_VERSION, uriOf: sarifUri }), null, 2);
+  if (options.format === 'sarif') rendered = JSON.stringify(renderSarif(result.findings, result.problems, { toolVersion: TOOL_VERSION, uriOf: uri }), null, 2);
   else if (options.format === 'table') rendered = table(result.findings).join('\n');
   else rendered = result.findings.map(findingLine).join('\n');
   // The one sanitiser: JSON and SARIF keep their exact value (escapes, never raw controls or bidi marks); a table shows them as \uXXXX.
@@ -139,6 +199,9 @@ export async function scanMain(values: Record<string, unknown>, positionals: str
       evidenceBucket: config.evidenceBucket,
       region: typeof values.region === 'string' ? values.region : null,
       env,
+      root: typeof values.root === 'string' ? resolve(values.root) : repositoryRoot(process.cwd()),
+      baseline: typeof values.baseline === 'string' ? values.baseline : null,
+      createBaseline: values['create-baseline'] === true,
     },
     io,
   );

@@ -75,16 +75,54 @@ function throwAt(message: string, line: number, column: number): never {
   throw new TemplateParseError(message, line, column);
 }
 
-/** A template is an object with `Resources` whose entries have a `Type`. */
+const FOR_EACH = 'Fn::ForEach::';
+
+/** A template is an object with `Resources` whose entries have a `Type` (or are `Fn::ForEach` loops). */
 export function isTemplate(value: unknown): value is { Resources: Record<string, unknown> } {
-  return isRecord(value) && isRecord(value.Resources) && Object.values(value.Resources).some((r) => isRecord(r) && typeof r.Type === 'string');
+  return isRecord(value) && isRecord(value.Resources) && Object.entries(value.Resources).some(([key, r]) => (isRecord(r) && typeof r.Type === 'string') || key.startsWith(FOR_EACH));
+}
+
+/**
+ * A Serverless Framework configuration (`serverless.yml`): `service` and `provider`, with its
+ * CloudFormation under `resources.Resources` (or a list of such fragments). The fragments are
+ * merged into one template; a whole-value `${self:custom.X}` (with its `, default`) is read from
+ * the file itself, any other Serverless variable is known only at deployment.
+ */
+export function serverlessTemplate(value: unknown): Record<string, unknown> | null {
+  if (!isRecord(value) || !('service' in value) || !('provider' in value) || value.resources === undefined) return null;
+  const fragments = (Array.isArray(value.resources) ? value.resources : [value.resources]).filter(isRecord);
+  const merged: Record<string, unknown> = { Resources: {}, Parameters: {}, Conditions: {}, Mappings: {} };
+  for (const fragment of fragments) {
+    for (const section of ['Resources', 'Parameters', 'Conditions', 'Mappings'] as const) {
+      if (isRecord(fragment[section])) Object.assign(merged[section] as Record<string, unknown>, fragment[section]);
+    }
+  }
+  const resolveSelf = (node: unknown, depth: number): unknown => {
+    if (typeof node === 'string') {
+      const variable = /^\$\{self:([\w.-]+)\s*(?:,\s*([^}]*))?\}$/.exec(node.trim());
+      if (!variable || depth > 10) return node;
+      let current: unknown = value;
+      for (const part of variable[1]!.split('.')) current = isRecord(current) ? current[part] : undefined;
+      if (current === undefined && variable[2] !== undefined) {
+        const fallback = variable[2].trim().replace(/^(['"])(.*)\1$/, '$2');
+        return fallback === 'true' ? true : fallback === 'false' ? false : fallback;
+      }
+      return current === undefined || isRecord(current) || Array.isArray(current) ? node : resolveSelf(current, depth + 1);
+    }
+    if (Array.isArray(node)) return node.map((item) => resolveSelf(item, depth));
+    if (isRecord(node)) return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, resolveSelf(item, depth)]));
+    return node;
+  };
+  return resolveSelf(merged, 0) as Record<string, unknown>;
 }
 
 interface TemplateContext {
   parameters: Record<string, unknown>;
   mappings: Record<string, unknown>;
-  /** `--parameter KEY=VALUE`. */
+  /** `--parameter KEY=VALUE`, or an `aws_cloudformation_stack`'s `parameters`. */
   overrides: ReadonlyMap<string, string>;
+  /** How the reasons name where an override came from. */
+  overrideName: (name: string) => string;
 }
 
 const PSEUDO = /^AWS::/;
@@ -97,7 +135,7 @@ function booleanText(text: string): boolean | null {
 /** A parameter's value: `--parameter` first, then its Default. */
 function parameterValue(name: string, context: TemplateContext): { value: unknown; from: string } | null {
   const given = context.overrides.get(name);
-  if (given !== undefined) return { value: given, from: `--parameter ${name}` };
+  if (given !== undefined) return { value: given, from: context.overrideName(name) };
   const declared = context.parameters[name];
   if (isRecord(declared) && 'Default' in declared) return { value: declared.Default, from: `parameter ${name}'s Default` };
   return null;
@@ -157,18 +195,100 @@ export function resolveCloudFormationBoolean(value: unknown, context: TemplateCo
   return { value: null, reasons: [`${fn} cannot be resolved before deployment`] };
 }
 
-/** The line of a resource's logical id, after the `Resources` key. */
+/** The line of a resource's logical id, after the `Resources` key (indented in serverless.yml). */
 function logicalIdLine(text: string, logicalId: string, json: boolean): number {
   const escaped = logicalId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const resourcesAt = json ? text.search(/"Resources"\s*:/) : text.search(/^Resources\s*:/m);
-  const pattern = json ? new RegExp(`"${escaped}"\\s*:`, 'g') : new RegExp(`^[ \\t]*(["']?)${escaped}\\1[ \\t]*:`, 'gm');
+  const topLevel = text.search(/^Resources\s*:/m);
+  const resourcesAt = json ? text.search(/"Resources"\s*:/) : topLevel >= 0 ? topLevel : text.search(/^[ \t]+Resources[ \t]*:/m);
+  // YAML: a key alone on its line, or the first key of a list item (a Fn::ForEach fragment: `- Model${Name}:`).
+  const pattern = json ? new RegExp(`"${escaped}"\\s*:`, 'g') : new RegExp(`^[ \\t]*(?:-[ \\t]+)?(["']?)${escaped}\\1[ \\t]*:`, 'gm');
   pattern.lastIndex = Math.max(0, resourcesAt);
   const match = pattern.exec(text);
   return match ? lineAt(text, match.index + (json ? 0 : match[0].length - match[0].trimStart().length)) : 1;
 }
 
+/** A resource as CloudFormation will create it: its logical id, and the key written in the template (a `Fn::ForEach` fragment's key). */
+interface ExpandedResource {
+  logicalId: string;
+  writtenKey: string;
+  resource: unknown;
+  reasons: string[];
+}
+
+/** `${Id}` and `&{Id}` (non-alphanumerics dropped) in keys and strings, and `Ref: Id`, replaced by a loop's item. */
+function substitute(node: unknown, identifier: string, item: string): unknown {
+  const text = (value: string) => value.split(`\${${identifier}}`).join(item).split(`&{${identifier}}`).join(item.replace(/[^A-Za-z0-9]/g, ''));
+  if (typeof node === 'string') return text(node);
+  if (Array.isArray(node)) return node.map((child) => substitute(child, identifier, item));
+  if (!isRecord(node)) return node;
+  if (Object.keys(node).length === 1 && node.Ref === identifier) return item;
+  return Object.fromEntries(Object.entries(node).map(([key, child]) => [text(key), substitute(child, identifier, item)]));
+}
+
+/** A `Fn::ForEach` collection, when it is a literal list or a parameter with a value. */
+function loopItems(collection: unknown, context: TemplateContext): string[] | null {
+  const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number') ? value.map(String) : null);
+  if (Array.isArray(collection)) return strings(collection);
+  if (isRecord(collection) && typeof collection.Ref === 'string' && Object.keys(collection).length === 1) {
+    const parameter = parameterValue(collection.Ref, context);
+    if (parameter === null) return null;
+    if (typeof parameter.value === 'string') return parameter.value.split(',').map((item) => item.trim());
+    return strings(parameter.value);
+  }
+  return null;
+}
+
+/**
+ * The Resources section with `Fn::ForEach` loops (`AWS::LanguageExtensions`) expanded, nested loops
+ * too: one resource per item when the collection is known; otherwise the fragment once, under its
+ * written key, with the loop named in the reasons (its identifier is then known only at deployment).
+ */
+function expandResources(resources: Record<string, unknown>, context: TemplateContext, depth = 0, writtenKeyOf?: (key: string) => string): ExpandedResource[] {
+  const expanded: ExpandedResource[] = [];
+  for (const [key, value] of Object.entries(resources)) {
+    const written = writtenKeyOf ? writtenKeyOf(key) : key;
+    if (!key.startsWith(FOR_EACH) || depth > 5) {
+      expanded.push({ logicalId: key, writtenKey: written, resource: value, reasons: [] });
+      continue;
+    }
+    const loop = Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && isRecord(value[2]) ? (value as [string, unknown, Record<string, unknown>]) : null;
+    if (loop === null) continue;
+    const [identifier, collection, fragment] = loop;
+    const items = loopItems(collection, context);
+    const writtenKeys = new Map(Object.keys(fragment).map((k) => [k, writtenKeyOf ? writtenKeyOf(k) : k]));
+    if (items === null) {
+      for (const inner of expandResources(fragment, context, depth + 1, (k) => writtenKeys.get(k) ?? k)) {
+        expanded.push({ ...inner, reasons: [...inner.reasons, `${key} over a collection known only at deployment: every instance judged as one`] });
+      }
+      continue;
+    }
+    for (const item of items) {
+      const instance = substitute(fragment, identifier, item) as Record<string, unknown>;
+      const original = new Map(Object.keys(fragment).map((k) => [substitute(k, identifier, item) as string, writtenKeys.get(k) ?? k]));
+      for (const inner of expandResources(instance, context, depth + 1, (k) => original.get(k) ?? k)) {
+        expanded.push({ ...inner, reasons: [...inner.reasons, `from ${key} (${identifier} = ${item})`] });
+      }
+    }
+  }
+  return expanded;
+}
+
+/** `EnableNetworkIsolation` as written, also when the whole `Properties` is an `Fn::If` (each branch read, `AWS::NoValue` is no properties). */
+function isolationProperty(properties: unknown, depth = 0): unknown {
+  if (!isRecord(properties) || depth > 10) return undefined;
+  const keys = Object.keys(properties);
+  if (keys.length === 1 && keys[0] === 'Ref' && properties.Ref === 'AWS::NoValue') return undefined;
+  const branches = properties['Fn::If'];
+  if (keys.length === 1 && Array.isArray(branches) && branches.length === 3 && typeof branches[0] === 'string') {
+    return { 'Fn::If': [branches[0], isolationProperty(branches[1], depth + 1) ?? { Ref: 'AWS::NoValue' }, isolationProperty(branches[2], depth + 1) ?? { Ref: 'AWS::NoValue' }] };
+  }
+  return properties.EnableNetworkIsolation;
+}
+
 export interface CloudFormationScanOptions {
   parameters: ReadonlyMap<string, string>;
+  /** How the reasons name a given parameter (default `--parameter NAME`). */
+  parameterSource?: (name: string) => string;
   now: Date;
 }
 
@@ -180,19 +300,19 @@ export function scanCloudFormationTemplate(file: string, text: string, template:
     parameters: isRecord(root.Parameters) ? root.Parameters : {},
     mappings: isRecord(root.Mappings) ? root.Mappings : {},
     overrides: options.parameters,
+    overrideName: options.parameterSource ?? ((name) => `--parameter ${name}`),
   };
   const findings: ScanFinding[] = [];
-  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+  for (const { logicalId, writtenKey, resource, reasons: loopReasons } of expandResources(template.Resources, context)) {
     if (!isRecord(resource) || resource.Type !== SAGEMAKER_MODEL_TYPE) continue;
-    const properties = isRecord(resource.Properties) ? resource.Properties : {};
-    const resolved = resolveCloudFormationBoolean(properties.EnableNetworkIsolation, context);
+    const resolved = resolveCloudFormationBoolean(isolationProperty(resource.Properties), context);
     const metadata = isRecord(resource.Metadata) ? resource.Metadata : {};
     const cdkPath = typeof metadata['aws:cdk:path'] === 'string' ? metadata['aws:cdk:path'] : null;
-    const reasons = [...resolved.reasons];
+    const reasons = [...resolved.reasons, ...loopReasons];
     if (typeof resource.Condition === 'string') reasons.push(`created only when condition ${resource.Condition} holds`);
     const finding: ScanFinding = {
       file,
-      line: logicalIdLine(text, logicalId, json),
+      line: logicalIdLine(text, writtenKey, json),
       format: 'cloudformation',
       resource: logicalId,
       verdict: verdictOf(resolved),

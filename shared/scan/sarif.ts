@@ -18,12 +18,39 @@ const HELP_TEXT = [
 
 export interface SarifOptions {
   toolVersion: string;
-  /** File paths as the report should show them (relative to the repository root). */
+  /** File paths as the report should show them (relative to the repository root, percent-encoded). */
   uriOf?: (file: string) => string;
 }
 
+/** The SARIF fingerprint's name: v2 keys the root configuration too (v1 merged two configurations of one module). */
+export const FINGERPRINT_NAME = 'isolationGuardResource/v2';
+
+/**
+ * A finding's stable identity: its file (as a URI relative to the root), its address, and for a
+ * Terraform module instance the root configuration it was reached from, so two configurations of
+ * one module, and two instances of one block, never share it. The baseline is keyed by it too.
+ */
+export function fingerprintOf(finding: ScanFinding, uri: (file: string) => string = (file) => file): string {
+  const base = `${uri(finding.file)}#${finding.resource}`;
+  return finding.configuration === undefined ? base : `${base}@${uri(finding.configuration)}`;
+}
+
+/** The reason a baseline adds: how SARIF tells a baselined finding (external suppression) from an inline exemption (in source). */
+export const BASELINE_REASON = 'accepted by the baseline';
+
+function suppression(finding: ScanFinding): { kind: 'inSource' | 'external'; status: 'accepted'; justification: string } {
+  const baselined = finding.reasons.find((reason) => reason.startsWith(BASELINE_REASON));
+  if (baselined) return { kind: 'external', status: 'accepted', justification: baselined };
+  return { kind: 'inSource', status: 'accepted', justification: finding.reasons.find((reason) => reason.startsWith('exempt until')) ?? finding.reasons.at(-1) ?? 'exempt' };
+}
+
 function message(finding: ScanFinding): string {
-  const what = finding.verdict === 'unknown' ? 'network isolation cannot be known before deployment' : 'is created without network isolation';
+  const what =
+    finding.verdict === 'unknown'
+      ? 'network isolation cannot be known before deployment'
+      : finding.verdict === 'exempt'
+        ? `is exempt (network isolation: ${String(finding.networkIsolation)})`
+        : 'is created without network isolation';
   return `SageMaker model ${finding.resource} ${what}: ${finding.reasons.join('; ')}.`;
 }
 
@@ -73,14 +100,16 @@ export function renderSarif(findings: readonly ScanFinding[], problems: readonly
             })),
           },
         ],
-        results: findings.filter((f) => failsGate(f.verdict)).map((finding) => ({
+        // Failing resources, and exempt ones listed as suppressed (code scanning shows them as dismissed, not lost).
+        results: findings.filter((f) => failsGate(f.verdict) || f.verdict === 'exempt').map((finding) => ({
           ruleId: SARIF_RULE_ID,
           ruleIndex: 0,
           level: 'error',
           message: { text: message(finding) },
           locations: [{ ...location(finding.file, finding.line, null), logicalLocations: [{ fullyQualifiedName: finding.resource, kind: 'resource' }] }],
-          partialFingerprints: { 'isolationGuardResource/v1': `${uri(finding.file)}#${finding.resource}` },
-          properties: { verdict: finding.verdict, format: finding.format, ...(finding.cdkPath ? { cdkPath: finding.cdkPath } : {}) },
+          partialFingerprints: { [FINGERPRINT_NAME]: fingerprintOf(finding, uri) },
+          ...(finding.verdict === 'exempt' ? { suppressions: [suppression(finding)] } : {}),
+          properties: { verdict: finding.verdict, format: finding.format, ...(finding.cdkPath ? { cdkPath: finding.cdkPath } : {}), ...(finding.configuration ? { configuration: uri(finding.configuration) } : {}) },
         })),
       },
     ],

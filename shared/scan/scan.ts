@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { parseTemplateText, SAGEMAKER_MODEL_TYPE, scanCloudFormationTemplate, TemplateParseError } from './cloudformation.js';
+import { parseTemplateText, SAGEMAKER_MODEL_TYPE, scanCloudFormationTemplate, serverlessTemplate, TemplateParseError } from './cloudformation.js';
 import { isTerraformPlan, scanTerraformPlan } from './terraform-plan.js';
-import { isAutoTfvars, mayMatter, scanTerraform, type HclParser, type TerraformDirectory, type TerraformFile } from './terraform-hcl.js';
+import { isAutoTfvars, mayMatter, scanTerraform, type HclParser, type TerraformDirectory, type TerraformFile, type TerraformScanOptions } from './terraform-hcl.js';
 import type { ScanFinding, ScanProblem, ScanResult } from './types.js';
 
 /**
@@ -17,6 +17,11 @@ export interface ScanOptions {
   parameters: ReadonlyMap<string, string>;
   /** Exemption expiry is judged at this instant. */
   now: Date;
+  /** The repository root: local modules and `file()` templates are followed inside it only (null: anywhere). */
+  root?: string | null;
+  /** Adapters reading what the code points to outside the scanned paths (modules, stack templates). */
+  readFolder?: TerraformScanOptions['readFolder'];
+  readFile?: TerraformScanOptions['readFile'];
 }
 
 export type FileKind = 'terraform' | 'tfvars' | 'json' | 'yaml' | 'other';
@@ -34,6 +39,15 @@ export function fileKind(path: string): FileKind {
 /** A template or plan is parsed only when its text names a SageMaker model: the rest of a repository costs a substring search. */
 const mentionsModel = (text: string) => text.includes(SAGEMAKER_MODEL_TYPE) || text.includes('aws_sagemaker_model');
 
+/**
+ * Text that declares a model (a CloudFormation `Type: AWS::SageMaker::Model`, a Terraform
+ * `resource "aws_sagemaker_model"`): a file holding
+ * one that yields no model resource is in a shape this scan does not read, and is reported.
+ */
+const DECLARES_MODEL = /["']?Type["']?\s*:\s*["']?AWS::SageMaker::Model\b|\bresource\s+"?aws_sagemaker_model"?\s/;
+/** Comment lines do not declare anything (a commented-out resource is not a model). */
+const declaresModel = (text: string) => DECLARES_MODEL.test(text) && DECLARES_MODEL.test(text.replace(/^[ \t]*(#|\/\/).*$/gm, ''));
+
 function scanDocument(path: string, text: string, json: boolean, options: ScanOptions): { findings: ScanFinding[]; problems: ScanProblem[] } {
   let parsed: unknown;
   try {
@@ -43,6 +57,8 @@ function scanDocument(path: string, text: string, json: boolean, options: ScanOp
     return { findings: [], problems: [{ file: path, line: at?.line ?? null, column: at?.column ?? null, message: (error as Error).message }] };
   }
   if (json && isTerraformPlan(parsed)) return { findings: scanTerraformPlan(path, text, parsed), problems: [] };
+  const serverless = serverlessTemplate(parsed);
+  if (serverless !== null) return scanCloudFormationTemplate(path, text, serverless, json, { parameters: options.parameters, now: options.now });
   return scanCloudFormationTemplate(path, text, parsed, json, { parameters: options.parameters, now: options.now });
 }
 
@@ -61,6 +77,8 @@ export async function scanSources(sources: AsyncIterable<ScanSource>, options: S
     return directory;
   };
   let filesSeen = 0;
+  /** Files whose text declares a model: each must yield a finding (or a problem), never nothing. */
+  const declaringModels = new Set<string>();
   // A walked folder's files come together: once the walk has moved on, a folder holding neither a
   // model nor a module call is forgotten, so memory follows the folders that matter, not the repository.
   let lastWalkedDir: string | null = null;
@@ -84,6 +102,7 @@ export async function scanSources(sources: AsyncIterable<ScanSource>, options: S
       continue;
     }
     const kind = fileKind(source.path);
+    if (kind !== 'tfvars' && mentionsModel(source.text) && declaresModel(source.text)) declaringModels.add(source.path);
     if (kind === 'terraform') {
       // Every file of a folder that holds a model is parsed: its variables and locals live there.
       folder(source.path).files.push(source);
@@ -98,11 +117,34 @@ export async function scanSources(sources: AsyncIterable<ScanSource>, options: S
     }
   }
   forgetIfIrrelevant(lastWalkedDir);
-  const relevant = [...terraform.values()].filter((d) => d.files.some(mayMatter));
-  if (relevant.length > 0) {
-    const result = await scanTerraform(relevant, { parseHcl: options.parseHcl, varFiles: options.varFiles, now: options.now });
-    findings.push(...result.findings);
+  const declared = new Set<string>();
+  if ([...terraform.values()].some((d) => d.files.some(mayMatter))) {
+    const result = await scanTerraform([...terraform.values()], {
+      parseHcl: options.parseHcl,
+      varFiles: options.varFiles,
+      now: options.now,
+      root: options.root ?? null,
+      readFolder: options.readFolder,
+      readFile: options.readFile,
+      parameters: options.parameters,
+    });
+    // A template deployed by an aws_cloudformation_stack is judged with the stack's parameters, at the stack's address.
+    const deployed = new Set([...result.stackTemplates].map((path) => posix.resolve(path)));
+    const kept = findings.filter((f) => f.format !== 'cloudformation' || !deployed.has(posix.resolve(f.file)));
+    findings.splice(0, findings.length, ...kept, ...result.findings);
     problems.push(...result.problems);
+    for (const path of result.declaring) declared.add(posix.resolve(path));
+  }
+  for (const finding of findings) declared.add(posix.resolve(finding.file));
+  for (const problem of problems) declared.add(posix.resolve(problem.file));
+  for (const path of declaringModels) {
+    if (declared.has(posix.resolve(path))) continue;
+    problems.push({
+      file: path,
+      line: null,
+      column: null,
+      message: 'declares a SageMaker model (AWS::SageMaker::Model or aws_sagemaker_model) but no model resource could be read from it: a shape this scan does not read (docs/scan.md lists them); judge it from the synthesised template or the plan',
+    });
   }
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.resource.localeCompare(b.resource));
   return { findings, problems, filesSeen };

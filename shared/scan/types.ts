@@ -18,6 +18,12 @@ export interface ScanFinding {
   reasons: string[];
   /** CDK synth output: the construct path (`aws:cdk:path`); null otherwise. */
   cdkPath: string | null;
+  /**
+   * Terraform: the root configuration's folder the finding was reached from (a module called from
+   * two configurations gives two findings with the same file and address). Not part of the JSON
+   * line contract; it keys the SARIF fingerprint and the baseline.
+   */
+  configuration?: string;
 }
 
 /** The JSON line contract: exactly these fields, in this order. */

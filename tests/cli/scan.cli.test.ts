@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,14 +99,19 @@ describe('isolation-guard scan', () => {
     const [run] = sarif.runs;
     expect(run!.tool.driver.rules.map((r) => r.id)).toEqual(['SAGEMAKER_MODEL_ISOLATION_ENABLED']);
     expect(run!.tool.driver.rules[0]!.help!.text).toMatch(/enable_network_isolation = true[\s\S]*EnableNetworkIsolation: true[\s\S]*enableNetworkIsolation: true/);
-    // basic: 6 violations (2 of them with a refused exemption) and 2 unknown; cdk: 1 violation.
-    const failing = run!.results.map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region!.startLine, r.locations[0]!.logicalLocations![0]!.fullyQualifiedName]);
+    // basic: 7 violations (per_team's two instances, 2 with a refused exemption) and 2 unknown; cdk: 1 violation.
+    const failing = run!.results.filter((r) => r.suppressions === undefined).map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region!.startLine, r.locations[0]!.logicalLocations![0]!.fullyQualifiedName]);
     expect(failing).toContainEqual([iacRelative('terraform', 'basic', 'main.tf'), 15, 'aws_sagemaker_model.omitted']);
     expect(failing).toContainEqual([iacRelative('cdk', 'cdk.out', 'MlStack.template.json'), 3, 'ChurnModelC0FFEE12']);
     expect(failing.map((f) => f[2])).not.toContain('aws_sagemaker_model.exempt_valid');
     expect(failing.map((f) => f[2])).not.toContain('aws_sagemaker_model.literal_true');
-    expect(failing).toHaveLength(9);
+    expect(failing).toHaveLength(10);
     expect(run!.results.every((r) => r.ruleId === 'SAGEMAKER_MODEL_ISOLATION_ENABLED' && r.level === 'error')).toBe(true);
+    // Exempt resources are listed as suppressed in source, with the exemption's reason; compliant ones are not listed.
+    const suppressed = run!.results.filter((r) => r.suppressions !== undefined);
+    expect(suppressed.map((r) => [r.locations[0]!.logicalLocations![0]!.fullyQualifiedName, r.suppressions])).toEqual([
+      ['aws_sagemaker_model.exempt_valid', [{ kind: 'inSource', status: 'accepted', justification: 'exempt until 2099-12-31: vendor licence check, ticket SEC-42' }]],
+    ]);
     expect(run!.invocations![0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', locations: [{ physicalLocation: { region: { startLine: 2, startColumn: 29 } } }] }] });
   });
 
@@ -127,5 +132,61 @@ describe('isolation-guard scan', () => {
     expect(await runCliInProcess(['scan'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/give at least one PATH/) });
     const varFile = await runCliInProcess(['scan', '--var-file', join(tmp, 'nope.tfvars'), iacRelative('sam')]);
     expect(varFile).toMatchObject({ code: 2, stderr: expect.stringMatching(/nope\.tfvars: --var-file: cannot read \(ENOENT\)/) });
+  });
+
+  it('SARIF for code scanning: fingerprints unique per configuration and instance, URIs percent-encoded and relative to --root', async () => {
+    const repo = join(tmp, 'repo with space#1%');
+    cpSync(iacFixturePath('terraform', 'monorepo'), repo, { recursive: true });
+    const out = join(tmp, 'monorepo.sarif');
+    // Absolute paths given, the root elsewhere than the working directory.
+    const { code } = await runCliInProcess(['scan', '--format', 'sarif', '--out', out, '--root', repo, join(repo, 'envs'), join(repo, 'modules')]);
+    expect(code).toBe(1);
+    const [run] = sarifLog.parse(JSON.parse(readFileSync(out, 'utf8'))).runs;
+    const results = run!.results.map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r.partialFingerprints!['isolationGuardResource/v2']]);
+    expect(results).toEqual([['modules/ml/main.tf', 'modules/ml/main.tf#module.ml.aws_sagemaker_model.this@envs/dev']]);
+    const all = await runCliInProcess(['scan', '--format', 'sarif', '--root', tmp, '--as-of', '2026-11-29T12:00:00Z', repo]);
+    const uris = sarifLog.parse(JSON.parse(all.stdout)).runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect(uris[0]).toBe('repo%20with%20space%231%25/modules/ml/main.tf');
+    // Two configurations of one module, two instances of one call: every fingerprint distinct.
+    const json = jsonLines((await runCliInProcess(['scan', repo])).stdout);
+    expect(json).toHaveLength(4);
+    const { fingerprintOf } = await import('../../shared/scan/sarif.js');
+    const { scanSources } = await import('../../shared/scan/scan.js');
+    const { readScanSources } = await import('../../shared/scan/files.js');
+    const { parseHcl } = await import('../../shared/scan/hcl-parser.js');
+    const scanned = await scanSources(readScanSources([repo]), { parseHcl, varFiles: [], parameters: new Map(), now: new Date() });
+    expect(new Set(scanned.findings.map((f) => fingerprintOf(f))).size).toBe(4);
+  });
+
+  it('--create-baseline records the failing findings; --baseline FILE then fails only on new ones', async () => {
+    const repo = join(tmp, 'baseline-repo');
+    mkdirSync(repo);
+    writeFileSync(join(repo, 'main.tf'), 'resource "aws_sagemaker_model" "legacy" {\n}\n');
+    const baseline = join(tmp, 'guard.baseline');
+    const created = await runCliInProcess(['scan', '--root', repo, '--create-baseline', '--baseline', baseline, repo]);
+    expect(created).toMatchObject({ code: 0, stderr: expect.stringMatching(/1 failing finding\(s\) written to the baseline/) });
+    expect(JSON.parse(readFileSync(baseline, 'utf8'))).toMatchObject({ version: 1, findings: [{ fingerprint: 'main.tf#aws_sagemaker_model.legacy', verdict: 'violation' }] });
+    const known = await runCliInProcess(['scan', '--root', repo, '--baseline', baseline, repo]);
+    expect(known.code).toBe(0);
+    expect(jsonLines(known.stdout)[0]).toMatchObject({ verdict: 'exempt', networkIsolation: false, reasons: expect.arrayContaining([expect.stringMatching(/^accepted by the baseline /)]) });
+    const sarif = sarifLog.parse(JSON.parse((await runCliInProcess(['scan', '--format', 'sarif', '--root', repo, '--baseline', baseline, repo])).stdout));
+    expect(sarif.runs[0]!.results[0]!.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: expect.stringMatching(/^accepted by the baseline/) }]);
+    writeFileSync(join(repo, 'new.tf'), 'resource "aws_sagemaker_model" "added" {\n  enable_network_isolation = false\n}\n');
+    const added = await runCliInProcess(['scan', '--root', repo, '--baseline', baseline, repo]);
+    expect(added.code).toBe(1);
+    expect(jsonLines(added.stdout).map((l) => [l.resource, l.verdict])).toEqual([['aws_sagemaker_model.legacy', 'exempt'], ['aws_sagemaker_model.added', 'violation']]);
+    writeFileSync(join(tmp, 'not.baseline'), '{"findings": 1}');
+    expect(await runCliInProcess(['scan', '--baseline', join(tmp, 'not.baseline'), repo])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--baseline .*not\.baseline: not a baseline written by --create-baseline/) });
+  });
+
+  it('exits 2 on a CDK app without cdk.out, and on a .tf linked to /dev/zero, without reading it', async () => {
+    const dir = join(tmp, 'cdk-and-zero');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'cdk.json'), '{"app": "npx ts-node bin/app.ts", "output": "build/cdk.out"}');
+    symlinkSync('/dev/zero', join(dir, 'zero.tf'));
+    const { code, stderr } = await runCli(['scan', dir]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${join(dir, 'cdk.json')}: a CDK app without its synth output (build/cdk.out/): run \`cdk synth\` first`);
+    expect(stderr).toContain(`${join(dir, 'zero.tf')}: refused: a character device (a link to /dev/zero); only regular files are read`);
   });
 });

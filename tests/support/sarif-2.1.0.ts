@@ -6,7 +6,20 @@ import { z } from 'zod';
  * standard is (a misspelt property fails), so a report that passes is one GitHub and GitLab accept.
  */
 const message = z.object({ text: z.string().min(1), markdown: z.string().optional() }).strict();
-const artifactLocation = z.object({ uri: z.string().min(1).refine((uri) => !uri.startsWith('/') && !uri.includes('\\'), 'a relative URI with /'), uriBaseId: z.string().optional() }).strict();
+// A `uri-reference` (RFC 3986): only URI characters, `%` starting an escape; no `#` either, since a
+// fragment in a file's URI would cut its path.
+const uriReference = (uri: string) => /^(?:[A-Za-z0-9\-._~:/?[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/.test(uri);
+const artifactLocation = z
+  .object({
+    uri: z
+      .string()
+      .min(1)
+      .refine((uri) => uri.startsWith('file:') || (!uri.startsWith('/') && !uri.includes('\\')), 'a relative URI with /')
+      .refine(uriReference, 'a URI reference: percent-encoded, no fragment'),
+    uriBaseId: z.string().optional(),
+  })
+  .strict();
+const suppression = z.object({ kind: z.enum(['inSource', 'external']), status: z.enum(['accepted', 'underReview', 'rejected']).optional(), justification: z.string().optional() }).strict();
 const region = z.object({ startLine: z.number().int().min(1), startColumn: z.number().int().min(1).optional() }).strict();
 const location = z
   .object({
@@ -35,6 +48,7 @@ const result = z
     message,
     locations: z.array(location).min(1),
     partialFingerprints: z.record(z.string(), z.string()).optional(),
+    suppressions: z.array(suppression).optional(),
     properties: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();

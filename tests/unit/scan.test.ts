@@ -20,7 +20,7 @@ describe('scan: Terraform HCL', () => {
     const { findings, problems } = await scan([iacFixturePath('terraform', 'basic')]);
     expect(problems).toEqual([]);
     const found = byResource(findings);
-    expect(Object.keys(found)).toHaveLength(14);
+    expect(Object.keys(found)).toHaveLength(17);
     expect(summary(found['aws_sagemaker_model.literal_true'])).toEqual(['compliant', true]);
     expect(found['aws_sagemaker_model.omitted']).toMatchObject({ verdict: 'violation', networkIsolation: false, reasons: ['attribute omitted; the provider default is false'], line: 15 });
     expect(summary(found['aws_sagemaker_model.literal_false'])).toEqual(['violation', false]);
@@ -28,9 +28,11 @@ describe('scan: Terraform HCL', () => {
     expect(found['aws_sagemaker_model.from_default']).toMatchObject({ verdict: 'compliant', reasons: ["from variable isolate's default"] });
     expect(found['aws_sagemaker_model.no_default']).toMatchObject({ verdict: 'unknown', networkIsolation: null, reasons: [expect.stringMatching(/variable isolate_unset has no default/)] });
     expect(found['aws_sagemaker_model.from_local']).toMatchObject({ verdict: 'compliant', reasons: ['from local isolate_all'] });
-    expect(found['aws_sagemaker_model.counted']!.reasons).toContain('count: every instance shares this setting');
-    expect(found['aws_sagemaker_model.per_team']).toMatchObject({ verdict: 'violation', reasons: ["from variable isolate_off's default", 'for_each: every instance shares this setting'] });
-    expect(found['aws_sagemaker_model.conditional']).toMatchObject({ verdict: 'violation', reasons: ['depends on condition `var.environment == "prod"`', 'false when it is false'] });
+    // count and for_each with known values: one finding per instance, at its address.
+    expect(['counted[0]', 'counted[1]', 'counted[2]'].map((i) => summary(found[`aws_sagemaker_model.${i}`]))).toEqual(Array(3).fill(['compliant', true]));
+    expect(found['aws_sagemaker_model.per_team["fraud"]']).toMatchObject({ verdict: 'violation', reasons: ["from variable isolate_off's default"] });
+    expect(found['aws_sagemaker_model.per_team["churn"]']).toMatchObject({ verdict: 'violation' });
+    expect(found['aws_sagemaker_model.conditional']).toMatchObject({ verdict: 'violation', reasons: ['condition `var.environment == "prod"` is false', "from variable environment's default"] });
     expect(found['aws_sagemaker_model.computed']).toMatchObject({ verdict: 'unknown', reasons: ['`aws_ssm_parameter.isolation.value` cannot be resolved before apply'] });
     expect(findings.every((f) => f.format === 'terraform' && f.file.endsWith('main.tf'))).toBe(true);
   });
@@ -63,12 +65,12 @@ describe('scan: Terraform HCL', () => {
   it('scans local modules once per call, with module addresses and the caller inputs', async () => {
     const { findings } = await scan([iacFixturePath('terraform', 'monorepo')]);
     expect(findings.map((f) => [f.resource, f.verdict, f.reasons.find((r) => r.startsWith('called from'))?.replace(/.*monorepo\//, '')])).toEqual([
-      ['module.batch.aws_sagemaker_model.this', 'compliant', 'envs/dev'],
+      ['module.batch[0].aws_sagemaker_model.this', 'compliant', 'envs/dev'],
+      ['module.batch[1].aws_sagemaker_model.this', 'compliant', 'envs/dev'],
       ['module.ml.aws_sagemaker_model.this', 'violation', 'envs/dev'],
       ['module.ml.aws_sagemaker_model.this', 'compliant', 'envs/prod'],
     ]);
-    expect(findings[0]!.reasons).toContain('module batch uses count: every instance shares this setting');
-    expect(findings[1]!.reasons).toEqual(expect.arrayContaining(['from variable isolate, set by the call module.ml', "from variable dev_isolate's default"]));
+    expect(findings[2]!.reasons).toEqual(expect.arrayContaining(['from variable isolate, set by the call module.ml', "from variable dev_isolate's default"]));
   });
 
   it('scans a module folder alone as a root: its variable without default is unknown', async () => {
