@@ -28,7 +28,8 @@ const CLOSE_BRACKET = 0x5d;
 /** How many unterminated documents are re-read line by line before giving up on an input. */
 const MAX_RESYNCS = 20;
 
-export const DEFAULT_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+/** Held while it is split (and copied once to be read): 64 MiB, so memory stays under 200 MB. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
 const isSpace = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
 

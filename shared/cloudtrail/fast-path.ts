@@ -130,7 +130,7 @@ export function recordsAt(bytes: Buffer, framing: { starts: number[]; listEnd: n
 }
 
 /** The worker's body; it runs from its source text (the type checker still reads it here). */
-function workerMain(maxInflated: number) {
+function workerMain(maxInflated: number, wholeDocumentBytes: number) {
   // process.getBuiltinModule, not require: a bundler rewrites require() calls, and this text runs as is.
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
   const { gunzipSync } = process.getBuiltinModule('node:zlib');
@@ -200,6 +200,11 @@ function workerMain(maxInflated: number) {
         return;
       }
     }
+    // Parsed whole, a large document takes several times its size: the main thread reads it record by record, or refuses it.
+    if (raw.length > wholeDocumentBytes) {
+      asText();
+      return;
+    }
     // Framing proved the bytes free of NULs and valid UTF-8: not scanned twice.
     const clean = () => framing !== null || (raw.indexOf(0) < 0 && isUtf8(raw));
     let value: unknown;
@@ -226,6 +231,6 @@ function workerMain(maxInflated: number) {
 }
 
 // `__name`: the helper some TypeScript runners (tsx, vitest) insert to keep function names.
-export const workerSource = (maxInflated: number) =>
-  `var __name = (target) => target;\n${[logFileRecords, candidateOffsets, recordsAt].map(String).join('\n')}\n(${workerMain.toString()})(${maxInflated});`;
+export const workerSource = (maxInflated: number, wholeDocumentBytes: number) =>
+  `var __name = (target) => target;\n${[logFileRecords, candidateOffsets, recordsAt].map(String).join('\n')}\n(${workerMain.toString()})(${maxInflated}, ${wholeDocumentBytes});`;
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerSource } from './fast-path.js';
+import { READ_BOUNDS } from './record-reader.js';
 
 /**
  * Inflating and parsing files on every core. Each worker inflates a file (up to a bound) and:
@@ -30,8 +31,8 @@ export interface ParsePool {
   close(): Promise<void>;
 }
 
-/** Files inflating past this are streamed on the main thread instead: memory stays flat. */
-const MAX_POOLED_INFLATED_BYTES = 64 * 1024 * 1024;
+/** Files inflating past this are streamed on the main thread instead: memory stays flat (two workers hold two such files at most). */
+const MAX_POOLED_INFLATED_BYTES = 32 * 1024 * 1024;
 
 /** Files handed to a worker before it has answered: two, so a worker never waits for the main thread. */
 const IN_FLIGHT_PER_WORKER = 2;
@@ -47,7 +48,7 @@ export function createParsePool(size = Math.max(1, availableParallelism()), maxI
   const inFlight: number[] = Array.from({ length: size }, () => 0);
   let nextId = 0;
   let closed = false;
-  const source = workerSource(maxInflated);
+  const source = workerSource(maxInflated, READ_BOUNDS.wholeDocumentBytes);
 
   const pump = () => {
     while (queue.length > 0) {
