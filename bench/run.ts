@@ -11,6 +11,8 @@
  * 4. sweep: ListModels, DescribeModel and ListTags of many models against a naive sequential loop.
  * 5. reading: audit and evaluate over three archives (a quiet account, CreateModel in one file in
  *    three, CreateModel in every file) against zcat and zcat | jq; BENCH_READING_SHAPES=dense picks some.
+ * 5b. bombs: hostile inputs (9 GB of `[]` lines in 9 MB of gzip, a 1M-record document, 2M gzip
+ *    members) read by evaluate: CPU time and peak memory.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { enforcementDeps, enforcementSettings } from '../shared/enforcement/deps
 import { sweepModels } from '../shared/sweep/sweep.js';
 import { auditBench, type ReadingBench, type Timed } from './audit.js';
 import { describeShape, type ArchiveShape } from './audit-archive.js';
+import { printBombs } from './bombs.js';
 import { fanOutBench, printFanOut } from './fanout.js';
 import { printScanBench, scanBench } from './scan.js';
 import { createAwsClients } from '../shared/aws/clients.js';
@@ -310,6 +313,11 @@ async function main() {
     const shapes = (process.env.BENCH_READING_SHAPES?.split(',') ?? ['realistic', 'third', 'dense']) as ArchiveShape[];
     console.log(`\n5. reading a trail: audit and evaluate against zcat and zcat | jq (median of 3, interleaved; load average ${loadavg()[0]!.toFixed(1)} at the start)`);
     for (const shape of shapes) verdicts.push(printReading(auditBench(shape)));
+  }
+
+  if (want('bombs')) {
+    console.log(`\n5b. hostile inputs read by evaluate: CPU and memory bounded (targets: peak memory < 200 MB, under a minute of CPU; load average ${loadavg()[0]!.toFixed(1)})`);
+    verdicts.push(printBombs());
   }
 
   if (want('scan')) {
