@@ -3,6 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DocumentSplitter } from '../../shared/cloudtrail/document-splitter.js';
 import { READ_BOUNDS, readRecords, type ReaderOptions, type RecordItem } from '../../shared/cloudtrail/record-reader.js';
 import { readFiles } from '../../shared/cloudtrail/read-files.js';
+import { directoryArchive } from '../../shared/audit/sources.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -214,6 +218,27 @@ describe('bounded work per input (issue 19, item 9)', () => {
     const { records, problems } = await drain(readRecords(chunked(bomb, 4096)));
     expect(problems).toEqual([expect.stringMatching(/^line \d+: gzip data inflating more than 100 times its size \(16 MiB from \d+ KiB\): a decompression bomb, not CloudTrail; stopped reading$/)]);
     expect(records).toBeLessThan((16 * 1024 * 1024 + 128 * 1024) / line.length);
+  });
+
+  it('streams an archive file too large to hold instead of reading it whole (audit --source DIR)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'big-archive-'));
+    try {
+      // 40 MB of NDJSON in a gzip that stores it as it is: over the 32 MiB a file may be read whole.
+      const line = `{"eventVersion":"1.09","eventName":"X","pad":"${'x'.repeat(1000)}"}\n`;
+      writeFileSync(join(dir, 'big.json.gz'), gzipSync(bytes(line.repeat(40_000)), { level: 0 }));
+      const reads: string[] = [];
+      const files = (async function* () {
+        for await (const file of directoryArchive(dir, { from: new Date('2026-10-01'), to: new Date('2026-11-01'), regions: null })) {
+          yield { ...file, read: () => (reads.push(file.name), file.read()) };
+        }
+      })();
+      let records = 0;
+      for await (const { items } of readFiles(files, { words: ['CreateModel'] })) records += (await drain(items)).records;
+      expect(records).toBe(40_000);
+      expect(reads).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads a large log file record by record (never parsed whole: a 1M-record document took 357 MB), and refuses a large document of another shape', async () => {
