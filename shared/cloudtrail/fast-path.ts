@@ -1,12 +1,14 @@
 /**
- * The parse pool's worker and its fast path: most files of a trail hold no CreateModel call, and
- * deciding that from the bytes costs a fraction of parsing them. The functions here use no
+ * The parse pool's worker and its fast path: most records of a trail are no CreateModel call, and
+ * deciding that from the bytes costs a fraction of parsing them; the records that may be one are
+ * found by their bytes and parsed alone. The functions here use no
  * imports and no names outside this file: the pool's workers run their source text (so the type
  * checker reads the worker's code), and a module loader rewrites references to imported names.
  */
 
 /**
- * False only when the bytes provably hold no JSON string equal to one of `words` (ASCII letters),
+ * False only when the bytes provably hold no JSON string equal to one of `words` (ASCII letters)
+ * (no `candidateOffsets`),
  * so a record with `"eventName":"CreateModel"` in any spelling is never missed:
  * - written plainly, the word sits between two unescaped quotes (`"CreateModel"`); as part of a
  *   longer text (`"sagemaker:CreateModel"`, `CreateModelPackage`) or inside a JSON-encoded policy

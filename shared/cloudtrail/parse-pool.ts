@@ -5,16 +5,18 @@ import { READ_BOUNDS } from './record-reader.js';
 
 /**
  * Inflating and parsing files on every core. Each worker inflates a file (up to a bound) and:
- * - a log file in CloudTrail's framing that provably holds none of the wanted calls (the fast
- *   path, `mayHoldString`) comes back as a record count only;
- * - any other log file is parsed, and only its SageMaker records (and any record that is not an
+ * - a log file in CloudTrail's framing comes back as its record count and the SageMaker records among
+ *   those that may hold one of the wanted calls, each parsed alone (the record-level fast path,
+ *   `candidateOffsets` and `recordsAt`); the other records are counted, never parsed;
+ * - any other log file (another framing, or a candidate record that does not parse alone) is
+ *   parsed whole when under 16 MiB, and only its SageMaker records (and any record that is not an
  *   object, so that it is still reported) come back, with their index;
  * - anything else (NDJSON, concatenated documents, an event, a broken file) comes back as its
  *   inflated text, for the streaming reader to read and name any problem; a file that inflates
  *   past the bound comes back as "stream it".
  */
 export type ParsedFile =
-  /** `parsed: false`: the fast path proved the file holds none of the words, and did not parse it. */
+  /** `parsed: false`: the fast path parsed only the records that may hold one of the words; the others were counted. */
   | { kind: 'records'; count: number; records: unknown[]; indexes: number[]; parsed: boolean }
   | { kind: 'text'; text: Uint8Array }
   | { kind: 'stream' }
