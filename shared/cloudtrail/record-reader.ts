@@ -41,6 +41,8 @@ export interface ReaderOptions {
    * (the caller exits 2), never minutes of CPU. Defaults: READ_BOUNDS.
    */
   bounds?: Partial<ReadBounds>;
+  /** Milliseconds, for the time bound (tests give their own). */
+  clock?: () => number;
 }
 
 export interface ReadBounds {
@@ -54,6 +56,8 @@ export interface ReadBounds {
   records: number;
   /** How many times its size gzip may inflate (checked past 16 MiB of text). */
   inflateRatio: number;
+  /** Time spent reading one input (checked as each chunk arrives): whatever the counts, never hours. */
+  readMs: number;
   /** A document over this is read record by record when it is a log file in CloudTrail's framing, and refused otherwise: parsed whole, it would take several times its size in memory. */
   wholeDocumentBytes: number;
 }
@@ -68,6 +72,7 @@ export const READ_BOUNDS: ReadBounds = {
   emptyDocuments: 100_000,
   records: 20_000_000,
   inflateRatio: 100,
+  readMs: 30 * 60 * 1000,
   wholeDocumentBytes: 16 * 1024 * 1024,
 };
 
@@ -162,6 +167,8 @@ export async function* readJsonValues(
 ): AsyncGenerator<JsonValueItem> {
   const splitter = new DocumentSplitter(options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
   const bounds = { ...READ_BOUNDS, ...options.bounds };
+  const clock = options.clock ?? (() => performance.now());
+  const started = clock();
   let offset = 0;
   let first = true;
   const decodeAndParse = (bytes: Uint8Array, line: number): JsonValueItem => {
@@ -204,6 +211,10 @@ export async function* readJsonValues(
         return;
       }
       offset += chunk.length;
+      if (clock() - started > bounds.readMs) {
+        yield { kind: 'problem', line: splitter.currentLine, fatal: true, message: `reading this input took more than ${Math.round(bounds.readMs / 60_000)} min; stopped reading (split the input)` };
+        return;
+      }
       if (offset > bounds.inputBytes) {
         yield { kind: 'problem', line: splitter.currentLine, fatal: true, message: `more than ${bytesInWords(bounds.inputBytes)} of text in one input; stopped reading (split the input)` };
         return;

@@ -211,6 +211,17 @@ describe('bounded work per input (issue 19, item 9)', () => {
     expect(blanks.pulled.bytes).toBeLessThan(1024 * 1024 + 128 * 1024);
   });
 
+  it('stops an input read for longer than the time bound (a clock given: one minute a chunk)', async () => {
+    let now = 0;
+    const clock = () => (now += 60_000);
+    const lines = repeated(`${JSON.stringify(record('a'))}\n`, 100_000);
+    const { records, problems } = await drain(readRecords(lines.chunks(), { clock, bounds: { readMs: 10 * 60_000 } }));
+    expect(problems).toEqual([expect.stringMatching(/^line \d+: reading this input took more than 10 min; stopped reading \(split the input\)$/)]);
+    expect(lines.pulled.bytes).toBeLessThanOrEqual(11 * 64 * 1024);
+    expect(records).toBeGreaterThan(0);
+    expect(READ_BOUNDS.readMs).toBe(30 * 60_000);
+  });
+
   it('stops gzip that inflates like a bomb (one record repeated), past 16 MiB of text, by the ratio', async () => {
     const line = `${JSON.stringify(record('same', { padding: 'x'.repeat(1200) }))}\n`;
     const bomb = gzipSync(bytes(line.repeat(20_000)));
