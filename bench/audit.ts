@@ -1,13 +1,13 @@
 /**
- * Reading a trail: `audit --source DIR --offline` and `evaluate FILES` over a realistic generated
- * archive (bench/audit-archive.ts), each in one run beside `zcat` of the same files (the floor: only
+ * Reading a trail: `audit --source DIR --offline` and `evaluate FILES` over a generated archive of
+ * each shape (bench/audit-archive.ts), each in one run beside `zcat` of the same files (the floor: only
  * inflating them, on one core) and `zcat | jq` selecting the CreateModel records (what a person would
  * do by hand). Medians of three runs; peak memory from GNU time; MB/s of raw JSON and records/s.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureArchive, type BenchArchive } from './audit-archive.js';
+import { ensureArchive, type ArchiveShape, type BenchArchive } from './audit-archive.js';
 
 export interface Timed {
   ms: number;
@@ -35,10 +35,20 @@ function interleaved(commands: Record<string, string>): Record<string, Timed> {
   return Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, list.sort((a, b) => a.ms - b.ms)[1]!]));
 }
 
-export function auditBench(): { archive: BenchArchive & { fileList: number }; zcat: Timed; jq: Timed; jqCount: number; audit: Timed; evaluate: Timed; evaluateCount: number } {
-  const archive = ensureArchive();
+export interface ReadingBench {
+  archive: BenchArchive & { fileList: number };
+  zcat: Timed;
+  jq: Timed;
+  jqCount: number;
+  audit: Timed;
+  evaluate: Timed;
+  evaluateCount: number;
+}
+
+export function auditBench(shape: ArchiveShape = 'realistic'): ReadingBench {
+  const archive = ensureArchive(shape);
   const list = readdirSync(archive.root, { recursive: true }).map(String).filter((f) => f.endsWith('.json.gz')).map((f) => join(archive.root, f)).sort();
-  const listFile = join(archive.root, '..', 'files.txt');
+  const listFile = join(archive.root, '..', `files-${shape}.txt`);
   writeFileSync(listFile, list.join('\n'));
   const files = `xargs -a ${listFile} -d '\\n'`;
   const times = interleaved({

@@ -9,19 +9,24 @@
  *    initialisation (import in a fresh node) against a fresh `node -e ''`, and the same bundle
  *    built to take the SDK from the Lambda runtime instead, for the decision in docs/performance.md.
  * 4. sweep: ListModels, DescribeModel and ListTags of many models against a naive sequential loop.
- * 5. reading: audit and evaluate over a realistic archive against zcat and zcat | jq.
+ * 5. reading: audit and evaluate over three archives (a quiet account, CreateModel in one file in
+ *    three, CreateModel in every file) against zcat and zcat | jq; BENCH_READING_SHAPES=dense picks some.
+ * 5b. bombs: hostile inputs (9 GB of `[]` lines in 9 MB of gzip, a 1M-record document, 2M gzip
+ *    members) read by evaluate: CPU time and peak memory.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { DescribeModelCommand, ListModelsCommand, ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { enforcementDeps, enforcementSettings } from '../shared/enforcement/deps.js';
 import { sweepModels } from '../shared/sweep/sweep.js';
-import { auditBench, type Timed } from './audit.js';
+import { auditBench, type ReadingBench, type Timed } from './audit.js';
+import { describeShape, type ArchiveShape } from './audit-archive.js';
+import { printBombs } from './bombs.js';
 import { fanOutBench, printFanOut } from './fanout.js';
 import { printScanBench, scanBench } from './scan.js';
 import { createAwsClients } from '../shared/aws/clients.js';
@@ -211,6 +216,41 @@ async function sweepTimes() {
 const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
 const want = (part: string) => !only || only.includes(part);
 
+/** One archive's reading figures, and whether its targets are met. */
+function printReading(reading: ReadingBench): boolean {
+  const { archive } = reading;
+  const mb = archive.jsonBytes / 1e6;
+  const rates = (t: { ms: number }) => `${(mb / (t.ms / 1000)).toFixed(0)} MB/s of JSON, ${Math.round(archive.records / (t.ms / 1000)).toLocaleString('en')} records/s`;
+  const memory = (t: { maxRssKb: number | null }) => (t.maxRssKb === null ? 'n/a' : `${(t.maxRssKb / 1024).toFixed(0)} MB`);
+  console.log(
+    `\n   ${archive.shape} (${describeShape(archive.shape)}): ${archive.fileList} gzip files, ${mb.toFixed(0)} MB of JSON, ${archive.records.toLocaleString('en')} records of ~${Math.round(archive.jsonBytes / archive.records)} bytes, ${archive.createModels} CreateModel; load average ${loadavg()[0]!.toFixed(1)} after it`,
+  );
+  console.log(`   baseline: zcat (the floor, one core)            ${ms(reading.zcat.ms)}  ${rates(reading.zcat)}`);
+  console.log(`   baseline: zcat | jq CreateModel (${reading.jqCount})          ${ms(reading.jq.ms)}  ${rates(reading.jq)}`);
+  console.log(`   isolation-guard audit --source DIR --offline     ${ms(reading.audit.ms)}  ${rates(reading.audit)}  peak memory ${memory(reading.audit)}`);
+  console.log(`   isolation-guard evaluate FILES (${reading.evaluateCount})            ${ms(reading.evaluate.ms)}  ${rates(reading.evaluate)}  peak memory ${memory(reading.evaluate)}`);
+  const auditVsZcat = reading.audit.ms / reading.zcat.ms;
+  const evaluateVsZcat = reading.evaluate.ms / reading.zcat.ms;
+  const jqVsEvaluate = reading.jq.ms / reading.evaluate.ms;
+  console.log(
+    `   wall-time ratios: audit ${auditVsZcat.toFixed(2)}x zcat's time, evaluate ${evaluateVsZcat.toFixed(2)}x (targets <= 1.0x); jq ${jqVsEvaluate.toFixed(2)}x slower than evaluate (target >= 8x); memory target < 200 MB`,
+  );
+  // On a machine shared with other jobs, wall time measures the scheduler as much as the code: the
+  // CPU time spread over the cores is what the command needs on an idle machine of this size.
+  const cores = availableParallelism();
+  const cpu = (t: Timed) => t.cpuMs ?? t.ms;
+  const auditCpu = cpu(reading.audit) / cores / cpu(reading.zcat);
+  const evaluateCpu = cpu(reading.evaluate) / cores / cpu(reading.zcat);
+  const jqCpu = cpu(reading.jq) / (cpu(reading.evaluate) / cores);
+  console.log(
+    `   CPU time (user + system): zcat ${ms(cpu(reading.zcat))}, jq ${ms(cpu(reading.jq))}, audit ${ms(cpu(reading.audit))}, evaluate ${ms(cpu(reading.evaluate))};` +
+      ` spread over ${cores} cores: audit ${auditCpu.toFixed(2)}x zcat's, evaluate ${evaluateCpu.toFixed(2)}x; jq ${jqCpu.toFixed(2)}x evaluate's`,
+  );
+  const peakKb = Math.max(reading.audit.maxRssKb ?? 0, reading.evaluate.maxRssKb ?? 0);
+  const fast = (a: number, e: number, j: number) => a <= 1.0 && e <= 1.0 && j >= 8;
+  return (fast(auditVsZcat, evaluateVsZcat, jqVsEvaluate) || fast(auditCpu, evaluateCpu, jqCpu)) && peakKb < 200 * 1024 && reading.evaluateCount === reading.jqCount;
+}
+
 async function main() {
   console.log(`sagemaker-isolation-guard benchmark (node ${process.version}, ${ROUNDS} rounds, medians)\n`);
   const verdicts: boolean[] = [];
@@ -270,38 +310,15 @@ async function main() {
   }
 
   if (want('reading')) {
-    const reading = auditBench();
-    const { archive } = reading;
-    const mb = archive.jsonBytes / 1e6;
-    const rates = (t: { ms: number }) => `${(mb / (t.ms / 1000)).toFixed(0)} MB/s of JSON, ${Math.round(archive.records / (t.ms / 1000)).toLocaleString('en')} records/s`;
-    const memory = (t: { maxRssKb: number | null }) => (t.maxRssKb === null ? 'n/a' : `${(t.maxRssKb / 1024).toFixed(0)} MB`);
-    console.log(
-      `\n5. reading a realistic trail: ${archive.fileList} gzip files, ${mb.toFixed(0)} MB of JSON, ${archive.records.toLocaleString('en')} records of ~${Math.round(archive.jsonBytes / archive.records)} bytes, ${archive.createModels} CreateModel (median of 3, interleaved)`,
-    );
-    console.log(`   baseline: zcat (the floor, one core)            ${ms(reading.zcat.ms)}  ${rates(reading.zcat)}`);
-    console.log(`   baseline: zcat | jq CreateModel (${reading.jqCount})          ${ms(reading.jq.ms)}  ${rates(reading.jq)}`);
-    console.log(`   isolation-guard audit --source DIR --offline     ${ms(reading.audit.ms)}  ${rates(reading.audit)}  peak memory ${memory(reading.audit)}`);
-    console.log(`   isolation-guard evaluate FILES (${reading.evaluateCount})            ${ms(reading.evaluate.ms)}  ${rates(reading.evaluate)}  peak memory ${memory(reading.evaluate)}`);
-    const auditVsZcat = reading.audit.ms / reading.zcat.ms;
-    const evaluateVsZcat = reading.evaluate.ms / reading.zcat.ms;
-    const jqVsEvaluate = reading.jq.ms / reading.evaluate.ms;
-    console.log(
-      `   wall-time ratios: audit ${auditVsZcat.toFixed(2)}x zcat's time, evaluate ${evaluateVsZcat.toFixed(2)}x (targets <= 1.0x); jq ${jqVsEvaluate.toFixed(2)}x slower than evaluate (target >= 8x); memory target < 200 MB`,
-    );
-    // On a machine shared with other jobs, wall time measures the scheduler as much as the code: the
-    // CPU time spread over the cores is what the command needs on an idle machine of this size.
-    const cores = availableParallelism();
-    const cpu = (t: Timed) => t.cpuMs ?? t.ms;
-    const auditCpu = cpu(reading.audit) / cores / cpu(reading.zcat);
-    const evaluateCpu = cpu(reading.evaluate) / cores / cpu(reading.zcat);
-    const jqCpu = cpu(reading.jq) / (cpu(reading.evaluate) / cores);
-    console.log(
-      `   CPU time (user + system): zcat ${ms(cpu(reading.zcat))}, jq ${ms(cpu(reading.jq))}, audit ${ms(cpu(reading.audit))}, evaluate ${ms(cpu(reading.evaluate))};` +
-        ` spread over ${cores} cores: audit ${auditCpu.toFixed(2)}x zcat's, evaluate ${evaluateCpu.toFixed(2)}x; jq ${jqCpu.toFixed(2)}x evaluate's`,
-    );
-    const peakKb = Math.max(reading.audit.maxRssKb ?? 0, reading.evaluate.maxRssKb ?? 0);
-    const fast = (a: number, e: number, j: number) => a <= 1.0 && e <= 1.0 && j >= 8;
-    verdicts.push((fast(auditVsZcat, evaluateVsZcat, jqVsEvaluate) || fast(auditCpu, evaluateCpu, jqCpu)) && peakKb < 200 * 1024 && reading.evaluateCount === reading.jqCount);
+    // Three trails: a quiet account, CreateModel in one file in three among dense decoys, and an ML platform account (calls in every file).
+    const shapes = (process.env.BENCH_READING_SHAPES?.split(',') ?? ['realistic', 'third', 'dense']) as ArchiveShape[];
+    console.log(`\n5. reading a trail: audit and evaluate against zcat and zcat | jq (median of 3, interleaved; load average ${loadavg()[0]!.toFixed(1)} at the start)`);
+    for (const shape of shapes) verdicts.push(printReading(auditBench(shape)));
+  }
+
+  if (want('bombs')) {
+    console.log(`\n5b. hostile inputs read by evaluate: CPU and memory bounded (targets: peak memory < 200 MB, under a minute of CPU; load average ${loadavg()[0]!.toFixed(1)})`);
+    verdicts.push(printBombs());
   }
 
   if (want('scan')) {

@@ -25,11 +25,14 @@ export async function* s3Archive(s3: S3Client, url: string, scope: ArchiveScope)
           for (const object of page.Contents ?? []) {
             const key = object.Key!;
             if (!isLogFile(key)) continue;
+            const get = () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
             yield {
               name: `s3://${bucket}/${key}`,
-              read: async () => {
-                const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-                return response.Body!.transformToByteArray();
+              // The listing's size: an object too large to hold is streamed, never read whole.
+              size: object.Size,
+              read: async () => (await get()).Body!.transformToByteArray(),
+              open: async function* () {
+                yield* (await get()).Body as AsyncIterable<Uint8Array>;
               },
             };
           }

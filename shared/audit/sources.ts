@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { InputFile } from '../cloudtrail/read-files.js';
 import { isLogFile, parseArchivePath, periodDays } from './archive-layout.js';
@@ -29,7 +29,11 @@ export async function* directoryArchive(root: string, scope: ArchiveScope): Asyn
     .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name))
     .filter((path) => isLogFile(path) && inScope(`${relative(root, path)}`.replace(/\\/g, '/'), scope, days))
     .sort();
-  for (const path of files) yield { name: path, read: () => readFile(path), open: () => createReadStream(path) };
+  for (const path of files) {
+    // Its size, so that a file too large to hold is streamed, never read whole (the reader's bounds apply to it).
+    const size = await stat(path).then((info) => info.size, () => undefined);
+    yield { name: path, size, read: () => readFile(path), open: () => createReadStream(path) };
+  }
 }
 
 /** `s3://BUCKET/PREFIX` split; the prefix has no leading slash and ends in `/` when not empty. */

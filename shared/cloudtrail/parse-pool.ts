@@ -1,19 +1,22 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerSource } from './fast-path.js';
+import { READ_BOUNDS } from './record-reader.js';
 
 /**
  * Inflating and parsing files on every core. Each worker inflates a file (up to a bound) and:
- * - a log file in CloudTrail's framing that provably holds none of the wanted calls (the fast
- *   path, `mayHoldString`) comes back as a record count only;
- * - any other log file is parsed, and only its SageMaker records (and any record that is not an
+ * - a log file in CloudTrail's framing comes back as its record count and the SageMaker records among
+ *   those that may hold one of the wanted calls, each parsed alone (the record-level fast path,
+ *   `candidateOffsets` and `recordsAt`); the other records are counted, never parsed;
+ * - any other log file (another framing, or a candidate record that does not parse alone) is
+ *   parsed whole when under 16 MiB, and only its SageMaker records (and any record that is not an
  *   object, so that it is still reported) come back, with their index;
  * - anything else (NDJSON, concatenated documents, an event, a broken file) comes back as its
  *   inflated text, for the streaming reader to read and name any problem; a file that inflates
  *   past the bound comes back as "stream it".
  */
 export type ParsedFile =
-  /** `parsed: false`: the fast path proved the file holds none of the words, and did not parse it. */
+  /** `parsed: false`: the fast path parsed only the records that may hold one of the words; the others were counted. */
   | { kind: 'records'; count: number; records: unknown[]; indexes: number[]; parsed: boolean }
   | { kind: 'text'; text: Uint8Array }
   | { kind: 'stream' }
@@ -30,8 +33,8 @@ export interface ParsePool {
   close(): Promise<void>;
 }
 
-/** Files inflating past this are streamed on the main thread instead: memory stays flat. */
-const MAX_POOLED_INFLATED_BYTES = 64 * 1024 * 1024;
+/** Files inflating past this are streamed on the main thread instead: memory stays flat (two workers hold two such files at most). */
+const MAX_POOLED_INFLATED_BYTES = 32 * 1024 * 1024;
 
 /** Files handed to a worker before it has answered: two, so a worker never waits for the main thread. */
 const IN_FLIGHT_PER_WORKER = 2;
@@ -47,7 +50,7 @@ export function createParsePool(size = Math.max(1, availableParallelism()), maxI
   const inFlight: number[] = Array.from({ length: size }, () => 0);
   let nextId = 0;
   let closed = false;
-  const source = workerSource(maxInflated);
+  const source = workerSource(maxInflated, READ_BOUNDS.wholeDocumentBytes);
 
   const pump = () => {
     while (queue.length > 0) {

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputParseError } from '../errors.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES, DocumentSplitter } from './document-splitter.js';
-import { extractRecords, type ExtractedItem } from './extract.js';
+import { classifyRecord, extractRecords, type ExtractedItem } from './extract.js';
+import { logFileRecords } from './fast-path.js';
 
 /**
  * The one reader of CloudTrail input (evaluate, enforce from files, audit): bytes in, records
@@ -34,13 +35,53 @@ export interface ReaderOptions {
   maxDocumentBytes?: number;
   /** After this many problems in one input, the rest is not read (binary junk is not reported line by line). */
   maxProblems?: number;
+  /**
+   * Bounds on the work one input may cost (issue 19, item 9): a few MB of gzip inflate to GBs of
+   * `[]` lines, millions of gzip members or of records. Past a bound the input is a named problem
+   * (the caller exits 2), never minutes of CPU. Defaults: READ_BOUNDS.
+   */
+  bounds?: Partial<ReadBounds>;
+  /** Milliseconds, for the time bound (tests give their own). */
+  clock?: () => number;
 }
 
+export interface ReadBounds {
+  /** Text (inflated) bytes of one input. */
+  inputBytes: number;
+  /** JSON documents of one input (an NDJSON line, a log file, an event). */
+  documents: number;
+  /** Documents that hold no record (`[]`, `{"Records":[]}`): a few in a real input, never a flood. */
+  emptyDocuments: number;
+  /** Records of one input. */
+  records: number;
+  /** How many times its size gzip may inflate (checked past 16 MiB of text). */
+  inflateRatio: number;
+  /** Time spent reading one input (checked as each chunk arrives): whatever the counts, never hours. */
+  readMs: number;
+  /** A document over this is read record by record when it is a log file in CloudTrail's framing, and refused otherwise: parsed whole, it would take several times its size in memory. */
+  wholeDocumentBytes: number;
+}
+
+/**
+ * The defaults: far above what CloudTrail writes (a log file holds thousands of records and a few
+ * MB; a month of a busy trail on stdin is millions of records), far below what costs minutes.
+ */
+export const READ_BOUNDS: ReadBounds = {
+  inputBytes: 16 * 1024 * 1024 * 1024,
+  documents: 10_000_000,
+  emptyDocuments: 100_000,
+  records: 20_000_000,
+  inflateRatio: 100,
+  readMs: 30 * 60 * 1000,
+  wholeDocumentBytes: 16 * 1024 * 1024,
+};
+
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
+const RATIO_CHECKED_AFTER = 16 * 1024 * 1024;
 const BOM = [0xef, 0xbb, 0xbf] as const;
 
 /** Chunks of the input as text bytes: gzip inflated on the way, when the input starts with its magic number. */
-async function* inflated(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* inflated(chunks: AsyncIterable<Uint8Array>, maxRatio: number): AsyncGenerator<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
   let head: Uint8Array = new Uint8Array(0);
   let done = false;
@@ -64,10 +105,16 @@ async function* inflated(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
     yield* rest;
     return;
   }
+  let compressed = 0;
+  let text = 0;
   const source = Readable.from(
     (async function* () {
+      compressed += head.length;
       yield head;
-      yield* rest;
+      for await (const chunk of rest) {
+        compressed += chunk.length;
+        yield chunk;
+      }
     })(),
     { objectMode: false },
   );
@@ -75,7 +122,15 @@ async function* inflated(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
   source.on('error', (error) => gunzip.destroy(error));
   source.pipe(gunzip);
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    for await (const chunk of gunzip) {
+      text += (chunk as Buffer).length;
+      // CloudTrail's gzip inflates 10 to 20 times (UUIDs, times and addresses differ in every record);
+      // a bomb (`[]` lines, one tiny record repeated) a thousand times: stopped before it costs minutes.
+      if (text > RATIO_CHECKED_AFTER && text > maxRatio * compressed) {
+        throw new InputParseError(`gzip data inflating more than ${maxRatio} times its size (${bytesInWords(text)} from ${bytesInWords(compressed)}): a decompression bomb, not CloudTrail; stopped reading`);
+      }
+      yield chunk as Buffer;
+    }
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code?.startsWith('Z_') || /incorrect header|unexpected end|invalid/i.test(String(cause))) {
       throw new InputParseError(`invalid gzip data (${errorMessage(cause)})`, { cause });
@@ -86,17 +141,53 @@ async function* inflated(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
   }
 }
 
+type JsonValueItem =
+  | { kind: 'value'; value: unknown; line: number }
+  /** A large log file in CloudTrail's framing: its records, each parsed when reached (or why it could not be). */
+  | { kind: 'log-file'; line: number; count: number; records: Iterable<{ value: unknown } | { problem: string }> }
+  | { kind: 'problem'; message: string; line: number; fatal: boolean };
+
+const bytesInWords = (n: number) => (n >= 1024 ** 3 ? `${Math.round(n / 1024 ** 3)} GiB` : n >= 1024 ** 2 ? `${Math.round(n / 1024 ** 2)} MiB` : `${Math.round(n / 1024)} KiB`);
+
+function* framedRecords(bytes: Buffer, framing: { starts: number[]; listEnd: number }): Generator<{ value: unknown } | { problem: string }> {
+  const { starts, listEnd } = framing;
+  for (let k = 0; k < starts.length; k++) {
+    try {
+      yield { value: JSON.parse(bytes.toString('utf8', starts[k]!, k + 1 < starts.length ? starts[k + 1]! - 1 : listEnd)) as unknown };
+    } catch (cause) {
+      yield { problem: `not JSON (${errorMessage(cause)})` };
+    }
+  }
+}
+
 /** Each JSON value of the input, parsed, with the line it starts on; or a problem. */
 export async function* readJsonValues(
   chunks: AsyncIterable<Uint8Array>,
   options: ReaderOptions = {},
-): AsyncGenerator<{ kind: 'value'; value: unknown; line: number } | { kind: 'problem'; message: string; line: number; fatal: boolean }> {
+): AsyncGenerator<JsonValueItem> {
   const splitter = new DocumentSplitter(options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES);
+  const bounds = { ...READ_BOUNDS, ...options.bounds };
+  const clock = options.clock ?? (() => performance.now());
+  const started = clock();
   let offset = 0;
   let first = true;
-  const decodeAndParse = (bytes: Uint8Array, line: number) => {
+  const decodeAndParse = (bytes: Uint8Array, line: number): JsonValueItem => {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length > bounds.wholeDocumentBytes) {
+      // One record at a time: a log file of a million records parsed whole takes GBs.
+      const framing = logFileRecords(buffer, isUtf8);
+      if (framing === null) {
+        return {
+          kind: 'problem',
+          line,
+          fatal: true,
+          message: `a JSON document of more than ${bytesInWords(bounds.wholeDocumentBytes)} that is not a log file in CloudTrail's own framing (compact, records back to back); give such records as NDJSON; stopped reading`,
+        };
+      }
+      return { kind: 'log-file', line, count: framing.starts.length, records: framedRecords(buffer, framing) };
+    }
     if (!isUtf8(bytes)) return { kind: 'problem' as const, line, fatal: true, message: 'not UTF-8 text (an undecodable byte in this document); stopped reading' };
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const text = buffer.toString('utf8');
     try {
       return { kind: 'value' as const, value: JSON.parse(text) as unknown, line };
     } catch (cause) {
@@ -104,7 +195,7 @@ export async function* readJsonValues(
     }
   };
   try {
-    for await (let chunk of inflated(chunks)) {
+    for await (let chunk of inflated(chunks, bounds.inflateRatio)) {
       if (first && chunk.length > 0) {
         first = false;
         if (chunk[0] === BOM[0] && chunk[1] === BOM[1] && chunk[2] === BOM[2]) chunk = chunk.subarray(3);
@@ -120,6 +211,14 @@ export async function* readJsonValues(
         return;
       }
       offset += chunk.length;
+      if (clock() - started > bounds.readMs) {
+        yield { kind: 'problem', line: splitter.currentLine, fatal: true, message: `reading this input took more than ${Math.round(bounds.readMs / 60_000)} min; stopped reading (split the input)` };
+        return;
+      }
+      if (offset > bounds.inputBytes) {
+        yield { kind: 'problem', line: splitter.currentLine, fatal: true, message: `more than ${bytesInWords(bounds.inputBytes)} of text in one input; stopped reading (split the input)` };
+        return;
+      }
       for (const event of splitter.push(chunk)) {
         if (event.kind === 'document') {
           const item = decodeAndParse(event.bytes, event.line);
@@ -151,22 +250,46 @@ export async function* readJsonValues(
  */
 export async function* readRecords(chunks: AsyncIterable<Uint8Array>, options: ReaderOptions = {}): AsyncGenerator<RecordItem> {
   const maxProblems = options.maxProblems ?? 100;
+  const bounds = { ...READ_BOUNDS, ...options.bounds };
   let problems = 0;
   let documents = 0;
-  let held: { value: unknown; line: number } | null = null;
+  let records = 0;
+  let empty = 0;
+  /** Why the input stops being read: a bound passed. */
+  let stop: string | null = null;
+  type Document = Exclude<JsonValueItem, { kind: 'problem' }>;
+  let held: Document | null = null;
   let heldProblem: { message: string; line: number } | null = null;
 
+  /** A document's items, counted against the bounds. */
+  const itemsOfDocument = function* (document: Document, prefix: string): Generator<RecordItem> {
+    if (++documents > bounds.documents) {
+      stop = `more than ${bounds.documents} JSON documents in one input; stopped reading (split the input)`;
+      return;
+    }
+    let count = 0;
+    for (const item of document.kind === 'value' ? recordItemsOf(document.value, prefix) : logFileItems(document.records, prefix)) {
+      if (++records > bounds.records) {
+        stop = `more than ${bounds.records} records in one input; stopped reading (split the input)`;
+        return;
+      }
+      count++;
+      yield item;
+    }
+    if (count === 0 && ++empty > bounds.emptyDocuments) stop = `more than ${bounds.emptyDocuments} documents holding no record (such as [] or {"Records":[]}); not a CloudTrail input, stopped reading`;
+  };
   const release = function* (multi: boolean): Generator<RecordItem> {
-    if (held) yield* recordItemsOf(held.value, multi ? `line ${held.line}` : '');
+    if (held) yield* itemsOfDocument(held, multi ? `line ${held.line}` : '');
     if (heldProblem) yield { kind: 'problem', message: multi ? `line ${heldProblem.line}: ${heldProblem.message}` : heldProblem.message };
     held = null;
     heldProblem = null;
   };
 
+  let items = 0;
   for await (const item of readJsonValues(chunks, options)) {
-    documents++;
-    if (documents === 1) {
-      if (item.kind === 'value') held = item;
+    items++;
+    if (items === 1) {
+      if (item.kind !== 'problem') held = item;
       else {
         heldProblem = item;
         problems++;
@@ -174,19 +297,33 @@ export async function* readRecords(chunks: AsyncIterable<Uint8Array>, options: R
       if (item.kind === 'problem' && item.fatal) break;
       continue;
     }
-    if (documents === 2) yield* release(true);
-    if (item.kind === 'value') {
-      yield* recordItemsOf(item.value, `line ${item.line}`);
-      continue;
+    if (items === 2) yield* release(true);
+    if (item.kind !== 'problem') yield* itemsOfDocument(item, `line ${item.line}`);
+    else {
+      yield { kind: 'problem', message: `line ${item.line}: ${item.message}` };
+      if (item.fatal) return;
+      if (++problems >= maxProblems) {
+        yield { kind: 'problem', message: `${maxProblems} documents could not be read; not a CloudTrail input, stopped reading` };
+        return;
+      }
     }
-    yield { kind: 'problem', message: `line ${item.line}: ${item.message}` };
-    if (item.fatal) return;
-    if (++problems >= maxProblems) {
-      yield { kind: 'problem', message: `${maxProblems} documents could not be read; not a CloudTrail input, stopped reading` };
+    if (stop !== null) {
+      yield { kind: 'problem', message: stop };
       return;
     }
   }
-  yield* release(documents > 1 || (heldProblem !== null && (heldProblem as { line: number }).line > 1));
+  yield* release(items > 1 || (heldProblem !== null && (heldProblem as { line: number }).line > 1));
+  if (stop !== null) yield { kind: 'problem', message: stop };
+}
+
+/** The records of a log file read one at a time (`{ kind: 'log-file' }`), as `recordItemsOf` gives a parsed one's. */
+function* logFileItems(records: Iterable<{ value: unknown } | { problem: string }>, prefix: string): Generator<RecordItem> {
+  let i = 0;
+  for (const record of records) {
+    const where = `Records[${i++}]`;
+    if ('problem' in record) yield { kind: 'problem', message: `${prefix ? `${prefix}: ` : ''}${where}: ${record.problem}` };
+    else yield toRecordItem(classifyRecord(record.value, where), prefix);
+  }
 }
 
 /**
@@ -195,12 +332,15 @@ export async function* readRecords(chunks: AsyncIterable<Uint8Array>, options: R
  * document, and what a caller holding an already decoded value (a dead letter) uses.
  */
 export function* recordItemsOf(value: unknown, prefix = ''): Generator<RecordItem> {
-  for (const item of extractRecords(value)) {
-    if (item.kind === 'invalid') {
-      const message = prefix ? `${prefix}: ${item.error.message}` : item.error.message;
-      yield item.record ? { kind: 'problem', message, record: item.record } : { kind: 'problem', message };
-    } else yield { ...item, where: prefix ? `${prefix} ${item.location}`.trim() : item.location };
+  for (const item of extractRecords(value)) yield toRecordItem(item, prefix);
+}
+
+function toRecordItem(item: ExtractedItem, prefix: string): RecordItem {
+  if (item.kind === 'invalid') {
+    const message = prefix ? `${prefix}: ${item.error.message}` : item.error.message;
+    return item.record ? { kind: 'problem', message, record: item.record } : { kind: 'problem', message };
   }
+  return { ...item, where: prefix ? `${prefix} ${item.location}`.trim() : item.location };
 }
 
 /** Bytes already in memory as a stream of one chunk. */

@@ -1,6 +1,7 @@
-import { gzipSync } from 'node:zlib';
+import { isUtf8 } from 'node:buffer';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mayHoldString } from '../../shared/cloudtrail/fast-path.js';
+import { candidateOffsets, logFileRecords, mayHoldString, recordsAt } from '../../shared/cloudtrail/fast-path.js';
 import { createParsePool } from '../../shared/cloudtrail/parse-pool.js';
 import { readFiles, type InputFile } from '../../shared/cloudtrail/read-files.js';
 import { chunksOf, readRecords, type RecordItem } from '../../shared/cloudtrail/record-reader.js';
@@ -37,30 +38,71 @@ describe('mayHoldString: sound on every spelling, not fooled by mentions', () =>
 describe('the parse pool fast path against a full parse', () => {
   const pool = createParsePool(2);
   afterAll(() => pool.close());
+  const account = '111122223333';
+  const time = '2026-10-05T10:00:00Z';
+  const spec = (modelName: string) => ({ account, region: 'eu-west-1', time, modelName });
+  /** A log file written as CloudTrail writes it, from text already made (some cases need their own spelling). */
+  const framed = (text: string) => gzipSync(Buffer.from(text.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')));
 
-  /** Files of realistic traffic; some hold audited calls, written plainly or with escapes; the rest hold decoys only. */
-  function archive(): Array<{ name: string; bytes: Buffer }> {
+  /**
+   * Files of realistic traffic with the audited calls among decoys, written plainly or with escapes,
+   * and files whose framing is not CloudTrail's (the parser reads them). `recordLevel`: the files the
+   * record-level path must read (CloudTrail's framing, records that parse on their own).
+   */
+  function archive(): { files: Array<{ name: string; bytes: Buffer }>; recordLevel: string[] } {
     const files: Array<{ name: string; bytes: Buffer }> = [];
-    const time = '2026-10-05T10:00:00Z';
+    const recordLevel: string[] = [];
+    const add = (name: string, bytes: Buffer, byRecord: boolean) => {
+      files.push({ name, bytes });
+      if (byRecord) recordLevel.push(name);
+    };
+    const traffic = (f: number, n = 150) => Array.from({ length: n }, (_, r) => realisticRecord(account, 'eu-west-1', time, f * 1000 + r));
     for (let f = 0; f < 24; f++) {
-      const records: unknown[] = [];
-      for (let r = 0; r < 150; r++) records.push(realisticRecord('111122223333', 'eu-west-1', time, f * 1000 + r));
-      const spec = { account: '111122223333', region: 'eu-west-1', time, modelName: `m-${f}` };
-      if (f % 4 === 0) records.splice(70, 0, createModelRecord({ ...spec, isolation: f % 8 === 0 ? undefined : true }));
-      if (f % 6 === 1) records.splice(10, 0, remediationRecord(f % 12 === 1 ? 'deleted' : 'quarantined', spec));
+      const records = traffic(f);
+      if (f % 4 === 0) records.splice(70, 0, createModelRecord({ ...spec(`m-${f}`), isolation: f % 8 === 0 ? undefined : true }));
+      if (f % 6 === 1) records.splice(10, 0, remediationRecord(f % 12 === 1 ? 'deleted' : 'quarantined', spec(`m-${f}`)));
       let bytes = cloudTrailLogFile(records);
       if (f % 4 === 2) {
         // A CreateModel call whose name another writer escaped: the fast path must not skip it.
-        const text = JSON.stringify({ Records: [...records, createModelRecord({ ...spec, isolation: true })] });
+        const text = JSON.stringify({ Records: [...records, createModelRecord({ ...spec(`m-${f}`), isolation: true })] });
         bytes = gzipSync(Buffer.from(text.replace('"eventName":"CreateModel"', '"eventName":"Cr\\u0065ate\\u004dodel"')));
       }
-      if (f === 23) bytes = gzipSync(Buffer.from(`${JSON.stringify(records[0])}\n${JSON.stringify(createModelRecord(spec))}\n`)); // NDJSON
-      files.push({ name: `f${f}.json.gz`, bytes });
+      add(`f${f}.json.gz`, bytes, f !== 23);
     }
+    // NDJSON: not a log file, the parser reads it.
+    files[23] = { name: 'f23.json.gz', bytes: gzipSync(Buffer.from(`${JSON.stringify(traffic(23)[0])}\n${JSON.stringify(createModelRecord(spec('m-23')))}\n`)) };
     // Decoys only, but a record that is not an object: the full parse names it, so must the pool.
-    const odd = [realisticRecord('111122223333', 'eu-west-1', time, 1), null, realisticRecord('111122223333', 'eu-west-1', time, 2)];
-    files.push({ name: 'f24-null-record.json.gz', bytes: cloudTrailLogFile(odd) });
-    return files;
+    add('f24-null-record.json.gz', cloudTrailLogFile([realisticRecord(account, 'eu-west-1', time, 1), null, realisticRecord(account, 'eu-west-1', time, 2)]), false);
+    const withCall = (f: number) => {
+      const records: unknown[] = traffic(f, 40);
+      records.splice(20, 0, createModelRecord({ ...spec(`m-${f}`), isolation: undefined }));
+      return records;
+    };
+    // Records split across lines (pretty-printed, or one record a line): not CloudTrail's framing.
+    add('f25-pretty.json.gz', gzipSync(Buffer.from(JSON.stringify({ Records: withCall(25) }, null, 2))), false);
+    add('f26-record-a-line.json.gz', gzipSync(Buffer.from(`{"Records":[\n${withCall(26).map((r) => JSON.stringify(r)).join(',\n')}\n]}`)), false);
+    // Unusual key orders: eventName first (no record starts with eventVersion: the parser), and
+    // eventVersion first with the rest reversed (CloudTrail's framing still: record by record).
+    const reorder = (r: unknown, keys: (k: string[]) => string[]) => Object.fromEntries(keys(Object.keys(r as object)).map((k) => [k, (r as Record<string, unknown>)[k]]));
+    add('f27-name-first.json.gz', cloudTrailLogFile(withCall(27).map((r) => reorder(r, (k) => ['eventName', ...k.filter((x) => x !== 'eventName')]))), false);
+    add('f28-reversed.json.gz', cloudTrailLogFile(withCall(28).map((r) => reorder(r, (k) => ['eventVersion', ...k.filter((x) => x !== 'eventVersion').reverse()]))), true);
+    // A record holding objects that start with eventVersion, the call among them: the framing lies,
+    // the call's record does not parse on its own, and the whole file is parsed.
+    const nested = withCall(29);
+    nested[5] = { ...(nested[5] as object), items: [{ a: 1 }, { eventVersion: '1.09', eventSource: 'sagemaker.amazonaws.com', eventName: 'CreateModel' }], trailer: 'x' };
+    add('f29-nested-record.json.gz', cloudTrailLogFile(nested), false);
+    // Strings with escaped quotes and backslashes around the name, and the name as a value of other records.
+    const tricky = withCall(30);
+    tricky[3] = { ...(tricky[3] as object), note: 'a "CreateModel" of \\ and \\"', path: 'C:\\', eventName: 'PutRolePolicy', actions: ['CreateModel', 'AddTags'] };
+    tricky[4] = { eventVersion: '1.09', eventSource: 'sagemaker.amazonaws.com', eventName: 'DescribeModel', requestParameters: { modelName: 'CreateModel' }, eventTime: time, awsRegion: 'eu-west-1' };
+    add('f30-escapes-and-values.json.gz', cloudTrailLogFile(tricky), true);
+    // The name split by an escape in a record of its own, in CloudTrail's framing.
+    add('f31-escaped-in-framing.json.gz', framed(JSON.stringify({ Records: withCall(31) }).replace('"eventName":"CreateModel"', '"eventName":"CreateMode\\u006c"')), true);
+    // A record cut short (a broken file in the framing): the record does not parse, the parser names the file.
+    add('f32-broken-call.json.gz', framed(JSON.stringify({ Records: withCall(32) }).replace('"eventName":"CreateModel",', '"eventName":"CreateModel",,')), false);
+    // An empty log file.
+    add('f33-empty.json.gz', gzipSync(Buffer.from('{"Records":[]}')), true);
+    return { files, recordLevel };
   }
 
   const tally = async (items: AsyncIterable<RecordItem>) => {
@@ -79,8 +121,8 @@ describe('the parse pool fast path against a full parse', () => {
     return counts;
   };
 
-  it('gives the same counts as parsing every file, while skipping the files that hold no audited call', async () => {
-    const files = archive();
+  it('gives the same counts as parsing every file, parsing only the records that may hold an audited call', async () => {
+    const { files, recordLevel } = archive();
     async function* inputs(): AsyncGenerator<InputFile> {
       for (const file of files) yield { name: file.name, read: async () => Buffer.from(file.bytes) };
     }
@@ -95,11 +137,25 @@ describe('the parse pool fast path against a full parse', () => {
       expect(fastCounts, file.name).toEqual(fullCounts);
     }
     expect(fast['f24-null-record.json.gz']!.problems).toBe(1);
+    expect(fast['f32-broken-call.json.gz']!.problems).toBe(1);
     const sum = (which: typeof fast, key: 'createModel' | 'fastPath') => Object.values(which).reduce((n, c) => n + c[key], 0);
-    expect(sum(full, 'createModel')).toBe(6 + 6 + 1); // plain, escaped, NDJSON
-    // The fast path did skip the files with decoys only (and no other), so this test compares two different paths.
-    expect(Object.entries(fast).filter(([, c]) => c.fastPath > 0).map(([name]) => name)).toEqual(
-      files.map((f, i) => (i % 4 === 1 || i % 4 === 3) && i % 6 !== 1 && i !== 23 ? f.name : null).filter(Boolean),
-    );
+    // plain, escaped, NDJSON; pretty, a line each, name first, reversed, nested, escapes around, escaped in framing
+    expect(sum(full, 'createModel')).toBe(6 + 6 + 1 + 7);
+    // The record-level path read the files in CloudTrail's framing, calls or not (and no other), so this test compares two different paths.
+    expect(Object.entries(fast).filter(([, c]) => c.fastPath > 0).map(([name]) => name).sort()).toEqual(recordLevel.filter((name) => name !== 'f33-empty.json.gz').sort());
+  });
+
+  it('parses exactly the records that may hold a call, found by their bytes, each bounded as JSON.stringify wrote it', () => {
+    const records: unknown[] = [];
+    for (let r = 0; r < 2_500; r++) {
+      records.push(r % 100 === 50 ? createModelRecord(spec(`dense-${r}`)) : realisticRecord(account, 'eu-west-1', time, r));
+    }
+    const bytes = gunzipSync(cloudTrailLogFile(records));
+    const framing = logFileRecords(bytes, isUtf8)!;
+    expect(framing.starts).toHaveLength(2_500);
+    const picked = recordsAt(bytes, framing, candidateOffsets(bytes, AUDITED_CALLS))!;
+    // IAM policies naming sagemaker:CreateModel (one record in ten), CreateModelPackage: none of them is a candidate.
+    expect(picked.indexes).toEqual(Array.from({ length: 25 }, (_, i) => i * 100 + 50));
+    expect(picked.records).toEqual(picked.indexes.map((i) => records[i]));
   });
 });
