@@ -84,18 +84,31 @@ async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: R
 
 const BIG = Symbol('big');
 
+/** Compressed bytes read ahead at most (with `depth` files): eight files of 30 MB must not be held at once. */
+const MAX_AHEAD_BYTES = 48 * 1024 * 1024;
+
 async function* parseAhead(files: AsyncIterable<InputFile>, pool: () => ParsePool, options: FileReadOptions): AsyncGenerator<{ file: InputFile; parsed: Promise<ParsedFile> }> {
   const depth = options.depth ?? 8;
   const queue: Array<{ file: InputFile; parsed: Promise<ParsedFile> }> = [];
+  // Sizes known before reading (files, S3 objects), of the files being read ahead and not streamed.
+  const ahead = (file: InputFile) => (file.size !== undefined && file.size <= MAX_POOLED_FILE_BYTES ? file.size : 0);
+  let aheadBytes = 0;
+  const next = () => {
+    const entry = queue.shift()!;
+    aheadBytes -= ahead(entry.file);
+    return entry;
+  };
   for await (const file of files) {
+    while (queue.length > 0 && aheadBytes + ahead(file) > MAX_AHEAD_BYTES) yield next();
+    aheadBytes += ahead(file);
     const parsed = (file.size !== undefined && file.size > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : file.read())
       .then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool().parse({ bytes, words: options.words })))
       .catch((error: unknown): ParsedFile | Promise<never> => (error === BIG ? { kind: 'stream' } : Promise.reject(error)));
     parsed.catch(() => undefined); // awaited in turn; no unhandled rejection meanwhile
     queue.push({ file, parsed });
-    if (queue.length >= depth) yield queue.shift()!;
+    if (queue.length >= depth) yield next();
   }
-  while (queue.length > 0) yield queue.shift()!;
+  while (queue.length > 0) yield next();
 }
 
 /** A file that could not be read, in plain words (`cannot read (ENOENT)`). */

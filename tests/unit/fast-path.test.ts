@@ -158,4 +158,20 @@ describe('the parse pool fast path against a full parse', () => {
     expect(picked.indexes).toEqual(Array.from({ length: 25 }, (_, i) => i * 100 + 50));
     expect(picked.records).toEqual(picked.indexes.map((i) => records[i]));
   });
+
+  it('reads ahead at most 48 MiB of compressed files, not eight files whatever their size', async () => {
+    let started = 0;
+    const small = cloudTrailLogFile([realisticRecord(account, 'eu-west-1', time, 1)]);
+    async function* inputs(): AsyncGenerator<InputFile> {
+      for (let i = 0; i < 12; i++) yield { name: `big-${i}.json.gz`, size: 20 * 1024 * 1024, read: async () => (started++, Buffer.from(small)) };
+    }
+    const aheadWhenConsumed: number[] = [];
+    for await (const { items } of readFiles(inputs(), { words: AUDITED_CALLS, pool })) {
+      aheadWhenConsumed.push(started - aheadWhenConsumed.length); // files read and not yet handed over, this one included
+      await tally(items);
+    }
+    // 20 MiB each: the one handed over and one more read ahead (48 MiB), never eight.
+    expect(Math.max(...aheadWhenConsumed)).toBe(2);
+    expect(started).toBe(12);
+  });
 });
