@@ -645,7 +645,9 @@ class Resolver {
     let current: Evaluated;
     const { iteration, instance } = scope;
     if (head === 'each.key' || head === 'each.value' || head === 'count.index') {
-      if (iteration === null || (head === 'count.index' ? iteration.index === null : iteration.index !== null)) return { known: false, reasons: [`\`${head}\` is not known here`] };
+      if (iteration === null || (head === 'count.index' ? iteration.index === null : iteration.index !== null)) {
+        return { known: false, reasons: [`\`${head}\` is known only at apply (the block's ${head === 'count.index' ? 'count' : 'for_each'} could not be evaluated)`] };
+      }
       current = { known: true, value: head === 'each.key' ? iteration.key : head === 'each.value' ? iteration.value : iteration.index, reasons: [] };
       if (head === 'each.value') current = this.evaluate(iteration.value, scope);
     } else if (head.startsWith('var.')) {
