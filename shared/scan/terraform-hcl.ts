@@ -399,7 +399,7 @@ function enclosed(expression: string): boolean {
 }
 
 /** `expression` split at each top-level `operator` (outside strings and brackets): one part when there is none. */
-export function splitTopLevel(expression: string, operator: '||' | '&&' | '==' | '!='): string[] {
+export function splitTopLevel(expression: string, operator: '||' | '&&' | '==' | '!=' | ','): string[] {
   const parts: string[] = [];
   let depth = 0;
   let quote = false;
@@ -508,13 +508,11 @@ class Resolver {
       const inner = this.value(scope.instance.definition.locals.get(name), { instance: scope.instance, iteration: null });
       return { value: inner.value, reasons: [`from local ${name}`, ...inner.reasons] };
     }
-    if (ATTRIBUTE_PATH.test(expression)) {
-      const evaluated = this.evaluate(`\${${expression}}`, scope);
-      if (!evaluated.known) return { value: null, reasons: evaluated.reasons };
-      const inner = this.value(evaluated.value, scope);
-      return { value: inner.value, reasons: [...evaluated.reasons, ...inner.reasons] };
-    }
-    return { value: null, reasons: [`\`${expression}\` cannot be resolved before apply`] };
+    // Attribute paths (`each.value.isolate`, `var.cfg["on"]`), `lookup()`, conversions: any value known statically.
+    const evaluated = this.evaluate(`\${${expression}}`, scope);
+    if (!evaluated.known) return { value: null, reasons: evaluated.reasons };
+    const inner = this.value(evaluated.value, scope);
+    return { value: inner.value, reasons: [...evaluated.reasons, ...inner.reasons] };
   }
 
   /** `a || b`, `a && b`: decided as soon as one operand decides it; unknown otherwise. */
@@ -617,6 +615,22 @@ class Resolver {
       if (isRecord(value)) return { known: true, value: Object.keys(value).length, reasons: inner.reasons };
       return { known: false, reasons: [`\`${text}\` cannot be resolved before apply`] };
     }
+    const lookup = /^lookup\(([\s\S]*)\)$/.exec(text);
+    if (lookup) {
+      const args = splitTopLevel(lookup[1]!, ',');
+      if (args.length === 2 || args.length === 3) {
+        const [map, key] = [this.evaluate(`\${${args[0]!}}`, scope), this.evaluate(`\${${args[1]!}}`, scope)];
+        if (map.known && key.known && isRecord(map.value) && typeof key.value === 'string') {
+          if (key.value in map.value) return this.evaluate(map.value[key.value], scope);
+          if (args.length === 3) {
+            const fallback = this.evaluate(`\${${args[2]!}}`, scope);
+            return fallback.known ? { ...fallback, reasons: [`lookup: no key "${key.value}", the default applies`, ...fallback.reasons] } : fallback;
+          }
+        }
+        if (!map.known || !key.known) return { known: false, reasons: [...map.reasons, ...key.reasons] };
+      }
+      return { known: false, reasons: [`\`${text}\` cannot be resolved before apply`] };
+    }
     const path = ATTRIBUTE_PATH.exec(text);
     if (path) return this.attributePath(path[1]!, path[2]!, scope, text);
     try {
@@ -631,7 +645,9 @@ class Resolver {
     let current: Evaluated;
     const { iteration, instance } = scope;
     if (head === 'each.key' || head === 'each.value' || head === 'count.index') {
-      if (iteration === null || (head === 'count.index' ? iteration.index === null : iteration.index !== null)) return { known: false, reasons: [`\`${head}\` is not known here`] };
+      if (iteration === null || (head === 'count.index' ? iteration.index === null : iteration.index !== null)) {
+        return { known: false, reasons: [`\`${head}\` is known only at apply (the block's ${head === 'count.index' ? 'count' : 'for_each'} could not be evaluated)`] };
+      }
       current = { known: true, value: head === 'each.key' ? iteration.key : head === 'each.value' ? iteration.value : iteration.index, reasons: [] };
       if (head === 'each.value') current = this.evaluate(iteration.value, scope);
     } else if (head.startsWith('var.')) {

@@ -110,9 +110,12 @@ describe('scan: count, for_each, nullable and conditional properties', () => {
     expect(rows(findings)).toEqual([
       ['aws_sagemaker_model.per_team["fraud"]', 'violation'],
       ['aws_sagemaker_model.per_team["risk"]', 'compliant'],
+      ['aws_sagemaker_model.by_lookup["churn"]', 'compliant'],
+      ['aws_sagemaker_model.by_lookup["fraud"]', 'violation'],
       ['module.nulled.aws_sagemaker_model.this', 'compliant'],
     ]);
-    expect(findings[2]!.reasons[0]).toBe("from variable isolate's default: the call module.nulled passes null and the variable is nullable = false");
+    expect(findings[3]!.reasons).toEqual(['lookup: no key "isolate", the default applies']);
+    expect(findings[4]!.reasons[0]).toBe("from variable isolate's default: the call module.nulled passes null and the variable is nullable = false");
     // A module whose only call has no instance is no model, not a root judged on its defaults.
     const dir = join(tmp, 'only-gated');
     mkdirSync(join(dir, 'module'), { recursive: true });
