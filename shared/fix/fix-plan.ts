@@ -113,6 +113,10 @@ const CONFIG_FIELDS = [
   'EnableNetworkIsolation',
 ] as const;
 
+/** A field DescribeModel or DescribeEndpointConfig gave a value: not absent, null, `[]` or `{}` (CreateModel refuses Containers beside PrimaryContainer, an empty VpcConfig). */
+const given = (value: unknown): boolean =>
+  value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0) && !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+
 /** Tags the replacement does not take: AWS's own (not settable) and the quarantine of the old model. */
 const copiedTag = (key: string) => !key.startsWith('aws:') && key !== QUARANTINE_TAG && key !== QUARANTINED_AT_TAG && key !== REPLACED_BY_TAG && key !== REPLACES_TAG;
 
@@ -160,7 +164,7 @@ function configCopy(config: EndpointConfigState, oldName: string, newName: strin
   const input: Record<string, unknown> = { EndpointConfigName: copyName, ProductionVariants: swap(config.ProductionVariants) ?? [] };
   const shadow = swap(config.ShadowProductionVariants);
   if (shadow && shadow.length > 0) input.ShadowProductionVariants = shadow;
-  for (const field of CONFIG_FIELDS) if (config[field] !== undefined && config[field] !== null) input[field] = config[field];
+  for (const field of CONFIG_FIELDS) if (given(config[field])) input[field] = config[field];
   input.Tags = [{ Key: REPLACES_TAG, Value: config.EndpointConfigName }];
   return input as unknown as CreateEndpointConfigInput;
 }
@@ -204,7 +208,7 @@ export function planFix(state: FixState, options: FixOptions): FixPlan {
     ? null
     : ({
         ModelName: newModelName,
-        ...Object.fromEntries(MODEL_FIELDS.filter((field) => model.raw[field] !== undefined && model.raw[field] !== null).map((field) => [field, model.raw[field]])),
+        ...Object.fromEntries(MODEL_FIELDS.filter((field) => given(model.raw[field])).map((field) => [field, model.raw[field]])),
         EnableNetworkIsolation: true,
         Tags: [...tags, { Key: REPLACES_TAG, Value: model.name }],
       } as CreateModelInput);

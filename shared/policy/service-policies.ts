@@ -152,10 +152,43 @@ export function servicePolicies(options: {
       { Sid: 'ModelsToday', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags'], Resource: models(true) },
     ],
   };
+  // `isolation-guard fix` (a person's or a pipeline's role): read the model and the region's
+  // endpoints, create only an isolated model, copy configs, move endpoints, pass the model's own
+  // role to SageMaker only; deleting (--delete-old) only with --delete-mode.
+  const sagemakerArns = (type: string) => `arn:${p}:sagemaker:${region}:${account}:${type}/*`;
+  const fix: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      // The listings support no resource-level permission.
+      { Sid: 'ListEndpoints', Effect: 'Allow', Action: ['sagemaker:ListEndpointConfigs', 'sagemaker:ListEndpoints'], Resource: '*' },
+      {
+        Sid: 'ReadModelsAndEndpoints',
+        Effect: 'Allow',
+        Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeEndpoint'],
+        Resource: [sagemakerArns('model'), sagemakerArns('endpoint-config'), sagemakerArns('endpoint')],
+      },
+      { Sid: 'CreateIsolatedModels', Effect: 'Allow', Action: ['sagemaker:CreateModel'], Resource: sagemakerArns('model'), Condition: { Bool: { 'sagemaker:NetworkIsolation': 'true' } } },
+      { Sid: 'TagModels', Effect: 'Allow', Action: ['sagemaker:AddTags', ...(options.deleteMode ? ['sagemaker:DeleteModel'] : [])], Resource: sagemakerArns('model') },
+      {
+        Sid: 'CopyConfigs',
+        Effect: 'Allow',
+        Action: ['sagemaker:CreateEndpointConfig', 'sagemaker:AddTags', ...(options.deleteMode ? ['sagemaker:DeleteEndpointConfig'] : [])],
+        Resource: sagemakerArns('endpoint-config'),
+      },
+      { Sid: 'MoveEndpoints', Effect: 'Allow', Action: ['sagemaker:UpdateEndpoint'], Resource: [sagemakerArns('endpoint'), sagemakerArns('endpoint-config')] },
+      {
+        Sid: 'PassExecutionRole',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: `arn:${p}:iam::${account}:role/*`,
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+    ],
+  };
   if (options.memberRoleName) {
-    for (const policy of [auditAthena, auditEvidence]) {
+    for (const policy of [auditAthena, auditEvidence, fix]) {
       policy.Statement.push(assumeMemberRole(options.memberRoleName));
     }
   }
-  return { enforce, sweep, audit, auditAthena, auditEvidence };
+  return { enforce, sweep, audit, auditAthena, auditEvidence, fix };
 }

@@ -17,6 +17,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCliInProcess } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
+import { ungranted, type Statement } from '../support/role-grants.js';
+import { servicePolicies } from '../../shared/policy/service-policies.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
 // `isolation-guard fix` against the local AWS: the plan, apply, --delete-old, the IaC refusal,
@@ -59,7 +62,17 @@ const tagsOf = async (name: string) =>
   Object.fromEntries(
     ((await sagemaker.send(new ListTagsCommand({ ResourceArn: `arn:aws:sagemaker:${REGION}:${MOTO_ACCOUNT}:model/${name}` }))).Tags ?? []).map((t) => [t.Key, t.Value]),
   );
-const fix = (...args: string[]) => runCliInProcess(['fix', ...args, '--region', REGION], { env });
+/** Every AWS call the `fix` runs made: `policy iam`'s fix policy must grant them (moto enforces no IAM). */
+const fixCalls: RecordedAction[] = [];
+async function fix(...args: string[]) {
+  const recorder = recordAwsActions({ account: MOTO_ACCOUNT });
+  try {
+    return await runCliInProcess(['fix', ...args, '--region', REGION], { env });
+  } finally {
+    recorder.stop();
+    fixCalls.push(...recorder.distinct());
+  }
+}
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -256,5 +269,18 @@ describe('isolation-guard fix', () => {
     } finally {
       proxy.clearFaults();
     }
+  });
+  it("every call the fix runs made is granted by the fix policy `isolation-guard policy iam --delete-mode` prints", () => {
+    // The member account's calls go through its member role (templates/member-account.yml), not this
+    // policy; GetCallerIdentity needs no permission.
+    const made = [...new Map(fixCalls.map((c) => [`${c.action} ${c.resource}`, c])).values()].filter(
+      (c) => !c.resource.includes(':210987654321:') && c.action !== 'sts:GetCallerIdentity',
+    );
+    expect(made.map((c) => c.action)).toEqual(expect.arrayContaining(['sagemaker:CreateModel', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteModel', 'sagemaker:DeleteEndpointConfig']));
+    const { fix: policy } = servicePolicies({ deleteMode: true, account: MOTO_ACCOUNT, region: REGION, memberRoleName: 'isolation-guard-member' });
+    expect(ungranted(policy.Statement as Statement[], made)).toEqual([]);
+    // Without --delete-mode, nothing is deleted.
+    const { fix: noDelete } = servicePolicies({ deleteMode: false, account: MOTO_ACCOUNT, region: REGION, memberRoleName: 'isolation-guard-member' });
+    expect(ungranted(noDelete.Statement as Statement[], made).map((c) => c.action).sort()).toEqual(['sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel']);
   });
 });

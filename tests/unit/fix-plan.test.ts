@@ -43,6 +43,26 @@ describe('planFix', () => {
     expect(plan.moves[0]!.update).toStrictEqual({ EndpointName: 'live-endpoint', EndpointConfigName: 'live-isolated', RetainAllVariantProperties: true });
   });
 
+  it('copies the containers, role and VPC of the old model, leaving out what DescribeModel gave empty', () => {
+    const model = describedModel({
+      name: 'scorer',
+      tags: { team: 'ml', 'isolation-guard:quarantine': 'network-isolation-disabled', 'aws:cloudformation:logical-id': 'x' },
+      raw: { PrimaryContainer: { Image: 'img', Mode: 'SingleModel' }, Containers: [], VpcConfig: {}, ExecutionRoleArn: 'arn:aws:iam::1:role/r' },
+    });
+    const plan = planFix(state({ model }), OPTIONS);
+    if (plan.status !== 'ready') throw new Error(plan.status);
+    expect(plan.createModel).toStrictEqual({
+      ModelName: 'scorer-isolated',
+      PrimaryContainer: { Image: 'img', Mode: 'SingleModel' },
+      ExecutionRoleArn: 'arn:aws:iam::1:role/r',
+      EnableNetworkIsolation: true,
+      Tags: [
+        { Key: 'team', Value: 'ml' },
+        { Key: 'isolation-guard:replaces', Value: 'scorer' },
+      ],
+    });
+  });
+
   it('asks for a blue/green update with auto-rollback on the alarms given', () => {
     const plan = planFix(state(), { ...OPTIONS, rollbackAlarms: ['p99-latency', '5xx'] });
     if (plan.status !== 'ready') throw new Error(plan.status);

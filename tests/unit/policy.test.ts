@@ -91,7 +91,7 @@ describe('the service policies', () => {
   it('grant no wildcard action, and DeleteModel only in delete mode', () => {
     for (const deleteMode of [false, true]) {
       const policies = servicePolicies({ deleteMode });
-      expect(Object.keys(policies).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'sweep']);
+      expect(Object.keys(policies).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'fix', 'sweep']);
       for (const policy of Object.values(policies)) expect(PolicySchema.safeParse(policy).error).toBeUndefined();
       const actions = Object.values(policies).flatMap((p) => p.Statement.flatMap((s) => s.Action));
       expect(actions.includes('sagemaker:DeleteModel')).toBe(deleteMode);
@@ -113,7 +113,7 @@ describe('the service policies', () => {
 
   it('limit the member role to the organisation when it is named (aws:ResourceOrgID)', () => {
     const org = servicePolicies({ deleteMode: false, memberRoleName: 'isolation-guard-member', organizationId: 'o-abc123def4' });
-    expect(Object.keys(org).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'sweep']);
+    expect(Object.keys(org).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'fix', 'sweep']);
     for (const policy of Object.values(org)) {
       expect(policy.Statement.find((s) => s.Sid === 'AssumeMemberRole')!.Condition).toStrictEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } });
     }
