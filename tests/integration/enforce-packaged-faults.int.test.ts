@@ -179,6 +179,26 @@ describe('the packaged enforce function behind the fault proxy', () => {
     expect(slack.received).toHaveLength(1);
   }, 120_000);
 
+  it('the action\'s "done" write is lost for good: a new container after the lease finds the tag and does not tag again', async () => {
+    await createModel(setup, REGION, 'lost-done');
+    const delivery = event('lost-done');
+    proxy.fault('UpdateItem', { status: 500, bodyIncludes: `${delivery.detail.eventID}#action` });
+    const first = await deliver(delivery);
+    expect(first.failure).toMatch(/step action ran but the step-ledger table .* could not record it as done/);
+    expect(await tagsOf('lost-done')).toMatchObject({ 'isolation-guard:quarantine': 'network-isolation-disabled' });
+    expect(await snsAlerts()).toHaveLength(1);
+
+    // A new container after the 120 s lease: the claim is taken over, and the model's own state decides.
+    proxy.clearFaults();
+    await expireLease(delivery.detail.eventID, 'action');
+    const tagged = proxy.calls.get('AddTags') ?? 0;
+    const second = await deliver(delivery);
+    expect(second.failure).toBeUndefined();
+    expect(second.result.handled.action).toMatchObject({ kind: 'quarantine', status: 'already-done', detail: expect.stringMatching(/Already tagged isolation-guard:quarantine by an earlier delivery/) });
+    expect(proxy.calls.get('AddTags') ?? 0).toBe(tagged);
+    expect(await snsAlerts()).toHaveLength(0);
+  }, 120_000);
+
   it('DynamoDB hangs in delete mode: the invocation ends inside the function timeout with every channel tried, and fails naming the ledger', async () => {
     await createModel(setup, REGION, 'ledger-hangs');
     for (const operation of ['PutItem', 'GetItem', 'UpdateItem', 'DeleteItem']) proxy.fault(operation, { hang: true });
