@@ -33,6 +33,9 @@ export interface SlackSender {
 
 const MIN_RATE_LIMIT_WAIT_MS = 1_000;
 
+/** Network errors raised before anything was sent (no connection was made): safe to post again. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
 /** https, or http to this machine only. */
 function isHttpsOrLoopback(url: string): boolean {
   try {
@@ -48,8 +51,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Posts to a Slack incoming webhook. 2xx: done. 429: waits `Retry-After` seconds (at least one),
- * then retries. 5xx and network errors: exponential backoff with jitter. A timeout: not posted
- * again (Slack may have it), reported as unconfirmed. Other 4xx: gives up at once (the payload or
+ * then retries. 5xx and a connection never made (refused, unresolvable): exponential backoff with
+ * jitter. A timeout or a connection broken after the post: not posted again (Slack may have it),
+ * reported as unconfirmed. Other 4xx: gives up at once (the payload or
  * the hook is wrong; retrying cannot help). Bounded by attempts and total time (8 s by default),
  * well inside the enforce function's timeout.
  */
@@ -104,6 +108,11 @@ export function slackWebhookSender(options: SlackWebhookOptions): SlackSender {
             // Slack may have received the post and be slow to answer: posting again would show the
             // alert twice. Counted as sent, unconfirmed; SNS carries the same alert.
             return { attempts: attempt, unconfirmed: `Slack did not answer within ${timeoutMs} ms; not posted again, to avoid a duplicate` };
+          }
+          if (!NOT_CONNECTED.has(kind)) {
+            // The connection broke after the post was written (a reset): Slack may have it, and a
+            // second post would show the alert twice. Only a connection never made is retried.
+            return { attempts: attempt, unconfirmed: `the connection to Slack broke after the message was sent (${kind}); not posted again, to avoid a duplicate` };
           }
           waitMs = backoff(attempt);
           problem = `could not reach Slack (${kind})`;

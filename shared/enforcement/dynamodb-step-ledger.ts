@@ -74,9 +74,10 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
       const owner = randomUUID();
       // Waits use the real clock (the lease uses `now`, which tests may fix).
       const waitUntil = Date.now() + (onceOptions.waitMs ?? 0);
+      let takeover = false;
       for (let look = 0; ; look++) {
         try {
-          await client.send(
+          const claimed = await client.send(
             new PutItemCommand({
               TableName: tableName,
               Item: {
@@ -89,8 +90,12 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
               ConditionExpression: 'attribute_not_exists(id) OR #owner = :owner OR (#status = :running AND leaseUntil < :now)',
               ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
               ExpressionAttributeValues: { ':running': { S: 'in-progress' }, ':now': { N: String(epoch()) }, ':owner': { S: owner } },
+              ReturnValues: 'ALL_OLD',
             }),
           );
+          // Another run's claim whose lease ran out (its "done" write failed, or it crashed): it may have done the effect.
+          const old = claimed.Attributes;
+          takeover = old?.status?.S === 'in-progress' && old.owner?.S !== owner;
           break;
         } catch (error) {
           if (!isConditionFailed(error)) throw unavailable(error);
@@ -113,7 +118,7 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
 
       let value;
       try {
-        value = await effect();
+        value = await effect({ takeover });
       } catch (error) {
         // Release the claim (ours only) so the retry of this event runs this step again.
         await client

@@ -6,7 +6,7 @@ import { deleteAction } from '../actions/delete.js';
 import { planAction } from '../actions/plan.js';
 import { quarantineAction } from '../actions/quarantine.js';
 import { recreateAction } from '../actions/recreate.js';
-import { QUARANTINE_TAG } from '../model/tags.js';
+import { QUARANTINE_TAG, REPLACED_BY_TAG } from '../model/tags.js';
 import type { RemediationAction } from '../actions/remediation-action.js';
 import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
 import { slackMessage } from '../alerts/slack-message.js';
@@ -22,7 +22,7 @@ import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep } from '../model/outcome.js';
 import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
-import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError, type StepLedger, type StepRun } from './step-ledger.js';
 import { errorText } from '../model/error-text.js';
 
 export interface EnforcementSettings {
@@ -173,9 +173,9 @@ export async function remediateAndAlert(
    */
   const waitUntil = Date.now() + LEDGER_WAIT_MS;
   let ledgerDown = false;
-  const once = async <T extends object>(step: string, effect: () => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
+  const once = async <T extends object>(step: string, effect: (run: StepRun) => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
     const name = unconfirmed && step !== 'action' ? `${step}-unconfirmed` : step;
-    if (ledgerDown) return { replayed: false, value: await effect() };
+    if (ledgerDown) return { replayed: false, value: await effect({ takeover: false }) };
     try {
       const outcome = await deps.ledger.once(key, name, effect, { waitMs: Math.max(0, waitUntil - Date.now()) });
       if (outcome.unrecorded) failures.ledger = outcome.unrecorded;
@@ -184,7 +184,7 @@ export async function remediateAndAlert(
       if (!(error instanceof LedgerUnavailableError)) throw error;
       failures.ledger = error.message;
       ledgerDown = true;
-      return { replayed: false, value: await effect() };
+      return { replayed: false, value: await effect({ takeover: false }) };
     }
   };
 
@@ -193,7 +193,10 @@ export async function remediateAndAlert(
     const remediation = ACTIONS[action.kind as RemediationAction['kind']];
     const target = remediationTarget(decided, model);
     try {
-      const { value, replayed } = await once('action', async () => {
+      const { value, replayed } = await once('action', async ({ takeover }) => {
+        // An earlier run's claim ran out without "done": the model's own state says whether it acted.
+        const already = takeover ? await doneBefore(sagemaker, target.modelName, decided.decision.region, action.kind) : null;
+        if (already) return { status: 'already-done' as const, detail: [plan.note, already].filter(Boolean).join(' ') };
         const result = await remediation.run(sagemaker, target, deps.now(), settings);
         return { status: result.status, detail: [plan.note, result.detail].filter(Boolean).join(' ') };
       });
@@ -289,6 +292,19 @@ export async function remediateAndAlert(
   }
 
   return result();
+}
+
+/**
+ * Whether the remediation is already in effect (the model is gone, or tagged as quarantined), for a
+ * step taken over from a run whose "done" write was lost: the effect is not run a second time.
+ */
+async function doneBefore(sagemaker: SageMakerClient, modelName: string, region: string, kind: ActionTaken['kind']): Promise<string | null> {
+  const now = await describeModel(sagemaker, modelName, { region, listTags: true });
+  if (!now.exists) return 'The model no longer exists (an earlier delivery acted; its record was lost).';
+  if (kind === 'quarantine' && now.tags[QUARANTINE_TAG] !== undefined) return `Already tagged ${QUARANTINE_TAG} by an earlier delivery (its record was lost).`;
+  // A recreate is itself idempotent (what an earlier run made is used); the replaced-by tag is its last step.
+  if (kind === 'recreate' && now.tags[REPLACED_BY_TAG] !== undefined) return `Already replaced by ${now.tags[REPLACED_BY_TAG]} (${REPLACED_BY_TAG}) by an earlier delivery (its record was lost).`;
+  return null;
 }
 
 /** How long, in all, one delivery waits for steps another delivery of the same event is running. */

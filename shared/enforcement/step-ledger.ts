@@ -25,14 +25,20 @@ export interface StepLedger {
    * Runs `effect` unless the step is recorded as done; returns its (stored) result. `unrecorded`
    * says why an effect that ran could not be recorded as done (a retry elsewhere may run it again).
    * When another delivery is running the step, waits up to `waitMs` (default 0) for its outcome,
-   * then throws StepInProgressError.
+   * then throws StepInProgressError. The effect is told when it takes over a claim whose lease ran
+   * out (`takeover`): that run may have done it, so the effect checks its own state first.
    */
   once<T extends object>(
     eventId: string,
     step: string,
-    effect: () => Promise<T>,
+    effect: (run: StepRun) => Promise<T>,
     options?: { waitMs?: number },
   ): Promise<{ replayed: boolean; value: T; unrecorded?: string }>;
+}
+
+export interface StepRun {
+  /** This run took over a claim whose lease ran out: the earlier run may have done the effect. */
+  takeover: boolean;
 }
 
 /** The ledger itself cannot be used (its table is missing, denied or failing): deduplication cannot happen. */
@@ -62,7 +68,7 @@ export function memoryStepLedger(): StepLedger {
         if (!done.has(key) && running.has(key)) throw new StepInProgressError(key);
       }
       if (done.has(key)) return { replayed: true, value: done.get(key) as never };
-      const run = effect();
+      const run = effect({ takeover: false });
       running.set(key, run);
       try {
         const value = await run;

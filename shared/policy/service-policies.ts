@@ -45,7 +45,8 @@ export function servicePolicies(options: {
   const enforce: PolicyDocument = {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', ...remediation], Resource: models(false) },
+      // ListTags: before re-running a quarantine whose "done" record was lost, the tag is looked for.
+      { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', ...remediation], Resource: models(false) },
       ...alerting,
       stepLedger,
       // @middy/ssm (the Lambda) reads with GetParameters; the CLI takes the URL itself.

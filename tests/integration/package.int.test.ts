@@ -298,6 +298,7 @@ describe('serverless package (osls, offline)', () => {
         'sagemaker:AddTags',
         'sagemaker:DescribeModel',
         'sagemaker:DeleteModel',
+        'sagemaker:ListTags',
         'sns:Publish',
         'kms:GenerateDataKey',
         'kms:Decrypt',
@@ -315,6 +316,7 @@ describe('serverless package (osls, offline)', () => {
     );
     expect(grants.get('sagemaker:DescribeModel')).toStrictEqual([MODEL_ARN]);
     expect(grants.get('sagemaker:AddTags')).toStrictEqual([MODEL_ARN]);
+    expect(grants.get('sagemaker:ListTags')).toStrictEqual([MODEL_ARN]);
     expect(grants.get('sagemaker:DeleteModel')).toStrictEqual([MODEL_ARN]);
     expect(Object.fromEntries(conditional)).toStrictEqual({
       'sagemaker:DeleteModel': 'MayDelete',

@@ -44,6 +44,13 @@ describe('slackWebhookSender against a local webhook listener (real HTTP)', () =
     expect(listener.received).toHaveLength(1);
   });
 
+  it('posts once when the connection breaks after the post (Slack may have it): no blind retry, reported as unconfirmed', async () => {
+    listener = await startWebhookListener([{ status: 200, reset: true }]);
+    const result = await slackWebhookSender({ url: listener.url, sleep: async () => undefined }).send({ text: 'once' });
+    expect(result).toMatchObject({ attempts: 1, unconfirmed: expect.stringMatching(/broke after the message was sent .*not posted again/) });
+    expect(listener.received).toHaveLength(1);
+  });
+
   it('refuses a plain http webhook URL (not on this machine) without sending anything', async () => {
     const error = await failure(slackWebhookSender({ url: 'http://hooks.slack.com/services/T0/B0/SECRETxTOKEN', fetch: () => expect.unreachable('fetched') }).send({ text: 'x' }));
     expect(error.message).toMatch(/must be https/);

@@ -6,6 +6,8 @@ export interface ScriptedResponse {
   body?: string;
   /** Answer only after this long (a slow Slack). */
   delayMs?: number;
+  /** Read the message, then drop the connection without an answer (a reset after the post). */
+  reset?: boolean;
 }
 
 export interface WebhookListener {
@@ -33,6 +35,7 @@ export async function startWebhookListener(script: ScriptedResponse[] = []): Pro
       }
       received.push({ body, headers: request.headers });
       const next = listener.script.shift() ?? { status: 200, body: 'ok' };
+      if (next.reset) return void request.socket.destroy();
       const answer = () => {
         if (response.destroyed) return;
         response.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers });
