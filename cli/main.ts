@@ -123,7 +123,7 @@ async function configFrom(values: Record<string, unknown>, names: SettingName[],
   const config = withExceptionRegister(loadConfig({ flags, env, file }));
   // A typo (`eu-westt-1`) is refused before any call: the SDK would build an endpoint and fail per region.
   if (config.regions.length > 0) {
-    const { unknownRegions } = await import('../shared/aws/regions.js');
+    const { unknownRegions } = await import('../shared/aws/known-regions.js');
     const unknown = unknownRegions(config.regions);
     if (unknown.length > 0) {
       throw new ConfigurationError(
@@ -625,7 +625,7 @@ function findCommand(argv: string[]): { command: CommandSpec; rest: string[] } |
 async function checkRegionOption(values: Record<string, unknown>): Promise<void> {
   const region = values.region;
   if (typeof region !== 'string') return;
-  const { isKnownRegion } = await import('../shared/aws/regions.js');
+  const { isKnownRegion } = await import('../shared/aws/known-regions.js');
   if (!isKnownRegion(region)) {
     throw new UsageError(`--region: unknown region ${JSON.stringify(region)} (expected a region code of an AWS partition, such as eu-west-1)`);
   }

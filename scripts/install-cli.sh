@@ -1,31 +1,44 @@
 #!/usr/bin/env bash
 # Installs the isolation-guard CLI with only what it needs at run time (npm install --omit=dev of
-# the package: the bundle and the HCL parser, a few MB), for the pre-commit hook and the GitHub
+# the package: the bundle and the HCL parser, about 8 MB), for the pre-commit hook and the GitHub
 # Action, and prints the path of its executable. Never the development tree (serverless, vitest,
-# playwright: 345 MB).
+# playwright: 345 MB) in the place the CLI runs from.
 #   ISOLATION_GUARD_CLI_DIR   where to install (default: .isolation-guard-cli in this repository's clone)
-#   ISOLATION_GUARD_PACKAGE   what to install (default: sagemaker-isolation-guard@<this clone's version>
-#                             from the npm registry; a tarball made by `npm pack` also works)
-# An installed copy is reused. When the version is not on the registry (a commit between
-# releases), the package is packed from this clone (building needs the development tree once, in
-# a temporary folder) and installed the same way.
+#   ISOLATION_GUARD_PACKAGE   what to install: a tarball made by `npm pack`, or a registry spec
+# Without ISOLATION_GUARD_PACKAGE: a checkout with its bundle built (dist/) is packed as it is; else
+# the registry's sagemaker-isolation-guard of this clone's version; else (a commit between releases)
+# the package is built and packed from this clone in a temporary folder (which needs the development
+# tree once, there, removed afterwards). An installed copy is reused while its source is unchanged.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${ISOLATION_GUARD_CLI_DIR:-$here/.isolation-guard-cli}"
 bin="$dir/node_modules/.bin/isolation-guard"
-if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
+version="$(node -p "require('$here/package.json').version")"
+if [ -n "${ISOLATION_GUARD_PACKAGE:-}" ]; then
+  source="package:$ISOLATION_GUARD_PACKAGE"
+elif [ -f "$here/dist/cli.mjs" ]; then
+  source="checkout:$(node -p "require('fs').statSync('$here/dist/cli.mjs').mtimeMs")"
+else
+  source="registry:$version"
+fi
+if [ -x "$bin" ] && [ "$(cat "$dir/.source" 2>/dev/null)" = "$source" ]; then echo "$bin"; exit 0; fi
 mkdir -p "$dir"
 [ -f "$dir/package.json" ] || echo '{ "name": "isolation-guard-cli", "private": true }' > "$dir/package.json"
-install() { npm install --prefix "$dir" --omit=dev --no-audit --no-fund --loglevel=error "$1" >&2; }
-version="$(node -p "require('$here/package.json').version")"
-spec="${ISOLATION_GUARD_PACKAGE:-sagemaker-isolation-guard@$version}"
-if ! install "$spec"; then
-  [ -z "${ISOLATION_GUARD_PACKAGE:-}" ] || exit 2
-  echo "isolation-guard: $spec is not on the registry; packing it from $here (once)" >&2
-  build="$(mktemp -d)"
-  trap 'rm -rf "$build"' EXIT
-  tar -C "$here" --exclude=./node_modules --exclude=./.isolation-guard-cli --exclude=./.git -cf - . | tar -x -C "$build"
-  (cd "$build" && npm ci --no-audit --no-fund --loglevel=error && npm pack --silent --pack-destination "$build") >&2
-  install "$(ls "$build"/sagemaker-isolation-guard-*.tgz)"
-fi
+install() { npm install --prefix "$dir" --omit=dev --no-audit --no-fund --no-save --loglevel=error "$1" >&2; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+case "$source" in
+  package:*) install "$ISOLATION_GUARD_PACKAGE" ;;
+  checkout:*)
+    (cd "$here" && npm pack --ignore-scripts --silent --pack-destination "$work") >/dev/null
+    install "$(ls "$work"/sagemaker-isolation-guard-*.tgz)" ;;
+  registry:*)
+    if ! install "sagemaker-isolation-guard@$version"; then
+      echo "isolation-guard: sagemaker-isolation-guard@$version is not on the registry; building it from $here (once)" >&2
+      tar -C "$here" --exclude=./node_modules --exclude=./.isolation-guard-cli --exclude=./.git -cf - . | tar -x -C "$work"
+      (cd "$work" && npm ci --no-audit --no-fund --loglevel=error && npm pack --silent --pack-destination "$work") >&2
+      install "$(ls "$work"/sagemaker-isolation-guard-*.tgz)"
+    fi ;;
+esac
+echo "$source" > "$dir/.source"
 echo "$bin"

@@ -167,7 +167,7 @@ const workgroup = () =>
 
 /**
  * `all` alone, or region codes. Whether each is a region AWS lists is checked where the SDK's
- * partition data is loaded anyway (`unknownRegions` in shared/aws/regions.ts; the CLI before any call).
+ * partition data is loaded anyway (`unknownRegions` in shared/aws/known-regions.ts; the CLI before any call).
  */
 const regionList = () =>
   stringList().superRefine((entries, ctx) => {

@@ -1,5 +1,3 @@
-import { partition } from '@aws-sdk/core/client';
-
 /**
  * Regions of the aws partition where SageMaker is offered, for `--regions all`. A list rather than
  * a lookup: the SSM public parameters that list them are not readable in every account, and a
@@ -21,12 +19,3 @@ export function resolveRegions(requested: readonly string[], fallback: string): 
   return requested.length > 0 ? [...new Set(requested)] : [fallback];
 }
 
-/**
- * A region AWS lists in one of its partitions (aws, aws-cn, aws-us-gov, ...), from the SDK's own
- * endpoint data: `eu-westt-1` is not one (the SDK would build an endpoint for it and fail later, on
- * a DNS error or an HTML page).
- */
-export const isKnownRegion = (region: string): boolean => 'description' in partition(region);
-
-/** The entries of a region list (`all` aside) that are not regions AWS lists. */
-export const unknownRegions = (regions: readonly string[]): string[] => regions.filter((region) => region !== 'all' && !isKnownRegion(region));

@@ -94,6 +94,11 @@ h2::after{content:"";display:block;height:120px;margin-bottom:-120px}
 *{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 body{padding:0;max-width:none;font-size:11px}
 table{font-size:10.5px}
+table.wide{font-size:9px}
+table.wide th,table.wide td{padding:2px 3px}
+table.wide td.prose{min-width:9em}
+table.wide td.anywhere{min-width:8em}
+.badge{font-size:9px;line-height:13px;padding:0 4px}
 svg.weekly-chart{max-width:600px}
 .card{padding:6px 10px}
 .card .figure{font-size:20px}

@@ -50,7 +50,7 @@ export interface Table<Row> {
 }
 
 /** Tables with more columns than this stack each row's cells on a narrow screen (no cut column at 800 px). */
-const STACK_FROM = 6;
+const STACK_FROM = 9;
 /** ...and with more than this, on any screen narrower than 1,400 px (14 columns do not fit 1,280 px). */
 const WIDE_FROM = 11;
 
