@@ -4,6 +4,8 @@ import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organ
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AccountClient } from '@aws-sdk/client-account';
+import { enabledRegions } from './regions.js';
 import { ConfigurationError } from '../errors.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsClientOptions, AwsClients } from './clients.js';
@@ -110,6 +112,28 @@ export function accountRouter(
       return cache.get(key)!;
     },
     homeAccount: homeId,
+    /**
+     * The regions an account has enabled (account:ListRegions; member accounts through the member
+     * role), or null when it cannot say (the role lacks the grant): every region is then tried, and
+     * one that is not enabled answers as such.
+     */
+    async enabledRegionsOf(account: string | null): Promise<Set<string> | null> {
+      const member = options.member && account !== null && account !== (await homeId());
+      const client = withErrorContext(
+        new AccountClient({
+          ...endpoint,
+          region: 'us-east-1',
+          ...(member ? { credentials: credentialsFor(account!) } : options.credentials ? { credentials: options.credentials } : {}),
+        }),
+      );
+      try {
+        return await enabledRegions(client);
+      } catch {
+        return null;
+      } finally {
+        client.destroy();
+      }
+    },
     /**
      * The member role's credentials for an account (null: this account, or no member role), kept
      * until five minutes before they expire: for calls made outside an SDK client (Security Hub's

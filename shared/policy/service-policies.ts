@@ -59,6 +59,8 @@ export function servicePolicies(options: {
     Statement: [
       // ListModels supports no resource-level permission.
       { Sid: 'ListModels', Effect: 'Allow', Action: ['sagemaker:ListModels'], Resource: '*' },
+      // `--regions all`: the regions the account has enabled (opt-in regions are not assumed).
+      { Sid: 'ListEnabledRegions', Effect: 'Allow', Action: ['account:ListRegions'], Resource: `arn:${p}:account::${account}:account` },
       { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', ...remediation], Resource: models(true) },
       ...alerting,
       // The sweep sends violations through the same ledger as enforce (one alert per reminder window).

@@ -31,6 +31,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   STSClient: 'sts',
   OrganizationsClient: 'organizations',
   CloudTrailClient: 'cloudtrail',
+  AccountClient: 'account',
 };
 
 /** Commands whose IAM action has another name. */
@@ -79,6 +80,9 @@ function resourceOf(action: string, input: Record<string, any>, region: string, 
     }
     case 'sts':
       return String(input.RoleArn ?? '*');
+    case 'account':
+      // The calling account's own (a member account's, through its role: its credentials' account).
+      return `arn:aws:account::${input.AccountId ?? account}:account`;
     default:
       return '*';
   }

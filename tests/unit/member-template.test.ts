@@ -53,6 +53,7 @@ describe('templates/member-account.yml (StackSet for member accounts)', () => {
     const statements = statementsOf(template.Resources.MemberRole.Properties.Policies[0].PolicyDocument);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
     expect(actions.sort()).toStrictEqual([
+      'account:ListRegions',
       'cloudtrail:LookupEvents',
       'sagemaker:AddTags',
       'sagemaker:DeleteModel',
