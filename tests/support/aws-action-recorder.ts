@@ -18,7 +18,12 @@ export interface RecordedAction {
   region: string;
   /** s3:ListBucket: the key prefix listed (the `s3:prefix` condition key); absent when none was given. */
   prefix?: string;
+  /** The account whose credentials made the call: a member account's, through its role (AssumeRole). */
+  caller: string;
 }
+
+/** Access keys that AssumeRole handed out, with the account of the role assumed (as moto scopes them). */
+const assumedKeys = new Map<string, string>();
 
 const SERVICE_PREFIX: Record<string, string> = {
   SageMakerClient: 'sagemaker',
@@ -116,9 +121,15 @@ function install(account: string): void {
             const action = IAM_ACTION[named] ?? named;
             const region = typeof this.config.region === 'function' ? await this.config.region() : String(this.config.region);
             const input = callArgs.input ?? {};
-            const record: RecordedAction = { action, resource: resourceOf(action, input, region, account), region };
+            const identity = typeof this.config.credentials === 'function' ? await this.config.credentials().catch(() => null) : null;
+            const caller = assumedKeys.get(identity?.accessKeyId) ?? account;
+            const record: RecordedAction = { action, resource: resourceOf(action, input, region, caller), region, caller };
             if (action === 's3:ListBucket' && typeof input.Prefix === 'string') record.prefix = input.Prefix;
             for (const recorder of active) recorder.calls.push(record);
+            const output = await next(callArgs);
+            const key = output?.output?.Credentials?.AccessKeyId;
+            if (action === 'sts:AssumeRole' && key) assumedKeys.set(key, String(input.RoleArn).split(':')[4]!);
+            return output;
           }
           return next(callArgs);
         },
@@ -136,7 +147,7 @@ export function recordAwsActions(options: { account?: string } = {}): ActionReco
     calls: [],
     distinct() {
       const seen = new Map<string, RecordedAction>();
-      for (const call of recorder.calls) seen.set(`${call.action} ${call.resource} ${call.prefix ?? ''}`, call);
+      for (const call of recorder.calls) seen.set(`${call.caller} ${call.action} ${call.resource} ${call.prefix ?? ''}`, call);
       return [...seen.values()].sort((a, b) => `${a.action} ${a.resource}`.localeCompare(`${b.action} ${b.resource}`));
     },
     clear() {
