@@ -4,8 +4,7 @@ import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organ
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { AccountClient } from '@aws-sdk/client-account';
-import { enabledRegions } from './regions.js';
+import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
 import { ConfigurationError } from '../errors.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsClientOptions, AwsClients } from './clients.js';
@@ -220,4 +219,13 @@ export async function resolveAccounts(accounts: readonly string[], options: AwsC
   const listed = await organizationAccounts(withErrorContext(new OrganizationsClient({ ...common, region: common.region ?? 'us-east-1' })));
   if (names) for (const { id, name } of listed) if (name && names[id] === undefined) names[id] = name;
   return [...new Set([...accounts.filter((a) => a !== 'org'), ...listed.map((a) => a.id)])];
+}
+
+/** The regions an account has enabled (account:ListRegions, every page): those enabled by default and the opt-in ones turned on. */
+export async function enabledRegions(client: AccountClient): Promise<Set<string>> {
+  const enabled = new Set<string>();
+  for await (const page of paginateListRegions({ client }, { RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] })) {
+    for (const region of page.Regions ?? []) if (region.RegionName) enabled.add(region.RegionName);
+  }
+  return enabled;
 }

@@ -1,10 +1,8 @@
-import { paginateListRegions, type AccountClient } from '@aws-sdk/client-account';
-
 /**
  * Regions of the aws partition where SageMaker is offered, for `--regions all`. A list rather than
  * a lookup: the SSM public parameters that list them are not readable in every account, and a
  * sweep must not silently cover fewer regions than asked. Extend it when SageMaker opens one. An
- * account sees only the regions it has enabled (`enabledRegions`): the others are "not enabled".
+ * account sees only the regions it has enabled (`enabledRegions` in accounts.ts): the others are "not enabled".
  */
 export const SAGEMAKER_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
@@ -32,12 +30,3 @@ export function resolveRegions(requested: readonly string[], fallback: string): 
  */
 const NOT_ENABLED = new Set(['UnrecognizedClientException', 'InvalidClientTokenId']);
 export const isRegionNotEnabled = (error: unknown): boolean => NOT_ENABLED.has((error as { name?: string } | null)?.name ?? '');
-
-/** The regions an account has enabled (account:ListRegions, every page): those enabled by default and the opt-in ones turned on. */
-export async function enabledRegions(client: AccountClient): Promise<Set<string>> {
-  const enabled = new Set<string>();
-  for await (const page of paginateListRegions({ client }, { RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] })) {
-    for (const region of page.Regions ?? []) if (region.RegionName) enabled.add(region.RegionName);
-  }
-  return enabled;
-}
