@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
@@ -17,7 +14,8 @@ import { lambdaContext } from '../support/lambda-context.js';
 import { createLocalStack, createModel, stackEnvironment, type LocalStack } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
-import { disposePackagedServices, packageService, REPO_ROOT, ruleEventPattern, type CfnTemplate, type PackagedService } from '../support/packaged-template.js';
+import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
+import { memberTemplate } from '../support/member-template.js';
 import { resolveIntrinsics, roleArn, roleStatements, type PhysicalNames } from '../support/role-grants.js';
 
 /**
@@ -71,22 +69,6 @@ async function recording(into: RecordedAction[], run: () => Promise<unknown>) {
     recorder.stop();
     into.push(...recorder.distinct(), ...current);
   }
-}
-
-/** templates/member-account.yml, its CloudFormation short tags read as their long form. */
-function memberTemplate(): CfnTemplate {
-  const schema = yaml.DEFAULT_SCHEMA.extend(
-    ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Join', 'Select', 'Split'].flatMap((name) =>
-      (['scalar', 'sequence', 'mapping'] as const).map(
-        (kind) =>
-          new yaml.Type(`!${name}`, {
-            kind,
-            construct: (data: unknown) => (name === 'Ref' ? { Ref: data } : name === 'GetAtt' && typeof data === 'string' ? { 'Fn::GetAtt': data.split('.') } : { [`Fn::${name}`]: data }),
-          }),
-      ),
-    ),
-  );
-  return yaml.load(readFileSync(join(REPO_ROOT, 'templates', 'member-account.yml'), 'utf8'), { schema }) as CfnTemplate;
 }
 
 const centralRoles = () => ['EnforceRole', 'SweepRole', 'SweepWorkerRole', 'HistoryRole'].map((id) => roleArn(packaged.template, id, names));
