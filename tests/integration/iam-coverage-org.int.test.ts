@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cfnLint } from '../support/cfn-lint.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
@@ -177,6 +179,12 @@ describe('the organisation deployment: every call is allowed to the role that ma
     expect(await deniedCalls(central('SweepRole'), seen.sweep.filter((c) => c.caller !== MEMBER), assumeContext('SweepRole'), memberTrust)).toEqual([]);
     expect(await deniedCalls(memberRole(), seen.sweep.filter((c) => c.caller === MEMBER))).toEqual([]);
   });
+
+  it('cfn-lint finds no error in the packaged templates (AWS\'s resource specifications)', async () => {
+    const templates = ['cloudformation-template-create-stack.json', 'cloudformation-template-update-stack.json'].map((file) => join(packaged.dir, file));
+    const errors = (await cfnLint(templates, [REGION])).filter((m) => m.Level === 'Error').map((m) => `${m.Rule.Id} ${m.Message}`);
+    expect(errors).toEqual([]);
+  }, 180_000);
 
   it('the checker itself: without the member role\'s import grant, the member finding would be denied (as AWS denied the central import)', async () => {
     const role = memberRole();
