@@ -45,6 +45,10 @@ const IAM_ACTION: Record<string, string> = {
   's3:ListObjects': 's3:ListBucket',
   's3:HeadObject': 's3:GetObject',
   's3:HeadBucket': 's3:ListBucket',
+  // SQS's batch calls are authorised as their single actions (IAM has no *Batch action).
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
 };
 
 /** Actions that take no resource-level permission. */
