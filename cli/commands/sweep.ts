@@ -1,7 +1,7 @@
 import { hintForErrorText } from '../aws-errors.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
-import { resolveRegions } from '../../shared/aws/regions.js';
+import { isAllRegions, resolveRegions } from '../../shared/aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../../shared/aws/accounts.js';
 import type { Config } from '../../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
@@ -41,7 +41,14 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Pro
   const accounts = await resolveAccounts(options.config.accounts, { region: home }, options.config.accountNames);
   const bar = progressBar();
   const result = await sweepModels(
-    { regions, accounts, concurrency: options.concurrency, reminderDays: options.config.reminderDays, onProgress: (p) => bar.update(p.region, p.done, p.total) },
+    {
+      regions,
+      accounts,
+      concurrency: options.concurrency,
+      reminderDays: options.config.reminderDays,
+      onProgress: (p) => bar.update(p.region, p.done, p.total),
+      ...(isAllRegions(options.config.regions) ? { enabledRegionsOf: (account: string | null) => router.enabledRegionsOf(account) } : {}),
+    },
     enforcementSettings(options.config),
     deps,
   );

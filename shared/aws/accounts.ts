@@ -4,6 +4,7 @@ import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organ
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
 import { ConfigurationError } from '../errors.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsClientOptions, AwsClients } from './clients.js';
@@ -111,6 +112,28 @@ export function accountRouter(
     },
     homeAccount: homeId,
     /**
+     * The regions an account has enabled (account:ListRegions; member accounts through the member
+     * role), or null when it cannot say (the role lacks the grant): every region is then tried, and
+     * one that is not enabled answers as such.
+     */
+    async enabledRegionsOf(account: string | null): Promise<Set<string> | null> {
+      const member = options.member && account !== null && account !== (await homeId());
+      const client = withErrorContext(
+        new AccountClient({
+          ...endpoint,
+          region: 'us-east-1',
+          ...(member ? { credentials: credentialsFor(account!) } : options.credentials ? { credentials: options.credentials } : {}),
+        }),
+      );
+      try {
+        return await enabledRegions(client);
+      } catch {
+        return null;
+      } finally {
+        client.destroy();
+      }
+    },
+    /**
      * The member role's credentials for an account (null: this account, or no member role), kept
      * until five minutes before they expire: for calls made outside an SDK client (Security Hub's
      * signed import), which would otherwise assume the role for every call.
@@ -196,4 +219,13 @@ export async function resolveAccounts(accounts: readonly string[], options: AwsC
   const listed = await organizationAccounts(withErrorContext(new OrganizationsClient({ ...common, region: common.region ?? 'us-east-1' })));
   if (names) for (const { id, name } of listed) if (name && names[id] === undefined) names[id] = name;
   return [...new Set([...accounts.filter((a) => a !== 'org'), ...listed.map((a) => a.id)])];
+}
+
+/** The regions an account has enabled (account:ListRegions, every page): those enabled by default and the opt-in ones turned on. */
+export async function enabledRegions(client: AccountClient): Promise<Set<string>> {
+  const enabled = new Set<string>();
+  for await (const page of paginateListRegions({ client }, { RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] })) {
+    for (const region of page.Regions ?? []) if (region.RegionName) enabled.add(region.RegionName);
+  }
+  return enabled;
 }

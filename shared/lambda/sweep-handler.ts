@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { AwsClients } from '../aws/clients.js';
-import { resolveRegions } from '../aws/regions.js';
+import { isAllRegions, resolveRegions } from '../aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
@@ -29,8 +29,11 @@ export function createSweepHandler(options: { config: Config; clients: AwsClient
     .handler(async () => {
       const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
       const accounts = await resolveAccounts(config.accounts, {}, config.accountNames);
-      const deps = enforcementDeps(config, clients, { router: routerFromConfig(config, clients) });
-      const result = await sweepModels({ regions, accounts, reminderDays: config.reminderDays }, enforcementSettings(config), deps);
+      const router = routerFromConfig(config, clients);
+      const deps = enforcementDeps(config, clients, { router });
+      // regions=all: each account's enabled regions (opt-in ones it has not enabled are listed as not enabled).
+      const enabledRegionsOf = isAllRegions(config.regions) ? (account: string | null) => router.enabledRegionsOf(account) : undefined;
+      const result = await sweepModels({ regions, accounts, reminderDays: config.reminderDays, ...(enabledRegionsOf ? { enabledRegionsOf } : {}) }, enforcementSettings(config), deps);
       const summary = inventorySummary(result);
       const snapshot = config.evidenceBucket ? await storeInventorySnapshot(clients.s3, config.evidenceBucket, result) : [];
       metrics.addMetric('ModelsSwept', MetricUnit.Count, summary.models);

@@ -39,7 +39,7 @@ export interface SweepResult {
   startedAt: string;
   finishedAt: string;
   /** One entry per account and region swept (account null: this account). */
-  regions: Array<{ account?: string | null; region: string; models: number; error: string | null }>;
+  regions: Array<{ account?: string | null; region: string; models: number; error: string | null; notEnabled?: true }>;
   models: InventoryEntry[];
   /** Exceptions within 14 days of expiry, reminded once over SNS (`kind=exception-expiring`). */
   reminders?: ReminderOutcome[];

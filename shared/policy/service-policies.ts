@@ -60,6 +60,8 @@ export function servicePolicies(options: {
     Statement: [
       // ListModels supports no resource-level permission.
       { Sid: 'ListModels', Effect: 'Allow', Action: ['sagemaker:ListModels'], Resource: '*' },
+      // `--regions all`: the regions the account has enabled (opt-in regions are not assumed).
+      { Sid: 'ListEnabledRegions', Effect: 'Allow', Action: ['account:ListRegions'], Resource: `arn:${p}:account::${account}:account` },
       { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', ...remediation], Resource: models(true) },
       ...alerting,
       // The sweep sends violations through the same ledger as enforce (one alert per reminder window).
@@ -191,5 +193,21 @@ export function servicePolicies(options: {
       policy.Statement.push(assumeMemberRole(options.memberRoleName));
     }
   }
-  return { enforce, sweep, audit, auditAthena, auditEvidence, fix };
+  // The member role (templates/member-account.yml), in each member account (<ACCOUNT> there): what
+  // the service does to that account's models, and, with Security Hub, the import of their findings
+  // under the account's own default product (Security Hub requires AwsAccountId to be the caller's).
+  const member: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      // ListModels and LookupEvents support no resource-level permission.
+      { Sid: 'ListModels', Effect: 'Allow', Action: ['sagemaker:ListModels'], Resource: '*' },
+      { Sid: 'AuditCreateModelCalls', Effect: 'Allow', Action: ['cloudtrail:LookupEvents'], Resource: '*' },
+      { Sid: 'ListEnabledRegions', Effect: 'Allow', Action: ['account:ListRegions'], Resource: `arn:${p}:account::${account}:account` },
+      { Sid: 'InspectAndRemediateModels', Effect: 'Allow', Action: ['sagemaker:DescribeModel', 'sagemaker:ListTags', ...remediation], Resource: models(true) },
+      ...(options.securityHub
+        ? [{ Sid: 'ImportFindings', Effect: 'Allow' as const, Action: ['securityhub:BatchImportFindings'], Resource: `arn:${p}:securityhub:*:${account}:product/${account}/default` }]
+        : []),
+    ],
+  };
+  return { enforce, sweep, audit, auditAthena, auditEvidence, fix, member };
 }

@@ -8,6 +8,7 @@ import { describeModel, listModels, type ListedModel } from '../aws/sagemaker-mo
 import { isIsolated } from '../model/sagemaker-model.js';
 import { errorText } from '../model/error-text.js';
 import { DEFAULT_PRIORITIES } from '../decision/priorities.js';
+import { isRegionNotEnabled } from '../aws/regions.js';
 
 export interface SweepOptions {
   regions: readonly string[];
@@ -23,6 +24,11 @@ export interface SweepOptions {
    */
   sendReminders?: boolean;
   onProgress?: (event: { region: string; done: number; total: number }) => void;
+  /**
+   * `regions=all`: the regions each account has enabled (null: unknown, every region is tried). A
+   * region not enabled is listed as such (`notEnabled`), not read and not an error.
+   */
+  enabledRegionsOf?: (account: string | null) => Promise<ReadonlySet<string> | null>;
 }
 
 const MATTERING_TAG = /^(isolation-guard:|aws:cloudformation:stack-name$)/;
@@ -51,8 +57,14 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
     ...settings.exemptions.flatMap((e) => (e.kind === 'tag' ? [e.pattern.split('=')[0]!] : [])),
   ]);
   const accounts: Array<string | null> = options.accounts && options.accounts.length > 0 ? [...options.accounts] : [null];
+  const enabled = new Map<string | null, ReadonlySet<string> | null>();
   for (const [account, region] of accounts.flatMap((a) => options.regions.map((r) => [a, r] as const))) {
     const where = account === null ? {} : { account };
+    if (options.enabledRegionsOf && !enabled.has(account)) enabled.set(account, await options.enabledRegionsOf(account).catch(() => null));
+    if (enabled.get(account)?.has(region) === false) {
+      result.regions.push({ ...where, region, models: 0, error: null, notEnabled: true });
+      continue;
+    }
     try {
       // A member account whose role is missing or denied fails here: reported, the others go on.
       const sagemaker = await deps.sagemakerFor({ account, region });
@@ -108,7 +120,8 @@ export async function sweepModels(options: SweepOptions, settings: EnforcementSe
       result.models.push(...present);
       result.regions.push({ ...where, region, models: present.length, error: null });
     } catch (error) {
-      result.regions.push({ ...where, region, models: 0, error: errorText(error) });
+      // An opt-in region the account has not enabled answers every call so: listed, not an error.
+      result.regions.push({ ...where, region, models: 0, ...(isRegionNotEnabled(error) ? { error: null, notEnabled: true as const } : { error: errorText(error) }) });
     }
   }
   if (options.sendReminders ?? true) result.reminders = await sendExpiryReminders(settings.exemptions, result, deps);

@@ -146,6 +146,8 @@ describe('packaging refuses what AWS would refuse, naming the limit', () => {
     const production = await packageService({ stage: 'production', region: 'ap-southeast-1' });
     for (const name of roleNames(production.template)) expect(name.length, name).toBeLessThanOrEqual(64);
     expect(roleNames(production.template)).toContain('sagemaker-isolation-guard-production-ap-southeast-1-planner');
+    const lint = await cfnLint(TEMPLATES.map((file) => join(production.dir, file)), ['ap-southeast-1']);
+    expect(lint.filter((m) => m.Level === 'Error').map((m) => `${m.Rule.Id} ${m.Message}`)).toEqual([]);
   }, 180_000);
 
   it('an Athena source without the trail bucket Athena must read, and an Object Lock mode AWS does not have', async () => {

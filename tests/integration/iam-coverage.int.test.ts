@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cfnLint } from '../support/cfn-lint.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
@@ -174,6 +176,12 @@ describe('every AWS call a function makes is granted to it', () => {
     expect(auditCalls.length).toBeGreaterThan(0);
     expect(await deniedCalls({ arn: caller, statements: policies.audit.Statement }, auditCalls)).toEqual([]);
   });
+
+  it('cfn-lint finds no error in the packaged templates (AWS\'s resource specifications)', async () => {
+    const templates = ['cloudformation-template-create-stack.json', 'cloudformation-template-update-stack.json'].map((file) => join(packaged.dir, file));
+    const errors = (await cfnLint(templates, [REGION])).filter((m) => m.Level === 'Error').map((m) => `${m.Rule.Id} ${m.Message}`);
+    expect(errors).toEqual([]);
+  }, 180_000);
 
   it('the checker itself: the role before the fix (ssm:GetParameter) would have been caught', async () => {
     const statements = roleStatements(packaged.template, 'EnforceRole', names).map((s) =>

@@ -136,7 +136,7 @@ describe('the moto harness', () => {
     expect((await hub.send(new GetFindingsCommand({}))).Findings!.map((f) => f.Id)).toEqual(['own']);
   });
 
-  it('moves an endpoint to another config with UpdateEndpoint, Updating then InService, as AWS documents (patch 9)', async () => {
+  it('moves an endpoint to another config with UpdateEndpoint, Updating then InService, as AWS documents (patch 10)', async () => {
     await sagemaker.send(model('served-a'));
     await sagemaker.send(model('served-b', true));
     const variant = (ModelName: string) => ({ VariantName: 'AllTraffic', ModelName, InitialInstanceCount: 1, InstanceType: 'ml.m5.large' as const });
@@ -173,6 +173,28 @@ describe('the moto harness', () => {
       name: 'ValidationException',
       message: expect.stringContaining('in-progress'),
     });
+  });
+
+  it('answers an opt-in region an account has not enabled as AWS does, until account:EnableRegion; ListRegions lists them (patch 9)', async () => {
+    const { AccountClient, EnableRegionCommand, ListRegionsCommand } = await import('@aws-sdk/client-account');
+    const { ListTopicsCommand, SNSClient } = await import('@aws-sdk/client-sns');
+    const { ListModelsCommand } = await import('@aws-sdk/client-sagemaker');
+    const capeTown = new SageMakerClient({ ...awsClientConfig(moto.endpoint, 'af-south-1'), maxAttempts: 1 });
+    await expect(capeTown.send(new ListModelsCommand({}))).rejects.toMatchObject({ name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 400 } });
+    // A query-protocol service answers InvalidClientTokenId (403).
+    await expect(new SNSClient({ ...awsClientConfig(moto.endpoint, 'me-south-1'), maxAttempts: 1 }).send(new ListTopicsCommand({}))).rejects.toMatchObject({
+      name: 'InvalidClientTokenId',
+      $metadata: { httpStatusCode: 403 },
+    });
+    // Regions enabled by default answer as before.
+    await expect(sagemaker.send(new ListModelsCommand({}))).resolves.toBeDefined();
+    const account = new AccountClient(awsClientConfig(moto.endpoint, 'us-east-1'));
+    const enabled = async () => (await account.send(new ListRegionsCommand({ RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] }))).Regions!.map((r) => r.RegionName);
+    expect(await enabled()).toContain('eu-west-1');
+    expect(await enabled()).not.toContain('af-south-1');
+    await account.send(new EnableRegionCommand({ RegionName: 'af-south-1' }));
+    expect(await enabled()).toContain('af-south-1');
+    await expect(capeTown.send(new ListModelsCommand({}))).resolves.toMatchObject({ Models: [] });
   });
 
   it('resets to an empty account', async () => {

@@ -156,6 +156,36 @@ describe('one deployment for the organisation (moto, three accounts, two regions
     expect(result.models.some((m) => m.account === MOTO_ACCOUNT)).toBe(false);
   });
 
+  it('lists an opt-in region an account has not enabled as "not enabled", not an error: asked with account:ListRegions for regions=all, and when a region answers so', async () => {
+    const { AccountClient, EnableRegionCommand } = await import('@aws-sdk/client-account');
+    // The first member account has enabled Cape Town; the second has not.
+    await new AccountClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: await assumedCredentials(MEMBERS[0]!, 'us-east-1') }).send(
+      new EnableRegionCommand({ RegionName: 'af-south-1' }),
+    );
+    const config = loadConfig({ env: {} });
+    const r = router();
+    const regions = ['eu-west-1', 'af-south-1'];
+    const rows = (result: Awaited<ReturnType<typeof sweepModels>>) => result.regions.map((row) => [row.account, row.region, row.error, row.notEnabled ?? false]);
+    const expected = [
+      [MEMBERS[0], 'eu-west-1', null, false],
+      [MEMBERS[0], 'af-south-1', null, false],
+      [MEMBERS[1], 'eu-west-1', null, false],
+      [MEMBERS[1], 'af-south-1', null, true],
+    ];
+    // regions=all: each account says which regions it has enabled (through the member role).
+    const asked: Array<string | null> = [];
+    const enabledRegionsOf = async (account: string | null) => {
+      asked.push(account);
+      return r.enabledRegionsOf(account);
+    };
+    const withList = await sweepModels({ regions, accounts: MEMBERS, reminderDays: 7, enabledRegionsOf }, enforcementSettings(config), enforcementDeps(config, home, { router: r }));
+    expect(rows(withList)).toEqual(expected);
+    expect(asked).toEqual(MEMBERS);
+    // A fanned-out worker's unit (no list asked): the region answers UnrecognizedClientException, listed the same way.
+    const unit = await sweepModels({ regions, accounts: MEMBERS, reminderDays: 7 }, enforcementSettings(config), enforcementDeps(config, home, { router: router() }));
+    expect(rows(unit)).toEqual(expected);
+  });
+
   it("audits an organisation trail's archive and looks up each member account's models today through the member role", async () => {
     const calls = MEMBERS.map((account) => createModelRecord({ account, region: 'eu-west-1', time: '2026-10-05T10:00:00Z', modelName: `open-${account}` }));
     calls.push(createModelRecord({ account: MEMBERS[0]!, region: 'eu-west-1', time: '2026-10-06T10:00:00Z', modelName: 'gone-since' }));

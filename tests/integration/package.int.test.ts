@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cfnLint } from '../support/cfn-lint.js';
 import { ownFixturePath, publicFixturePath, readJson } from '../support/fixtures.js';
 import {
   disposePackagedServices,
@@ -520,6 +522,12 @@ describe('serverless package (osls, offline)', () => {
     // (The message is the whole output, source-mapped lines included: assert on the line, print only it.)
     expect(failure.split('\n').find((line) => line.includes('(input): not a CloudTrail record'))).toMatch(/^RecordValidationError: \(input\)/);
   });
+
+  it('cfn-lint finds no error in the packaged templates (AWS\'s resource specifications)', async () => {
+    const templates = ['cloudformation-template-create-stack.json', 'cloudformation-template-update-stack.json'].map((file) => join(packaged.dir, file));
+    const errors = (await cfnLint(templates, ['eu-west-1'])).filter((m) => m.Level === 'Error').map((m) => `${m.Rule.Id} ${m.Message}`);
+    expect(errors).toEqual([]);
+  }, 180_000);
 
   it('packages once per process: later callers get the same artifact', async () => {
     await expect(packageService({ stage: 'test', region: 'eu-west-1', params: PARAMS })).resolves.toBe(packaged);

@@ -413,3 +413,86 @@ describe('the merge reads run files as a role listing only under sweep-runs/ (S3
     await expect(mergeSweepRun({ s3, bucket: 'merge-denied', ledger: memoryStepLedger() }, runId)).rejects.toThrow(/Access Denied/);
   });
 });
+
+describe('the fanned-out sweep on AWS\'s rules (iam-simulate)', () => {
+  it('every call the planner and the workers make is allowed to their packaged roles, or, as a member account, to the member role', async () => {
+    const { recordAwsActions } = await import('../support/aws-action-recorder.js');
+    const { deniedCalls } = await import('../support/iam-simulate.js');
+    const { packageService, disposePackagedServices } = await import('../support/packaged-template.js');
+    const { resolveIntrinsics, roleArn, roleStatements } = await import('../support/role-grants.js');
+    const { memberTemplate } = await import('../support/member-template.js');
+    const packaged = await packageService({
+      stage: 'fanout',
+      region: HOME,
+      params: { sweepTopology: 'fanout', memberRoleName: 'isolation-guard-member', accounts: ACCOUNTS.join(','), regions: REGIONS.join(',') },
+    });
+    try {
+      const bucket = await ownBucket('fanout-iam');
+      // A ledger of its own: the other tests' alerts do not stand in for this run's.
+      await createLedgerTable(home.dynamodb, 'guard-steps-iam');
+      const cfg = config({ ISOLATION_GUARD_EVIDENCE_BUCKET: bucket, ISOLATION_GUARD_IDEMPOTENCY_TABLE: 'guard-steps-iam' });
+      const ledger = dynamoDbStepLedger({ client: home.dynamodb, tableName: 'guard-steps-iam' });
+      const recorder = recordAwsActions({ account: '123456789012' });
+      const planned: ReturnType<typeof recorder.distinct> = [];
+      const worked: ReturnType<typeof recorder.distinct> = [];
+      try {
+        await createSweepPlannerHandler({ config: cfg, clients: home, ledger, now: () => new Date('2026-11-30T06:00:00Z') })({}, lambdaContext('sweepPlanner'));
+        planned.push(...recorder.distinct());
+        recorder.clear();
+        const plan = await readJson('sweep-runs/20261130T060000Z/plan.json', bucket);
+        // The units the planner queued, taken off as Lambda's event source would (not the worker's calls).
+        await drainQueue(home.sqs, units.url);
+        recorder.clear();
+        const worker = createSweepWorkerHandler({ config: cfg, clients: home, router: router(), ledger });
+        for (const { account, region } of plan.units) {
+          await worker(unitEvent({ kind: 'sweep-unit', runId: '20261130T060000Z', account, region, of: plan.units.length }), lambdaContext('sweepWorker'));
+        }
+        worked.push(...recorder.distinct());
+      } finally {
+        recorder.stop();
+      }
+      const names = {
+        region: HOME,
+        account: '123456789012',
+        refs: { AlertTopic: topicArn, IdempotencyTable: 'guard-steps-iam', EvidenceBucket: bucket, SweepUnitsQueue: units.url },
+        atts: {
+          'IdempotencyTable.Arn': `arn:aws:dynamodb:${HOME}:123456789012:table/guard-steps-iam`,
+          'EvidenceBucket.Arn': `arn:aws:s3:::${bucket}`,
+          'SweepUnitsQueue.Arn': units.arn,
+          'DeadLetterQueue.Arn': deadLetters.arn,
+        },
+      };
+      const central = (id: string) => ({ arn: roleArn(packaged.template, id, names), statements: roleStatements(packaged.template, id, names) });
+      const member = (account: string) => {
+        const template = memberTemplate();
+        const memberNames = { region: HOME, account, refs: { AllowDelete: 'false', ImportFindings: 'false', CreateMemberRole: 'true', MemberRoleName: 'isolation-guard-member' }, atts: {} };
+        const policies = resolveIntrinsics(template.Resources.MemberRole!.Properties!.Policies, template, memberNames) as Array<{ PolicyDocument: { Statement: unknown[] } }>;
+        return { arn: `arn:aws:iam::${account}:role/isolation-guard-member`, statements: policies.flatMap((p) => p.PolicyDocument.Statement) };
+      };
+      const trustOf = (call: { resource: string }) => {
+        const template = memberTemplate();
+        const account = call.resource.split(':')[4]!;
+        const refs = { CentralAccountId: '123456789012', ExternalId: 'org-secret', CentralRoleArns: [roleArn(packaged.template, 'SweepWorkerRole', names)] as never };
+        return resolveIntrinsics(template.Resources.MemberRole!.Properties!.AssumeRolePolicyDocument, template, { region: HOME, account, refs, atts: {} }) as never;
+      };
+      expect(planned.map((c) => c.action)).toEqual(expect.arrayContaining(['sqs:SendMessage', 's3:PutObject', 's3:ListBucket']));
+      expect(await deniedCalls(central('SweepPlannerRole'), planned)).toEqual([]);
+      const asCentral = worked.filter((c) => !ACCOUNTS.includes(c.caller));
+      const asMembers = worked.filter((c) => ACCOUNTS.includes(c.caller));
+      expect(asCentral.map((c) => c.action)).toEqual(expect.arrayContaining(['sts:AssumeRole', 's3:PutObject', 'sns:Publish']));
+      expect(asMembers.map((c) => c.action)).toEqual(expect.arrayContaining(['sagemaker:ListModels', 'sagemaker:DescribeModel']));
+      const workerRole = central('SweepWorkerRole');
+      expect(
+        await deniedCalls(
+          workerRole,
+          asCentral,
+          (call): Record<string, string> => (call.action === 'sts:AssumeRole' ? { 'sts:ExternalId': 'org-secret', 'aws:PrincipalArn': workerRole.arn } : {}),
+          (call) => (call.action === 'sts:AssumeRole' ? trustOf(call) : undefined),
+        ),
+      ).toEqual([]);
+      for (const account of ACCOUNTS) expect(await deniedCalls(member(account), asMembers.filter((c) => c.caller === account)), account).toEqual([]);
+    } finally {
+      disposePackagedServices();
+    }
+  }, 240_000);
+});

@@ -18,7 +18,12 @@ export interface RecordedAction {
   region: string;
   /** s3:ListBucket: the key prefix listed (the `s3:prefix` condition key); absent when none was given. */
   prefix?: string;
+  /** The account whose credentials made the call: a member account's, through its role (AssumeRole). */
+  caller: string;
 }
+
+/** Access keys that AssumeRole handed out, with the account of the role assumed (as moto scopes them). */
+const assumedKeys = new Map<string, string>();
 
 const SERVICE_PREFIX: Record<string, string> = {
   SageMakerClient: 'sagemaker',
@@ -31,6 +36,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   STSClient: 'sts',
   OrganizationsClient: 'organizations',
   CloudTrailClient: 'cloudtrail',
+  AccountClient: 'account',
 };
 
 /** Commands whose IAM action has another name. */
@@ -39,6 +45,10 @@ const IAM_ACTION: Record<string, string> = {
   's3:ListObjects': 's3:ListBucket',
   's3:HeadObject': 's3:GetObject',
   's3:HeadBucket': 's3:ListBucket',
+  // SQS's batch calls are authorised as their single actions (IAM has no *Batch action).
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
 };
 
 /** Actions that take no resource-level permission. */
@@ -82,6 +92,9 @@ function resourceOf(action: string, input: Record<string, any>, region: string, 
     }
     case 'sts':
       return String(input.RoleArn ?? '*');
+    case 'account':
+      // The calling account's own (a member account's, through its role: its credentials' account).
+      return `arn:aws:account::${input.AccountId ?? account}:account`;
     default:
       return '*';
   }
@@ -115,9 +128,15 @@ function install(account: string): void {
             const action = IAM_ACTION[named] ?? named;
             const region = typeof this.config.region === 'function' ? await this.config.region() : String(this.config.region);
             const input = callArgs.input ?? {};
-            const record: RecordedAction = { action, resource: resourceOf(action, input, region, account), region };
+            const identity = typeof this.config.credentials === 'function' ? await this.config.credentials().catch(() => null) : null;
+            const caller = assumedKeys.get(identity?.accessKeyId) ?? account;
+            const record: RecordedAction = { action, resource: resourceOf(action, input, region, caller), region, caller };
             if (action === 's3:ListBucket' && typeof input.Prefix === 'string') record.prefix = input.Prefix;
             for (const recorder of active) recorder.calls.push(record);
+            const output = await next(callArgs);
+            const key = output?.output?.Credentials?.AccessKeyId;
+            if (action === 'sts:AssumeRole' && key) assumedKeys.set(key, String(input.RoleArn).split(':')[4]!);
+            return output;
           }
           return next(callArgs);
         },
@@ -135,7 +154,7 @@ export function recordAwsActions(options: { account?: string } = {}): ActionReco
     calls: [],
     distinct() {
       const seen = new Map<string, RecordedAction>();
-      for (const call of recorder.calls) seen.set(`${call.action} ${call.resource} ${call.prefix ?? ''}`, call);
+      for (const call of recorder.calls) seen.set(`${call.caller} ${call.action} ${call.resource} ${call.prefix ?? ''}`, call);
       return [...seen.values()].sort((a, b) => `${a.action} ${a.resource}`.localeCompare(`${b.action} ${b.resource}`));
     },
     clear() {

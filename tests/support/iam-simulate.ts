@@ -74,6 +74,8 @@ export async function deniedCalls(
   role: { arn: string; statements: readonly unknown[] },
   calls: readonly RecordedAction[],
   context: (call: RecordedAction) => Record<string, string | string[]> = () => ({}),
+  /** The resource's own policy where AWS evaluates one (a member role's trust for AssumeRole across accounts). */
+  resourcePolicyOf: (call: RecordedAction) => PolicyDocument | undefined = () => undefined,
 ): Promise<DeniedCall[]> {
   const policy = { Version: '2012-10-17', Statement: [...role.statements] };
   const denied: DeniedCall[] = [];
@@ -83,6 +85,7 @@ export async function deniedCalls(
       action: call.action,
       resource: call.resource,
       identityPolicies: [policy],
+      ...(resourcePolicyOf(call) ? { resourcePolicy: resourcePolicyOf(call)! } : {}),
       // A listing carries s3:prefix only when it names one (a listing without one matches no prefix condition).
       context: { ...(call.prefix !== undefined ? { 's3:prefix': call.prefix } : {}), ...context(call) },
     });

@@ -211,7 +211,77 @@ def _batch_import_findings(self, findings):  # type: ignore[no-untyped-def]
 securityhub_models.SecurityHubBackend.batch_import_findings = _batch_import_findings
 
 
-# 9. UpdateEndpoint is not implemented (moto answers "not yet implemented"); `isolation-guard fix`
+# 9. Opt-in regions: moto answers every region for every account. In AWS an opt-in region (Cape
+#    Town, Hong Kong, Bahrain, Tel Aviv, ...) answers every call of an account that has not enabled
+#    it with UnrecognizedClientException (JSON protocols, HTTP 400) or InvalidClientTokenId (query
+#    and REST protocols, HTTP 403), and account:ListRegions says which regions are enabled. Here too:
+#    an account enables one with account:EnableRegion (kept on its account backend, so a reset
+#    clears it), ListRegions lists them with their status. Global services (IAM, STS, Organizations,
+#    Account) are not regional and always answer.
+from moto.account import responses as account_responses  # noqa: E402
+from moto.account import urls as account_urls  # noqa: E402
+from moto.account.models import account_backends as _account_backends  # noqa: E402
+from moto.core import responses as _core_responses  # noqa: E402
+
+OPT_IN_REGIONS = (
+    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+    "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+)
+_ALWAYS_ENABLED = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1",
+)
+_GLOBAL_SERVICES = {"iam", "sts", "organizations", "account", "moto_api", "s3"}
+
+
+def _enabled_opt_in(account_id):  # type: ignore[no-untyped-def]
+    backend = _account_backends[account_id]["aws"]
+    if not hasattr(backend, "isolation_guard_enabled_regions"):
+        backend.isolation_guard_enabled_regions = set()
+    return backend.isolation_guard_enabled_regions
+
+
+def _enable_region(self):  # type: ignore[no-untyped-def]
+    region = self._get_param("RegionName")
+    if region in OPT_IN_REGIONS:
+        _enabled_opt_in(self._get_param("AccountId") or self.current_account).add(region)
+    return 200, {}, ""
+
+
+def _list_regions(self):  # type: ignore[no-untyped-def]
+    enabled = _enabled_opt_in(self._get_param("AccountId") or self.current_account)
+    wanted = self._get_param("RegionOptStatusContains") or []
+    regions = [{"RegionName": r, "RegionOptStatus": "ENABLED_BY_DEFAULT"} for r in _ALWAYS_ENABLED]
+    regions += [{"RegionName": r, "RegionOptStatus": "ENABLED" if r in enabled else "DISABLED"} for r in OPT_IN_REGIONS]
+    if wanted:
+        regions = [r for r in regions if r["RegionOptStatus"] in wanted]
+    return 200, {}, _json.dumps({"Regions": regions})
+
+
+account_responses.AccountResponse.enable_region = _enable_region
+account_responses.AccountResponse.list_regions = _list_regions
+account_urls.url_paths["{0}/enableRegion$"] = account_responses.AccountResponse.dispatch
+account_urls.url_paths["{0}/listRegions$"] = account_responses.AccountResponse.dispatch
+
+_original_call_action = _core_responses.BaseResponse.call_action
+
+
+def _call_action(self):  # type: ignore[no-untyped-def]
+    region = getattr(self, "region", None)
+    if region in OPT_IN_REGIONS and self.service_name not in _GLOBAL_SERVICES and region not in _enabled_opt_in(self.current_account):
+        if self.headers.get("X-Amz-Target") or "json" in str(self.headers.get("Content-Type", "")):
+            body = _json.dumps({"__type": "UnrecognizedClientException", "message": "The security token included in the request is invalid."})
+            return 400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "UnrecognizedClientException"}, body
+        body = ("<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>"
+                "<Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>")
+        return 403, {"Content-Type": "text/xml"}, body
+    return _original_call_action(self)
+
+
+_core_responses.BaseResponse.call_action = _call_action
+
+
+# 10. UpdateEndpoint is not implemented (moto answers "not yet implemented"); `isolation-guard fix`
 #    moves endpoints with it. As AWS documents: the endpoint must exist and be InService (else a
 #    ValidationException), the new config must exist; the endpoint takes the config's variants and
 #    is `Updating` until the deployment ends, then `InService` on the new config. Here the update

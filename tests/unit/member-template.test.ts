@@ -1,23 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.js';
+import { memberTemplate } from '../support/member-template.js';
 
-/** CloudFormation's short intrinsic tags (`!Ref`, `!Sub`, ...) read as their long form. */
-const CFN_SCHEMA = yaml.DEFAULT_SCHEMA.extend(
-  ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'Join', 'Select', 'Split'].flatMap((name) =>
-    (['scalar', 'sequence', 'mapping'] as const).map(
-      (kind) =>
-        new yaml.Type(`!${name}`, {
-          kind,
-          construct: (data: unknown) => (name === 'Ref' ? { Ref: data } : name === 'GetAtt' && typeof data === 'string' ? { 'Fn::GetAtt': data.split('.') } : { [`Fn::${name}`]: data }),
-        }),
-    ),
-  ),
-);
-
-const template = yaml.load(readFileSync(join(REPO_ROOT, 'templates', 'member-account.yml'), 'utf8'), { schema: CFN_SCHEMA }) as any;
+const template = memberTemplate() as any;
 const statementsOf = (policyDocument: any): any[] =>
   policyDocument.Statement.map((s: any) => (s['Fn::If'] ? s['Fn::If'][1] : s));
 
@@ -53,6 +40,7 @@ describe('templates/member-account.yml (StackSet for member accounts)', () => {
     const statements = statementsOf(template.Resources.MemberRole.Properties.Policies[0].PolicyDocument);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
     expect(actions.sort()).toStrictEqual([
+      'account:ListRegions',
       'cloudtrail:LookupEvents',
       'sagemaker:AddTags',
       'sagemaker:DeleteModel',

@@ -91,7 +91,7 @@ describe('the service policies', () => {
   it('grant no wildcard action, and DeleteModel only in delete mode', () => {
     for (const deleteMode of [false, true]) {
       const policies = servicePolicies({ deleteMode });
-      expect(Object.keys(policies).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'fix', 'sweep']);
+      expect(Object.keys(policies).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'fix', 'member', 'sweep']);
       for (const policy of Object.values(policies)) expect(PolicySchema.safeParse(policy).error).toBeUndefined();
       const actions = Object.values(policies).flatMap((p) => p.Statement.flatMap((s) => s.Action));
       expect(actions.includes('sagemaker:DeleteModel')).toBe(deleteMode);
@@ -113,8 +113,10 @@ describe('the service policies', () => {
 
   it('limit the member role to the organisation when it is named (aws:ResourceOrgID)', () => {
     const org = servicePolicies({ deleteMode: false, memberRoleName: 'isolation-guard-member', organizationId: 'o-abc123def4' });
-    expect(Object.keys(org).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'fix', 'sweep']);
-    for (const policy of Object.values(org)) {
+    expect(Object.keys(org).sort()).toEqual(['audit', 'auditAthena', 'auditEvidence', 'enforce', 'fix', 'member', 'sweep']);
+    // The member role's own policy is not assumed from (it is the role assumed).
+    for (const [name, policy] of Object.entries(org).filter(([name]) => name !== 'member')) {
+      expect(name).not.toBe('member');
       expect(policy.Statement.find((s) => s.Sid === 'AssumeMemberRole')!.Condition).toStrictEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-abc123def4' } });
     }
   });
@@ -139,6 +141,24 @@ describe('the service policies', () => {
   });
 });
 
+describe('servicePolicies: the member role', () => {
+  it('grants what templates/member-account.yml grants, BatchImportFindings on the member account\'s own default product only with Security Hub', async () => {
+    const { readFileSync } = await import('node:fs');
+    const template = readFileSync(new URL('../../templates/member-account.yml', import.meta.url), 'utf8');
+    const templateActions = [...template.matchAll(/(?:Action: |^\s+- )([a-z0-9-]+:[A-Z][A-Za-z]+)$/gm)].map((m) => m[1]).filter((a) => a !== 'events:PutEvents' && a !== 'sts:AssumeRole');
+    for (const [deleteMode, securityHub] of [[false, false], [true, true]] as const) {
+      const { member } = servicePolicies({ deleteMode, securityHub, account: '444455556666', region: 'eu-west-1' });
+      const actions = member.Statement.flatMap((s) => s.Action);
+      expect(actions.includes('sagemaker:DeleteModel')).toBe(deleteMode);
+      expect(actions.includes('securityhub:BatchImportFindings')).toBe(securityHub);
+      for (const action of actions) expect(templateActions, action).toContain(action);
+    }
+    const { member } = servicePolicies({ deleteMode: false, securityHub: true, account: '444455556666', region: 'eu-west-1' });
+    expect(member.Statement.find((s) => s.Sid === 'ImportFindings')!.Resource).toBe('arn:aws:securityhub:*:444455556666:product/444455556666/default');
+    expect(PolicySchema.safeParse(member).error).toBeUndefined();
+  });
+});
+
 describe('servicePolicies: Security Hub', () => {
   it('grants BatchImportFindings on the account product to enforce and sweep only when asked', () => {
     const off = servicePolicies({ deleteMode: false, account: '123456789012', region: 'eu-west-1' });
@@ -153,5 +173,7 @@ describe('servicePolicies: Security Hub', () => {
       });
     }
     expect(JSON.stringify(on.audit)).not.toContain('securityhub');
+    // The member role imports its own account's findings (Security Hub's AwsAccountId rule).
+    expect(on.member.Statement.find((s) => s.Sid === 'ImportFindings')!.Resource).toBe('arn:aws:securityhub:*:123456789012:product/123456789012/default');
   });
 });
