@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, runCliInProcess } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
-import { ungranted, type Statement } from '../support/role-grants.js';
+import { deniedCalls } from '../support/iam-simulate.js';
 import { servicePolicies } from '../../shared/policy/service-policies.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 
@@ -270,17 +270,25 @@ describe('isolation-guard fix', () => {
       proxy.clearFaults();
     }
   });
-  it("every call the fix runs made is granted by the fix policy `isolation-guard policy iam --delete-mode` prints", () => {
+  it("every call the fix runs made is granted by the fix policy `isolation-guard policy iam --delete-mode` prints", async () => {
     // The member account's calls go through its member role (templates/member-account.yml), not this
     // policy; GetCallerIdentity needs no permission.
     const made = [...new Map(fixCalls.map((c) => [`${c.action} ${c.resource}`, c])).values()].filter(
       (c) => !c.resource.includes(':210987654321:') && c.action !== 'sts:GetCallerIdentity',
     );
-    expect(made.map((c) => c.action)).toEqual(expect.arrayContaining(['sagemaker:CreateModel', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteModel', 'sagemaker:DeleteEndpointConfig']));
+    expect(made.map((c) => c.action)).toEqual(
+      expect.arrayContaining(['sagemaker:CreateModel', 'iam:PassRole', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteModel', 'sagemaker:DeleteEndpointConfig']),
+    );
+    const caller = `arn:aws:iam::${MOTO_ACCOUNT}:role/isolation-guard-fix`;
     const { fix: policy } = servicePolicies({ deleteMode: true, account: MOTO_ACCOUNT, region: REGION, memberRoleName: 'isolation-guard-member' });
-    expect(ungranted(policy.Statement as Statement[], made)).toEqual([]);
+    expect(await deniedCalls({ arn: caller, statements: policy.Statement }, made)).toEqual([]);
     // Without --delete-mode, nothing is deleted.
     const { fix: noDelete } = servicePolicies({ deleteMode: false, account: MOTO_ACCOUNT, region: REGION, memberRoleName: 'isolation-guard-member' });
-    expect(ungranted(noDelete.Statement as Statement[], made).map((c) => c.action).sort()).toEqual(['sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel']);
+    expect((await deniedCalls({ arn: caller, statements: noDelete.Statement }, made)).map((c) => c.action).sort()).toEqual([
+      'sagemaker:DeleteEndpointConfig',
+      'sagemaker:DeleteEndpointConfig',
+      'sagemaker:DeleteModel',
+    ]);
   });
+
 });

@@ -13,13 +13,13 @@ import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { deployPackagedStack, type DeployedStack } from '../support/deployed-stack.js';
-import { statementApplies } from '../support/iam-condition-eval.js';
+import { deniedCalls, simulate } from '../support/iam-simulate.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { createModel, drainQueue, stackEnvironment } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { packageService, type PackagedService } from '../support/packaged-template.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
-import { roleStatements, ungranted, type PhysicalNames } from '../support/role-grants.js';
+import { roleArn, roleStatements, type PhysicalNames } from '../support/role-grants.js';
 
 // The enforce Lambda's `recreate` mode, through the packaged template deployed into moto: a violating
 // model tagged isolation-guard:auto-fix=allowed is recreated with isolation and its endpoint moved,
@@ -121,21 +121,25 @@ describe('enforce in recreate mode, from the packaged template', () => {
     expect(calls.filter((c) => c.action === 'sagemaker:UpdateEndpoint')).toHaveLength(1);
   });
 
-  it("every call is granted by the enforce role; CreateModel only for an isolated model carrying the auto-fix tag", () => {
+  it("every call is granted by the enforce role; CreateModel only for an isolated model carrying the auto-fix tag", async () => {
     const statements = roleStatements(packaged.template, 'EnforceRole', names);
+    const role = { arn: roleArn(packaged.template, 'EnforceRole', names), statements };
     const made = [...new Map(calls.map((c) => [`${c.action} ${c.resource}`, c])).values()];
-    expect(made.map((c) => c.action)).toEqual(expect.arrayContaining(['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:UpdateEndpoint']));
-    expect(ungranted(statements, made)).toEqual([]);
+    expect(made.map((c) => c.action)).toEqual(expect.arrayContaining(['sagemaker:CreateModel', 'iam:PassRole', 'sagemaker:CreateEndpointConfig', 'sagemaker:UpdateEndpoint']));
+    expect(await deniedCalls(role, made)).toEqual([]);
     const create = statements.find((s) => s.Sid === 'CreateIsolatedModels')!;
     expect(create.Condition).toStrictEqual({ Bool: { 'sagemaker:NetworkIsolation': 'true' }, StringEquals: { 'aws:RequestTag/isolation-guard:auto-fix': 'allowed' } });
+    const createModel = (context: Record<string, string>) =>
+      simulate({ principal: role.arn, action: 'sagemaker:CreateModel', resource: `arn:aws:sagemaker:${REGION}:${MOTO_ACCOUNT}:model/other`, identityPolicies: [{ Version: '2012-10-17', Statement: statements }], context });
     const request = { 'sagemaker:NetworkIsolation': 'true', 'aws:RequestTag/isolation-guard:auto-fix': 'allowed' };
-    expect(statementApplies(create as never, 'sagemaker:CreateModel', request)).toBe(true);
-    expect(statementApplies(create as never, 'sagemaker:CreateModel', { ...request, 'sagemaker:NetworkIsolation': 'false' })).toBe(false);
-    expect(statementApplies(create as never, 'sagemaker:CreateModel', { 'sagemaker:NetworkIsolation': 'true' })).toBe(false);
+    expect(await createModel(request)).toBe('Allowed');
+    expect(await createModel({ ...request, 'sagemaker:NetworkIsolation': 'false' })).not.toBe('Allowed');
+    expect(await createModel({ 'sagemaker:NetworkIsolation': 'true' })).not.toBe('Allowed');
     expect(statements.find((s) => s.Sid === 'PassExecutionRole')).toMatchObject({
       Action: 'iam:PassRole',
       Resource: `arn:aws:iam::${MOTO_ACCOUNT}:role/*`,
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
   });
+
 });

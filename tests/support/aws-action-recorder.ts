@@ -20,6 +20,38 @@ export interface RecordedAction {
   prefix?: string;
   /** The account whose credentials made the call: a member account's, through its role (AssumeRole). */
   caller: string;
+  /**
+   * The request's condition keys that IAM evaluates and the call itself says: `sagemaker:NetworkIsolation`
+   * of a CreateModel, `aws:RequestTag/KEY` and `aws:TagKeys` of a call that tags, `iam:PassedToService`
+   * of the implicit PassRole.
+   */
+  context?: Record<string, string | string[]>;
+}
+
+/**
+ * What IAM also authorises for one call, though the SDK sends no request for it: a Create* call that
+ * passes an execution role needs `iam:PassRole` on it (to SageMaker), and one that tags what it creates
+ * needs `sagemaker:AddTags` on it, with the same request tags.
+ */
+function implicitActions(record: RecordedAction, input: any): RecordedAction[] {
+  const implied: RecordedAction[] = [];
+  if (record.action.startsWith('sagemaker:Create') && typeof input.ExecutionRoleArn === 'string') {
+    implied.push({ ...record, action: 'iam:PassRole', resource: input.ExecutionRoleArn, context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+  }
+  if (record.action.startsWith('sagemaker:Create') && Array.isArray(input.Tags) && input.Tags.length > 0) {
+    implied.push({ ...record, action: 'sagemaker:AddTags' });
+  }
+  return implied;
+}
+
+/** The condition keys a request carries (see RecordedAction.context). */
+function requestContext(action: string, input: any): Record<string, string | string[]> | undefined {
+  const context: Record<string, string | string[]> = {};
+  if (action === 'sagemaker:CreateModel' && typeof input.EnableNetworkIsolation === 'boolean') context['sagemaker:NetworkIsolation'] = String(input.EnableNetworkIsolation);
+  const tags: { Key?: string; Value?: string }[] = action.startsWith('sagemaker:') && Array.isArray(input.Tags) ? input.Tags : [];
+  for (const tag of tags) if (typeof tag.Key === 'string') context[`aws:RequestTag/${tag.Key}`] = String(tag.Value ?? '');
+  if (tags.length > 0) context['aws:TagKeys'] = tags.map((t) => String(t.Key));
+  return Object.keys(context).length > 0 ? context : undefined;
 }
 
 /** Access keys that AssumeRole handed out, with the account of the role assumed (as moto scopes them). */
@@ -132,7 +164,9 @@ function install(account: string): void {
             const caller = assumedKeys.get(identity?.accessKeyId) ?? account;
             const record: RecordedAction = { action, resource: resourceOf(action, input, region, caller), region, caller };
             if (action === 's3:ListBucket' && typeof input.Prefix === 'string') record.prefix = input.Prefix;
-            for (const recorder of active) recorder.calls.push(record);
+            const requestKeys = requestContext(action, input);
+            if (requestKeys) record.context = requestKeys;
+            for (const recorder of active) recorder.calls.push(record, ...implicitActions(record, input));
             const output = await next(callArgs);
             const key = output?.output?.Credentials?.AccessKeyId;
             if (action === 'sts:AssumeRole' && key) assumedKeys.set(key, String(input.RoleArn).split(':')[4]!);

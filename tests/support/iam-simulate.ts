@@ -68,7 +68,8 @@ export interface DeniedCall extends RecordedAction {
 /**
  * The recorded calls that the role's identity policy does not allow, as AWS evaluates it (an
  * empty list: every call is allowed). `context` adds the request's condition keys a recording
- * cannot know (`aws:ResourceOrgID` of a member account); `s3:prefix` comes from the call itself.
+ * cannot know (`aws:ResourceOrgID` of a member account); `s3:prefix` and the request's own keys
+ * (`RecordedAction.context`: request tags, `sagemaker:NetworkIsolation`) come from the call itself.
  */
 export async function deniedCalls(
   role: { arn: string; statements: readonly unknown[] },
@@ -87,7 +88,7 @@ export async function deniedCalls(
       identityPolicies: [policy],
       ...(resourcePolicyOf(call) ? { resourcePolicy: resourcePolicyOf(call)! } : {}),
       // A listing carries s3:prefix only when it names one (a listing without one matches no prefix condition).
-      context: { ...(call.prefix !== undefined ? { 's3:prefix': call.prefix } : {}), ...context(call) },
+      context: { ...(call.prefix !== undefined ? { 's3:prefix': call.prefix } : {}), ...call.context, ...context(call) },
     });
     if (decision !== 'Allowed') denied.push({ ...call, decision });
   }
