@@ -24,7 +24,7 @@ export function planAction(
   model: SageMakerModel | null,
   mode: Mode,
   iacTagKeys: readonly string[],
-  options: { autoFixTagKey?: string } = {},
+  options: { autoFixTagKey?: string; inMemberAccount?: boolean } = {},
 ): ActionPlan {
   const { decision, context } = decided;
   if (decision.verdict !== 'violation') return { kind: 'none', note: null };
@@ -33,6 +33,11 @@ export function planAction(
   // Known when the tags were read (a sweep): a model `fix` replaced already serves nothing; not again.
   const replacedBy = model?.exists ? model.tags[REPLACED_BY_TAG] : undefined;
   if (mode === 'recreate' && replacedBy !== undefined) return { kind: 'none', note: `Recreate mode: already replaced by ${replacedBy}, which serves its endpoints; delete it with \`isolation-guard fix ${decision.modelName ?? 'MODEL'} --apply --delete-old\`.` };
+  // The member role grants no CreateModel, CreateEndpointConfig, UpdateEndpoint or PassRole (templates/member-account.yml):
+  // a model in another account is alerted on, and fixed with the CLI there, rather than failed and dead-lettered.
+  if (mode === 'recreate' && options.inMemberAccount) {
+    return { kind: 'none', note: `Recreate mode acts on this account's models only (the member role may not create models); alert only. Run \`isolation-guard fix ${decision.modelName ?? 'MODEL'} --account ${decision.account ?? 'ACCOUNT'} --apply\` to fix it.` };
+  }
   if (mode === 'recreate') return planRecreate(context.tags, context.invokedBy, iacTagKeys, options.autoFixTagKey ?? AUTO_FIX_TAG);
   if (mode === 'delete') {
     const stack = context.tags[CLOUDFORMATION_STACK_TAG];

@@ -32,6 +32,7 @@ export function enforcementDeps(
   return {
     // Models live in the account and region the event names; member accounts through their role.
     sagemakerFor: router ? (where) => router.sagemakerFor(where) : ({ region }) => clients.sagemakerIn(region),
+    ...(router ? { isMemberAccount: async (account: string) => account !== (await router.homeAccount()) } : {}),
     sns: config.topicArn ? { client: clients.sns, topicArn: config.topicArn } : null,
     slack: slackUrl ? slackWebhookSender({ url: slackUrl }) : null,
     finding: config.findingBusName ? { client: clients.eventBridge, busName: config.findingBusName } : null,

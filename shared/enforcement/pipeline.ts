@@ -50,6 +50,8 @@ export interface EnforcementDeps {
   accountName?: (account: string) => string | null;
   /** AWS Security Hub: one finding per decided model (compliant ones too); absent or null: off. */
   securityHub?: SecurityHubChannel | null;
+  /** Whether the account is another of the organisation's (served through the member role); absent: none is. */
+  isMemberAccount?: (account: string) => Promise<boolean>;
 }
 
 export interface EnforcementResult {
@@ -143,7 +145,11 @@ export async function remediateAndAlert(
   // The model's data class may set its own mode (never beyond delete; CloudFormation protection still applies).
   const mode = decided.context.classMode ?? settings.mode;
   // Unconfirmed: the model was not looked at, so nothing is done to it (the retry will).
-  const plan = unconfirmed ? { kind: 'none' as const, note: 'Unconfirmed: nothing done to the model.' } : planAction(decided, model, mode, settings.iacTagKeys, { autoFixTagKey: settings.autoFixTagKey });
+  const account = decided.decision.account;
+  const inMemberAccount = mode === 'recreate' && account !== null && deps.isMemberAccount !== undefined ? await deps.isMemberAccount(account) : false;
+  const plan = unconfirmed
+    ? { kind: 'none' as const, note: 'Unconfirmed: nothing done to the model.' }
+    : planAction(decided, model, mode, settings.iacTagKeys, { autoFixTagKey: settings.autoFixTagKey, inMemberAccount });
   const failures: EnforcementResult['failures'] = {};
   const channels: EnforcementResult['channels'] = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
   const verdict = decided.decision.verdict;

@@ -102,6 +102,17 @@ describe('recreate mode', () => {
     });
   });
 
+  it('alerts only on a tagged model in another account of the organisation (the member role may not create models), naming the CLI fix', () => {
+    const tagged = violation({ 'isolation-guard:auto-fix': 'allowed' });
+    const model = describedModel();
+    const plan = planAction(tagged, model, 'recreate', [], { inMemberAccount: true });
+    expect(plan).toMatchObject({ kind: 'none', note: expect.stringContaining('this account\'s models only') });
+    expect(plan.note).toContain(`--account ${tagged.decision.account} --apply`);
+    expect(planAction(tagged, model, 'recreate', [], { inMemberAccount: false }).kind).toBe('recreate');
+    // Other modes act in member accounts as before (the member role grants AddTags, and DeleteModel when allowed).
+    expect(planAction(tagged, model, 'quarantine', [], { inMemberAccount: true }).kind).toBe('quarantine');
+  });
+
   it('packaging: a class in recreate mode grants it, and the CreateModel condition names the configured tag key', async () => {
     await expect(modes.classesRecreate!(resolving({ classes: '{"phi": {"severity": "critical", "mode": "recreate"}}' }))).resolves.toBe('true');
     await expect(modes.classesRecreate!(resolving({ classes: '{"phi": {"severity": "critical", "mode": "delete"}}' }))).resolves.toBe('false');
