@@ -236,7 +236,8 @@ function printReading(reading: ReadingBench): boolean {
     `   wall-time ratios: audit ${auditVsZcat.toFixed(2)}x zcat's time, evaluate ${evaluateVsZcat.toFixed(2)}x (targets <= 1.0x); jq ${jqVsEvaluate.toFixed(2)}x slower than evaluate (target >= 8x); memory target < 200 MB`,
   );
   // On a machine shared with other jobs, wall time measures the scheduler as much as the code: the
-  // CPU time spread over the cores is what the command needs on an idle machine of this size.
+  // CPU time spread over the cores is shown as what the command would need with perfect use of both
+  // cores. It is a floor, not the target: the verdict is the wall time, as the targets say.
   const cores = availableParallelism();
   const cpu = (t: Timed) => t.cpuMs ?? t.ms;
   const auditCpu = cpu(reading.audit) / cores / cpu(reading.zcat);
@@ -248,7 +249,9 @@ function printReading(reading: ReadingBench): boolean {
   );
   const peakKb = Math.max(reading.audit.maxRssKb ?? 0, reading.evaluate.maxRssKb ?? 0);
   const fast = (a: number, e: number, j: number) => a <= 1.0 && e <= 1.0 && j >= 8;
-  return (fast(auditVsZcat, evaluateVsZcat, jqVsEvaluate) || fast(auditCpu, evaluateCpu, jqCpu)) && peakKb < 200 * 1024 && reading.evaluateCount === reading.jqCount;
+  const met = fast(auditVsZcat, evaluateVsZcat, jqVsEvaluate) && peakKb < 200 * 1024 && reading.evaluateCount === reading.jqCount;
+  if (!met && fast(auditCpu, evaluateCpu, jqCpu)) console.log('   wall-time targets missed; the CPU time would meet them with both cores fully used (start-up and compile are not spread)');
+  return met;
 }
 
 async function main() {
