@@ -69,7 +69,11 @@ const SERVICE_PREFIX: Record<string, string> = {
   OrganizationsClient: 'organizations',
   CloudTrailClient: 'cloudtrail',
   AccountClient: 'account',
+  AthenaClient: 'athena',
 };
+
+/** Athena authorises a query's later calls on the workgroup it ran in: the query id's workgroup, as StartQueryExecution answered. */
+const queryWorkgroups = new Map<string, string>();
 
 /** Commands whose IAM action has another name. */
 const IAM_ACTION: Record<string, string> = {
@@ -96,6 +100,8 @@ function resourceOf(action: string, input: Record<string, any>, region: string, 
   if (NO_RESOURCE.has(action)) return '*';
   const [service] = action.split(':');
   switch (service) {
+    case 'athena':
+      return `arn:aws:athena:${region}:${account}:workgroup/${input.WorkGroup ?? queryWorkgroups.get(String(input.QueryExecutionId)) ?? 'primary'}`;
     case 'sagemaker': {
       const arn = input.ResourceArn ?? input.ModelArn;
       if (typeof arn === 'string' && arn.startsWith('arn:')) return arn;
@@ -170,6 +176,8 @@ function install(account: string): void {
             const output = await next(callArgs);
             const key = output?.output?.Credentials?.AccessKeyId;
             if (action === 'sts:AssumeRole' && key) assumedKeys.set(key, String(input.RoleArn).split(':')[4]!);
+            const queryId = output?.output?.QueryExecutionId;
+            if (action === 'athena:StartQueryExecution' && queryId) queryWorkgroups.set(queryId, input.WorkGroup ?? 'primary');
             return output;
           }
           return next(callArgs);
