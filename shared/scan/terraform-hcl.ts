@@ -352,11 +352,8 @@ async function readVarFile(file: TerraformFile, parseHcl: HclParser, problems: S
   }
 }
 
-/** Index of the top-level `?` and its `:` in a conditional expression, outside strings and brackets; null when none. */
-export function splitConditional(expression: string): [string, string, string] | null {
-  let depth = 0;
-  let question = -1;
-  let nested = 0;
+/** Each character of an expression outside its quoted strings (escapes inside them skipped), with its index. */
+function* unquoted(expression: string): Generator<[number, string]> {
   let quote = false;
   for (let i = 0; i < expression.length; i++) {
     const c = expression[i]!;
@@ -366,7 +363,17 @@ export function splitConditional(expression: string): [string, string, string] |
       continue;
     }
     if (c === '"') quote = true;
-    else if ('([{'.includes(c)) depth++;
+    else yield [i, c];
+  }
+}
+
+/** Index of the top-level `?` and its `:` in a conditional expression, outside strings and brackets; null when none. */
+export function splitConditional(expression: string): [string, string, string] | null {
+  let depth = 0;
+  let question = -1;
+  let nested = 0;
+  for (const [i, c] of unquoted(expression)) {
+    if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
     else if (depth === 0 && c === '?') {
       if (question < 0) question = i;
@@ -383,16 +390,8 @@ export function splitConditional(expression: string): [string, string, string] |
 function enclosed(expression: string): boolean {
   if (!expression.startsWith('(') || !expression.endsWith(')')) return false;
   let depth = 0;
-  let quote = false;
-  for (let i = 0; i < expression.length; i++) {
-    const c = expression[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === '"') quote = false;
-      continue;
-    }
-    if (c === '"') quote = true;
-    else if (c === '(') depth++;
+  for (const [i, c] of unquoted(expression)) {
+    if (c === '(') depth++;
     else if (c === ')' && --depth === 0) return i === expression.length - 1;
   }
   return false;
@@ -402,24 +401,17 @@ function enclosed(expression: string): boolean {
 export function splitTopLevel(expression: string, operator: '||' | '&&' | '==' | '!=' | ','): string[] {
   const parts: string[] = [];
   let depth = 0;
-  let quote = false;
   let start = 0;
-  for (let i = 0; i < expression.length; i++) {
-    const c = expression[i]!;
-    if (quote) {
-      if (c === '\\') i++;
-      else if (c === '"') quote = false;
-      continue;
-    }
-    if (c === '"') quote = true;
-    else if ('([{'.includes(c)) depth++;
+  for (const [i, c] of unquoted(expression)) {
+    // The rest of an operator just split at (no operator holds a quote).
+    if (i < start) continue;
+    if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
     else if (depth === 0 && expression.startsWith(operator, i)) {
       // `==` is not the end of `!=`, `<=`, `>=` nor the start of `===`.
       if (operator === '==' && ('!<>='.includes(expression[i - 1] ?? '') || expression[i + 2] === '=')) continue;
       parts.push(expression.slice(start, i).trim());
       start = i + operator.length;
-      i += operator.length - 1;
     }
   }
   parts.push(expression.slice(start).trim());
