@@ -8,7 +8,7 @@ import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '.
 import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
 import { deniedCalls } from '../support/iam-simulate.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, stackEnvironment, type LocalStack } from '../support/local-stack.js';
+import { createLocalStack, stackEnvironment, type LocalStack, stackPhysicalNames } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
@@ -41,16 +41,7 @@ beforeAll(async () => {
   packaged = await packageService({ stage: 'athena', region: REGION, params: { auditSource: SOURCE, trailBucket: 'org-trail' } });
   stack = await createLocalStack(clients, { region: REGION, rulePattern: ruleEventPattern(packaged.template), endpoint: moto.endpoint });
   await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-  names = {
-    region: REGION,
-    account: MOTO_ACCOUNT,
-    refs: { AlertTopic: stack.topicArn, IdempotencyTable: stack.tableName, DeadLetterQueue: stack.deadLetterQueueUrl, EvidenceBucket: BUCKET },
-    atts: {
-      'IdempotencyTable.Arn': `arn:aws:dynamodb:${REGION}:${MOTO_ACCOUNT}:table/${stack.tableName}`,
-      'EvidenceBucket.Arn': `arn:aws:s3:::${BUCKET}`,
-      'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${MOTO_ACCOUNT}:guard-dead-letters`,
-    },
-  };
+  names = stackPhysicalNames(stack, REGION, BUCKET);
   const records = [
     createModelRecord({ account: MOTO_ACCOUNT, region: REGION, time: '2026-10-04T10:00:00Z', modelName: 'open-model' }),
     createModelRecord({ account: MOTO_ACCOUNT, region: REGION, time: '2026-10-05T10:00:00Z', modelName: 'isolated-model', isolation: true }),

@@ -13,7 +13,7 @@ import { recordAwsActions, type RecordedAction } from '../support/aws-action-rec
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { deniedCalls, simulate } from '../support/iam-simulate.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, stackEnvironment, type LocalStack } from '../support/local-stack.js';
+import { createLocalStack, createModel, stackEnvironment, type LocalStack, stackPhysicalNames } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
 import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
@@ -96,15 +96,7 @@ beforeAll(async () => {
   };
   packaged = await packageService({ stage: 'iamorg', region: REGION, params });
   stack = await createLocalStack(clients, { region: REGION, rulePattern: ruleEventPattern(packaged.template), endpoint: moto.endpoint });
-  names = {
-    region: REGION,
-    account: MOTO_ACCOUNT,
-    refs: { AlertTopic: stack.topicArn, IdempotencyTable: stack.tableName, DeadLetterQueue: stack.deadLetterQueueUrl },
-    atts: {
-      'IdempotencyTable.Arn': `arn:aws:dynamodb:${REGION}:${MOTO_ACCOUNT}:table/${stack.tableName}`,
-      'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${MOTO_ACCOUNT}:guard-dead-letters`,
-    },
-  };
+  names = stackPhysicalNames(stack, REGION);
   await new SSMClient(awsClientConfig(moto.endpoint, REGION)).send(new PutParameterCommand({ Name: EXTERNAL_ID_PARAMETER, Type: 'SecureString', Value: EXTERNAL_ID }));
   // The member account's model, created as its own administrator.
   const { Credentials } = await new STSClient(awsClientConfig(moto.endpoint, REGION)).send(

@@ -12,7 +12,7 @@ import { servicePolicies } from '../../shared/policy/service-policies.js';
 import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, stackEnvironment, type LocalStack } from '../support/local-stack.js';
+import { createLocalStack, createModel, stackEnvironment, type LocalStack, stackPhysicalNames } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
 import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
@@ -62,16 +62,7 @@ beforeAll(async () => {
   });
   stack = await createLocalStack(clients, { region: REGION, rulePattern: ruleEventPattern(packaged.template), slackWebhookUrl: slack.url, endpoint: moto.endpoint });
   await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
-  names = {
-    region: REGION,
-    account: MOTO_ACCOUNT,
-    refs: { AlertTopic: stack.topicArn, IdempotencyTable: stack.tableName, DeadLetterQueue: stack.deadLetterQueueUrl, EvidenceBucket: BUCKET },
-    atts: {
-      'IdempotencyTable.Arn': `arn:aws:dynamodb:${REGION}:${MOTO_ACCOUNT}:table/${stack.tableName}`,
-      'EvidenceBucket.Arn': `arn:aws:s3:::${BUCKET}`,
-      'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${MOTO_ACCOUNT}:guard-dead-letters`,
-    },
-  };
+  names = stackPhysicalNames(stack, REGION, BUCKET);
 
   // The functions as deployed: delete mode, every channel, the ledger; findings on the default bus.
   const env = stackEnvironment(stack, {

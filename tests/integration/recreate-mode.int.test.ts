@@ -15,7 +15,7 @@ import { createModelEvent } from '../support/cloudtrail-events.js';
 import { deployPackagedStack, type DeployedStack } from '../support/deployed-stack.js';
 import { deniedCalls, simulate } from '../support/iam-simulate.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { createModel, drainQueue, stackEnvironment } from '../support/local-stack.js';
+import { createModel, drainQueue, stackEnvironment, stackPhysicalNames } from '../support/local-stack.js';
 import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
 import { packageService, type PackagedService } from '../support/packaged-template.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
@@ -58,15 +58,7 @@ beforeAll(async () => {
   clients = createAwsClients(awsClientConfig(moto.endpoint, REGION));
   packaged = await packageService({ stage: 'recreate', region: REGION, params: { mode: 'recreate' } });
   stack = await deployPackagedStack(clients, packaged, { endpoint: moto.endpoint });
-  names = {
-    region: REGION,
-    account: MOTO_ACCOUNT,
-    refs: { AlertTopic: stack.topicArn, IdempotencyTable: stack.tableName, DeadLetterQueue: stack.deadLetterQueueUrl, EvidenceBucket: stack.evidenceBucket },
-    atts: {
-      'IdempotencyTable.Arn': `arn:aws:dynamodb:${REGION}:${MOTO_ACCOUNT}:table/${stack.tableName}`,
-      'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${MOTO_ACCOUNT}:${stack.deadLetterQueueUrl.split('/').pop()}`,
-    },
-  };
+  names = stackPhysicalNames(stack, REGION, stack.evidenceBucket);
 
   const tags = { 'isolation-guard:auto-fix': 'allowed', team: 'ml' };
   await createModel(clients, REGION, 'auto-open', undefined, tags);

@@ -6,6 +6,7 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsClients } from '../../shared/aws/clients.js';
 import { MOTO_ACCOUNT } from './moto.js';
+import type { PhysicalNames } from './role-grants.js';
 
 /**
  * The stack's resources, created in moto the way serverless.yml declares them (topic, ledger
@@ -139,4 +140,26 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Arra
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     }
   }
+}
+
+/**
+ * The physical names a packaged role's `Ref` and `Fn::GetAtt` resolve to for a stack made here (by
+ * createLocalStack or deployPackagedStack), to read the role's statements as deployed.
+ */
+export function stackPhysicalNames(
+  stack: { topicArn: string; tableName: string; deadLetterQueueUrl: string },
+  region: string,
+  evidenceBucket?: string,
+  account = MOTO_ACCOUNT,
+): PhysicalNames {
+  return {
+    region,
+    account,
+    refs: { AlertTopic: stack.topicArn, IdempotencyTable: stack.tableName, DeadLetterQueue: stack.deadLetterQueueUrl, ...(evidenceBucket ? { EvidenceBucket: evidenceBucket } : {}) },
+    atts: {
+      'IdempotencyTable.Arn': `arn:aws:dynamodb:${region}:${account}:table/${stack.tableName}`,
+      'DeadLetterQueue.Arn': `arn:aws:sqs:${region}:${account}:${stack.deadLetterQueueUrl.split('/').pop()}`,
+      ...(evidenceBucket ? { 'EvidenceBucket.Arn': `arn:aws:s3:::${evidenceBucket}` } : {}),
+    },
+  };
 }
