@@ -1,7 +1,7 @@
 import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AlertInput } from '../model/outcome.js';
-import { fixFor, recogniseTool } from './slack-message.js';
+import { alertText } from './alert-text.js';
 
 /**
  * The decided model as an AWS Security Finding Format finding, for Security Hub's
@@ -63,7 +63,7 @@ export function securityHubFinding(input: AlertInput, meta: { productArn: string
       `${passed ? 'The model runs with network isolation.' : 'The model runs without network isolation: its containers can reach the network.'} ${decision.reasons.join(' ')}`,
       1024,
     ),
-    Remediation: { Recommendation: { Text: cut(fixFor(recogniseTool(context.userAgent, context.invokedBy)), 512), Url: CONTROL_DOC } },
+    Remediation: { Recommendation: { Text: cut(alertText(input).fix, 512), Url: CONTROL_DOC } },
     ProductFields: {
       'sagemaker-isolation-guard/verdict': decision.verdict,
       'sagemaker-isolation-guard/severity': decision.severity,
