@@ -1,6 +1,7 @@
 import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AlertInput } from '../model/outcome.js';
+import { knownModelArn } from '../model/model-arn.js';
 import { alertText } from './alert-text.js';
 
 /**
@@ -25,9 +26,9 @@ const cut = (text: string, max: number) => (text.length <= max ? text : `${text.
 
 /** The model's ARN: DescribeModel's or the record's; else built from account, region and name (SageMaker lower-cases it). */
 function modelArnOf(input: AlertInput): string | null {
-  if (input.model?.exists && input.model.arn) return input.model.arn;
-  const { modelArn, account, region, modelName } = input.decision;
-  if (modelArn) return modelArn;
+  const known = knownModelArn(input.decision, input.model);
+  if (known) return known;
+  const { account, region, modelName } = input.decision;
   return account && modelName ? `arn:aws:sagemaker:${region}:${account}:model/${modelName.toLowerCase()}` : null;
 }
 
