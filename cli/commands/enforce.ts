@@ -3,17 +3,15 @@ import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { readFiles } from '../../shared/cloudtrail/read-files.js';
 import { recordItemsOf, type RecordItem } from '../../shared/cloudtrail/record-reader.js';
-import { lenientCreateModelRecord } from '../../shared/cloudtrail/lenient-record.js';
 import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
-import type { CreateModelRecord } from '../../shared/cloudtrail/record.js';
 import type { Config } from '../../shared/config.js';
 import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-letter-queue.js';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
 import { ledgerTableOfQueue } from '../../shared/dlq/replay-ledger.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
-import { enforceRecord, type EnforcementDeps, type EnforcementResult } from '../../shared/enforcement/pipeline.js';
-import { resultSummary } from '../../shared/enforcement/result-summary.js';
+import { effectFailed, enforceItem, resultRecord, type EnforceItem } from '../../shared/enforcement/enforce-item.js';
+import type { EnforcementDeps, EnforcementResult } from '../../shared/enforcement/pipeline.js';
 import { IsolationGuardError } from '../../shared/errors.js';
 import { errorText } from '../../shared/model/error-text.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -37,16 +35,8 @@ export interface EnforceOptions {
  */
 export const ENFORCE_CLI_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } as const;
 
-/** One JSON line per event handled: the decision, the action and each channel's outcome. */
-export const resultLine = (result: EnforcementResult): string =>
-  jsonLine({
-    summary: resultSummary(result),
-    decision: result.decision,
-    model: result.model,
-    action: result.action,
-    channels: result.channels,
-    failures: result.failures,
-  });
+/** One JSON line per event handled: the decision, the action and each channel's outcome (what the Lambda logs). */
+export const resultLine = (result: EnforcementResult): string => jsonLine(resultRecord(result));
 
 /**
  * `isolation-guard enforce`: the Lambda's pipeline from the command line, over files, stdin or the
@@ -62,11 +52,10 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   const settings = enforcementSettings(options.config);
   const tally = { violations: 0, unreadable: 0, failed: 0, createModel: 0, skipped: 0 };
 
-  const handle = async (record: CreateModelRecord, malformed: string | null = null): Promise<boolean> => {
-    const result = await enforceRecord(record, settings, pipelineDeps, { malformed });
+  const report = (result: EnforcementResult): boolean => {
     io.stdout(resultLine(result));
     if (result.decision.verdict === 'violation') tally.violations++;
-    const failed = Object.keys(result.failures).length > 0;
+    const failed = effectFailed(result);
     if (failed) {
       tally.failed++;
       for (const [step, why] of Object.entries(result.failures)) io.stderr(`isolation-guard: event ${result.eventKey}: ${step} failed: ${printable(why)}`);
@@ -86,26 +75,23 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
       if (why) io.stderr(`isolation-guard: ${printable(source)}: skipped ${printable(item.where || '(record)')}: ${printable(why)}`);
       return true;
     }
-    let record: CreateModelRecord | null = item.kind === 'create-model' ? item.record : null;
-    let malformed: string | null = null;
-    if (item.kind === 'problem') {
-      // A CreateModel call with a missing or malformed field is a violation with that reason.
-      record = item.record ? lenientCreateModelRecord(item.record, { now: pipelineDeps.now(), region }) : null;
-      if (record === null) {
-        tally.unreadable++;
-        io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.message)}`);
-        return false;
-      }
-      malformed = item.message;
-      io.stderr(`isolation-guard: ${printable(source)}: ${printable(item.message)}: handled as a violation`);
-    }
-    tally.createModel++;
+    // A CreateModel call with a missing or malformed field is a violation with that reason.
+    const enforceable: EnforceItem = item.kind === 'problem' ? { kind: 'malformed', why: item.message, record: item.record } : item;
+    const handledAsViolation = (why: string) => io.stderr(`isolation-guard: ${printable(source)}: ${printable(why)}: handled as a violation`);
     try {
-      return await handle(record!, malformed);
+      const outcome = await enforceItem(enforceable, settings, pipelineDeps, { region, onMalformed: handledAsViolation });
+      if ('handled' in outcome) {
+        tally.createModel++;
+        return report(outcome.handled);
+      }
+      tally.unreadable++;
+      io.stderr(`isolation-guard: ${printable(source)}: ${printable(enforceable.kind === 'malformed' ? enforceable.why : 'not a SageMaker CreateModel call')}`);
+      return false;
     } catch (error) {
       // DescribeModel denied or throttled beyond retries: this event is not handled.
+      tally.createModel++;
       tally.failed++;
-      io.stderr(`isolation-guard: ${printable(source)}: ${printable(record!.eventID ?? '(no eventID)')}: ${printable(describe(error))}`);
+      io.stderr(`isolation-guard: ${printable(source)}: ${printable(eventIdOf(enforceable) ?? '(no eventID)')}: ${printable(describe(error))}`);
       return false;
     }
   };
@@ -170,6 +156,13 @@ export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: 
   return tally.violations > 0 ? EXIT.violation : EXIT.ok;
 }
 
+
+/** The CloudTrail eventID of an item, valid or malformed, when it has one. */
+function eventIdOf(item: EnforceItem): string | null {
+  if (item.kind === 'create-model') return item.record.eventID ?? null;
+  const eventId = (item.record as { eventID?: unknown } | null | undefined)?.eventID;
+  return typeof eventId === 'string' && eventId !== '' ? eventId : null;
+}
 
 function describe(error: unknown): string {
   if (error instanceof IsolationGuardError) return error.message;

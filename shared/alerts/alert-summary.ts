@@ -1,5 +1,6 @@
 import type { AlertInput } from '../model/outcome.js';
-import { clean, consoleLink, fixFor, recogniseTool } from './slack-message.js';
+import { displayText as clean } from '../model/display-text.js';
+import { alertText } from './alert-text.js';
 
 /**
  * The alert in plain words, for a person reading an e-mail: what happened, where, who did it, why
@@ -70,8 +71,7 @@ export function alertSummary(input: AlertInput): string {
   const { decision, context } = input;
   const model = plainField(decision.modelName ?? '(unknown model)', 120);
   const account = input.accountName ? `${plainField(input.accountName, 80)} (${plainField(decision.account)})` : plainField(decision.account);
-  const tool = recogniseTool(context.userAgent, context.invokedBy);
-  const link = consoleLink(decision.region, decision.modelName);
+  const { fix, consoleLink: link } = alertText(input);
   const headline = `${alertKind(input)}: ${(VERDICT_LINE[decision.verdict] ?? ((m: string) => `SageMaker model ${m}.`))(model)}`;
   const lines: Array<[string, string]> = [
     ['Severity', severityLine(input)],
@@ -80,7 +80,7 @@ export function alertSummary(input: AlertInput): string {
     ['When', plainField(decision.eventTime, 40)],
     ['Why', plainField(decision.reasons.join(' '), 800)],
     ['Done', whatWasDone(input)],
-    ['Fix', fixFor(tool).replace(/`/g, '')],
+    ['Fix', fix.replace(/`/g, '')],
     ['Console', link ?? '-'],
     ['Model ARN', plainField(decision.modelArn)],
     ['Event id', plainField(decision.eventId, 80)],

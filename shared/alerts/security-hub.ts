@@ -1,7 +1,8 @@
 import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AlertInput } from '../model/outcome.js';
-import { fixFor, recogniseTool } from './slack-message.js';
+import { knownModelArn } from '../model/model-arn.js';
+import { alertText } from './alert-text.js';
 
 /**
  * The decided model as an AWS Security Finding Format finding, for Security Hub's
@@ -25,9 +26,9 @@ const cut = (text: string, max: number) => (text.length <= max ? text : `${text.
 
 /** The model's ARN: DescribeModel's or the record's; else built from account, region and name (SageMaker lower-cases it). */
 function modelArnOf(input: AlertInput): string | null {
-  if (input.model?.exists && input.model.arn) return input.model.arn;
-  const { modelArn, account, region, modelName } = input.decision;
-  if (modelArn) return modelArn;
+  const known = knownModelArn(input.decision, input.model);
+  if (known) return known;
+  const { account, region, modelName } = input.decision;
   return account && modelName ? `arn:aws:sagemaker:${region}:${account}:model/${modelName.toLowerCase()}` : null;
 }
 
@@ -63,7 +64,7 @@ export function securityHubFinding(input: AlertInput, meta: { productArn: string
       `${passed ? 'The model runs with network isolation.' : 'The model runs without network isolation: its containers can reach the network.'} ${decision.reasons.join(' ')}`,
       1024,
     ),
-    Remediation: { Recommendation: { Text: cut(fixFor(recogniseTool(context.userAgent, context.invokedBy)), 512), Url: CONTROL_DOC } },
+    Remediation: { Recommendation: { Text: cut(alertText(input).fix, 512), Url: CONTROL_DOC } },
     ProductFields: {
       'sagemaker-isolation-guard/verdict': decision.verdict,
       'sagemaker-isolation-guard/severity': decision.severity,

@@ -1,5 +1,6 @@
 import { displayText, slackPlainText } from '../model/display-text.js';
 import type { AlertInput } from '../model/outcome.js';
+import { alertText } from './alert-text.js';
 
 /**
  * The Slack incoming-webhook message (Block Kit). Pure. Every value that came from the event is
@@ -31,44 +32,6 @@ const codeBlock = (text: string, max: number) => `\`\`\`${escapedWithin(clean(te
 /** mrkdwn text that Slack must not auto-link (bare URLs, @mentions, #channels). */
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 
-export type CreatingTool = 'terraform' | 'cloudformation' | 'sagemaker-python-sdk' | 'aws-cli' | 'unknown';
-
-/** Which tool made the call, from its user agent (or `invokedBy`), so the fix names its setting. */
-export function recogniseTool(userAgent: string | null, invokedBy: string | null): CreatingTool {
-  const ua = userAgent ?? '';
-  if (invokedBy === 'cloudformation.amazonaws.com' || /cloudformation\.amazonaws\.com|aws-cdk/i.test(ua)) return 'cloudformation';
-  if (/Terraform\/|terraform-provider-aws/i.test(ua)) return 'terraform';
-  if (/AWS-SageMaker-Python-SDK|\bsagemaker\/\d/i.test(ua)) return 'sagemaker-python-sdk';
-  if (/^aws-cli\//i.test(ua)) return 'aws-cli';
-  return 'unknown';
-}
-
-export const IMMUTABLE = 'The setting cannot be changed on an existing model: delete it and create it again.';
-
-export function fixFor(tool: CreatingTool): string {
-  switch (tool) {
-    case 'terraform':
-      return `Terraform: set \`enable_network_isolation = true\` on the \`aws_sagemaker_model\` resource. ${IMMUTABLE}`;
-    case 'cloudformation':
-      return `CloudFormation: set \`EnableNetworkIsolation: true\` on the \`AWS::SageMaker::Model\` resource and update the stack. ${IMMUTABLE}`;
-    case 'sagemaker-python-sdk':
-      return `SageMaker Python SDK: pass \`enable_network_isolation=True\` to \`Model(...)\` (or the Estimator). ${IMMUTABLE}`;
-    case 'aws-cli':
-      return `AWS CLI: add \`--enable-network-isolation\` to \`aws sagemaker create-model\`. ${IMMUTABLE}`;
-    case 'unknown':
-      return `Call CreateModel with \`EnableNetworkIsolation=true\`. ${IMMUTABLE}`;
-  }
-}
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const MODEL_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
-
-/** The model's page in the console, or null when the region or name do not look like AWS's. */
-export function consoleLink(region: string, modelName: string | null): string | null {
-  if (!modelName || !REGION.test(region) || !MODEL_NAME.test(modelName)) return null;
-  return `https://${region}.console.aws.amazon.com/sagemaker/home?region=${region}#/models/${encodeURIComponent(modelName)}`;
-}
-
 const SECTION_MAX = 2900;
 
 /** An attachment's text and fallback: no code span there, so plain text made inert, then cut. */
@@ -95,8 +58,8 @@ export function slackMessage(
   const header = `${input.dryRun ? '[dry run] ' : ''}${input.unconfirmed ? '[unconfirmed] ' : ''}${lead}${headline}`;
   const name = decision.modelName ?? '(unknown model)';
   const field = (label: string, value: string | null) => mrkdwn(`*${label}*\n${value === null ? '-' : code(value, FIELD_MAX)}`);
-  const link = consoleLink(decision.region, decision.modelName);
-  const tool = recogniseTool(context.userAgent, context.invokedBy);
+  // Our own words (no event field): the fix for the tool that made the call, and the console link.
+  const { fix, consoleLink: link } = alertText(input);
 
   // The classification comes from a tag: in a code span, as every event field.
   const severity = `*Severity* ${input.severity}${decision.classification ? `, classification ${code(decision.classification, 60)}` : ', no classification tag'}${decision.production ? ', production' : ', not production'}`;
@@ -122,8 +85,7 @@ export function slackMessage(
       type: 'section',
       text: mrkdwn(`*Done* (mode ${input.mode}${input.dryRun ? ', dry run' : ''})\n${codeBlock(`${action.kind}: ${action.status}. ${action.detail}`, SECTION_MAX)}`),
     },
-    // Our own words (no event field): the fix for the tool that made the call.
-    { type: 'section', text: mrkdwn(`*Fix*\n${fixFor(tool)}`) },
+    { type: 'section', text: mrkdwn(`*Fix*\n${fix}`) },
   ];
   if (link) blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in the console' }, url: link }] });
 

@@ -11,11 +11,27 @@ import {
 import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
 
 /**
- * Steps whose effect ran but whose "done" write failed, kept in this process (a Lambda's retries
- * usually reach the same warm container), so a retry here does not run them again. Bounded.
+ * Steps whose effect ran but whose "done" write failed, remembered by one container (a Lambda's
+ * retries usually reach the same warm container), so a retry there does not run them again. Each
+ * ledger has its own (the enforce handler makes one ledger per cold start); nothing is module state.
  */
-const doneButUnrecorded = new Map<string, string>();
-const UNRECORDED_MAX = 10_000;
+export interface UnrecordedSteps {
+  /** The stored result of a step that ran here but could not be recorded, if any. */
+  get(key: string): string | undefined;
+  remember(key: string, result: string): void;
+}
+
+/** Bounded: the oldest is forgotten first. */
+export function unrecordedSteps(max = 10_000): UnrecordedSteps {
+  const steps = new Map<string, string>();
+  return {
+    get: (key) => steps.get(key),
+    remember(key, result) {
+      if (steps.size >= max) steps.delete(steps.keys().next().value!);
+      steps.set(key, result);
+    },
+  };
+}
 
 const describeError = (error: unknown): string => {
   const name = (error as Error)?.name ?? 'Error';
@@ -38,6 +54,8 @@ export interface DynamoDbStepLedgerOptions {
   doneRetryMs?: number;
   /** How often a step another delivery runs is looked at while waiting for it (ms). */
   pollMs?: number;
+  /** What this container remembers of steps it ran but could not record; default: the ledger's own. */
+  unrecorded?: UnrecordedSteps;
 }
 
 /**
@@ -56,6 +74,7 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
   const epoch = () => Math.floor(now().getTime() / 1000);
   const doneRetryMs = options.doneRetryMs ?? 3_000;
   const pollMs = options.pollMs ?? 250;
+  const doneButUnrecorded = options.unrecorded ?? unrecordedSteps();
 
   return {
     async once(eventId, step, effect, onceOptions = {}) {
@@ -157,8 +176,7 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
           }
           // Never report the effect as failed (that would run it again at once). Remember it here;
           // another container may run it again once the claim's lease runs out.
-          if (doneButUnrecorded.size >= UNRECORDED_MAX) doneButUnrecorded.delete(doneButUnrecorded.keys().next().value!);
-          doneButUnrecorded.set(memoryKey, JSON.stringify(value));
+          doneButUnrecorded.remember(memoryKey, JSON.stringify(value));
           return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${describeError(error)})` };
         }
       }

@@ -8,10 +8,7 @@ import { quarantineAction } from '../actions/quarantine.js';
 import { recreateAction } from '../actions/recreate.js';
 import { QUARANTINE_TAG, REPLACED_BY_TAG } from '../model/tags.js';
 import type { RemediationAction } from '../actions/remediation-action.js';
-import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
-import { slackMessage } from '../alerts/slack-message.js';
-import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-hub.js';
-import { publishSnsAlert, snsAlert } from '../alerts/sns-alert.js';
+import type { SecurityHubChannel } from '../alerts/security-hub.js';
 import type { CreateModelRecord } from '../cloudtrail/record.js';
 import type { Mode } from '../model/mode.js';
 import { confirmDecision } from '../decision/confirm.js';
@@ -22,7 +19,10 @@ import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep } from '../model/outcome.js';
 import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
-import { LedgerUnavailableError, StepInProgressError, type StepLedger, type StepRun } from './step-ledger.js';
+import { knownModelArn } from '../model/model-arn.js';
+import { ALERT_CHANNELS, alertChannels, tellChannels, type AlertChannelName, type ChannelOutcome } from './alert-channels.js';
+import type { StepLedger } from './step-ledger.js';
+import { stepRunner, type StepRunner } from './step-runner.js';
 import { errorText } from '../model/error-text.js';
 
 export interface EnforcementSettings {
@@ -133,7 +133,11 @@ export async function enforceRecord(
 
 /**
  * The effects of one decision, whoever made it (a CloudTrail event, or a sweep of what exists):
- * plan → act → alert, each step at most once under `key`.
+ * plan → act → alert, each step at most once under `key` (the step runner). The order is the
+ * guarantee (docs/design.md, docs/failure-modes.md): quarantine and recreate act, then alert what
+ * was done; delete publishes the SNS alert first (it records what is needed to recreate the model),
+ * deletes only once that alert is published, then tells Slack and the finding event; Security Hub
+ * comes last, so its finding records what was done (a deleted model's is ARCHIVED).
  */
 export async function remediateAndAlert(
   subject: { key: string; decided: DecidedCreateModel; model: SageMakerModel | null; sagemaker: SageMakerClient | null; unconfirmed?: string | null },
@@ -142,162 +146,126 @@ export async function remediateAndAlert(
 ): Promise<EnforcementResult> {
   const { key, decided, model, sagemaker } = subject;
   const unconfirmed = subject.unconfirmed ?? null;
+  const { decision, context } = decided;
   // The model's data class may set its own mode (never beyond delete; CloudFormation protection still applies).
-  const mode = decided.context.classMode ?? settings.mode;
-  // Unconfirmed: the model was not looked at, so nothing is done to it (the retry will).
-  const account = decided.decision.account;
+  const mode = context.classMode ?? settings.mode;
+  const account = decision.account;
   const inMemberAccount = mode === 'recreate' && account !== null && deps.isMemberAccount !== undefined ? await deps.isMemberAccount(account) : false;
+  // Unconfirmed: the model was not looked at, so nothing is done to it (the retry will).
   const plan = unconfirmed
     ? { kind: 'none' as const, note: 'Unconfirmed: nothing done to the model.' }
     : planAction(decided, model, mode, settings.iacTagKeys, { autoFixTagKey: settings.autoFixTagKey, inMemberAccount });
-  const failures: EnforcementResult['failures'] = {};
-  const channels: EnforcementResult['channels'] = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
-  const verdict = decided.decision.verdict;
-  const alerting = verdict === 'violation' || verdict === 'exempt';
+  const alerting = decision.verdict === 'violation' || decision.verdict === 'exempt';
+  const runner = stepRunner(deps.ledger, key, { unconfirmed: unconfirmed !== null, waitMs: LEDGER_WAIT_MS });
 
-  let action: ActionTaken = initialAction(plan.kind, plan.note, settings.dryRun, model);
-  const alertInput = (): AlertInput => ({
-    decision: decided.decision,
-    context: decided.context,
+  // What every channel says, built once; only what was done differs between the alerts sent before a delete and after it.
+  const alert: Omit<AlertInput, 'action'> = {
+    decision,
+    context,
     model,
-    action,
     mode,
     dryRun: settings.dryRun,
-    severity: decided.decision.severity,
-    accountName: decided.decision.account ? (deps.accountName?.(decided.decision.account) ?? null) : null,
+    severity: decision.severity,
+    accountName: account ? (deps.accountName?.(account) ?? null) : null,
     unconfirmed,
-  });
-
-  /**
-   * One step under the ledger. When the ledger itself cannot be used (table missing, denied,
-   * failing, hanging), deduplication cannot happen: the effect runs anyway (a duplicate is better
-   * than silence), the failure is reported, so the event is kept for the dead-letter queue, and the
-   * remaining steps do not wait on the ledger again (every wait is bounded: the invocation ends well
-   * inside the function's timeout with every channel tried). A step another delivery is running is
-   * waited for, all steps together at most LEDGER_WAIT_MS, then reported as in progress there.
-   * Unconfirmed alerts are steps of their own, so the confirmed alert of a retry still goes out.
-   */
-  const waitUntil = Date.now() + LEDGER_WAIT_MS;
-  let ledgerDown = false;
-  const once = async <T extends object>(step: string, effect: (run: StepRun) => Promise<T>): Promise<{ replayed: boolean; value: T }> => {
-    const name = unconfirmed && step !== 'action' ? `${step}-unconfirmed` : step;
-    if (ledgerDown) return { replayed: false, value: await effect({ takeover: false }) };
-    try {
-      const outcome = await deps.ledger.once(key, name, effect, { waitMs: Math.max(0, waitUntil - Date.now()) });
-      if (outcome.unrecorded) failures.ledger = outcome.unrecorded;
-      return outcome;
-    } catch (error) {
-      if (!(error instanceof LedgerUnavailableError)) throw error;
-      failures.ledger = error.message;
-      ledgerDown = true;
-      return { replayed: false, value: await effect({ takeover: false }) };
-    }
   };
-
-  const runAction = async () => {
-    if (action.status !== 'pending' || sagemaker === null) return;
-    const remediation = ACTIONS[action.kind as RemediationAction['kind']];
-    const target = remediationTarget(decided, model);
-    try {
-      const { value, replayed } = await once('action', async ({ takeover }) => {
-        // An earlier run's claim ran out without "done": the model's own state says whether it acted.
-        const already = takeover ? await doneBefore(sagemaker, target.modelName, decided.decision.region, action.kind) : null;
-        if (already) return { status: 'already-done' as const, detail: [plan.note, already].filter(Boolean).join(' ') };
-        const result = await remediation.run(sagemaker, target, deps.now(), settings);
-        return { status: result.status, detail: [plan.note, result.detail].filter(Boolean).join(' ') };
-      });
-      // A redelivered event: the earlier delivery did it; say so rather than claim it again.
-      action = replayed
-        ? { kind: action.kind, status: 'already-done', detail: `Already done by an earlier delivery: ${value.detail}` }
-        : { kind: action.kind, status: value.status, detail: value.detail };
-    } catch (error) {
-      if (error instanceof StepInProgressError) {
-        // Not ours to report as failed: the delivery running it reports the outcome.
-        action = inProgressElsewhere(action, remediation.summary);
-        return;
-      }
-      failures.action = errorText(error);
-      action = { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${errorText(error)}` };
-    }
+  const configured = alertChannels(deps);
+  /** Tells the named channels what was done; a channel not configured is reported so (when there is something to tell). */
+  const tell = async (names: readonly AlertChannelName[], action: ActionTaken): Promise<ChannelOutcome[]> => {
+    const chosen = configured.filter((each) => names.includes(each.name) && (alerting || each.tells === 'every-decision'));
+    const told = await tellChannels(chosen, { ...alert, action }, runner);
+    const missing = alerting ? names.filter((name) => ALERT_CHANNELS.includes(name as ChannelName) && !chosen.some((each) => each.name === name)) : [];
+    const outcomes = [...told, ...missing.map((name): ChannelOutcome => ({ name, status: 'not-configured' }))];
+    return names.flatMap((name) => outcomes.filter((outcome) => outcome.name === name));
   };
+  const act = (action: ActionTaken) => runAction({ action, note: plan.note, decided, model, sagemaker }, settings, deps, runner);
 
-  const sendChannel = async (name: ChannelName, send: (() => Promise<object>) | null) => {
-    if (!alerting) return;
-    if (send === null) {
-      channels[name] = 'not-configured';
-      return;
-    }
-    try {
-      const { replayed } = await once(name, send);
-      channels[name] = replayed ? 'already-sent' : 'sent';
-    } catch (error) {
-      if (error instanceof StepInProgressError) {
-        channels[name] = 'in-progress';
-        return;
-      }
-      channels[name] = 'failed';
-      failures[name] = errorText(error);
-    }
-  };
-
-  const sns = deps.sns;
-  const sendSns = sns ? () => publishSnsAlert(sns.client, sns.topicArn, snsAlert(alertInput())) : null;
-  const slack = deps.slack;
-  const sendSlack = slack ? async () => (await slack.send(slackMessage(alertInput(), {}))) as object ?? {} : null;
-  const finding = deps.finding;
-  const sendFinding = finding ? () => putFindingEvent(finding.client, findingEvent(alertInput(), finding.busName)) : null;
-
-  if (action.kind === 'delete' && action.status === 'pending') {
+  const initial = initialAction(plan.kind, plan.note, settings.dryRun, model);
+  let acted: ActionOutcome;
+  let told: ChannelOutcome[];
+  const deleteFirst = initial.kind === 'delete' && initial.status === 'pending';
+  if (deleteFirst) {
     // Delete only once the SNS alert has recorded what is needed to recreate the model.
-    await sendChannel('sns', sendSns);
-    if (channels.sns === 'sent' || channels.sns === 'already-sent') {
-      await runAction();
-    } else if (channels.sns === 'in-progress') {
+    const sns: ChannelOutcome = (await tell(['sns'], initial))[0] ?? { name: 'sns', status: 'not-needed' };
+    if (sns.status === 'sent' || sns.status === 'already-sent') {
+      acted = await act(initial);
+    } else if (sns.status === 'in-progress') {
       // Another delivery is publishing the alert; it deletes the model after it.
-      action = inProgressElsewhere(action, ACTIONS.delete.summary);
+      acted = { action: inProgressElsewhere(initial, ACTIONS.delete.summary) };
     } else {
-      action = { ...action, status: 'failed', detail: 'Not deleted: the SNS alert that records the model for recreation was not published.' };
-      failures.action = action.detail;
+      const detail = 'Not deleted: the SNS alert that records the model for recreation was not published.';
+      acted = { action: { ...initial, status: 'failed', detail }, failure: detail };
     }
-    await Promise.all([sendChannel('slack', sendSlack), sendChannel('finding', sendFinding)]);
+    told = [sns, ...(await tell(['slack', 'finding'], acted.action))];
   } else {
-    await runAction();
-    await Promise.all([sendChannel('sns', sendSns), sendChannel('slack', sendSlack), sendChannel('finding', sendFinding)]);
+    acted = await act(initial);
+    told = await tell(['sns', 'slack', 'finding'], acted.action);
   }
+  // Security Hub last, so that the finding records what was done (a deleted model's is ARCHIVED).
+  told = [...told, ...(await tell(['securityHub'], acted.action))];
 
-  const result = (): EnforcementResult => ({
+  const channels: EnforcementResult['channels'] = { sns: 'not-needed', slack: 'not-needed', finding: 'not-needed' };
+  for (const outcome of told) channels[outcome.name] = outcome.status;
+  // Failures in the order the steps ran: the ledger first (it serves every step), then each step's own.
+  const steps: Array<[FailedStep | 'securityHub', string | undefined]> = told.map((outcome) => [outcome.name, outcome.failure]);
+  steps.splice(deleteFirst ? 1 : 0, 0, ['action', acted.failure]);
+  const ledger = [acted.ledger, ...told.map((outcome) => outcome.ledger)].find((why) => why !== undefined);
+  const failures: EnforcementResult['failures'] = Object.fromEntries([['ledger', ledger], ...steps].filter(([, why]) => why !== undefined));
+
+  return {
     eventKey: key,
-    decision: decided.decision,
+    decision,
     model: model && { exists: model.exists, networkIsolation: model.exists ? isIsolated(model) : null },
-    action,
+    action: acted.action,
     channels,
     failures,
     unconfirmed,
+  };
+}
+
+/** What the action step came to: the action as reported, and what failed. */
+interface ActionOutcome {
+  action: ActionTaken;
+  failure?: string;
+  /** Why the step ledger could not deduplicate the action. */
+  ledger?: string;
+}
+
+/**
+ * The remediation, as a step: run when it is pending and the model could be looked at. A step whose
+ * claim is taken over (an earlier run's lease ran out without "done") first asks the model whether
+ * it was already done; a redelivered event says an earlier delivery did it; one another delivery is
+ * running is reported by that delivery.
+ */
+async function runAction(
+  subject: { action: ActionTaken; note: string | null; decided: DecidedCreateModel; model: SageMakerModel | null; sagemaker: SageMakerClient | null },
+  settings: EnforcementSettings,
+  deps: EnforcementDeps,
+  runner: StepRunner,
+): Promise<ActionOutcome> {
+  const { action, note, decided, sagemaker } = subject;
+  if (action.status !== 'pending' || sagemaker === null) return { action };
+  const remediation = ACTIONS[action.kind as RemediationAction['kind']];
+  const target = { modelName: decided.decision.modelName ?? '', modelArn: knownModelArn(decided.decision, subject.model) ?? '' };
+  const step = await runner.run('action', async ({ takeover }) => {
+    // An earlier run's claim ran out without "done": the model's own state says whether it acted.
+    const already = takeover ? await doneBefore(sagemaker, target.modelName, decided.decision.region, action.kind) : null;
+    if (already) return { status: 'already-done' as const, detail: [note, already].filter(Boolean).join(' ') };
+    const result = await remediation.run(sagemaker, target, deps.now(), settings);
+    return { status: result.status, detail: [note, result.detail].filter(Boolean).join(' ') };
   });
-
-  // Security Hub last, so that the finding records what was done (a deleted model's is ARCHIVED).
-  const securityHub = deps.securityHub;
-  if (securityHub) {
-    try {
-      const { productArn, account } = await securityHub.product(decided.decision.account);
-      const shFinding = securityHubFinding(alertInput(), { productArn, importingAccount: account, now: deps.now() });
-      if (shFinding === null) {
-        channels.securityHub = 'not-needed';
-      } else {
-        const { replayed } = await once('securityHub', () => securityHub.import(shFinding));
-        channels.securityHub = replayed ? 'already-sent' : 'sent';
-      }
-    } catch (error) {
-      if (error instanceof StepInProgressError) {
-        channels.securityHub = 'in-progress';
-        return result();
-      }
-      channels.securityHub = 'failed';
-      failures.securityHub = errorText(error);
-    }
+  const ledger = step.ledger === undefined ? {} : { ledger: step.ledger };
+  if (step.status === 'ran') {
+    // A redelivered event: the earlier delivery did it; say so rather than claim it again.
+    const { value } = step;
+    return step.replayed
+      ? { action: { kind: action.kind, status: 'already-done', detail: `Already done by an earlier delivery: ${value.detail}` }, ...ledger }
+      : { action: { kind: action.kind, status: value.status, detail: value.detail }, ...ledger };
   }
-
-  return result();
+  // Not ours to report as failed: the delivery running it reports the outcome.
+  if (step.status === 'in-progress') return { action: inProgressElsewhere(action, remediation.summary), ...ledger };
+  const why = errorText(step.error);
+  return { action: { kind: action.kind, status: 'failed', detail: `Could not ${remediation.summary}: ${why}` }, failure: why, ...ledger };
 }
 
 /**
@@ -331,12 +299,4 @@ function initialAction(kind: ActionTaken['kind'], note: string | null, dryRun: b
   const remediation = ACTIONS[kind];
   if (dryRun) return { kind, status: 'would-do', detail: [`Dry run: would ${remediation.summary}.`, note].filter(Boolean).join(' ') };
   return { kind, status: 'pending', detail: [`Will ${remediation.summary}.`, note].filter(Boolean).join(' ') };
-}
-
-function remediationTarget(decided: DecidedCreateModel, model: SageMakerModel | null) {
-  // DescribeModel's ARN is the truth; the record's may be missing from a truncated record.
-  return {
-    modelName: decided.decision.modelName ?? '',
-    modelArn: model?.exists && model.arn ? model.arn : (decided.decision.modelArn ?? ''),
-  };
 }

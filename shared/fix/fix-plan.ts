@@ -1,5 +1,5 @@
 import type { CreateEndpointConfigInput, CreateModelInput, ProductionVariant, UpdateEndpointInput } from '@aws-sdk/client-sagemaker';
-import { fixFor } from '../alerts/slack-message.js';
+import { fixFor } from '../alerts/alert-text.js';
 import type { DescribedModel } from '../model/sagemaker-model.js';
 import { CLOUDFORMATION_STACK_TAG, QUARANTINE_TAG, QUARANTINED_AT_TAG, REPLACED_BY_TAG, REPLACES_TAG } from '../model/tags.js';
 

@@ -2,9 +2,9 @@ import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbr
 import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import { z } from 'zod';
 import { extractRecords } from '../cloudtrail/extract.js';
-import { lenientCreateModelRecord } from '../cloudtrail/lenient-record.js';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CreateModelRecordSchema } from '../cloudtrail/record.js';
-import { enforceRecord, type EnforcementDeps, type EnforcementResult, type EnforcementSettings } from '../enforcement/pipeline.js';
+import { effectFailed, enforceItem, type EnforceItemOutcome } from '../enforcement/enforce-item.js';
+import type { EnforcementDeps, EnforcementResult, EnforcementSettings } from '../enforcement/pipeline.js';
 import { EnforcementIncompleteError, RecordValidationError } from '../errors.js';
 
 export type EnforceEventOutcome = { handled: EnforcementResult } | { skipped: string };
@@ -42,13 +42,21 @@ export async function enforceParsedEvent(
   observe: (result: EnforcementResult) => void = () => undefined,
 ): Promise<EnforceEventOutcome> {
   if (!event.success) return enforceEvent(event.originalEvent, settings, deps, observe);
-  return finish(await enforceRecord(event.data.detail, settings, deps), observe);
+  return finish(await enforceItem({ kind: 'create-model', record: event.data.detail }, settings, deps, lambdaRegion()), observe);
 }
 
-/** Observes the result; throws when an effect failed, so the invocation fails and is retried. */
-function finish(result: EnforcementResult, observe: (result: EnforcementResult) => void): EnforceEventOutcome {
+/** Where the Lambda runs: the region a malformed record without a valid one is taken to be in. */
+const lambdaRegion = () => ({ region: process.env.AWS_REGION ?? 'us-east-1' });
+
+/**
+ * Observes the result; throws when an effect failed, so the invocation fails and is retried, and
+ * when the record could not be enforced at all (`invalid`: why it is not a CreateModel call).
+ */
+function finish(outcome: EnforceItemOutcome, observe: (result: EnforcementResult) => void, invalid?: RecordValidationError): EnforceEventOutcome {
+  if (!('handled' in outcome)) throw invalid ?? new RecordValidationError('(event)', 'not a SageMaker CreateModel call');
+  const result = outcome.handled;
   observe(result);
-  if (Object.keys(result.failures).length > 0) {
+  if (effectFailed(result)) {
     throw new EnforcementIncompleteError(result.eventKey, result.failures as Record<string, string>);
   }
   return { handled: result };
@@ -73,15 +81,8 @@ export async function enforceEvent(
   const item = items[0]!;
   // The rule only sends CreateModel calls; anything else was sent by hand and is not ours to judge.
   if (item.kind === 'skipped') return { skipped: item.why };
-  let result: EnforcementResult;
-  if (item.kind === 'invalid') {
-    // A CreateModel call with a missing or malformed field is a violation with that reason (fail
-    // closed), alerted as unconfirmed; anything else malformed fails the invocation.
-    const record = item.record ? lenientCreateModelRecord(item.record, { now: deps.now(), region: process.env.AWS_REGION ?? 'us-east-1' }) : null;
-    if (record === null) throw item.error;
-    result = await enforceRecord(record, settings, deps, { malformed: item.error.message });
-  } else {
-    result = await enforceRecord(item.record, settings, deps);
-  }
-  return finish(result, observe);
+  // A CreateModel call with a missing or malformed field is a violation with that reason (fail
+  // closed), alerted as unconfirmed; anything else malformed fails the invocation, naming the field.
+  if (item.kind === 'create-model') return finish(await enforceItem(item, settings, deps, lambdaRegion()), observe);
+  return finish(await enforceItem({ kind: 'malformed', why: item.error.message, record: item.record }, settings, deps, lambdaRegion()), observe, item.error);
 }

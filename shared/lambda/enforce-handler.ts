@@ -19,7 +19,7 @@ import { CreateModelEventSchema, enforceParsedEvent, eventIds, type EnforceEvent
 /** The Slack webhook URL could not be read: Slack fails, the other channels still alert. */
 export class SlackWebhookUnavailableError extends IsolationGuardError {}
 import { logger as defaultLogger, metrics, recordEnforcementMetrics } from './observability.js';
-import { resultSummary } from '../enforcement/result-summary.js';
+import { resultRecord } from '../enforcement/enforce-item.js';
 
 type EnforceContext = Context & { slackWebhookUrl?: unknown; slackWebhookError?: unknown };
 
@@ -90,15 +90,9 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
     }
     try {
       const outcome = await enforceParsedEvent(event, settings, deps, (result) => {
-        logger.info('CreateModel enforced', {
-          summary: resultSummary(result),
-          verdict: result.decision.verdict,
-          decision: result.decision,
-          model: result.model,
-          action: result.action,
-          channels: result.channels,
-          failures: result.failures,
-        });
+        // The CLI's result line, with the verdict on top for log queries.
+        const { summary, ...line } = resultRecord(result);
+        logger.info('CreateModel enforced', { summary, verdict: result.decision.verdict, ...line });
         recordEnforcementMetrics(metrics, result, new Date());
       });
       if ('skipped' in outcome) logger.warn('Event skipped', { why: outcome.skipped });

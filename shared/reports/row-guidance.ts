@@ -1,4 +1,4 @@
-import { consoleLink, fixFor, IMMUTABLE, type CreatingTool } from '../alerts/slack-message.js';
+import { consoleLink, fixFor, IMMUTABLE, type CreatingTool } from '../alerts/alert-text.js';
 import type { Verdict } from '../model/decision.js';
 import { SEVERITIES, type Severity } from '../model/severity.js';
 import { htmlText } from './cells.js';

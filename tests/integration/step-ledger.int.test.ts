@@ -1,4 +1,4 @@
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
@@ -50,5 +50,29 @@ describe('dynamoDbStepLedger on moto DynamoDB', () => {
     expect(await ledger.once('ev-3', 'action', async () => ({ second: true }))).toEqual({ replayed: false, value: { second: true } });
     release();
     await running;
+  });
+
+  it('remembers a step whose "done" write failed in the ledger that ran it (its container), not in another ledger of the same process', async () => {
+    // The "done" write fails (fault injected on this client only); the claim and its reads reach moto.
+    const failingDone = new DynamoDBClient({ ...awsClientConfig(moto.endpoint, 'eu-west-1'), maxAttempts: 1 });
+    failingDone.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') throw Object.assign(new Error('injected'), { name: 'InternalServerError' });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    let runs = 0;
+    const effect = async () => ({ messageId: `m${++runs}` });
+    const container = dynamoDbStepLedger({ client: failingDone, tableName: TABLE, doneRetryMs: 0 });
+    const first = await container.once('ev-4', 'sns', effect);
+    expect(first).toMatchObject({ replayed: false, value: { messageId: 'm1' }, unrecorded: expect.stringMatching(/could not record it as done/) });
+    // The same container's retry: remembered, not run again.
+    expect(await container.once('ev-4', 'sns', effect)).toEqual({ replayed: true, value: { messageId: 'm1' } });
+    // Another container (a ledger of its own, even in this process) remembers nothing: the claim is held, so it is in progress.
+    const other = dynamoDbStepLedger({ client: clients.dynamodb, tableName: TABLE });
+    await expect(other.once('ev-4', 'sns', effect)).rejects.toBeInstanceOf(StepInProgressError);
+    expect(runs).toBe(1);
+    failingDone.destroy();
   });
 });

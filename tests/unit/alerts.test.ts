@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { boundedJson } from '../../shared/alerts/alert-document.js';
 import { FINDING_DETAIL_TYPE, FINDING_SOURCE, findingEvent } from '../../shared/alerts/finding-event.js';
-import { consoleLink, escapedWithin, escapeSlack, fixFor, recogniseTool, slackMessage } from '../../shared/alerts/slack-message.js';
+import { consoleLink, fixFor, recogniseTool } from '../../shared/alerts/alert-text.js';
+import { escapedWithin, escapeSlack, slackMessage } from '../../shared/alerts/slack-message.js';
 import { snsAlert, snsSubject } from '../../shared/alerts/sns-alert.js';
 import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
