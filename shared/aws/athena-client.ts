@@ -1,6 +1,9 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { clientConfig, configured } from './client-config.js';
 
-/** Athena in a region (the CLI loads this module only for `athena:` sources and `athena ddl`). */
+export type { AthenaClient };
+
+/** Athena in a region (the CLI loads this module only for `athena:` sources and `athena ddl`), from the one client configuration. */
 export function createAthenaClient(region?: string): AthenaClient {
-  return new AthenaClient({ ...(region ? { region } : {}), retryMode: 'adaptive', maxAttempts: 5 });
+  return configured(new AthenaClient(clientConfig(region ? { region } : {})));
 }
