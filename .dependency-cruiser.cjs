@@ -47,6 +47,16 @@ module.exports = {
       },
     },
     {
+      name: 'no-aws-sdk-in-handlers-or-decisions',
+      comment:
+        'The handler layer (functions/, shared/lambda/) and the decision layers (shared/decision/, shared/model/, and shared/cloudtrail/, ' +
+        'which the decision core reads events with) reach AWS only through the adapters of shared/aws/. A type-only import counts too: ' +
+        "name the adapter's re-exported type (import type { S3Client } from '../aws/s3.js'), not the SDK's.",
+      severity: 'error',
+      from: { path: '^(functions|shared/lambda|shared/decision|shared/model|shared/cloudtrail)/' },
+      to: { path: '(^|/)@(aws-sdk|smithy)/' },
+    },
+    {
       name: 'functions-import-only-shared',
       comment: 'A Lambda entry point is a few lines over shared/: it imports nothing else of the project.',
       severity: 'error',
