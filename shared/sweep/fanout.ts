@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '../aws/s3.js';
 import { fileEvidence, JSON_CONTENT, listEvidenceKeys, listFolders, readEvidenceText } from '../aws/evidence-store.js';
 import { sendMessageBatch, type SQSClient } from '../aws/sqs.js';
 import { incrementCounter, type DynamoDBClient } from '../aws/dynamodb.js';

@@ -41,7 +41,7 @@ describe('layers (.dependency-cruiser.cjs)', () => {
     expect(enforce?.dependencies.map((dependency) => dependency.resolved)).toContain('shared/lambda/enforce-handler.ts');
   });
 
-  it('fails, naming the rule and the import, when a folder cycle, an adapter in the decision core, an upward import or an AWS SDK import in a handler or decision layer appears', { timeout: 90_000 }, async () => {
+  it('fails, naming the rule and the import, when a folder cycle, an adapter in the decision core, an upward import or an AWS SDK import outside shared/aws/ appears', { timeout: 90_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layers-'));
     try {
       const files: Record<string, string> = {
@@ -53,6 +53,9 @@ describe('layers (.dependency-cruiser.cjs)', () => {
         // An SDK client in a handler, and an SDK type (a type-only import) in a decision layer: both go through shared/aws/.
         'shared/lambda/handler.ts': "import { PublishCommand } from '@aws-sdk/client-sns';\nexport const handler = (): unknown => new PublishCommand({ Message: 'm' });\n",
         'shared/cloudtrail/parse.ts': "import type { Event } from '@aws-sdk/client-cloudtrail';\nexport const parse = (event: Event): string => event.EventId ?? '';\n",
+        // Elsewhere in shared/, the SDK only through an adapter of shared/aws/ (which may import it).
+        'shared/audit/read.ts': "import { GetObjectCommand } from '@aws-sdk/client-s3';\nimport { get } from '../aws/s3.js';\nexport const read = (): unknown => get(new GetObjectCommand({ Bucket: 'b', Key: 'k' }));\n",
+        'shared/aws/s3.ts': "import type { GetObjectCommand } from '@aws-sdk/client-s3';\nexport const get = (command: GetObjectCommand): unknown => command.input;\n",
       };
       for (const [path, text] of Object.entries(files)) {
         await mkdir(dirname(join(dir, path)), { recursive: true });
@@ -73,6 +76,9 @@ describe('layers (.dependency-cruiser.cjs)', () => {
       expect(sdk).toEqual([
         expect.stringMatching(/^no-aws-sdk-in-handlers-or-decisions: shared\/cloudtrail\/parse\.ts → .*node_modules\/@aws-sdk\/client-cloudtrail\//),
         expect.stringMatching(/^no-aws-sdk-in-handlers-or-decisions: shared\/lambda\/handler\.ts → .*node_modules\/@aws-sdk\/client-sns\//),
+      ]);
+      expect(violations.filter((violation) => violation.startsWith('aws-sdk-only-in-shared-aws: '))).toEqual([
+        expect.stringMatching(/^aws-sdk-only-in-shared-aws: shared\/audit\/read\.ts → .*node_modules\/@aws-sdk\/client-s3\//),
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
