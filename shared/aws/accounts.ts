@@ -55,7 +55,7 @@ export function accountRouter(
             RoleSessionName: 'sagemaker-isolation-guard',
             ...(externalId ? { ExternalId: externalId } : {}),
           },
-          clientConfig: { ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region },
+          clientConfig: clientConfig(common),
           ...(options.stsPlugins ? { clientPlugins: options.stsPlugins as never } : {}),
         });
       const { externalId } = member;
