@@ -1,6 +1,7 @@
 /**
  * The layering rules `npm test` checks (tests/unit/layers.test.ts runs `depcruise` with this file).
  * Layers, bottom up: shared/model (vocabulary: types, constants) → shared/<folder> → functions/, cli/.
+ * The AWS SDK is imported in shared/aws/ only (the adapters, docs/design.md "AWS edge").
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -45,6 +46,25 @@ module.exports = {
           '^shared/config\\.ts$',
         ],
       },
+    },
+    {
+      name: 'no-aws-sdk-in-handlers-or-decisions',
+      comment:
+        'The handler layer (functions/, shared/lambda/) and the decision layers (shared/decision/, shared/model/, and shared/cloudtrail/, ' +
+        'which the decision core reads events with) reach AWS only through the adapters of shared/aws/. A type-only import counts too: ' +
+        "name the adapter's re-exported type (import type { S3Client } from '../aws/s3.js'), not the SDK's.",
+      severity: 'error',
+      from: { path: '^(functions|shared/lambda|shared/decision|shared/model|shared/cloudtrail)/' },
+      to: { path: '(^|/)@(aws-sdk|smithy)/' },
+    },
+    {
+      name: 'aws-sdk-only-in-shared-aws',
+      comment:
+        'The rest of the code (shared/ outside aws/, cli/) calls AWS through the adapters of shared/aws/ too, and names SDK types ' +
+        'through their re-exports (the handler and decision layers have their own rule above).',
+      severity: 'error',
+      from: { path: '^(shared|cli)/', pathNot: '^(shared/aws|shared/lambda|shared/decision|shared/model|shared/cloudtrail)/' },
+      to: { path: '(^|/)@(aws-sdk|smithy)/' },
     },
     {
       name: 'functions-import-only-shared',

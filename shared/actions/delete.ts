@@ -1,5 +1,5 @@
-import { DeleteModelCommand } from '@aws-sdk/client-sagemaker';
 import { isModelNotFound } from '../aws/sagemaker-errors.js';
+import { deleteModel } from '../aws/sagemaker-models.js';
 import type { RemediationAction } from './remediation-action.js';
 
 /**
@@ -13,7 +13,7 @@ export const deleteAction: RemediationAction = {
   iamActions: ['sagemaker:DeleteModel'],
   async run(sagemaker, target) {
     try {
-      await sagemaker.send(new DeleteModelCommand({ ModelName: target.modelName }));
+      await deleteModel(sagemaker, target.modelName);
       return { status: 'done', detail: 'Deleted the model; the alert holds its DescribeModel output to recreate it with isolation on.' };
     } catch (error) {
       if (isModelNotFound(error)) return { status: 'already-done', detail: 'The model no longer exists: nothing to delete.' };

@@ -1,5 +1,5 @@
-import { AddTagsCommand } from '@aws-sdk/client-sagemaker';
 import { isModelNotFound } from '../aws/sagemaker-errors.js';
+import { tagResource } from '../aws/sagemaker-models.js';
 import type { RemediationAction } from './remediation-action.js';
 import { QUARANTINE_TAG, QUARANTINE_VALUE, QUARANTINED_AT_TAG } from '../model/tags.js';
 
@@ -14,15 +14,10 @@ export const quarantineAction: RemediationAction = {
   iamActions: ['sagemaker:AddTags'],
   async run(sagemaker, target, now) {
     try {
-      await sagemaker.send(
-        new AddTagsCommand({
-          ResourceArn: target.modelArn,
-          Tags: [
-            { Key: QUARANTINE_TAG, Value: QUARANTINE_VALUE },
-            { Key: QUARANTINED_AT_TAG, Value: now.toISOString() },
-          ],
-        }),
-      );
+      await tagResource(sagemaker, target.modelArn, [
+        { Key: QUARANTINE_TAG, Value: QUARANTINE_VALUE },
+        { Key: QUARANTINED_AT_TAG, Value: now.toISOString() },
+      ]);
       return { status: 'done', detail: `Tagged ${QUARANTINE_TAG}=${QUARANTINE_VALUE}.` };
     } catch (error) {
       if (isModelNotFound(error)) return { status: 'already-done', detail: 'The model no longer exists: nothing to quarantine.' };

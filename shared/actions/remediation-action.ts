@@ -1,4 +1,4 @@
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '../aws/sagemaker-models.js';
 
 export interface RemediationTarget {
   modelName: string;

@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { putEvent, type EventBridgeClient, type PutEventsRequestEntry } from '../aws/events.js';
 import type { AlertInput } from '../model/outcome.js';
 import { IsolationGuardError } from '../errors.js';
 import { alertDocument, boundedJson } from './alert-document.js';
@@ -32,10 +32,7 @@ export function findingEvent(input: AlertInput, busName?: string): PutEventsRequ
 }
 
 export async function putFindingEvent(client: EventBridgeClient, entry: PutEventsRequestEntry): Promise<{ eventId: string }> {
-  const output = await client.send(new PutEventsCommand({ Entries: [entry] }));
-  const result = output.Entries?.[0];
-  if ((output.FailedEntryCount ?? 0) > 0 || !result?.EventId) {
-    throw new FindingDeliveryError(result?.ErrorCode ?? 'Unknown', result?.ErrorMessage ?? 'no event id returned');
-  }
-  return { eventId: result.EventId };
+  const result = await putEvent(client, entry);
+  if (result.failed || !result.eventId) throw new FindingDeliveryError(result.errorCode ?? 'Unknown', result.errorMessage ?? 'no event id returned');
+  return { eventId: result.eventId };
 }

@@ -1,5 +1,5 @@
-import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from '../aws/security-hub-import.js';
+import { callerIdentity, type STSClient } from '../aws/sts.js';
 import type { AlertInput } from '../model/outcome.js';
 import { knownModelArn } from '../model/model-arn.js';
 import { alertText } from './alert-text.js';
@@ -128,8 +128,8 @@ export function securityHubChannel(options: { client: SecurityHubImporter; sts: 
   let home: Promise<{ partition: string; region: string; account: string }> | null = null;
   const homeIdentity = () =>
     (home ??= (async () => {
-      const identity = await options.sts.send(new GetCallerIdentityCommand({}));
-      return { account: identity.Account ?? '', partition: identity.Arn?.split(':')[1] || 'aws', region: await options.client.region() };
+      const identity = await callerIdentity(options.sts);
+      return { ...identity, region: await options.client.region() };
     })().catch((error) => {
       home = null;
       throw error;

@@ -1,4 +1,5 @@
 import { IsolationGuardError } from '../errors.js';
+import { retryAfterMs, withBackoff } from '../aws/backoff.js';
 
 /**
  * Slack refused or did not answer in time. Never carries the webhook URL: its path is the secret
@@ -47,8 +48,6 @@ function isHttpsOrLoopback(url: string): boolean {
   }
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Posts to a Slack incoming webhook. 2xx: done. 429: waits `Retry-After` seconds (at least one),
  * then retries. 5xx and a connection never made (refused, unresolvable): exponential backoff with
@@ -59,11 +58,17 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export function slackWebhookSender(options: SlackWebhookOptions): SlackSender {
   const doFetch = options.fetch ?? fetch;
-  const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
-  const maxTotalMs = options.maxTotalMs ?? 8_000;
-  const maxAttempts = options.maxAttempts ?? 4;
   const timeoutMs = options.timeoutMs ?? 4_000;
+  // 250 ms, 500 ms, 1 s, ... with full jitter (+50 ms), bounded by attempts and total time.
+  const policy = {
+    maxAttempts: options.maxAttempts ?? 4,
+    maxTotalMs: options.maxTotalMs ?? 8_000,
+    baseMs: 250,
+    jitter: true,
+    minMs: 50,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
 
   return {
     async send(payload) {
@@ -72,60 +77,53 @@ export function slackWebhookSender(options: SlackWebhookOptions): SlackSender {
       if (!isHttpsOrLoopback(options.url)) {
         throw new SlackDeliveryError('the Slack webhook URL must be https (value not shown: it is a secret)', null, 0, false);
       }
-      const started = now();
       const body = JSON.stringify(payload);
-      for (let attempt = 1; ; attempt++) {
-        let status: number | null = null;
-        let waitMs: number;
-        let problem: string;
-        try {
-          const response = await doFetch(options.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          status = response.status;
-          await response.text().catch(() => '');
-          if (response.ok) return { attempts: attempt };
-          if (status === 429) {
-            // Retry-After in seconds; absent, unreadable or zero: wait a second all the same.
-            const header = response.headers.get('retry-after');
-            const retryAfter = header === null || header.trim() === '' ? Number.NaN : Number(header);
-            waitMs = Math.max(MIN_RATE_LIMIT_WAIT_MS, Number.isFinite(retryAfter) ? retryAfter * 1000 : 0);
-            problem = `Slack rate-limited the webhook (HTTP 429, Retry-After ${response.headers.get('retry-after') ?? '-'})`;
-          } else if (status >= 500) {
-            waitMs = backoff(attempt);
-            problem = `Slack answered HTTP ${status}`;
-          } else {
+      type Failure = { problem: string; status: number | null };
+      return withBackoff<{ attempts: number; unconfirmed?: string }, Failure>(
+        policy,
+        async (attempt) => {
+          let status: number | null = null;
+          try {
+            const response = await doFetch(options.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body,
+              signal: AbortSignal.timeout(timeoutMs),
+            });
+            status = response.status;
+            await response.text().catch(() => '');
+            if (response.ok) return { done: { attempts: attempt } };
+            if (status === 429) {
+              // Retry-After in seconds; absent, unreadable or zero: wait a second all the same.
+              const header = response.headers.get('retry-after');
+              return {
+                retry: { problem: `Slack rate-limited the webhook (HTTP 429, Retry-After ${header ?? '-'})`, status },
+                waitMs: retryAfterMs(header, MIN_RATE_LIMIT_WAIT_MS),
+              };
+            }
+            if (status >= 500) return { retry: { problem: `Slack answered HTTP ${status}`, status } };
             throw new SlackDeliveryError(`Slack refused the message (HTTP ${status})`, status, attempt, false);
+          } catch (error) {
+            if (error instanceof SlackDeliveryError) throw error;
+            // Network errors carry the URL in places (undici's cause): keep only their kind.
+            const kind = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+            if (kind === 'TimeoutError' || kind === 'AbortError') {
+              // Slack may have received the post and be slow to answer: posting again would show the
+              // alert twice. Counted as sent, unconfirmed; SNS carries the same alert.
+              return { done: { attempts: attempt, unconfirmed: `Slack did not answer within ${timeoutMs} ms; not posted again, to avoid a duplicate` } };
+            }
+            if (!NOT_CONNECTED.has(kind)) {
+              // The connection broke after the post was written (a reset): Slack may have it, and a
+              // second post would show the alert twice. Only a connection never made is retried.
+              return {
+                done: { attempts: attempt, unconfirmed: `the connection to Slack broke after the message was sent (${kind}); not posted again, to avoid a duplicate` },
+              };
+            }
+            return { retry: { problem: `could not reach Slack (${kind})`, status } };
           }
-        } catch (error) {
-          if (error instanceof SlackDeliveryError) throw error;
-          // Network errors carry the URL in places (undici's cause): keep only their kind.
-          const kind = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-          if (kind === 'TimeoutError' || kind === 'AbortError') {
-            // Slack may have received the post and be slow to answer: posting again would show the
-            // alert twice. Counted as sent, unconfirmed; SNS carries the same alert.
-            return { attempts: attempt, unconfirmed: `Slack did not answer within ${timeoutMs} ms; not posted again, to avoid a duplicate` };
-          }
-          if (!NOT_CONNECTED.has(kind)) {
-            // The connection broke after the post was written (a reset): Slack may have it, and a
-            // second post would show the alert twice. Only a connection never made is retried.
-            return { attempts: attempt, unconfirmed: `the connection to Slack broke after the message was sent (${kind}); not posted again, to avoid a duplicate` };
-          }
-          waitMs = backoff(attempt);
-          problem = `could not reach Slack (${kind})`;
-        }
-        const elapsed = now() - started;
-        if (attempt >= maxAttempts || elapsed + waitMs > maxTotalMs) {
-          throw new SlackDeliveryError(`${problem}; gave up after ${attempt} attempt(s) in ${elapsed} ms`, status, attempt, true);
-        }
-        await sleep(waitMs);
-      }
+        },
+        (failure, attempts, elapsed) => new SlackDeliveryError(`${failure.problem}; gave up after ${attempts} attempt(s) in ${elapsed} ms`, failure.status, attempts, true),
+      );
     },
   };
 }
-
-/** 250 ms, 500 ms, 1 s, ... with full jitter: retries from many invocations do not align. */
-const backoff = (attempt: number) => Math.round(Math.random() * 250 * 2 ** (attempt - 1)) + 50;

@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { publish, type SNSClient, type SnsAttributes } from '../aws/sns.js';
 import type { AlertInput } from '../model/outcome.js';
 import { alertDocument, boundedJson } from './alert-document.js';
 import { alertKind, alertSummary } from './alert-summary.js';
@@ -15,7 +15,7 @@ export interface SnsAlert {
   document: string;
   /** The e-mail body: the summary in plain words, then the document. */
   email: string;
-  attributes: Record<string, { DataType: 'String'; StringValue: string }>;
+  attributes: SnsAttributes;
 }
 
 /** SNS allows 256 KB per message (the whole structure); keep room for the envelope and attributes. */
@@ -89,8 +89,23 @@ export function snsAlert(input: AlertInput): SnsAlert {
 }
 
 export async function publishSnsAlert(client: SNSClient, topicArn: string, alert: SnsAlert): Promise<{ messageId: string }> {
-  const output = await client.send(
-    new PublishCommand({ TopicArn: topicArn, Subject: alert.subject, Message: alert.message, MessageStructure: 'json', MessageAttributes: alert.attributes }),
-  );
-  return { messageId: output.MessageId ?? '' };
+  return publish(client, { topicArn, subject: alert.subject, message: alert.message, structure: 'json', attributes: alert.attributes });
+}
+
+/**
+ * A notice that is not a model's alert (an audit report filed, a sweep run merged) on the alert
+ * topic: its subject made safe for SNS, its body as given, and the `severity` and `verdict`
+ * attributes subscribers filter on.
+ */
+export async function publishNotice(
+  client: SNSClient,
+  topicArn: string,
+  notice: { subject: string; message: string; severity: string; verdict: string },
+): Promise<{ messageId: string }> {
+  return publish(client, {
+    topicArn,
+    subject: snsSubject(notice.subject),
+    message: notice.message,
+    attributes: { severity: attribute(notice.severity), verdict: attribute(notice.verdict) },
+  });
 }

@@ -1,11 +1,4 @@
-import {
-  GetQueryExecutionCommand,
-  paginateGetQueryResults,
-  StartQueryExecutionCommand,
-  StopQueryExecutionCommand,
-  type AthenaClient,
-  type Row,
-} from '@aws-sdk/client-athena';
+import { queryExecutionState, queryResultPages, startQueryExecution, stopQueryExecution, type AthenaClient } from '../aws/athena-client.js';
 import { AthenaQueryError } from '../errors.js';
 import { errorMessage } from '../model/error-text.js';
 
@@ -63,36 +56,20 @@ function asAthenaError(error: unknown, where: string): AthenaQueryError {
 async function runAndPoll(client: AthenaClient, sql: string, settings: AthenaQuerySettings, poll: PollOptions): Promise<FinishedQuery> {
   const sleep = poll.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = poll.now ?? Date.now;
-  const started = await client.send(
-    new StartQueryExecutionCommand({
-      QueryString: sql,
-      WorkGroup: settings.workgroup,
-      ...(settings.database ? { QueryExecutionContext: { Database: settings.database } } : {}),
-      ...(settings.outputLocation ? { ResultConfiguration: { OutputLocation: settings.outputLocation } } : {}),
-    }),
-  );
-  const id = started.QueryExecutionId;
+  const id = await startQueryExecution(client, sql, settings);
   if (!id) throw new AthenaQueryError(null, 'UNKNOWN', 'Athena StartQueryExecution returned no QueryExecutionId');
   const deadline = now() + (poll.timeoutMs ?? 30 * 60_000);
   let delay = poll.initialDelayMs ?? 250;
   const maxDelay = poll.maxDelayMs ?? 5_000;
   for (let polls = 1; ; polls++) {
-    const { QueryExecution: execution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
-    const state = execution?.Status?.State ?? 'UNKNOWN';
-    if (state === 'SUCCEEDED') {
-      return {
-        queryExecutionId: id,
-        dataScannedBytes: execution?.Statistics?.DataScannedInBytes ?? 0,
-        engineMs: execution?.Statistics?.EngineExecutionTimeInMillis ?? 0,
-        polls,
-      };
-    }
+    const { state, dataScannedBytes, engineMs, reason: said } = await queryExecutionState(client, id);
+    if (state === 'SUCCEEDED') return { queryExecutionId: id, dataScannedBytes, engineMs, polls };
     if (state === 'FAILED' || state === 'CANCELLED') {
-      const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? (state === 'CANCELLED' ? 'cancelled' : 'no reason given');
+      const reason = said ?? (state === 'CANCELLED' ? 'cancelled' : 'no reason given');
       throw new AthenaQueryError(id, state, `Athena query ${id} ${state === 'FAILED' ? 'failed' : 'was cancelled'}: ${reason}`);
     }
     if (now() + delay > deadline) {
-      await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+      await stopQueryExecution(client, id).catch(() => undefined);
       throw new AthenaQueryError(id, 'TIMEOUT', `Athena query ${id} still ${state} after ${Math.round((poll.timeoutMs ?? 30 * 60_000) / 1000)} s: stopped`);
     }
     await sleep(delay);
@@ -107,7 +84,7 @@ async function runAndPoll(client: AthenaClient, sql: string, settings: AthenaQue
 export async function* queryRows(client: AthenaClient, queryExecutionId: string, pageSize = 1000): AsyncGenerator<Array<Record<string, string | null>>> {
   let columns: string[] | null = null;
   let first = true;
-  const pages = paginateGetQueryResults({ client, pageSize }, { QueryExecutionId: queryExecutionId });
+  const pages = queryResultPages(client, queryExecutionId, pageSize);
   for (;;) {
     let next: Awaited<ReturnType<typeof pages.next>>;
     try {
@@ -117,11 +94,11 @@ export async function* queryRows(client: AthenaClient, queryExecutionId: string,
     }
     if (next.done) return;
     const page = next.value;
-    columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
-    let rows: Row[] = page.ResultSet?.Rows ?? [];
-    if (first && rows.length > 0 && rows[0]!.Data?.every((d, i) => d.VarCharValue === columns![i])) rows = rows.slice(1);
+    columns ??= page.columns;
+    let rows = page.rows;
+    if (first && rows.length > 0 && rows[0]!.every((value, i) => value === columns![i])) rows = rows.slice(1);
     first = false;
-    yield rows.map((row) => Object.fromEntries(columns!.map((name, i) => [name, row.Data?.[i]?.VarCharValue ?? null])));
+    yield rows.map((row) => Object.fromEntries(columns!.map((name, i) => [name, row[i] ?? null])));
   }
 }
 

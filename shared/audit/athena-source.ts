@@ -1,4 +1,4 @@
-import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { AthenaClient } from '../aws/athena-client.js';
 import { athenaCostEstimate, queryRows, runAthenaQuery, type AthenaQuerySettings, type PollOptions } from '../athena/query-runner.js';
 import { auditQuery, parseAthenaTable } from '../athena/sql.js';
 import type { ArchiveFile } from './sources.js';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import type { AthenaClient } from '@aws-sdk/client-athena';
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { AthenaClient } from '../aws/athena-client.js';
+import type { CloudTrailClient } from '../aws/cloudtrail.js';
+import type { S3Client } from '../aws/s3.js';
 import { resolveRegions } from '../aws/regions.js';
 import { UsageError } from '../errors.js';
 import type { AuditReport } from './audit-report.js';

@@ -1,5 +1,5 @@
 import { errorMessage, errorText } from '../model/error-text.js';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '../aws/s3.js';
 import { z } from 'zod';
 import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
 import { EvidenceError } from '../errors.js';

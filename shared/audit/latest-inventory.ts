@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '../aws/s3.js';
 import { z } from 'zod';
 import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
 import { toValidationError } from '../cloudtrail/extract.js';

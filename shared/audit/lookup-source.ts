@@ -1,4 +1,4 @@
-import { paginateLookupEvents, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { lookupCreateModelPages, type CloudTrailClient } from '../aws/cloudtrail.js';
 import type { ArchiveFile } from './sources.js';
 
 /**
@@ -46,16 +46,10 @@ export async function* lookupEventsArchive(
       // The paginator calls LookupEvents when asked for a page: the limiter waits before the first
       // call, and after each page only when another page follows (a next token), as the paginator does.
       await limit();
-      const outputs = paginateLookupEvents(
-        { client, pageSize: 50 },
-        { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateModel' }], StartTime: period.from, EndTime: period.to },
-      );
-      for await (const output of outputs) {
-        // Each event carries the full record as a JSON string: parsed, never pattern-matched.
-        const records = (output.Events ?? []).flatMap((event) => (event.CloudTrailEvent ? [JSON.parse(event.CloudTrailEvent) as unknown] : []));
-        const body = Buffer.from(JSON.stringify({ Records: records }));
+      for await (const output of lookupCreateModelPages(client, period)) {
+        const body = Buffer.from(JSON.stringify({ Records: output.records }));
         files.push({ name: `lookup:${where}:page${++page}`, read: async () => body });
-        if (output.NextToken) await limit();
+        if (output.more) await limit();
       }
       return files;
     }),

@@ -3,7 +3,7 @@ import type { DecidedCreateModel } from '../model/decision.js';
 import { mapBounded } from '../model/concurrency.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import { isIsolated } from '../model/sagemaker-model.js';
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '../aws/sagemaker-models.js';
 import { modelNowKey, type ModelNow } from './audit-report.js';
 
 /** A model whose account or region could not be read: neither "exists" nor "gone". */

@@ -1,5 +1,5 @@
 import { errorText } from '../model/error-text.js';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '../aws/s3.js';
 import type { Config } from '../config.js';
 import { buildAuditReport, modelNowKey, type AuditReport } from './audit-report.js';
 import type { AuditSource } from './audit-source.js';

@@ -1,5 +1,5 @@
-import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { listFolders } from '../aws/evidence-store.js';
+import { listObjects, readObjectBytes, streamObject, type S3Client } from '../aws/s3.js';
 import { isLogFile, periodDays } from './archive-layout.js';
 import { parseS3Url, type ArchiveFile, type ArchiveScope } from './sources.js';
 
@@ -21,21 +21,16 @@ export async function* s3Archive(s3: S3Client, url: string, scope: ArchiveScope)
       const region = regionPrefix.split('/').at(-2)!;
       if (scope.regions !== null && !scope.regions.includes(region)) continue;
       for (const day of days) {
-        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: `${regionPrefix}${day}/` })) {
-          for (const object of page.Contents ?? []) {
-            const key = object.Key!;
-            if (!isLogFile(key)) continue;
-            const get = () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-            yield {
-              name: `s3://${bucket}/${key}`,
-              // The listing's size: an object too large to hold is streamed, never read whole.
-              size: object.Size,
-              read: async () => (await get()).Body!.transformToByteArray(),
-              open: async function* () {
-                yield* (await get()).Body as AsyncIterable<Uint8Array>;
-              },
-            };
-          }
+        for await (const object of listObjects(s3, bucket, `${regionPrefix}${day}/`)) {
+          const key = object.key;
+          if (!isLogFile(key)) continue;
+          yield {
+            name: `s3://${bucket}/${key}`,
+            // The listing's size: an object too large to hold is streamed, never read whole.
+            size: object.size,
+            read: () => readObjectBytes(s3, bucket, key),
+            open: () => streamObject(s3, bucket, key),
+          };
         }
       }
     }

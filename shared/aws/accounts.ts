@@ -1,5 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -7,8 +7,9 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
 import { ConfigurationError } from '../errors.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { AwsClientOptions, AwsClients } from './clients.js';
-import { withErrorContext } from './error-context.js';
+import type { AwsClients } from './clients.js';
+import { clientConfig, configured, type AwsClientOptions } from './client-config.js';
+import { callerIdentity } from './sts.js';
 
 /** The home account's clients a router needs. */
 type HomeClients = Pick<AwsClients, 'sagemakerIn'>;
@@ -32,11 +33,11 @@ export function accountRouter(
     stsPlugins?: Array<{ applyToStack: (stack: never) => void }>;
   },
 ) {
-  const sts = withErrorContext(
-    new STSClient({ ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region }),
-  );
+  // The one client configuration, in this account (member accounts: the same with the member role's credentials).
+  const { member: _member, stsPlugins: _plugins, regions: _regions, sendRequestTimeout: _send, ...common } = options;
+  const sts = configured(new STSClient(clientConfig(common)));
   let homeAccount: Promise<string> | null = null;
-  const homeId = () => (homeAccount ??= sts.send(new GetCallerIdentityCommand({})).then((identity) => identity.Account ?? ''));
+  const homeId = () => (homeAccount ??= callerIdentity(sts).then((identity) => identity.account));
   const credentials = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
   const memberClients = new Map<string, SageMakerClient>();
   const memberTrails = new Map<string, CloudTrailClient>();
@@ -54,7 +55,7 @@ export function accountRouter(
             RoleSessionName: 'sagemaker-isolation-guard',
             ...(externalId ? { ExternalId: externalId } : {}),
           },
-          clientConfig: { ...(options.endpoint ? { endpoint: options.endpoint } : {}), ...(options.credentials ? { credentials: options.credentials } : {}), region: options.region },
+          clientConfig: clientConfig(common),
           ...(options.stsPlugins ? { clientPlugins: options.stsPlugins as never } : {}),
         });
       const { externalId } = member;
@@ -75,11 +76,10 @@ export function accountRouter(
     }
     return provider;
   };
-  const endpoint = options.endpoint ? { endpoint: options.endpoint } : {};
   const memberClient = (account: string, region: string): SageMakerClient => {
     const key = `${account}/${region}`;
     if (!memberClients.has(key)) {
-      memberClients.set(key, withErrorContext(new SageMakerClient({ ...endpoint, region, retryMode: 'adaptive', maxAttempts: 5, credentials: credentialsFor(account) })));
+      memberClients.set(key, configured(new SageMakerClient({ ...clientConfig({ ...common, region }), credentials: credentialsFor(account) })));
     }
     return memberClients.get(key)!;
   };
@@ -99,12 +99,11 @@ export function accountRouter(
       if (!cache.has(key)) {
         cache.set(
           key,
-          withErrorContext(new CloudTrailClient({
-            ...endpoint,
-            region: where.region,
-            retryMode: 'adaptive',
+          configured(new CloudTrailClient({
+            ...clientConfig({ ...common, region: where.region }),
+            // LookupEvents allows two calls a second per account and region: more attempts than the rest.
             maxAttempts: 8,
-            ...(member ? { credentials: credentialsFor(where.account!) } : options.credentials ? { credentials: options.credentials } : {}),
+            ...(member ? { credentials: credentialsFor(where.account!) } : {}),
           })),
         );
       }
@@ -118,12 +117,8 @@ export function accountRouter(
      */
     async enabledRegionsOf(account: string | null): Promise<Set<string> | null> {
       const member = options.member && account !== null && account !== (await homeId());
-      const client = withErrorContext(
-        new AccountClient({
-          ...endpoint,
-          region: 'us-east-1',
-          ...(member ? { credentials: credentialsFor(account!) } : options.credentials ? { credentials: options.credentials } : {}),
-        }),
+      const client = configured(
+        new AccountClient({ ...clientConfig({ ...common, region: 'us-east-1' }), ...(member ? { credentials: credentialsFor(account!) } : {}) }),
       );
       try {
         return await enabledRegions(client);
@@ -194,8 +189,7 @@ export function routerFromConfig(
 
 /** The external id from its SSM SecureString; a parameter that cannot be read fails naming it (never its value). */
 async function readExternalId(name: string, options: AwsClientOptions): Promise<string> {
-  const { regions: _regions, ...common } = options;
-  const ssm = withErrorContext(new SSMClient({ ...common }));
+  const ssm = configured(new SSMClient(clientConfig(options)));
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     if (!Parameter?.Value) throw new ConfigurationError('externalIdParameter', `SSM parameter ${name} has no value`);
@@ -215,8 +209,7 @@ async function readExternalId(name: string, options: AwsClientOptions): Promise<
  */
 export async function resolveAccounts(accounts: readonly string[], options: AwsClientOptions = {}, names?: Record<string, string>): Promise<string[]> {
   if (!accounts.includes('org')) return [...accounts];
-  const { regions: _regions, ...common } = options;
-  const listed = await organizationAccounts(withErrorContext(new OrganizationsClient({ ...common, region: common.region ?? 'us-east-1' })));
+  const listed = await organizationAccounts(configured(new OrganizationsClient(clientConfig({ ...options, region: options.region ?? 'us-east-1' }))));
   if (names) for (const { id, name } of listed) if (name && names[id] === undefined) names[id] = name;
   return [...new Set([...accounts.filter((a) => a !== 'org'), ...listed.map((a) => a.id)])];
 }

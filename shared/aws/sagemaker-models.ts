@@ -1,10 +1,34 @@
-import { DescribeModelCommand, paginateListModels, paginateListTags, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  AddTagsCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  UpdateEndpointCommand,
+  paginateListEndpointConfigs,
+  paginateListEndpoints,
+  paginateListModels,
+  paginateListTags,
+  type CreateEndpointConfigInput,
+  type CreateModelInput,
+  type DescribeEndpointConfigOutput,
+  type ProductionVariant,
+  type SageMakerClient,
+  type UpdateEndpointInput,
+} from '@aws-sdk/client-sagemaker';
 import type { SageMakerModel } from '../model/sagemaker-model.js';
 import { isModelNotFound } from './sagemaker-errors.js';
 
+export type { CreateEndpointConfigInput, CreateModelInput, ProductionVariant, SageMakerClient, UpdateEndpointInput };
+
 /**
- * The SageMaker models adapter: the one place that lists and describes models. Enforce, sweep
- * and the audit all read a model through `describeModel`, so they see the same shape.
+ * The SageMaker adapter: the one place that calls SageMaker. Enforce, sweep and the audit all read
+ * a model through `describeModel`, so they see the same shape; the remediation actions and `fix`
+ * act through the functions below. (The SDK tree-shakes per command: a bundle carries the commands
+ * it calls.)
  */
 
 /** A model as ListModels shows it: its name, and the ARN that ListTags needs (no DescribeModel required). */
@@ -62,5 +86,59 @@ export async function describeModel(sagemaker: SageMakerClient, name: string, op
   } catch (error) {
     if (isModelNotFound(error)) return { exists: false, name, region };
     throw error;
+  }
+}
+
+/** DeleteModel. A model already gone throws the SDK's error (`isModelNotFound` tells it). */
+export async function deleteModel(sagemaker: SageMakerClient, name: string): Promise<void> {
+  await sagemaker.send(new DeleteModelCommand({ ModelName: name }));
+}
+
+/** AddTags (overwrites the same keys: running it twice is harmless). */
+export async function tagResource(sagemaker: SageMakerClient, arn: string, tags: Array<{ Key: string; Value: string }>): Promise<void> {
+  await sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: tags }));
+}
+
+export async function createModel(sagemaker: SageMakerClient, input: CreateModelInput): Promise<void> {
+  await sagemaker.send(new CreateModelCommand(input));
+}
+
+export async function createEndpointConfig(sagemaker: SageMakerClient, input: CreateEndpointConfigInput): Promise<void> {
+  await sagemaker.send(new CreateEndpointConfigCommand(input));
+}
+
+export async function updateEndpoint(sagemaker: SageMakerClient, input: UpdateEndpointInput): Promise<void> {
+  await sagemaker.send(new UpdateEndpointCommand(input));
+}
+
+export async function deleteEndpointConfig(sagemaker: SageMakerClient, name: string): Promise<void> {
+  await sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
+}
+
+/** An endpoint's status, its current config and why it failed (when it did). */
+export async function describeEndpoint(sagemaker: SageMakerClient, name: string): Promise<{ status: string; configName: string | null; failureReason: string | null }> {
+  const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  return { status: described.EndpointStatus ?? 'Unknown', configName: described.EndpointConfigName ?? null, failureReason: described.FailureReason ?? null };
+}
+
+/** Every endpoint config of the region, described (ListEndpointConfigs, every page, then DescribeEndpointConfig each). */
+export async function* describeEndpointConfigs(sagemaker: SageMakerClient): AsyncGenerator<Omit<DescribeEndpointConfigOutput, '$metadata'>> {
+  for await (const page of paginateListEndpointConfigs({ client: sagemaker, pageSize: 100 }, {})) {
+    for (const summary of page.EndpointConfigs ?? []) {
+      if (!summary.EndpointConfigName) continue;
+      const { $metadata: _metadata, ...config } = await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: summary.EndpointConfigName }));
+      yield config;
+    }
+  }
+}
+
+/** Every endpoint of the region with its current config and status (ListEndpoints, every page, then DescribeEndpoint each). */
+export async function* describeEndpoints(sagemaker: SageMakerClient): AsyncGenerator<{ name: string; configName: string | null; status: string }> {
+  for await (const page of paginateListEndpoints({ client: sagemaker, pageSize: 100 }, {})) {
+    for (const summary of page.Endpoints ?? []) {
+      if (!summary.EndpointName) continue;
+      const described = await describeEndpoint(sagemaker, summary.EndpointName);
+      yield { name: summary.EndpointName, configName: described.configName, status: described.status };
+    }
   }
 }

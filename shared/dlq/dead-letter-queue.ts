@@ -1,10 +1,6 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { deleteMessage, receiveMessages, type ReceivedMessage, type SQSClient } from '../aws/sqs.js';
 
-export interface DeadLetter {
-  messageId: string;
-  body: string;
-  receiptHandle: string;
-}
+export type DeadLetter = ReceivedMessage;
 
 /**
  * Every message now in the queue, page by page, until a receive comes back empty. Messages are
@@ -12,18 +8,13 @@ export interface DeadLetter {
  */
 export async function* receiveDeadLetters(sqs: SQSClient, queueUrl: string, visibilitySeconds = 120): AsyncGenerator<DeadLetter> {
   for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: visibilitySeconds }),
-    );
-    if (Messages.length === 0) return;
-    for (const message of Messages) {
-      if (!message.MessageId || !message.ReceiptHandle) continue;
-      yield { messageId: message.MessageId, body: message.Body ?? '', receiptHandle: message.ReceiptHandle };
-    }
+    const messages = await receiveMessages(sqs, queueUrl, visibilitySeconds);
+    if (messages.length === 0) return;
+    yield* messages;
   }
 }
 
 /** Removes a dead letter once its event has been replayed in full. */
 export async function deleteDeadLetter(sqs: SQSClient, queueUrl: string, letter: DeadLetter): Promise<void> {
-  await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: letter.receiptHandle }));
+  await deleteMessage(sqs, queueUrl, letter.receiptHandle);
 }

@@ -1,4 +1,4 @@
-import { paginateDescribeStacks, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { stacksWithOutputs, type CloudFormationClient } from '../aws/cloudformation-client.js';
 
 /**
  * The step-ledger table of the stack whose dead-letter queue is being replayed, from the stack's
@@ -8,13 +8,10 @@ import { paginateDescribeStacks, type CloudFormationClient } from '@aws-sdk/clie
 export async function ledgerTableOfQueue(cloudFormation: CloudFormationClient, queueUrl: string): Promise<{ table: string; stack: string } | null> {
   const wanted = queueIdentity(queueUrl);
   if (wanted === null) return null;
-  for await (const page of paginateDescribeStacks({ client: cloudFormation }, {})) {
-    for (const stack of page.Stacks ?? []) {
-      const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-      const queue = outputs.DeadLetterQueueUrl;
-      const table = outputs.IdempotencyTableName;
-      if (queue && table && queueIdentity(queue) === wanted) return { table, stack: stack.StackName ?? '?' };
-    }
+  for await (const stack of stacksWithOutputs(cloudFormation)) {
+    const queue = stack.outputs.DeadLetterQueueUrl;
+    const table = stack.outputs.IdempotencyTableName;
+    if (queue && table && queueIdentity(queue) === wanted) return { table, stack: stack.name ?? '?' };
   }
   return null;
 }

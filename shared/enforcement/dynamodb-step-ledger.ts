@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { claimLedgerItem, markLedgerItemDone, readLedgerItem, releaseLedgerItem, type DynamoDBClient } from '../aws/dynamodb.js';
 import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
 
 /**
@@ -38,9 +31,6 @@ const describeError = (error: unknown): string => {
   const message = (error as Error)?.message ?? String(error);
   return message && message !== name ? `${name}: ${message}` : name;
 };
-
-const isConditionFailed = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 export interface DynamoDbStepLedgerOptions {
   client: DynamoDBClient;
@@ -79,7 +69,6 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
   return {
     async once(eventId, step, effect, onceOptions = {}) {
       const id = `${eventId}#${step}`;
-      const key = { id: { S: id } };
       const memoryKey = `${tableName}\0${id}`;
       const remembered = doneButUnrecorded.get(memoryKey);
       if (remembered !== undefined) return { replayed: true, value: JSON.parse(remembered) };
@@ -95,37 +84,23 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
       const waitUntil = Date.now() + (onceOptions.waitMs ?? 0);
       let takeover = false;
       for (let look = 0; ; look++) {
+        let claimed;
         try {
-          const claimed = await client.send(
-            new PutItemCommand({
-              TableName: tableName,
-              Item: {
-                ...key,
-                status: { S: 'in-progress' },
-                owner: { S: owner },
-                leaseUntil: { N: String(epoch() + leaseSeconds) },
-                expiresAt: { N: String(epoch() + retentionSeconds) },
-              },
-              ConditionExpression: 'attribute_not_exists(id) OR #owner = :owner OR (#status = :running AND leaseUntil < :now)',
-              ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-              ExpressionAttributeValues: { ':running': { S: 'in-progress' }, ':now': { N: String(epoch()) }, ':owner': { S: owner } },
-              ReturnValues: 'ALL_OLD',
-            }),
-          );
-          // Another run's claim whose lease ran out (its "done" write failed, or it crashed): it may have done the effect.
-          const old = claimed.Attributes;
-          takeover = old?.status?.S === 'in-progress' && old.owner?.S !== owner;
-          break;
+          claimed = await claimLedgerItem(client, tableName, { id, owner, leaseUntil: epoch() + leaseSeconds, expiresAt: epoch() + retentionSeconds, now: epoch() });
         } catch (error) {
-          if (!isConditionFailed(error)) throw unavailable(error);
+          throw unavailable(error);
         }
-        const existing = await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true })).catch((cause: unknown) => {
+        if (claimed !== null) {
+          // Another run's claim whose lease ran out (its "done" write failed, or it crashed): it may have done the effect.
+          takeover = claimed?.status === 'in-progress' && claimed.owner !== owner;
+          break;
+        }
+        const item = await readLedgerItem(client, tableName, id).catch((cause: unknown) => {
           throw unavailable(cause);
         });
-        const item = existing.Item;
-        if (item?.status?.S === 'done') return { replayed: true, value: JSON.parse(item.result?.S ?? '{}') };
+        if (item?.status === 'done') return { replayed: true, value: JSON.parse(item.result ?? '{}') };
         // Released (the other run failed) or its lease ran out: claim it again at once.
-        const free = item === undefined || Number(item.leaseUntil?.N ?? 0) < epoch();
+        const free = item === undefined || item.leaseUntil < epoch();
         if (!free) {
           const left = waitUntil - Date.now();
           if (left <= 0) throw new StepInProgressError(id);
@@ -140,17 +115,7 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
         value = await effect({ takeover });
       } catch (error) {
         // Release the claim (ours only) so the retry of this event runs this step again.
-        await client
-          .send(
-            new DeleteItemCommand({
-              TableName: tableName,
-              Key: key,
-              ConditionExpression: '#owner = :owner',
-              ExpressionAttributeNames: { '#owner': 'owner' },
-              ExpressionAttributeValues: { ':owner': { S: owner } },
-            }),
-          )
-          .catch(() => undefined);
+        await releaseLedgerItem(client, tableName, id, owner).catch(() => undefined);
         throw error;
       }
       // The effect happened: record it, retrying for a while (a lost "done" lets another delivery run
@@ -158,15 +123,7 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
       const doneBy = Date.now() + doneRetryMs;
       for (let attempt = 1; ; attempt++) {
         try {
-          await client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: key,
-              UpdateExpression: 'SET #status = :done, #result = :result REMOVE leaseUntil',
-              ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
-              ExpressionAttributeValues: { ':done': { S: 'done' }, ':result': { S: JSON.stringify(value) } },
-            }),
-          );
+          await markLedgerItemDone(client, tableName, id, JSON.stringify(value));
           return { replayed: false, value };
         } catch (error) {
           const pause = Math.min(100 * 2 ** attempt, doneBy - Date.now());

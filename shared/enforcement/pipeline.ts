@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeClient } from '../aws/events.js';
+import type { SageMakerClient } from '../aws/sagemaker-models.js';
+import type { SNSClient } from '../aws/sns.js';
 import { deleteAction } from '../actions/delete.js';
 import { planAction } from '../actions/plan.js';
 import { quarantineAction } from '../actions/quarantine.js';

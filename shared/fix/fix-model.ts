@@ -1,4 +1,4 @@
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '../aws/sagemaker-models.js';
 import type { SageMakerModel } from '../model/sagemaker-model.js';
 import { applyFix, type FixOutcome, type WaitOptions } from './apply-fix.js';
 import { planFix, type FixOptions, type FixPlan } from './fix-plan.js';

@@ -1,4 +1,4 @@
-import type { CreateEndpointConfigInput, CreateModelInput, ProductionVariant, UpdateEndpointInput } from '@aws-sdk/client-sagemaker';
+import type { CreateEndpointConfigInput, CreateModelInput, ProductionVariant, UpdateEndpointInput } from '../aws/sagemaker-models.js';
 import { fixFor } from '../alerts/alert-text.js';
 import type { DescribedModel } from '../model/sagemaker-model.js';
 import { CLOUDFORMATION_STACK_TAG, QUARANTINE_TAG, QUARANTINED_AT_TAG, REPLACED_BY_TAG, REPLACES_TAG } from '../model/tags.js';

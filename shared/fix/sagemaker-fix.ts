@@ -1,20 +1,19 @@
 import {
-  AddTagsCommand,
-  CreateEndpointConfigCommand,
-  CreateModelCommand,
-  DeleteEndpointConfigCommand,
-  DeleteModelCommand,
-  DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-  UpdateEndpointCommand,
-  paginateListEndpointConfigs,
-  paginateListEndpoints,
+  createEndpointConfig,
+  createModel,
+  deleteEndpointConfig,
+  deleteModel,
+  describeEndpoint,
+  describeEndpointConfigs,
+  describeEndpoints,
+  describeModel,
+  tagResource,
+  updateEndpoint,
   type CreateEndpointConfigInput,
   type CreateModelInput,
   type SageMakerClient,
   type UpdateEndpointInput,
-} from '@aws-sdk/client-sagemaker';
-import { describeModel } from '../aws/sagemaker-models.js';
+} from '../aws/sagemaker-models.js';
 import type { DescribedModel, SageMakerModel } from '../model/sagemaker-model.js';
 import type { EndpointConfigState, EndpointState, FixState } from './fix-plan.js';
 import { isolatedName } from './fix-plan.js';
@@ -45,48 +44,21 @@ export async function readFixState(
   }
   const replacement = await describeModel(sagemaker, isolatedName(modelName), { region, listTags: true });
   const configs: EndpointConfigState[] = [];
-  for await (const page of paginateListEndpointConfigs({ client: sagemaker, pageSize: 100 }, {})) {
-    for (const summary of page.EndpointConfigs ?? []) {
-      if (!summary.EndpointConfigName) continue;
-      const { $metadata: _metadata, ...config } = await sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: summary.EndpointConfigName }));
-      configs.push(config as EndpointConfigState);
-    }
-  }
+  for await (const config of describeEndpointConfigs(sagemaker)) configs.push(config as EndpointConfigState);
   const endpoints: EndpointState[] = [];
-  for await (const page of paginateListEndpoints({ client: sagemaker, pageSize: 100 }, {})) {
-    for (const summary of page.Endpoints ?? []) {
-      if (!summary.EndpointName) continue;
-      const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: summary.EndpointName }));
-      endpoints.push({ name: summary.EndpointName, configName: described.EndpointConfigName ?? null, status: described.EndpointStatus ?? 'Unknown' });
-    }
-  }
+  for await (const endpoint of describeEndpoints(sagemaker)) endpoints.push(endpoint);
   return { model, state: { model, configs, endpoints, replacement: replacement.exists ? (replacement as DescribedModel) : null } };
 }
 
 /** The effects through one SageMaker client (the model's account and region). */
 export function sagemakerFixEffects(sagemaker: SageMakerClient): FixEffects {
   return {
-    async createModel(input) {
-      await sagemaker.send(new CreateModelCommand(input));
-    },
-    async createEndpointConfig(input) {
-      await sagemaker.send(new CreateEndpointConfigCommand(input));
-    },
-    async updateEndpoint(input) {
-      await sagemaker.send(new UpdateEndpointCommand(input));
-    },
-    async endpointStatus(name) {
-      const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
-      return { status: described.EndpointStatus ?? 'Unknown', configName: described.EndpointConfigName ?? null, failureReason: described.FailureReason ?? null };
-    },
-    async tagModel(arn, tags) {
-      await sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: tags }));
-    },
-    async deleteEndpointConfig(name) {
-      await sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
-    },
-    async deleteModel(name) {
-      await sagemaker.send(new DeleteModelCommand({ ModelName: name }));
-    },
+    createModel: (input) => createModel(sagemaker, input),
+    createEndpointConfig: (input) => createEndpointConfig(sagemaker, input),
+    updateEndpoint: (input) => updateEndpoint(sagemaker, input),
+    endpointStatus: (name) => describeEndpoint(sagemaker, name),
+    tagModel: (arn, tags) => tagResource(sagemaker, arn, tags),
+    deleteEndpointConfig: (name) => deleteEndpointConfig(sagemaker, name),
+    deleteModel: (name) => deleteModel(sagemaker, name),
   };
 }

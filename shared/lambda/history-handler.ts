@@ -1,16 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { AthenaClient } from '@aws-sdk/client-athena';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { snsSubject } from '../alerts/sns-alert.js';
+import { publishNotice } from '../alerts/sns-alert.js';
 import { auditSource } from '../audit/audit-source.js';
 import { renderAudit } from '../audit/render-audit.js';
 import { lookUpModelsNow } from '../audit/models-now.js';
 import { previousMonth, runAudit } from '../audit/run-audit.js';
 import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
-import { createAthenaClient } from '../aws/athena-client.js';
+import { createAthenaClient, type AthenaClient } from '../aws/athena-client.js';
 import type { AwsClients } from '../aws/clients.js';
 import { fileEvidence, HTML_CONTENT, JSON_CONTENT } from '../aws/evidence-store.js';
 import type { Config } from '../config.js';
@@ -75,17 +73,12 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
         { key: `${base}.html`, body: renderAudit(report, 'html'), contentType: HTML_CONTENT },
       ]);
       if (config.topicArn) {
-        await clients.sns.send(
-          new PublishCommand({
-            TopicArn: config.topicArn,
-            Subject: snsSubject(`[isolation-guard] audit report ${periodLabel(period.from, period.to)}: ${report.kpis.violations} violation(s)`),
-            Message: JSON.stringify({ kind: 'audit-report', period: { from: period.from, to: period.to }, kpis: report.kpis, files }, null, 2),
-            MessageAttributes: {
-              severity: { DataType: 'String', StringValue: report.kpis.violations > 0 ? 'high' : 'low' },
-              verdict: { DataType: 'String', StringValue: 'report' },
-            },
-          }),
-        );
+        await publishNotice(clients.sns, config.topicArn, {
+          subject: `[isolation-guard] audit report ${periodLabel(period.from, period.to)}: ${report.kpis.violations} violation(s)`,
+          message: JSON.stringify({ kind: 'audit-report', period: { from: period.from, to: period.to }, kpis: report.kpis, files }, null, 2),
+          severity: report.kpis.violations > 0 ? 'high' : 'low',
+          verdict: 'report',
+        });
       }
       logger.info('Audit report filed', { files, kpis: report.kpis });
       return { files, kpis: report.kpis };

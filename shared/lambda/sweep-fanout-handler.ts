@@ -13,8 +13,7 @@ import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
 import { ConfigurationError, IsolationGuardError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { snsSubject } from '../alerts/sns-alert.js';
+import { publishNotice } from '../alerts/sns-alert.js';
 import {
   countFiledUnit,
   filePartial,
@@ -47,15 +46,7 @@ function announcer(config: Config, clients: AwsClients) {
   if (!config.topicArn) return undefined;
   const topicArn = config.topicArn;
   return async (summary: RunSummary) => {
-    const { subject, message, severity } = runSummaryMessage(summary);
-    await clients.sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: snsSubject(subject),
-        Message: message,
-        MessageAttributes: { severity: { DataType: 'String', StringValue: severity }, verdict: { DataType: 'String', StringValue: 'sweep-run' } },
-      }),
-    );
+    await publishNotice(clients.sns, topicArn, { ...runSummaryMessage(summary), verdict: 'sweep-run' });
   };
 }
 

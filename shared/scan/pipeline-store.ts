@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '../aws/s3.js';
 import { fileEvidence, JSON_CONTENT, listEvidenceKeys } from '../aws/evidence-store.js';
 import { PIPELINE_PREFIX, pipelineKey, type PipelineRecord } from './pipeline-evidence.js';
 

@@ -1,7 +1,7 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '../aws/s3.js';
 import { fileEvidence, JSON_CONTENT, listEvidenceKeys, listFolders, readEvidenceText } from '../aws/evidence-store.js';
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sendMessageBatch, type SQSClient } from '../aws/sqs.js';
+import { incrementCounter, type DynamoDBClient } from '../aws/dynamodb.js';
 import { z } from 'zod';
 import { IsolationGuardError } from '../errors.js';
 import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
@@ -84,11 +84,9 @@ export async function queueSweepRun(
   await putJson(deps.s3, deps.bucket, planKey(plan.runId), { runId: plan.runId, startedAt: plan.startedAt, units: plan.units.map(({ account, region }) => ({ account, region })) });
   for (let i = 0; i < plan.units.length; i += 10) {
     const batch = plan.units.slice(i, i + 10);
-    const sent = await deps.sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: batch.map((unit, j) => ({ Id: String(i + j), MessageBody: JSON.stringify(unit) })) }),
-    );
-    if (sent.Failed && sent.Failed.length > 0) {
-      throw new SweepPlanError(`run ${plan.runId}: ${sent.Failed.length} unit(s) not queued: ${sent.Failed.map((f) => `${f.Id} ${f.Code}`).join(', ')}`);
+    const failed = await sendMessageBatch(deps.sqs, deps.queueUrl, batch.map((unit, j) => ({ id: String(i + j), body: JSON.stringify(unit) })));
+    if (failed.length > 0) {
+      throw new SweepPlanError(`run ${plan.runId}: ${failed.length} unit(s) not queued: ${failed.map((f) => `${f.id} ${f.code}`).join(', ')}`);
     }
   }
   return { runId: plan.runId, queued: plan.units.length };
@@ -213,16 +211,7 @@ export async function unmergedRuns(s3: S3Client, bucket: string, before: string,
  * the merge itself checks the partials and runs once.
  */
 export async function countFiledUnit(dynamodb: DynamoDBClient, tableName: string, runId: string, retentionDays = 7): Promise<number> {
-  const output = await dynamodb.send(
-    new UpdateItemCommand({
-      TableName: tableName,
-      Key: { id: { S: `sweep-run:${runId}#filed` } },
-      UpdateExpression: 'ADD filed :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-      ExpressionAttributeValues: { ':one': { N: '1' }, ':expires': { N: String(Math.floor(Date.now() / 1000) + retentionDays * 86_400) } },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  return Number(output.Attributes?.filed?.N ?? '0');
+  return incrementCounter(dynamodb, tableName, `sweep-run:${runId}#filed`, Math.floor(Date.now() / 1000) + retentionDays * 86_400);
 }
 
 /** The SNS message of a merged run: subject and body (JSON), severity high when a unit was not read. */

@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '../aws/s3.js';
 import { fileEvidence, HTML_CONTENT, JSON_CONTENT } from '../aws/evidence-store.js';
 import { renderInventory } from '../reports/inventory-report.js';
 import type { SweepResult } from '../model/inventory.js';

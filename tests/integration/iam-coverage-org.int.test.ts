@@ -8,7 +8,7 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { createSweepHandler } from '../../shared/lambda/sweep-handler.js';
-import type { SecurityHubImporter } from '../../shared/alerts/security-hub-import.js';
+import type { SecurityHubImporter } from '../../shared/aws/security-hub-import.js';
 import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { deniedCalls, simulate } from '../support/iam-simulate.js';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,7 +41,7 @@ describe('layers (.dependency-cruiser.cjs)', () => {
     expect(enforce?.dependencies.map((dependency) => dependency.resolved)).toContain('shared/lambda/enforce-handler.ts');
   });
 
-  it('fails, naming the rule and the import, when a folder cycle, an adapter in the decision core or an upward import appears', { timeout: 90_000 }, async () => {
+  it('fails, naming the rule and the import, when a folder cycle, an adapter in the decision core, an upward import or an AWS SDK import outside shared/aws/ appears', { timeout: 90_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layers-'));
     try {
       const files: Record<string, string> = {
@@ -50,12 +50,20 @@ describe('layers (.dependency-cruiser.cjs)', () => {
         'shared/alerts/send.ts': "import { decide } from '../decision/decide.js';\nexport const send = (): string => typeof decide;\n",
         'shared/model/kind.ts': "import { run } from '../../cli/main.js';\nexport const kind = run;\n",
         'cli/main.ts': 'export const run = 1;\n',
+        // An SDK client in a handler, and an SDK type (a type-only import) in a decision layer: both go through shared/aws/.
+        'shared/lambda/handler.ts': "import { PublishCommand } from '@aws-sdk/client-sns';\nexport const handler = (): unknown => new PublishCommand({ Message: 'm' });\n",
+        'shared/cloudtrail/parse.ts': "import type { Event } from '@aws-sdk/client-cloudtrail';\nexport const parse = (event: Event): string => event.EventId ?? '';\n",
+        // Elsewhere in shared/, the SDK only through an adapter of shared/aws/ (which may import it).
+        'shared/audit/read.ts': "import { GetObjectCommand } from '@aws-sdk/client-s3';\nimport { get } from '../aws/s3.js';\nexport const read = (): unknown => get(new GetObjectCommand({ Bucket: 'b', Key: 'k' }));\n",
+        'shared/aws/s3.ts': "import type { GetObjectCommand } from '@aws-sdk/client-s3';\nexport const get = (command: GetObjectCommand): unknown => command.input;\n",
       };
       for (const [path, text] of Object.entries(files)) {
         await mkdir(dirname(join(dir, path)), { recursive: true });
         await writeFile(join(dir, path), text);
       }
       await copyFile(config, join(dir, '.dependency-cruiser.cjs'));
+      // The SDK resolves as in the project (to node_modules/@aws-sdk/...), not as an unknown name.
+      await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
 
       const result = await cruise(dir, ['shared', 'cli']);
 
@@ -64,6 +72,14 @@ describe('layers (.dependency-cruiser.cjs)', () => {
       expect(violations).toContain('shared-not-to-entry-points: shared/model/kind.ts → cli/main.ts');
       expect(violations).toContain('model-is-the-bottom-layer: shared/model/kind.ts → cli/main.ts');
       expect(result.summary.violations.map((violation) => violation.rule.name)).toContain('no-folder-cycles-in-shared');
+      const sdk = violations.filter((violation) => violation.startsWith('no-aws-sdk-in-handlers-or-decisions: '));
+      expect(sdk).toEqual([
+        expect.stringMatching(/^no-aws-sdk-in-handlers-or-decisions: shared\/cloudtrail\/parse\.ts → .*node_modules\/@aws-sdk\/client-cloudtrail\//),
+        expect.stringMatching(/^no-aws-sdk-in-handlers-or-decisions: shared\/lambda\/handler\.ts → .*node_modules\/@aws-sdk\/client-sns\//),
+      ]);
+      expect(violations.filter((violation) => violation.startsWith('aws-sdk-only-in-shared-aws: '))).toEqual([
+        expect.stringMatching(/^aws-sdk-only-in-shared-aws: shared\/audit\/read\.ts → .*node_modules\/@aws-sdk\/client-s3\//),
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { IsolationGuardError } from '../errors.js';
+import { withBackoff } from './backoff.js';
 
 /**
  * Security Hub's BatchImportFindings as one SigV4-signed REST call (`POST /findings/import`).
@@ -9,8 +10,8 @@ import { IsolationGuardError } from '../errors.js';
  * Why not `@aws-sdk/client-securityhub`: its serialiser carries the whole ASFF schema (every
  * resource detail type, 350 KB of source), which made the enforce bundle 15% larger and its cold
  * initialisation ~80 ms slower in the same run (README "Benchmarks": target under 150 ms), for one
- * call that sends JSON we build ourselves. The signer, the credentials and the retry policy below are
- * the SDK's own parts; the SDK client stays a dev dependency, for tests that read findings back.
+ * call that sends JSON we build ourselves. The signer and the credentials below are the SDK's own
+ * parts, the retries the project's one backoff (shared/aws/backoff.ts); the SDK client stays a dev dependency, for tests that read findings back.
  */
 
 export type { AwsSecurityFinding };
@@ -71,35 +72,36 @@ export function securityHubImporter(options: SecurityHubImporterOptions): Securi
       const base = new URL(options.endpoint ?? `https://securityhub.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`);
       const body = JSON.stringify({ Findings: findings });
       const signer = new SignatureV4({ service: 'securityhub', region, credentials: options.credentials, sha256: NodeSha256 });
-      let lastError: Error | null = null;
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const request = await signer.sign({
-          method: 'POST',
-          protocol: base.protocol,
-          hostname: base.hostname,
-          port: base.port ? Number(base.port) : undefined,
-          path: '/findings/import',
-          query: {},
-          headers: { host: base.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
-          body,
-        });
-        let status: number;
-        let text: string;
-        try {
-          const response = await doFetch(new URL('/findings/import', base), { method: 'POST', headers: request.headers, body });
-          status = response.status;
-          text = await response.text();
-        } catch (cause) {
-          lastError = new SecurityHubImportError(`BatchImportFindings: ${(cause as Error).message}`, { cause });
-          if (attempt < maxAttempts) await sleep(backoffMs * 2 ** (attempt - 1));
-          continue;
-        }
-        if (status >= 200 && status < 300) return (text ? JSON.parse(text) : {}) as BatchImportFindingsOutput;
-        lastError = new SecurityHubImportError(`BatchImportFindings: HTTP ${status} ${errorOf(text)}`);
-        if (!RETRYABLE.has(status) || attempt === maxAttempts) break;
-        await sleep(backoffMs * 2 ** (attempt - 1));
-      }
-      throw lastError ?? new SecurityHubImportError('BatchImportFindings: no attempt made');
+      return withBackoff<BatchImportFindingsOutput, SecurityHubImportError>(
+        { maxAttempts, baseMs: backoffMs },
+        async () => {
+          const request = await signer.sign({
+            method: 'POST',
+            protocol: base.protocol,
+            hostname: base.hostname,
+            port: base.port ? Number(base.port) : undefined,
+            path: '/findings/import',
+            query: {},
+            headers: { host: base.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+            body,
+          });
+          let status: number;
+          let text: string;
+          try {
+            const response = await doFetch(new URL('/findings/import', base), { method: 'POST', headers: request.headers, body });
+            status = response.status;
+            text = await response.text();
+          } catch (cause) {
+            return { retry: new SecurityHubImportError(`BatchImportFindings: ${(cause as Error).message}`, { cause }) };
+          }
+          if (status >= 200 && status < 300) return { done: (text ? JSON.parse(text) : {}) as BatchImportFindingsOutput };
+          const error = new SecurityHubImportError(`BatchImportFindings: HTTP ${status} ${errorOf(text)}`);
+          // Throttled (429) or a server error: retried; any other status cannot succeed on a retry.
+          if (!RETRYABLE.has(status)) throw error;
+          return { retry: error };
+        },
+        (error) => error,
+      );
     },
   };
 }
@@ -114,5 +116,3 @@ function errorOf(text: string): string {
     return text.slice(0, 200);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
