@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
+import { INVENTORY_PREFIX, parseInventorySnapshotKey } from '../aws/evidence-keys.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { InputParseError } from '../errors.js';
 
@@ -22,7 +23,7 @@ export interface InventoryReference {
  * too: what exists today. Null when there is none yet.
  */
 export async function latestInventorySnapshot(s3: S3Client, bucket: string): Promise<InventoryReference | null> {
-  const latest = await latestEvidenceKey(s3, bucket, 'inventory/', (key) => key.endsWith('.json'));
+  const latest = await latestEvidenceKey(s3, bucket, INVENTORY_PREFIX, (key) => parseInventorySnapshotKey(key)?.format === 'json');
   if (latest === null) return null;
   const body = await readEvidenceText(s3, bucket, latest);
   const file = `s3://${bucket}/${latest}`;

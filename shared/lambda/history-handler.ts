@@ -13,6 +13,7 @@ import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
 import { createAthenaClient } from '../aws/athena-client.js';
 import type { AwsClients } from '../aws/clients.js';
 import { fileEvidence, HTML_CONTENT, JSON_CONTENT } from '../aws/evidence-store.js';
+import { auditReportKey } from '../aws/evidence-keys.js';
 import type { Config } from '../config.js';
 import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
@@ -69,10 +70,9 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
         s3: async () => clients.s3,
       });
       for (const problem of problems) logger.warn('Audit report incomplete', { setting: problem.setting, problem: problem.message });
-      const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
       const files = await fileEvidence(clients.s3, config.evidenceBucket, [
-        { key: `${base}.json`, body: renderAudit(report, 'json'), contentType: JSON_CONTENT },
-        { key: `${base}.html`, body: renderAudit(report, 'html'), contentType: HTML_CONTENT },
+        { key: auditReportKey(period, now, 'json'), body: renderAudit(report, 'json'), contentType: JSON_CONTENT },
+        { key: auditReportKey(period, now, 'html'), body: renderAudit(report, 'html'), contentType: HTML_CONTENT },
       ]);
       if (config.topicArn) {
         await clients.sns.send(
