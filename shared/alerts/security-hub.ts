@@ -1,7 +1,8 @@
-import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
+import { type AwsSecurityFinding, type SecurityHubImporter } from './security-hub-import.js';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AlertInput } from '../model/outcome.js';
 import { fixFor, recogniseTool } from './slack-message.js';
+import { SecurityHubImportError } from './errors.js';
 
 /**
  * The decided model as an AWS Security Finding Format finding, for Security Hub's

@@ -6,8 +6,8 @@ import {
   type AthenaClient,
   type Row,
 } from '@aws-sdk/client-athena';
-import { AthenaQueryError } from '../errors.js';
 import { errorMessage } from '../model/error-text.js';
+import { AthenaQueryError } from './errors.js';
 
 export interface AthenaQuerySettings {
   workgroup: string;

@@ -3,8 +3,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
 import { monthReportsPrefix, parseAuditReportKey } from '../aws/evidence-keys.js';
-import { EvidenceError } from '../errors.js';
 import { assembleAuditReport, summarizeCalls, type AuditCall, type AuditException, type AuditReport } from './audit-report.js';
+import { EvidenceError } from './errors.js';
 
 /**
  * `evidence:BUCKET`: the audit of any period from the monthly reports the history Lambda filed

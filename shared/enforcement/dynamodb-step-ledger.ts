@@ -8,7 +8,8 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
+import { type StepLedger } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError } from './errors.js';
 
 /**
  * Steps whose effect ran but whose "done" write failed, kept in this process (a Lambda's retries

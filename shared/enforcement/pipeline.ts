@@ -22,8 +22,9 @@ import type { PrioritySettings } from '../decision/priorities.js';
 import { describeModel } from '../aws/sagemaker-models.js';
 import type { ActionTaken, AlertInput, ChannelName, ChannelStatus, FailedStep } from '../model/outcome.js';
 import { isIsolated, type SageMakerModel } from '../model/sagemaker-model.js';
-import { LedgerUnavailableError, StepInProgressError, type StepLedger, type StepRun } from './step-ledger.js';
+import { type StepLedger, type StepRun } from './step-ledger.js';
 import { errorText } from '../model/error-text.js';
+import { LedgerUnavailableError, StepInProgressError } from './errors.js';
 
 export interface EnforcementSettings {
   mode: Mode;

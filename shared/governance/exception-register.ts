@@ -4,8 +4,8 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { expiryInstant, type Exemption, type ExceptionMatchers } from '../decision/exemptions.js';
-import { IsolationGuardError } from '../errors.js';
 import { once } from '../model/once.js';
+import { ExceptionRegisterError } from './errors.js';
 
 /**
  * The exception register: one file (JSON or YAML), kept in git and reviewed like code, listing
@@ -14,9 +14,6 @@ import { once } from '../model/once.js';
  * exemptions of kind `register`; an entry lacking an approval field never exempts (fail closed)
  * and `isolation-guard exceptions check` names it in the pull request that adds it.
  */
-
-/** The register file cannot be read, is not JSON/YAML, or does not have the register's shape. */
-export class ExceptionRegisterError extends IsolationGuardError {}
 
 // Built on first use: the enforce Lambda imports this module whether or not a register is configured.
 const entrySchema = once(() => {

@@ -1,6 +1,7 @@
 import yaml from 'js-yaml';
 import { cloudFormationMetadataExemption, isRecord, withInlineExemption } from './inline-exemption.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
+import { TemplateParseError } from './errors.js';
 
 /**
  * CloudFormation, SAM and CDK synth output (`cdk.out/*.template.json`): every
@@ -33,16 +34,6 @@ const CFN_TAGS = INTRINSICS.flatMap((name) =>
 );
 
 export const CLOUDFORMATION_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend(CFN_TAGS);
-
-export class TemplateParseError extends Error {
-  constructor(
-    message: string,
-    readonly line: number | null,
-    readonly column: number | null,
-  ) {
-    super(message);
-  }
-}
 
 /** JSON or YAML (with the short tags) into an object; errors carry the parser's line and column. */
 export function parseTemplateText(text: string, json: boolean): unknown {

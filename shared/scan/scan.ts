@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
-import { parseTemplateText, SAGEMAKER_MODEL_TYPE, scanCloudFormationTemplate, serverlessTemplate, TemplateParseError } from './cloudformation.js';
+import { parseTemplateText, SAGEMAKER_MODEL_TYPE, scanCloudFormationTemplate, serverlessTemplate } from './cloudformation.js';
 import { isTerraformPlan, scanTerraformPlan } from './terraform-plan.js';
 import { isAutoTfvars, mayMatter, scanTerraform, type HclParser, type TerraformDirectory, type TerraformFile, type TerraformScanOptions } from './terraform-hcl.js';
 import type { ScanFinding, ScanProblem, ScanResult } from './types.js';
+import { TemplateParseError } from './errors.js';
 
 /**
  * A file to scan: its text, or why it could not be read. `explicit`: named on the command line

@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
-import { parseTemplateText, scanCloudFormationTemplate, TemplateParseError } from './cloudformation.js';
+import { parseTemplateText, scanCloudFormationTemplate } from './cloudformation.js';
 import { decodeHclString } from './hcl-lite.js';
 import { isRecord, terraformCommentExemption, withInlineExemption } from './inline-exemption.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
 import { errorMessage } from '../model/error-text.js';
 import { mapBounded } from '../model/concurrency.js';
+import { TemplateParseError } from './errors.js';
 
 /**
  * Terraform configurations (`*.tf`, `*.tf.json`): every `aws_sagemaker_model` and its

@@ -4,10 +4,11 @@ import { parseSweepRunFolder, parseSweepUnitKey, SWEEP_RUN_ID, SWEEP_RUNS_PREFIX
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { IsolationGuardError } from '../errors.js';
-import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
+import { type StepLedger } from '../enforcement/step-ledger.js';
 import { storeInventorySnapshot } from './snapshot-store.js';
 import type { ReminderOutcome, SweepResult } from '../model/inventory.js';
+import { StepInProgressError } from '../enforcement/errors.js';
+import { SweepPlanError } from './errors.js';
 
 /**
  * The sweep fanned out: a planner queues one unit of work per account and region on SQS; workers
@@ -44,9 +45,6 @@ export function planUnits(runId: string, accounts: readonly string[], regions: r
   const of = owners.length * regionList.length;
   return owners.flatMap((account) => regionList.map((region) => ({ kind: 'sweep-unit' as const, runId, account, region, of })));
 }
-
-/** Some units could not be queued: the planner fails (and is retried) rather than lose them. */
-export class SweepPlanError extends IsolationGuardError {}
 
 // Run state lives in the evidence bucket and is written and read the way evidence is.
 const putJson = (s3: S3Client, bucket: string, key: string, value: unknown) => fileEvidence(s3, bucket, [{ key, body: JSON.stringify(value), contentType: JSON_CONTENT }]);
