@@ -4,6 +4,7 @@ import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
 import { INVENTORY_PREFIX, parseInventorySnapshotKey } from '../aws/evidence-keys.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { InputParseError } from '../errors.js';
+import { errorText } from '../model/error-text.js';
 
 /** What the audit reads back from a filed inventory snapshot (the sweep writes more: the models, kept as they are). */
 const InventorySnapshotSchema = z.looseObject({
@@ -31,7 +32,7 @@ export async function latestInventorySnapshot(s3: S3Client, bucket: string): Pro
   try {
     value = JSON.parse(body);
   } catch (cause) {
-    throw new InputParseError(`${file}: inventory snapshot is not JSON (${(cause as Error).message})`, { cause });
+    throw new InputParseError(`${file}: inventory snapshot is not JSON (${errorText(cause, { name: false })})`, { cause });
   }
   const parsed = InventorySnapshotSchema.safeParse(value);
   if (!parsed.success) throw toValidationError(file, parsed.error);

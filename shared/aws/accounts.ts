@@ -9,6 +9,7 @@ import { ConfigurationError } from '../errors.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsClientOptions, AwsClients } from './clients.js';
 import { withErrorContext } from './error-context.js';
+import { errorText } from '../model/error-text.js';
 
 /** The home account's clients a router needs. */
 type HomeClients = Pick<AwsClients, 'sagemakerIn'>;
@@ -202,7 +203,7 @@ async function readExternalId(name: string, options: AwsClientOptions): Promise<
     return Parameter.Value;
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError('externalIdParameter', `SSM parameter ${name} could not be read: ${(error as Error).name}: ${(error as Error).message}`);
+    throw new ConfigurationError('externalIdParameter', `SSM parameter ${name} could not be read: ${errorText(error)}`);
   } finally {
     ssm.destroy();
   }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type StepLedger } from './step-ledger.js';
 import { LedgerUnavailableError, StepInProgressError } from './errors.js';
+import { errorText } from '../model/error-text.js';
 
 /**
  * Steps whose effect ran but whose "done" write failed, kept in this process (a Lambda's retries
@@ -17,12 +18,6 @@ import { LedgerUnavailableError, StepInProgressError } from './errors.js';
  */
 const doneButUnrecorded = new Map<string, string>();
 const UNRECORDED_MAX = 10_000;
-
-const describeError = (error: unknown): string => {
-  const name = (error as Error)?.name ?? 'Error';
-  const message = (error as Error)?.message ?? String(error);
-  return message && message !== name ? `${name}: ${message}` : name;
-};
 
 const isConditionFailed = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
@@ -68,8 +63,8 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
       const unavailable = (error: unknown) =>
         new LedgerUnavailableError(
           (error as Error)?.name === 'ResourceNotFoundException'
-            ? `the step-ledger table ${tableName} does not exist (${describeError(error)})`
-            : `the step-ledger table ${tableName} cannot be used (${describeError(error)})`,
+            ? `the step-ledger table ${tableName} does not exist (${errorText(error)})`
+            : `the step-ledger table ${tableName} cannot be used (${errorText(error)})`,
           { cause: error },
         );
       const owner = randomUUID();
@@ -160,7 +155,7 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
           // another container may run it again once the claim's lease runs out.
           if (doneButUnrecorded.size >= UNRECORDED_MAX) doneButUnrecorded.delete(doneButUnrecorded.keys().next().value!);
           doneButUnrecorded.set(memoryKey, JSON.stringify(value));
-          return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${describeError(error)})` };
+          return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${errorText(error)})` };
         }
       }
     },

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { expiryInstant, type Exemption, type ExceptionMatchers } from '../decision/exemptions.js';
 import { once } from '../model/once.js';
 import { ExceptionRegisterError } from './errors.js';
+import { errorText } from '../model/error-text.js';
 
 /**
  * The exception register: one file (JSON or YAML), kept in git and reviewed like code, listing
@@ -72,7 +73,7 @@ export function parseExceptionRegister(text: string, source: string): ExceptionE
     value = source.toLowerCase().endsWith('.json') ? JSON.parse(text) : yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: source });
   } catch (cause) {
     const what = source.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
-    throw new ExceptionRegisterError(`${source}: not ${what} (${(cause as Error).message.split('\n')[0]})`, { cause });
+    throw new ExceptionRegisterError(`${source}: not ${what} (${errorText(cause, { name: false, firstLine: true })})`, { cause });
   }
   const parsed = registerSchema().safeParse(value);
   if (!parsed.success) {

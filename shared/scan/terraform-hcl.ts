@@ -3,7 +3,7 @@ import { parseTemplateText, scanCloudFormationTemplate } from './cloudformation.
 import { decodeHclString } from './hcl-lite.js';
 import { isRecord, terraformCommentExemption, withInlineExemption } from './inline-exemption.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
-import { errorMessage } from '../model/error-text.js';
+import { errorMessage, errorText } from '../model/error-text.js';
 import { mapBounded } from '../model/concurrency.js';
 import { TemplateParseError } from './errors.js';
 
@@ -750,7 +750,7 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
       parsed = parseTemplateText(template.text, json);
     } catch (error) {
       const at = error instanceof TemplateParseError ? error : null;
-      problems.push({ file: template.file, line: at?.line == null ? null : at.line + template.lineOffset, column: at?.column ?? null, message: `${address} template_body: ${(error as Error).message}` });
+      problems.push({ file: template.file, line: at?.line == null ? null : at.line + template.lineOffset, column: at?.column ?? null, message: `${address} template_body: ${errorText(error, { name: false })}` });
       return;
     }
     const parameters = new Map(options.parameters ?? []);
