@@ -1,5 +1,6 @@
 import { expiryInstant } from '../decision/exemptions.js';
 import type { ScanFinding } from './types.js';
+import { isObject } from '../model/is-object.js';
 
 /**
  * An exemption written in the code beside the resource, reviewed like code: a Terraform comment
@@ -37,11 +38,11 @@ export function terraformCommentExemption(lines: readonly string[], line: number
 
 /** The exemption in a CloudFormation resource's Metadata, or null (a malformed one is kept, to be refused with its reason). */
 export function cloudFormationMetadataExemption(metadata: unknown): InlineExemption | null {
-  if (!isRecord(metadata)) return null;
+  if (!isObject(metadata)) return null;
   const guard = metadata['isolation-guard'];
-  if (!isRecord(guard) || !('exempt' in guard)) return null;
+  if (!isObject(guard) || !('exempt' in guard)) return null;
   const exempt = guard.exempt;
-  if (!isRecord(exempt)) return { reason: null, expires: null };
+  if (!isObject(exempt)) return { reason: null, expires: null };
   const text = (value: unknown): string | null => {
     if (value instanceof Date) return value.toISOString().slice(0, 10);
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
@@ -73,8 +74,4 @@ export function withInlineExemption(finding: ScanFinding, exemption: InlineExemp
   if (finding.verdict === 'compliant') return judgement.applies ? finding : { ...finding, reasons: [...finding.reasons, judgement.reason] };
   if (!judgement.applies) return { ...finding, reasons: [...finding.reasons, judgement.reason] };
   return { ...finding, verdict: 'exempt', reasons: [...finding.reasons, judgement.reason] };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
