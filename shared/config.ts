@@ -6,6 +6,7 @@ import { MODES, type Mode } from './model/mode.js';
 import { AUTO_FIX_TAG } from './model/tags.js';
 import { once } from './model/once.js';
 import { SEVERITIES } from './model/severity.js';
+import { dateOrDateTime } from './dates.js';
 
 /**
  * Every setting of the service, read once and validated, with one name per setting used
@@ -70,7 +71,6 @@ export interface Config {
  * function's 100 ms start-up budget (docs/performance.md). A setting not given takes its default
  * without zod, as `.default()` would.
  */
-const dateOrDatetime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 
 /** An issue message `expected WHAT, got INPUT` (the input as JSON: it names what was given). */
 const got = (what: string) => (issue: { input?: unknown }) => `expected ${what}, got ${JSON.stringify(issue.input)}`;
@@ -116,7 +116,7 @@ const exemptionList = (kind: Exemption['kind']) =>
       const pattern = (bar < 0 ? entry : entry.slice(0, bar)).trim();
       const expires = bar < 0 ? null : entry.slice(bar + 1).trim();
       if (pattern === '') ctx.addIssue({ code: 'custom', message: `empty pattern in '${entry}'` });
-      else if (expires !== null && !dateOrDatetime().safeParse(expires).success) {
+      else if (expires !== null && !dateOrDateTime().safeParse(expires).success) {
         ctx.addIssue({ code: 'custom', message: `'${expires}' in '${entry}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time` });
       }
       return { kind, pattern, expires };

@@ -18,6 +18,7 @@ import { fit, printable } from '../format-table.js';
 import { jsonEscaped, printableDocument } from '../../shared/model/display-text.js';
 import { writeOutFile, type CliIo } from '../io.js';
 import { errorText } from '../../shared/model/error-text.js';
+import { dateOption } from '../../shared/dates.js';
 
 const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
 export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
@@ -187,8 +188,7 @@ export async function scanMain(values: Record<string, unknown>, positionals: str
     parameters.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
   const asOf = values['as-of'];
-  const now = asOf === undefined ? new Date() : new Date(String(asOf));
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
+  const now = asOf === undefined ? new Date() : dateOption('--as-of', asOf);
   return scanCommand(
     {
       paths: positionals,

@@ -7,6 +7,7 @@ import { expiryInstant, type Exemption, type ExceptionMatchers } from '../decisi
 import { once } from '../model/once.js';
 import { ExceptionRegisterError } from './errors.js';
 import { errorText } from '../model/error-text.js';
+import { dateOrDateTime } from '../dates.js';
 
 /**
  * The exception register: one file (JSON or YAML), kept in git and reviewed like code, listing
@@ -51,7 +52,6 @@ const registerSchema = once(() =>
   }),
 );
 
-const dateOrDateTime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 const blank = (value: string | undefined) => value === undefined || value.trim() === '';
 
 /** The approval fields an entry lacks (`expires` also when it is not a date). */

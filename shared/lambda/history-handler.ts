@@ -19,11 +19,12 @@ import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { logger } from './observability.js';
 import { periodLabel } from '../reports/period.js';
+import { dateOrDateTime, instantOf } from '../dates.js';
 
 /** On demand: `{"from": "2026-10-01", "to": "2026-11-01"}`; a scheduled event has neither: the last month. */
 const HistoryRequest = z.looseObject({
-  from: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
-  to: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  from: dateOrDateTime().optional(),
+  to: dateOrDateTime().optional(),
 });
 
 /**
@@ -45,7 +46,7 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
       if (!parsed.success) throw toValidationError('(event)', parsed.error);
       const now = options.now?.() ?? new Date();
       const period =
-        parsed.data.from && parsed.data.to ? { from: new Date(parsed.data.from), to: new Date(parsed.data.to) } : previousMonth(now);
+        parsed.data.from && parsed.data.to ? { from: instantOf(parsed.data.from), to: instantOf(parsed.data.to) } : previousMonth(now);
       if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
       const router = routerFromConfig(config, clients);
       const home = process.env.AWS_REGION ?? 'us-east-1';

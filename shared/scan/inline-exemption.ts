@@ -1,4 +1,4 @@
-import { expiryInstant } from '../decision/exemptions.js';
+import { parseDateInput } from '../dates.js';
 import type { ScanFinding } from './types.js';
 import { isObject } from '../model/is-object.js';
 
@@ -14,8 +14,6 @@ export interface InlineExemption {
   expires: string | null;
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export const TERRAFORM_EXEMPT_MARKER = 'isolation-guard:exempt';
 
@@ -56,11 +54,11 @@ export type ExemptionJudgement = { applies: true; reason: string } | { applies: 
 export function judgeInlineExemption(exemption: InlineExemption, now: Date): ExemptionJudgement {
   if (exemption.reason === null) return { applies: false, reason: 'inline exemption ignored: it gives no reason' };
   if (exemption.expires === null) return { applies: false, reason: 'inline exemption ignored: it gives no expiry (expires=YYYY-MM-DD)' };
-  if (!DATE_ONLY.test(exemption.expires) && !DATE_TIME.test(exemption.expires)) {
+  // The grammar of every other expiry (shared/dates.ts): a real day, or a date-time with its offset.
+  const until = parseDateInput(exemption.expires, 'end');
+  if (until === null) {
     return { applies: false, reason: `inline exemption ignored: expires '${exemption.expires}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time` };
   }
-  const until = expiryInstant(exemption.expires);
-  if (Number.isNaN(until.getTime())) return { applies: false, reason: `inline exemption ignored: expires '${exemption.expires}' is not a real date` };
   if (until.getTime() <= now.getTime()) {
     return { applies: false, reason: `inline exemption expired on ${exemption.expires} and no longer exempts (reason was: ${exemption.reason})` };
   }
