@@ -25,7 +25,7 @@ export interface Config {
   topicArn: string | null;
   /** SSM SecureString parameter holding the Slack webhook URL (read through middy, cached, never logged). */
   slackWebhookParameter: string | null;
-  /** The webhook URL itself: for the CLI only (a Lambda reads it from SSM, never from its environment). */
+  /** The webhook URL itself: for the CLI only, as a flag or in a --config file (never from the environment; a Lambda reads it from SSM). */
   slackWebhookUrl: string | null;
   /** EventBridge bus for finding events; null: no finding events. */
   findingBusName: string | null;
@@ -348,6 +348,11 @@ export function loadConfig(sources: ConfigSources): Config {
   // One raw value per setting, and where it came from (for the error message).
   const raw: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
+  // A secret is never read from the environment (README "Deploying": the webhook is "never in serverless.yml or the
+  // environment"): the Lambdas read it from SSM, the CLI takes it as a flag or in a --config file. Refused, not ignored.
+  if (sources.env?.[envName('slackWebhookUrl')] !== undefined) {
+    throw new ConfigurationError(envName('slackWebhookUrl'), 'a secret is never read from the environment: store the webhook URL in SSM (slackWebhookParameter), or give it to the CLI as "slackWebhookUrl" in a --config file');
+  }
   for (const name of SETTING_NAMES) {
     const given = [sources.flags?.[name], sources.env?.[envName(name)], sources.file?.values[name]].find((value) => value !== undefined);
     if (given !== undefined) [origin[name], raw[name]] = [settingOrigin(name, sources), given];
