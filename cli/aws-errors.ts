@@ -1,4 +1,5 @@
 import type { AwsErrorContext } from '../shared/aws/error-context.js';
+import { errorText } from '../shared/model/error-text.js';
 
 /**
  * AWS failures in one plain sentence: which call failed, on what, why, and what to check. The CLI
@@ -55,7 +56,7 @@ function hint(error: AwsLikeError, env: NodeJS.ProcessEnv): string {
 export function describeAwsError(error: AwsLikeError, env: NodeJS.ProcessEnv): string {
   const call = [error.$service, error.$operation].filter(Boolean).join(' ') || 'an AWS call';
   const on = error.$resource ? ` on ${error.$resource}` : '';
-  const message = (error.message || '').split('\n')[0]!.trim();
+  const message = errorText(error, { name: false, firstLine: true });
   const why =
     error.name === 'SyntaxError'
       ? 'the answer was not in the format AWS uses'

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigurationError } from '../shared/errors.js';
+import { errorText } from '../shared/model/error-text.js';
 
 /** A config file: one JSON object keyed by setting name; each value is checked by shared/config.ts, naming the file and key. */
 const ConfigFileSchema = z.record(z.string(), z.unknown());
@@ -17,7 +18,7 @@ export async function readConfigFile(path: string): Promise<{ path: string; valu
   try {
     values = JSON.parse(text);
   } catch (cause) {
-    throw new ConfigurationError('--config', `${path} is not JSON (${(cause as Error).message})`, { cause });
+    throw new ConfigurationError('--config', `${path} is not JSON (${errorText(cause, { name: false })})`, { cause });
   }
   const parsed = ConfigFileSchema.safeParse(values);
   if (!parsed.success) throw new ConfigurationError('--config', `${path} must hold a JSON object of settings`, { cause: parsed.error });

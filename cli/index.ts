@@ -17,8 +17,7 @@ run(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // A fault of ours, not of the input: one line, the stack only when asked for.
-    const what = errorText(error);
-    process.stderr.write(`isolation-guard: unexpected error (${what.split('\n')[0]}); please report it with the command you ran.\n`);
+    process.stderr.write(`isolation-guard: unexpected error (${errorText(error, { firstLine: true })}); please report it with the command you ran.\n`);
     if (process.env.ISOLATION_GUARD_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     else process.stderr.write('Set ISOLATION_GUARD_DEBUG=1 to print the stack trace.\n');
     process.exitCode = 70;

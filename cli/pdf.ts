@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IsolationGuardError, UsageError } from '../shared/errors.js';
+import { UsageError } from '../shared/errors.js';
+import { PdfPrintError } from './errors.js';
 import { REPORT_FORMATS, type ReportFormat } from '../shared/reports/inventory-report.js';
 import { jsonEscaped, printableDocument } from '../shared/model/display-text.js';
 import { writeOutFile, type CliIo } from './io.js';
@@ -12,9 +13,6 @@ import { writeOutFile, type CliIo } from './io.js';
 /** The formats of `audit` and `sweep`: the report's own, and a PDF printed from its HTML page. */
 export const CLI_REPORT_FORMATS = [...REPORT_FORMATS, 'pdf'] as const;
 export type CliReportFormat = (typeof CLI_REPORT_FORMATS)[number];
-
-/** No browser to print with, or the browser failed to print: the report cannot be written (exit 2). */
-class PdfPrintError extends IsolationGuardError {}
 
 const INSTALL_HINT =
   'install Chromium or Google Chrome (Debian/Ubuntu: sudo apt-get install chromium; macOS: brew install --cask chromium, or Google Chrome) or set CHROMIUM_PATH to its executable; or use --format html and print that page';

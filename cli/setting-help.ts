@@ -13,7 +13,7 @@ export const SETTING_HELP: Partial<Record<SettingName, { value?: string; help: s
   exemptPrincipalPatterns: { value: 'LIST', help: "caller ARN globs, each optionally |YYYY-MM-DD" },
   iacTagKeys: { value: 'LIST', help: 'tag keys of IaC-managed models (delete becomes quarantine)' },
   topicArn: { value: 'ARN', help: 'SNS alert topic (its region is taken from the ARN)' },
-  slackWebhookUrl: { value: 'URL', help: 'Slack incoming webhook (better: ISOLATION_GUARD_SLACK_WEBHOOK_URL)' },
+  slackWebhookUrl: { value: 'URL', help: 'Slack incoming webhook (better: "slackWebhookUrl" in a --config file; never read from the environment)' },
   findingBusName: { value: 'NAME', help: 'EventBridge bus for finding events' },
   idempotencyTable: { value: 'NAME|ARN', help: 'DynamoDB step ledger: effects once per event across runs' },
   regions: { value: 'LIST|all', help: 'regions to cover (default: the current region)' },

@@ -6,6 +6,7 @@ import { MODES, type Mode } from './model/mode.js';
 import { AUTO_FIX_TAG } from './model/tags.js';
 import { once } from './model/once.js';
 import { SEVERITIES } from './model/severity.js';
+import { dateOrDateTime } from './dates.js';
 
 /**
  * Every setting of the service, read once and validated, with one name per setting used
@@ -24,7 +25,7 @@ export interface Config {
   topicArn: string | null;
   /** SSM SecureString parameter holding the Slack webhook URL (read through middy, cached, never logged). */
   slackWebhookParameter: string | null;
-  /** The webhook URL itself: for the CLI only (a Lambda reads it from SSM, never from its environment). */
+  /** The webhook URL itself: for the CLI only, as a flag or in a --config file (never from the environment; a Lambda reads it from SSM). */
   slackWebhookUrl: string | null;
   /** EventBridge bus for finding events; null: no finding events. */
   findingBusName: string | null;
@@ -70,7 +71,6 @@ export interface Config {
  * function's 100 ms start-up budget (docs/performance.md). A setting not given takes its default
  * without zod, as `.default()` would.
  */
-const dateOrDatetime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 
 /** An issue message `expected WHAT, got INPUT` (the input as JSON: it names what was given). */
 const got = (what: string) => (issue: { input?: unknown }) => `expected ${what}, got ${JSON.stringify(issue.input)}`;
@@ -116,7 +116,7 @@ const exemptionList = (kind: Exemption['kind']) =>
       const pattern = (bar < 0 ? entry : entry.slice(0, bar)).trim();
       const expires = bar < 0 ? null : entry.slice(bar + 1).trim();
       if (pattern === '') ctx.addIssue({ code: 'custom', message: `empty pattern in '${entry}'` });
-      else if (expires !== null && !dateOrDatetime().safeParse(expires).success) {
+      else if (expires !== null && !dateOrDateTime().safeParse(expires).success) {
         ctx.addIssue({ code: 'custom', message: `'${expires}' in '${entry}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time` });
       }
       return { kind, pattern, expires };
@@ -348,6 +348,11 @@ export function loadConfig(sources: ConfigSources): Config {
   // One raw value per setting, and where it came from (for the error message).
   const raw: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
+  // A secret is never read from the environment (README "Deploying": the webhook is "never in serverless.yml or the
+  // environment"): the Lambdas read it from SSM, the CLI takes it as a flag or in a --config file. Refused, not ignored.
+  if (sources.env?.[envName('slackWebhookUrl')] !== undefined) {
+    throw new ConfigurationError(envName('slackWebhookUrl'), 'a secret is never read from the environment: store the webhook URL in SSM (slackWebhookParameter), or give it to the CLI as "slackWebhookUrl" in a --config file');
+  }
   for (const name of SETTING_NAMES) {
     const given = [sources.flags?.[name], sources.env?.[envName(name)], sources.file?.values[name]].find((value) => value !== undefined);
     if (given !== undefined) [origin[name], raw[name]] = [settingOrigin(name, sources), given];

@@ -37,30 +37,3 @@ export class ConfigurationError extends IsolationGuardError {
 /** Wrong command-line usage: unknown flag, missing argument. */
 export class UsageError extends IsolationGuardError {}
 
-/**
- * Some effects of an event failed (an alert channel, the action). The invocation fails with this
- * so the event is retried (done steps are skipped) and, when retries run out, dead-lettered.
- */
-export class EnforcementIncompleteError extends IsolationGuardError {
-  constructor(
-    readonly eventKey: string,
-    readonly failures: Record<string, string>,
-  ) {
-    super(`event ${eventKey}: ${Object.entries(failures).map(([step, why]) => `${step} failed (${why})`).join('; ')}`);
-  }
-}
-
-/** An Athena query that failed, was cancelled or ran out of time; names the query and Athena's reason. */
-export class AthenaQueryError extends IsolationGuardError {
-  constructor(
-    readonly queryExecutionId: string | null,
-    readonly state: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-/** Evidence that cannot be read back: a filed report that is not one, or none for a month. */
-export class EvidenceError extends IsolationGuardError {}

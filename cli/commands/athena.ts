@@ -4,6 +4,7 @@ import { loadConfig } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { isDay } from '../../shared/dates.js';
 
 /**
  * `isolation-guard athena ddl`: prints (or with `--create` runs) the CREATE EXTERNAL TABLE of a
@@ -26,7 +27,7 @@ export async function athenaDdlCommand(parsed: Record<string, unknown>, io: CliI
     region?: string;
   };
   if (!values['trail-bucket']) throw new UsageError('--trail-bucket: required (the bucket the trail delivers to)');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(values.from) || Number.isNaN(Date.parse(`${values.from}T00:00:00Z`))) {
+  if (!isDay(values.from)) {
     throw new UsageError(`--from: expected YYYY-MM-DD (first day of the projection), got ${JSON.stringify(values.from)}`);
   }
   const home = values.region ?? env.AWS_REGION ?? 'us-east-1';

@@ -10,6 +10,7 @@ import { printable } from '../format-table.js';
 import type { CliIo } from '../io.js';
 import { reportOutput, writeReport, type CliReportFormat } from '../pdf.js';
 import { progressBar } from '../progress.js';
+import { dateOption } from '../../shared/dates.js';
 
 export interface AuditOptions {
   from: Date;
@@ -28,13 +29,7 @@ export interface AuditOptions {
 const LOOKUP_DAYS = 90;
 
 /** `2026-01-31` as a `--to` means through the end of that day; a date-time is taken as given. */
-export function parsePeriodBound(flag: '--from' | '--to', value: string): Date {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const date = new Date(dateOnly ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`${flag}: not a date (YYYY-MM-DD or ISO 8601): ${JSON.stringify(value)}`);
-  if (flag === '--to' && dateOnly) date.setUTCDate(date.getUTCDate() + 1);
-  return date;
-}
+export const parsePeriodBound = (flag: '--from' | '--to', value: string): Date => dateOption(flag, value, flag === '--to' ? 'end' : 'start');
 
 /**
  * `isolation-guard audit`: every CreateModel call of a period, from LookupEvents (the last 90

@@ -17,6 +17,8 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { fit, printable } from '../format-table.js';
 import { jsonEscaped, printableDocument } from '../../shared/model/display-text.js';
 import { writeOutFile, type CliIo } from '../io.js';
+import { errorText } from '../../shared/model/error-text.js';
+import { dateOption } from '../../shared/dates.js';
 
 const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
 export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
@@ -112,7 +114,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
     try {
       parsed = JSON.parse(read.text);
     } catch (error) {
-      throw new UsageError(`--baseline ${options.baseline}: not JSON (${(error as Error).message})`);
+      throw new UsageError(`--baseline ${options.baseline}: not JSON (${errorText(error, { name: false })})`);
     }
     const checked = baselineSchema.safeParse(parsed);
     if (!checked.success) throw new UsageError(`--baseline ${options.baseline}: not a baseline written by --create-baseline (${checked.error.issues[0]?.path.join('.') || 'top'}: ${checked.error.issues[0]?.message ?? 'invalid'})`);
@@ -167,7 +169,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
       const where = await filePipelineRecord(s3, options.evidenceBucket, record);
       io.stderr(`isolation-guard: ${record.result}; filed ${where}`);
     } catch (error) {
-      io.stderr(`isolation-guard: --evidence-bucket ${options.evidenceBucket}: could not file the result (${(error as Error).name}: ${(error as Error).message})`);
+      io.stderr(`isolation-guard: --evidence-bucket ${options.evidenceBucket}: could not file the result (${errorText(error)})`);
       return code === EXIT.ok ? EXIT.effectFailed : code;
     }
   }
@@ -186,8 +188,7 @@ export async function scanMain(values: Record<string, unknown>, positionals: str
     parameters.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
   const asOf = values['as-of'];
-  const now = asOf === undefined ? new Date() : new Date(String(asOf));
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of: not a date: ${JSON.stringify(asOf)}`);
+  const now = asOf === undefined ? new Date() : dateOption('--as-of', asOf);
   return scanCommand(
     {
       paths: positionals,

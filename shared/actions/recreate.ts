@@ -1,11 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IsolationGuardError } from '../errors.js';
 import { fixModel } from '../fix/fix-model.js';
 import { fixReport } from '../fix/render-fix.js';
 import type { RemediationAction } from './remediation-action.js';
-
-/** A recreate that did not complete: the step ledger releases the action, so a retry resumes it. */
-export class FixIncompleteError extends IsolationGuardError {}
+import { FixIncompleteError } from './errors.js';
 
 /**
  * How long the enforce Lambda (30 s) waits for an endpoint: an update takes minutes in AWS, so an

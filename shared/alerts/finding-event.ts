@@ -1,22 +1,12 @@
 import { putEvent, type EventBridgeClient, type PutEventsRequestEntry } from '../aws/events.js';
 import type { AlertInput } from '../model/outcome.js';
-import { IsolationGuardError } from '../errors.js';
 import { alertDocument, boundedJson } from './alert-document.js';
+import { FindingDeliveryError } from './errors.js';
 
 export const FINDING_SOURCE = 'sagemaker-isolation-guard';
 export const FINDING_DETAIL_TYPE = 'SageMaker Model Network Isolation Finding';
 /** PutEvents allows 256 KB per entry, source, detail type and resources included. */
 const MAX_DETAIL_BYTES = 240 * 1024;
-
-/** PutEvents answered 200 but refused the entry: it says so only in the entry's result. */
-export class FindingDeliveryError extends IsolationGuardError {
-  constructor(
-    readonly errorCode: string,
-    errorMessage: string,
-  ) {
-    super(`finding event refused (${errorCode}: ${errorMessage})`);
-  }
-}
 
 /** The finding other automation (ticketing, SOAR) subscribes to, on the configured bus. */
 export function findingEvent(input: AlertInput, busName?: string): PutEventsRequestEntry {

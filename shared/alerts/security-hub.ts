@@ -1,4 +1,5 @@
-import { SecurityHubImportError, type AwsSecurityFinding, type SecurityHubImporter } from '../aws/security-hub-import.js';
+import { type AwsSecurityFinding, type SecurityHubImporter } from '../aws/security-hub-import.js';
+import { SecurityHubImportError } from '../aws/errors.js';
 import { callerIdentity, type STSClient } from '../aws/sts.js';
 import type { AlertInput } from '../model/outcome.js';
 import { knownModelArn } from '../model/model-arn.js';

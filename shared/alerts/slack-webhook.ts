@@ -1,20 +1,5 @@
-import { IsolationGuardError } from '../errors.js';
+import { SlackDeliveryError } from './errors.js';
 import { retryAfterMs, withBackoff } from '../aws/backoff.js';
-
-/**
- * Slack refused or did not answer in time. Never carries the webhook URL: its path is the secret
- * (anyone holding it can post to the channel), so neither the message nor `cause` mentions it.
- */
-export class SlackDeliveryError extends IsolationGuardError {
-  constructor(
-    message: string,
-    readonly status: number | null,
-    readonly attempts: number,
-    readonly retriable: boolean,
-  ) {
-    super(message);
-  }
-}
 
 export interface SlackWebhookOptions {
   url: string;

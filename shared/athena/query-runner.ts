@@ -1,6 +1,6 @@
 import { queryExecutionState, queryResultPages, startQueryExecution, stopQueryExecution, type AthenaClient } from '../aws/athena-client.js';
-import { AthenaQueryError } from '../errors.js';
-import { errorMessage } from '../model/error-text.js';
+import { errorText } from '../model/error-text.js';
+import { AthenaQueryError } from './errors.js';
 
 export interface AthenaQuerySettings {
   workgroup: string;
@@ -48,9 +48,7 @@ export async function runAthenaQuery(client: AthenaClient, sql: string, settings
 /** An AWS error (access denied, no such workgroup or table) as a typed error naming the call, never a stack trace. */
 function asAthenaError(error: unknown, where: string): AthenaQueryError {
   if (error instanceof AthenaQueryError) return error;
-  const name = (error as { name?: string }).name ?? 'Error';
-  const message = errorMessage(error);
-  return new AthenaQueryError(null, 'ERROR', `Athena (${where}): ${name}: ${message}`, { cause: error });
+  return new AthenaQueryError(null, 'ERROR', `Athena (${where}): ${errorText(error)}`, { cause: error });
 }
 
 async function runAndPoll(client: AthenaClient, sql: string, settings: AthenaQuerySettings, poll: PollOptions): Promise<FinishedQuery> {

@@ -4,6 +4,7 @@ import type { ExceptionRef } from '../model/decision.js';
 import { isolationShares, type IsolationShares } from '../governance/shares.js';
 import { weekOf, weeksOfPeriod } from '../reports/period.js';
 import { isFix, remediationKey, type AuditCollection, type RemediationHow } from './collect.js';
+import { isolatedShare } from '../model/isolated-share.js';
 
 export interface ModelNow {
   /** null: unknown (its account could not be read: the member role refused, no permission). */
@@ -56,8 +57,8 @@ export interface AuditReport {
     createModelCalls: number;
     failedCalls: number;
     modelsCreated: number;
-    /** Share of created models that were isolated, in percent (100 when none was created). */
-    isolatedShare: number;
+    /** Share of created models that were isolated, in percent; null when none was created (shared/model/isolated-share.ts). */
+    isolatedShare: number | null;
     violations: number;
     exemptionsUsed: number;
     /** Violations fixed: the model deleted, or replaced by one with isolation that serves its endpoints (`isolation-guard fix`). */
@@ -82,7 +83,7 @@ export interface AuditReport {
   /** Exceptions in force during the period (expiring after its start), with the calls each covered. */
   exceptions: AuditException[];
   /** Models created per week (Monday, UTC), every week of the period (empty ones: 0, 100%). */
-  weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number }>;
+  weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number | null }>;
   calls: AuditCall[];
   /** The latest inventory snapshot filed by the sweep (what exists today), when one was found. */
   inventory?: { file: string; finishedAt: string; summary: Record<string, unknown> } | null;
@@ -194,7 +195,7 @@ export function summarizeCalls(
       createModelCalls: calls.length,
       failedCalls: calls.length - created.length,
       modelsCreated: created.length,
-      isolatedShare: created.length === 0 ? 100 : round1((created.filter((c) => c.networkIsolation === true).length / created.length) * 100),
+      isolatedShare: isolatedShare(created.filter((c) => c.networkIsolation === true).length, created.length),
       violations: violations.length,
       exemptionsUsed: calls.filter((c) => c.verdict === 'exempt').length,
       violationsFixed: remediated.filter((c) => isFix(c.remediation!.how)).length,
@@ -208,7 +209,7 @@ export function summarizeCalls(
     weeks: [...weeks.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       // A week without a model created counts as 100% isolated, as the period's KPI does.
-      .map(([week, w]) => ({ week, ...w, isolatedShare: w.compliant + w.violating === 0 ? 100 : round1((w.compliant / (w.compliant + w.violating)) * 100) })),
+      .map(([week, w]) => ({ week, ...w, isolatedShare: isolatedShare(w.compliant, w.compliant + w.violating) })),
   };
 }
 

@@ -2,8 +2,9 @@ import { errorMessage, errorText } from '../model/error-text.js';
 import type { S3Client } from '../aws/s3.js';
 import { z } from 'zod';
 import { latestEvidenceKey, readEvidenceText } from '../aws/evidence-store.js';
-import { EvidenceError } from '../errors.js';
+import { monthReportsPrefix, parseAuditReportKey } from '../aws/evidence-keys.js';
 import { assembleAuditReport, summarizeCalls, type AuditCall, type AuditException, type AuditReport } from './audit-report.js';
+import { EvidenceError } from './errors.js';
 
 /**
  * `evidence:BUCKET`: the audit of any period from the monthly reports the history Lambda filed
@@ -50,13 +51,8 @@ export function monthsOf(from: Date, to: Date): string[] {
   return months;
 }
 
-/** The key prefix of a month's filed reports: `reports/2026-10-01_2026-11-01/`. */
-export function monthPrefix(month: string): string {
-  const start = new Date(`${month}-01T00:00:00Z`);
-  const end = new Date(start);
-  end.setUTCMonth(end.getUTCMonth() + 1);
-  return `reports/${start.toISOString().slice(0, 10)}_${end.toISOString().slice(0, 10)}/`;
-}
+/** The key prefix of a month's filed reports: `reports/2026-10-01_2026-11-01/` (shared/aws/evidence-keys.ts). */
+export const monthPrefix = monthReportsPrefix;
 
 /** Reads the latest filed report of each month of the period (one listing and one GET a month). */
 export async function readMonthlyReports(s3: S3Client, bucket: string, period: { from: Date; to: Date }): Promise<MonthEvidence[]> {
@@ -64,7 +60,7 @@ export async function readMonthlyReports(s3: S3Client, bucket: string, period: {
     monthsOf(period.from, period.to).map(async (month): Promise<MonthEvidence> => {
       let latest: string | null;
       try {
-        latest = await latestEvidenceKey(s3, bucket, monthPrefix(month), (key) => /\/audit-[^/]*\.json$/.test(key));
+        latest = await latestEvidenceKey(s3, bucket, monthPrefix(month), (key) => parseAuditReportKey(key)?.format === 'json');
       } catch (error) {
         // The bucket itself cannot be read (missing, denied): nothing of the period can be, so the audit stops here.
         throw new EvidenceError(`evidence:${bucket}: cannot list s3://${bucket}/${monthPrefix(month)}: ${errorText(error)}`, { cause: error });

@@ -1,4 +1,5 @@
-import { sharePercent, tallyByPlace, violationsFirst, type Place } from '../reports/by-place.js';
+import { tallyByPlace, violationsFirst, type Place } from '../reports/by-place.js';
+import { isolatedShare } from '../model/isolated-share.js';
 import { htmlText as htmlEscape, mdCell } from '../reports/cells.js';
 import { htmlPage, kpiCards, kpiValueText, section, statusLine, type KpiCard } from '../reports/html-page.js';
 import type { ReportFormat } from '../reports/inventory-report.js';
@@ -121,7 +122,7 @@ export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
       { key: 'createModelCalls', header: 'CreateModel calls', value: (r) => r.calls, numeric: true },
       { key: 'failedCalls', header: 'Failed', value: (r) => r.failed, numeric: true },
       { key: 'modelsCreated', header: 'Models created', value: (r) => r.created, numeric: true },
-      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.created === 0 ? null : sharePercent(r.isolated, r.created)), numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => isolatedShare(r.isolated, r.created), numeric: true },
       { key: 'violations', header: 'Violations', value: (r) => r.violations, numeric: true },
       { key: 'exemptionsUsed', header: 'Exempt', value: (r) => r.exempt, numeric: true },
       { key: 'violationsFixed', header: 'Fixed', value: (r) => r.fixed, numeric: true },
@@ -167,7 +168,7 @@ export function auditByPrincipal(report: AuditReport): Table<{ principal: string
       { key: 'account', header: 'Account', value: (r) => r.account, wrap: 'keep' },
       { key: 'createModelCalls', header: 'CreateModel calls', value: (r) => r.calls, numeric: true },
       { key: 'modelsCreated', header: 'Models created', value: (r) => r.created, numeric: true },
-      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.created === 0 ? null : sharePercent(r.isolated, r.created)), numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => isolatedShare(r.isolated, r.created), numeric: true },
       { key: 'violations', header: 'Violations', value: (r) => r.violations, numeric: true },
       { key: 'exemptionsUsed', header: 'Exempt', value: (r) => r.exempt, numeric: true },
     ],
@@ -182,7 +183,7 @@ function auditCards(report: AuditReport): KpiCard[] {
   const k = report.kpis;
   const cards: KpiCard[] = [
     { key: 'modelsCreated', label: 'Models created', value: k.modelsCreated },
-    { key: 'isolatedShare', label: 'Isolated', value: k.isolatedShare, unit: '%', detail: 'of models created', tone: k.isolatedShare === 100 ? 'good' : 'neutral' },
+    { key: 'isolatedShare', label: 'Isolated', value: k.isolatedShare, unit: '%', detail: k.isolatedShare === null ? 'no model was created' : 'of models created', tone: k.isolatedShare === 100 ? 'good' : 'neutral' },
     { key: 'violations', label: 'Violations', value: k.violations, detail: 'models created without isolation', tone: k.violations > 0 ? 'bad' : 'good' },
     {
       key: 'violatingModelsStillExisting',

@@ -10,6 +10,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsClients } from './clients.js';
 import { clientConfig, configured, type AwsClientOptions } from './client-config.js';
 import { callerIdentity } from './sts.js';
+import { errorText } from '../model/error-text.js';
 
 /** The home account's clients a router needs. */
 type HomeClients = Pick<AwsClients, 'sagemakerIn'>;
@@ -196,7 +197,7 @@ async function readExternalId(name: string, options: AwsClientOptions): Promise<
     return Parameter.Value;
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError('externalIdParameter', `SSM parameter ${name} could not be read: ${(error as Error).name}: ${(error as Error).message}`);
+    throw new ConfigurationError('externalIdParameter', `SSM parameter ${name} could not be read: ${errorText(error)}`);
   } finally {
     ssm.destroy();
   }

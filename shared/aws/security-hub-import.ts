@@ -1,7 +1,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { IsolationGuardError } from '../errors.js';
+import { SecurityHubImportError } from './errors.js';
 import { withBackoff } from './backoff.js';
 
 /**
@@ -15,9 +15,6 @@ import { withBackoff } from './backoff.js';
  */
 
 export type { AwsSecurityFinding };
-
-/** Security Hub refused the request (HTTP error), or refused findings in it (`FailedCount`). */
-export class SecurityHubImportError extends IsolationGuardError {}
 
 export interface BatchImportFindingsOutput {
   FailedCount?: number;

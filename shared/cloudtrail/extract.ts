@@ -7,6 +7,7 @@ import {
   SAGEMAKER_EVENT_SOURCE,
   type CreateModelRecord,
 } from './record.js';
+import { isObject } from '../model/is-object.js';
 
 /** Where a record came from inside one input, e.g. `Records[2]` or `[4].detail`. */
 export type RecordLocation = string;
@@ -17,9 +18,6 @@ export type ExtractedItem =
   | { kind: 'skipped'; location: RecordLocation; why: string; record?: Record<string, unknown> }
   /** `record`: a SageMaker CreateModel record that failed validation (enforcement alerts on it leniently). */
   | { kind: 'invalid'; location: RecordLocation; error: RecordValidationError; record?: Record<string, unknown> };
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const describeType = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;

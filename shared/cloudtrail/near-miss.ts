@@ -1,6 +1,5 @@
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CREATE_MODEL, SAGEMAKER_EVENT_SOURCE } from './record.js';
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isObject } from '../model/is-object.js';
 
 /** Edit distance, for names of a dozen characters. */
 function distance(a: string, b: string): number {

@@ -1,7 +1,7 @@
 import { classifyRecord } from './extract.js';
 import { createParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
 import { chunksOf, readRecords, type ReaderOptions, type RecordItem } from './record-reader.js';
-import { errorMessage } from '../model/error-text.js';
+import { errorText } from '../model/error-text.js';
 
 /** One file of an input list or an archive, read when asked (only a few files' bytes are held at a time). */
 export interface InputFile {
@@ -53,7 +53,7 @@ async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: R
   try {
     result = await parsed;
   } catch (error) {
-    yield { kind: 'problem', message: describeReadError(error) };
+    yield { kind: 'problem', message: errorText(error, { read: true }) };
     return;
   }
   switch (result.kind) {
@@ -67,7 +67,7 @@ async function* itemsOf(file: InputFile, parsed: Promise<ParsedFile>, options: R
       try {
         yield* readRecords(file.open ? file.open() : chunksOf(await file.read()), options);
       } catch (error) {
-        yield { kind: 'problem', message: describeReadError(error) };
+        yield { kind: 'problem', message: errorText(error, { read: true }) };
       }
       return;
     case 'records': {
@@ -109,11 +109,4 @@ async function* parseAhead(files: AsyncIterable<InputFile>, pool: () => ParsePoo
     if (queue.length >= depth) yield next();
   }
   while (queue.length > 0) yield next();
-}
-
-/** A file that could not be read, in plain words (`cannot read (ENOENT)`). */
-export function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return `cannot read (${code})`;
-  return errorMessage(error);
 }

@@ -4,6 +4,7 @@ import { applyExemptions, exemptionReasons, type Exemption } from './exemptions.
 import type { PrioritySettings } from './priorities.js';
 import { ranking } from './ranking.js';
 import { findModelArn } from './model-arn.js';
+import { isObject } from '../model/is-object.js';
 
 export interface DecideOptions {
   exemptions: readonly Exemption[];
@@ -19,9 +20,6 @@ export interface DecideOptions {
    */
   malformed?: string | null;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const stringOrNull = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 

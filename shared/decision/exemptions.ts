@@ -1,5 +1,6 @@
 import type { ExceptionRef, ExemptionKind, Verdict } from '../model/decision.js';
 import { globToRegExp } from './glob.js';
+import { instantOf } from '../dates.js';
 
 /**
  * An exemption from the control. `pattern` is a glob (see glob.ts): a model name, a principal ARN,
@@ -80,17 +81,8 @@ export interface ExemptionMatch {
   incomplete?: Exemption[];
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** The instant an exemption stops applying; a bare date holds through the end of that UTC day. */
-export function expiryInstant(expires: string): Date {
-  if (DATE_ONLY.test(expires)) {
-    const end = new Date(`${expires}T00:00:00Z`);
-    end.setUTCDate(end.getUTCDate() + 1);
-    return end;
-  }
-  return new Date(expires);
-}
+/** The instant an exemption stops applying; a bare date holds through the end of that UTC day (shared/dates.ts). */
+export const expiryInstant = (expires: string): Date => instantOf(expires, 'end');
 
 function matchesTag(pattern: string, tags: Record<string, string>): boolean {
   const separator = pattern.indexOf('=');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { InputParseError } from '../errors.js';
+import { errorText } from '../model/error-text.js';
 
 /** Lambda's on-failure destination record: the event as `requestPayload`, beside `requestContext` and the error. */
 const LambdaDestinationRecordSchema = z.looseObject({
@@ -22,7 +23,7 @@ export function eventFromDeadLetter(body: string): unknown {
   try {
     value = JSON.parse(body);
   } catch (cause) {
-    throw new InputParseError(`dead-letter message body is not JSON (${(cause as Error).message})`, { cause });
+    throw new InputParseError(`dead-letter message body is not JSON (${errorText(cause, { name: false })})`, { cause });
   }
   if (typeof value === 'object' && value !== null && 'requestContext' in value) {
     const parsed = LambdaDestinationRecordSchema.safeParse(value);

@@ -1,5 +1,5 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeClient } from '../aws/events.js';
+import type { SNSClient } from '../aws/sns.js';
 import { findingEvent, putFindingEvent } from '../alerts/finding-event.js';
 import { securityHubFinding, type SecurityHubChannel } from '../alerts/security-hub.js';
 import { slackMessage } from '../alerts/slack-message.js';

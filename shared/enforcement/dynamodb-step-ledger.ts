@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimLedgerItem, markLedgerItemDone, readLedgerItem, releaseLedgerItem, type DynamoDBClient } from '../aws/dynamodb.js';
-import { LedgerUnavailableError, StepInProgressError, type StepLedger } from './step-ledger.js';
+import { type StepLedger } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError } from './errors.js';
+import { errorText } from '../model/error-text.js';
 
 /**
  * Steps whose effect ran but whose "done" write failed, remembered by one container (a Lambda's
@@ -26,11 +28,6 @@ export function unrecordedSteps(max = 10_000): UnrecordedSteps {
   };
 }
 
-const describeError = (error: unknown): string => {
-  const name = (error as Error)?.name ?? 'Error';
-  const message = (error as Error)?.message ?? String(error);
-  return message && message !== name ? `${name}: ${message}` : name;
-};
 
 export interface DynamoDbStepLedgerOptions {
   client: DynamoDBClient;
@@ -75,8 +72,8 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
       const unavailable = (error: unknown) =>
         new LedgerUnavailableError(
           (error as Error)?.name === 'ResourceNotFoundException'
-            ? `the step-ledger table ${tableName} does not exist (${describeError(error)})`
-            : `the step-ledger table ${tableName} cannot be used (${describeError(error)})`,
+            ? `the step-ledger table ${tableName} does not exist (${errorText(error)})`
+            : `the step-ledger table ${tableName} cannot be used (${errorText(error)})`,
           { cause: error },
         );
       const owner = randomUUID();
@@ -134,7 +131,7 @@ export function dynamoDbStepLedger(options: DynamoDbStepLedgerOptions): StepLedg
           // Never report the effect as failed (that would run it again at once). Remember it here;
           // another container may run it again once the claim's lease runs out.
           doneButUnrecorded.remember(memoryKey, JSON.stringify(value));
-          return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${describeError(error)})` };
+          return { replayed: false, value, unrecorded: `step ${step} ran but the step-ledger table ${tableName} could not record it as done (${errorText(error)})` };
         }
       }
     },

@@ -1,4 +1,4 @@
-import { IsolationGuardError } from '../errors.js';
+import { StepInProgressError } from './errors.js';
 
 /**
  * Exactly-once effects under at-least-once delivery. Each effect of an event (the action, each
@@ -39,16 +39,6 @@ export interface StepLedger {
 export interface StepRun {
   /** This run took over a claim whose lease ran out: the earlier run may have done the effect. */
   takeover: boolean;
-}
-
-/** The ledger itself cannot be used (its table is missing, denied or failing): deduplication cannot happen. */
-export class LedgerUnavailableError extends IsolationGuardError {}
-
-/** Another delivery of the same event is running this step right now: it reports the outcome. */
-export class StepInProgressError extends IsolationGuardError {
-  constructor(readonly key: string) {
-    super(`step ${key} is in progress by another delivery of the same event`);
-  }
 }
 
 /** For the CLI without a table and for tests: the same contract, kept in memory. */

@@ -1,4 +1,5 @@
-import { LedgerUnavailableError, StepInProgressError, type StepLedger, type StepRun } from './step-ledger.js';
+import type { StepLedger, StepRun } from './step-ledger.js';
+import { LedgerUnavailableError, StepInProgressError } from './errors.js';
 
 /**
  * What one effect of an event came to, as a value: it ran (now, or `replayed` from an earlier

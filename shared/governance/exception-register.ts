@@ -4,8 +4,10 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { expiryInstant, type Exemption, type ExceptionMatchers } from '../decision/exemptions.js';
-import { IsolationGuardError } from '../errors.js';
 import { once } from '../model/once.js';
+import { ExceptionRegisterError } from './errors.js';
+import { errorText } from '../model/error-text.js';
+import { dateOrDateTime } from '../dates.js';
 
 /**
  * The exception register: one file (JSON or YAML), kept in git and reviewed like code, listing
@@ -14,9 +16,6 @@ import { once } from '../model/once.js';
  * exemptions of kind `register`; an entry lacking an approval field never exempts (fail closed)
  * and `isolation-guard exceptions check` names it in the pull request that adds it.
  */
-
-/** The register file cannot be read, is not JSON/YAML, or does not have the register's shape. */
-export class ExceptionRegisterError extends IsolationGuardError {}
 
 // Built on first use: the enforce Lambda imports this module whether or not a register is configured.
 const entrySchema = once(() => {
@@ -53,7 +52,6 @@ const registerSchema = once(() =>
   }),
 );
 
-const dateOrDateTime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 const blank = (value: string | undefined) => value === undefined || value.trim() === '';
 
 /** The approval fields an entry lacks (`expires` also when it is not a date). */
@@ -75,7 +73,7 @@ export function parseExceptionRegister(text: string, source: string): ExceptionE
     value = source.toLowerCase().endsWith('.json') ? JSON.parse(text) : yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: source });
   } catch (cause) {
     const what = source.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML';
-    throw new ExceptionRegisterError(`${source}: not ${what} (${(cause as Error).message.split('\n')[0]})`, { cause });
+    throw new ExceptionRegisterError(`${source}: not ${what} (${errorText(cause, { name: false, firstLine: true })})`, { cause });
   }
   const parsed = registerSchema().safeParse(value);
   if (!parsed.success) {

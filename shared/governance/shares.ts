@@ -1,3 +1,5 @@
+import { isolatedShare } from '../model/isolated-share.js';
+
 /**
  * The isolated share of a set of models, overall, per data classification and for production
  * ("percentage of production SageMaker models with network isolation enabled"). Pure.
@@ -19,7 +21,7 @@ export const UNCLASSIFIED = '(unclassified)';
 
 function share(items: ReadonlyArray<{ isolated: boolean }>): IsolationShare {
   const isolated = items.filter((item) => item.isolated).length;
-  return { models: items.length, isolated, isolatedShare: items.length === 0 ? null : Math.round((isolated / items.length) * 1000) / 10 };
+  return { models: items.length, isolated, isolatedShare: isolatedShare(isolated, items.length) };
 }
 
 export function isolationShares(models: ReadonlyArray<{ isolated: boolean; classification: string | null; production: boolean }>): IsolationShares {

@@ -5,7 +5,8 @@ import { extractRecords } from '../cloudtrail/extract.js';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CreateModelRecordSchema } from '../cloudtrail/record.js';
 import { effectFailed, enforceItem, type EnforceItemOutcome } from '../enforcement/enforce-item.js';
 import type { EnforcementDeps, EnforcementResult, EnforcementSettings } from '../enforcement/pipeline.js';
-import { EnforcementIncompleteError, RecordValidationError } from '../errors.js';
+import { RecordValidationError } from '../errors.js';
+import { EnforcementIncompleteError } from '../enforcement/errors.js';
 
 export type EnforceEventOutcome = { handled: EnforcementResult } | { skipped: string };
 

@@ -12,14 +12,12 @@ import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
-import { IsolationGuardError } from '../errors.js';
 import { errorText } from '../model/error-text.js';
 import { CreateModelEventSchema, enforceParsedEvent, eventIds, type EnforceEventOutcome, type ParsedEnforceEvent } from './enforce-event.js';
 
-/** The Slack webhook URL could not be read: Slack fails, the other channels still alert. */
-export class SlackWebhookUnavailableError extends IsolationGuardError {}
 import { logger as defaultLogger, metrics, recordEnforcementMetrics } from './observability.js';
 import { resultRecord } from '../enforcement/enforce-item.js';
+import { SlackWebhookUnavailableError } from '../alerts/errors.js';
 
 type EnforceContext = Context & { slackWebhookUrl?: unknown; slackWebhookError?: unknown };
 

@@ -11,16 +11,18 @@ import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
 import { createAthenaClient, type AthenaClient } from '../aws/athena-client.js';
 import type { AwsClients } from '../aws/clients.js';
 import { fileEvidence, HTML_CONTENT, JSON_CONTENT } from '../aws/evidence-store.js';
+import { auditReportKey } from '../aws/evidence-keys.js';
 import type { Config } from '../config.js';
 import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { logger } from './observability.js';
 import { periodLabel } from '../reports/period.js';
+import { dateOrDateTime, instantOf } from '../dates.js';
 
 /** On demand: `{"from": "2026-10-01", "to": "2026-11-01"}`; a scheduled event has neither: the last month. */
 const HistoryRequest = z.looseObject({
-  from: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
-  to: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  from: dateOrDateTime().optional(),
+  to: dateOrDateTime().optional(),
 });
 
 /**
@@ -42,7 +44,7 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
       if (!parsed.success) throw toValidationError('(event)', parsed.error);
       const now = options.now?.() ?? new Date();
       const period =
-        parsed.data.from && parsed.data.to ? { from: new Date(parsed.data.from), to: new Date(parsed.data.to) } : previousMonth(now);
+        parsed.data.from && parsed.data.to ? { from: instantOf(parsed.data.from), to: instantOf(parsed.data.to) } : previousMonth(now);
       if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
       const router = routerFromConfig(config, clients);
       const home = process.env.AWS_REGION ?? 'us-east-1';
@@ -67,10 +69,9 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
         s3: async () => clients.s3,
       });
       for (const problem of problems) logger.warn('Audit report incomplete', { setting: problem.setting, problem: problem.message });
-      const base = `reports/${period.from.toISOString().slice(0, 10)}_${period.to.toISOString().slice(0, 10)}/audit-${now.toISOString().replace(/[:.]/g, '-')}`;
       const files = await fileEvidence(clients.s3, config.evidenceBucket, [
-        { key: `${base}.json`, body: renderAudit(report, 'json'), contentType: JSON_CONTENT },
-        { key: `${base}.html`, body: renderAudit(report, 'html'), contentType: HTML_CONTENT },
+        { key: auditReportKey(period, now, 'json'), body: renderAudit(report, 'json'), contentType: JSON_CONTENT },
+        { key: auditReportKey(period, now, 'html'), body: renderAudit(report, 'html'), contentType: HTML_CONTENT },
       ]);
       if (config.topicArn) {
         await publishNotice(clients.sns, config.topicArn, {

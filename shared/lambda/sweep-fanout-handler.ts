@@ -11,7 +11,7 @@ import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
-import { ConfigurationError, IsolationGuardError, RecordValidationError } from '../errors.js';
+import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { publishNotice } from '../alerts/sns-alert.js';
 import {
@@ -31,12 +31,10 @@ import {
 import { sweepModels } from '../sweep/sweep.js';
 import { logger, metrics } from './observability.js';
 import { errorText } from '../model/error-text.js';
+import { SweepUnitRetryError } from '../sweep/errors.js';
 
 /** Receives before SQS moves a unit to the dead-letter queue (resources/sweep-fanout.yml: SweepUnitsQueue's maxReceiveCount). */
 export const SWEEP_UNIT_MAX_RECEIVES = 3;
-
-/** A unit whose account and region could not be read for a reason worth retrying (throttling, a network error). */
-export class SweepUnitRetryError extends IsolationGuardError {}
 
 /** Denied is an answer, not a failure: the account is reported as denied and not retried. */
 const isDenied = (error: string) => /AccessDenied|not authorized/i.test(error);

@@ -8,14 +8,11 @@ import { isAllRegions, resolveRegions } from '../aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
 import type { Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
-import { IsolationGuardError } from '../errors.js';
 import { inventorySummary } from '../reports/inventory-report.js';
 import { storeInventorySnapshot } from '../sweep/snapshot-store.js';
 import { sweepModels } from '../sweep/sweep.js';
 import { logger, metrics } from './observability.js';
-
-/** Some regions or models could not be read, or effects failed: the invocation fails (and is retried) after the rest is filed. */
-export class SweepIncompleteError extends IsolationGuardError {}
+import { SweepIncompleteError } from '../sweep/errors.js';
 
 /**
  * The `sweep` Lambda, on a schedule: sweeps the configured regions, files the inventory snapshot

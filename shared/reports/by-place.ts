@@ -46,6 +46,3 @@ export function tallyByPlace<Item, Counts extends object>(
   for (const item of items) count(item, rowOf(placeOf(item)));
   return [...rows.values()];
 }
-
-/** A share in percent with one decimal, 100 for none (nothing to be non-compliant). */
-export const sharePercent = (part: number, whole: number): number => (whole === 0 ? 100 : Math.round((part / whole) * 1000) / 10);

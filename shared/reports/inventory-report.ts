@@ -1,6 +1,7 @@
 import { describeShares, isolationShares } from '../governance/shares.js';
 import type { InventoryEntry, SweepResult } from '../model/inventory.js';
-import { sharePercent, tallyByPlace, violationsFirst, type Place } from './by-place.js';
+import { tallyByPlace, violationsFirst, type Place } from './by-place.js';
+import { isolatedShare } from '../model/isolated-share.js';
 import { htmlText, mdCell } from './cells.js';
 import { fixColumn, modelLinkHtml, severityColumn, severityRank, toolOf } from './row-guidance.js';
 import { htmlPage, kpiCards, section, statusLine, type KpiCard } from './html-page.js';
@@ -21,7 +22,7 @@ export function inventorySummary(result: SweepResult) {
     models: total,
     isolated,
     // A sweep that read no model proves nothing: no share, never 100%.
-    isolatedShare: total === 0 ? null : sharePercent(isolated, total),
+    isolatedShare: isolatedShare(isolated, total),
     violations: count((m) => m.verdict === 'violation' && !m.error),
     /** Models that could not be read: counted as not proven isolated. */
     unreadable: count((m) => Boolean(m.error)),
@@ -175,7 +176,7 @@ export function inventoryBreakdown(result: SweepResult): Table<InventoryPlace> {
       { key: 'region', header: 'Region', value: (r) => r.region, wrap: 'keep' },
       { key: 'models', header: 'Models', value: (r) => (r.error === null ? r.models : null), numeric: true },
       { key: 'isolated', header: 'Isolated', value: (r) => (r.error === null ? r.isolated : null), numeric: true },
-      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.models === 0 || r.error !== null ? null : sharePercent(r.isolated, r.models)), numeric: true },
+      { key: 'isolatedShare', header: 'Isolated %', value: (r) => (r.error !== null ? null : isolatedShare(r.isolated, r.models)), numeric: true },
       { key: 'violations', header: 'Violations', value: (r) => (r.error === null ? r.violations : null), numeric: true },
       { key: 'exempt', header: 'Exempt', value: (r) => (r.error === null ? r.exempt : null), numeric: true },
       { key: 'fixed', header: 'Fixed', value: (r) => (r.error === null ? r.fixed : null), numeric: true },

@@ -1,6 +1,8 @@
 import yaml from 'js-yaml';
-import { cloudFormationMetadataExemption, isRecord, withInlineExemption } from './inline-exemption.js';
+import { cloudFormationMetadataExemption, withInlineExemption } from './inline-exemption.js';
+import { isObject } from '../model/is-object.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
+import { TemplateParseError } from './errors.js';
 
 /**
  * CloudFormation, SAM and CDK synth output (`cdk.out/*.template.json`): every
@@ -33,16 +35,6 @@ const CFN_TAGS = INTRINSICS.flatMap((name) =>
 );
 
 export const CLOUDFORMATION_YAML_SCHEMA = yaml.DEFAULT_SCHEMA.extend(CFN_TAGS);
-
-export class TemplateParseError extends Error {
-  constructor(
-    message: string,
-    readonly line: number | null,
-    readonly column: number | null,
-  ) {
-    super(message);
-  }
-}
 
 /** JSON or YAML (with the short tags) into an object; errors carry the parser's line and column. */
 export function parseTemplateText(text: string, json: boolean): unknown {
@@ -79,7 +71,7 @@ const FOR_EACH = 'Fn::ForEach::';
 
 /** A template is an object with `Resources` whose entries have a `Type` (or are `Fn::ForEach` loops). */
 export function isTemplate(value: unknown): value is { Resources: Record<string, unknown> } {
-  return isRecord(value) && isRecord(value.Resources) && Object.entries(value.Resources).some(([key, r]) => (isRecord(r) && typeof r.Type === 'string') || key.startsWith(FOR_EACH));
+  return isObject(value) && isObject(value.Resources) && Object.entries(value.Resources).some(([key, r]) => (isObject(r) && typeof r.Type === 'string') || key.startsWith(FOR_EACH));
 }
 
 /**
@@ -89,12 +81,12 @@ export function isTemplate(value: unknown): value is { Resources: Record<string,
  * the file itself, any other Serverless variable is known only at deployment.
  */
 export function serverlessTemplate(value: unknown): Record<string, unknown> | null {
-  if (!isRecord(value) || !('service' in value) || !('provider' in value) || value.resources === undefined) return null;
-  const fragments = (Array.isArray(value.resources) ? value.resources : [value.resources]).filter(isRecord);
+  if (!isObject(value) || !('service' in value) || !('provider' in value) || value.resources === undefined) return null;
+  const fragments = (Array.isArray(value.resources) ? value.resources : [value.resources]).filter(isObject);
   const merged: Record<string, unknown> = { Resources: {}, Parameters: {}, Conditions: {}, Mappings: {} };
   for (const fragment of fragments) {
     for (const section of ['Resources', 'Parameters', 'Conditions', 'Mappings'] as const) {
-      if (isRecord(fragment[section])) Object.assign(merged[section] as Record<string, unknown>, fragment[section]);
+      if (isObject(fragment[section])) Object.assign(merged[section] as Record<string, unknown>, fragment[section]);
     }
   }
   const resolveSelf = (node: unknown, depth: number): unknown => {
@@ -102,15 +94,15 @@ export function serverlessTemplate(value: unknown): Record<string, unknown> | nu
       const variable = /^\$\{self:([\w.-]+)\s*(?:,\s*([^}]*))?\}$/.exec(node.trim());
       if (!variable || depth > 10) return node;
       let current: unknown = value;
-      for (const part of variable[1]!.split('.')) current = isRecord(current) ? current[part] : undefined;
+      for (const part of variable[1]!.split('.')) current = isObject(current) ? current[part] : undefined;
       if (current === undefined && variable[2] !== undefined) {
         const fallback = variable[2].trim().replace(/^(['"])(.*)\1$/, '$2');
         return fallback === 'true' ? true : fallback === 'false' ? false : fallback;
       }
-      return current === undefined || isRecord(current) || Array.isArray(current) ? node : resolveSelf(current, depth + 1);
+      return current === undefined || isObject(current) || Array.isArray(current) ? node : resolveSelf(current, depth + 1);
     }
     if (Array.isArray(node)) return node.map((item) => resolveSelf(item, depth));
-    if (isRecord(node)) return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, resolveSelf(item, depth)]));
+    if (isObject(node)) return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, resolveSelf(item, depth)]));
     return node;
   };
   return resolveSelf(merged, 0) as Record<string, unknown>;
@@ -137,7 +129,7 @@ function parameterValue(name: string, context: TemplateContext): { value: unknow
   const given = context.overrides.get(name);
   if (given !== undefined) return { value: given, from: context.overrideName(name) };
   const declared = context.parameters[name];
-  if (isRecord(declared) && 'Default' in declared) return { value: declared.Default, from: `parameter ${name}'s Default` };
+  if (isObject(declared) && 'Default' in declared) return { value: declared.Default, from: `parameter ${name}'s Default` };
   return null;
 }
 
@@ -145,7 +137,7 @@ function parameterValue(name: string, context: TemplateContext): { value: unknow
 function resolveString(value: unknown, context: TemplateContext): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (isRecord(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
+  if (isObject(value) && typeof value.Ref === 'string' && Object.keys(value).length === 1) {
     const parameter = parameterValue(value.Ref, context);
     return parameter && (typeof parameter.value === 'string' || typeof parameter.value === 'number') ? String(parameter.value) : null;
   }
@@ -161,7 +153,7 @@ export function resolveCloudFormationBoolean(value: unknown, context: TemplateCo
     if (parsed === null) return { value: null, reasons: [`"${value}" is not a boolean`] };
     return { value: parsed, reasons: [`the string "${value}" is read as ${parsed}`] };
   }
-  if (!isRecord(value) || Object.keys(value).length !== 1 || depth > 20) return { value: null, reasons: ['not a boolean or an intrinsic function this scan resolves'] };
+  if (!isObject(value) || Object.keys(value).length !== 1 || depth > 20) return { value: null, reasons: ['not a boolean or an intrinsic function this scan resolves'] };
   const [fn, args] = Object.entries(value)[0]!;
   if (fn === 'Ref' && typeof args === 'string') {
     if (args === 'AWS::NoValue') return { value: false, reasons: ["AWS::NoValue removes the property; CloudFormation's default is false"] };
@@ -185,8 +177,8 @@ export function resolveCloudFormationBoolean(value: unknown, context: TemplateCo
   if (fn === 'Fn::FindInMap' && Array.isArray(args) && args.length >= 3) {
     const [mapName = null, top = null, second = null] = args.slice(0, 3).map((a) => resolveString(a, context));
     const map = mapName === null ? undefined : context.mappings[mapName];
-    const entry = isRecord(map) && top !== null ? map[top] : undefined;
-    if (isRecord(entry) && second !== null && second in entry) {
+    const entry = isObject(map) && top !== null ? map[top] : undefined;
+    if (isObject(entry) && second !== null && second in entry) {
       const inner = resolveCloudFormationBoolean(entry[second], context, depth + 1);
       return { value: inner.value, reasons: [`from mapping ${mapName}.${top}.${second}`, ...inner.reasons] };
     }
@@ -220,7 +212,7 @@ function substitute(node: unknown, identifier: string, item: string): unknown {
   const text = (value: string) => value.split(`\${${identifier}}`).join(item).split(`&{${identifier}}`).join(item.replace(/[^A-Za-z0-9]/g, ''));
   if (typeof node === 'string') return text(node);
   if (Array.isArray(node)) return node.map((child) => substitute(child, identifier, item));
-  if (!isRecord(node)) return node;
+  if (!isObject(node)) return node;
   if (Object.keys(node).length === 1 && node.Ref === identifier) return item;
   return Object.fromEntries(Object.entries(node).map(([key, child]) => [text(key), substitute(child, identifier, item)]));
 }
@@ -229,7 +221,7 @@ function substitute(node: unknown, identifier: string, item: string): unknown {
 function loopItems(collection: unknown, context: TemplateContext): string[] | null {
   const strings = (value: unknown) => (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number') ? value.map(String) : null);
   if (Array.isArray(collection)) return strings(collection);
-  if (isRecord(collection) && typeof collection.Ref === 'string' && Object.keys(collection).length === 1) {
+  if (isObject(collection) && typeof collection.Ref === 'string' && Object.keys(collection).length === 1) {
     const parameter = parameterValue(collection.Ref, context);
     if (parameter === null) return null;
     if (typeof parameter.value === 'string') return parameter.value.split(',').map((item) => item.trim());
@@ -251,7 +243,7 @@ function expandResources(resources: Record<string, unknown>, context: TemplateCo
       expanded.push({ logicalId: key, writtenKey: written, resource: value, reasons: [] });
       continue;
     }
-    const loop = Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && isRecord(value[2]) ? (value as [string, unknown, Record<string, unknown>]) : null;
+    const loop = Array.isArray(value) && value.length === 3 && typeof value[0] === 'string' && isObject(value[2]) ? (value as [string, unknown, Record<string, unknown>]) : null;
     if (loop === null) continue;
     const [identifier, collection, fragment] = loop;
     const items = loopItems(collection, context);
@@ -275,7 +267,7 @@ function expandResources(resources: Record<string, unknown>, context: TemplateCo
 
 /** `EnableNetworkIsolation` as written, also when the whole `Properties` is an `Fn::If` (each branch read, `AWS::NoValue` is no properties). */
 function isolationProperty(properties: unknown, depth = 0): unknown {
-  if (!isRecord(properties) || depth > 10) return undefined;
+  if (!isObject(properties) || depth > 10) return undefined;
   const keys = Object.keys(properties);
   if (keys.length === 1 && keys[0] === 'Ref' && properties.Ref === 'AWS::NoValue') return undefined;
   const branches = properties['Fn::If'];
@@ -297,16 +289,16 @@ export function scanCloudFormationTemplate(file: string, text: string, template:
   if (!isTemplate(template)) return { findings: [], problems: [] };
   const root = template as Record<string, unknown>;
   const context: TemplateContext = {
-    parameters: isRecord(root.Parameters) ? root.Parameters : {},
-    mappings: isRecord(root.Mappings) ? root.Mappings : {},
+    parameters: isObject(root.Parameters) ? root.Parameters : {},
+    mappings: isObject(root.Mappings) ? root.Mappings : {},
     overrides: options.parameters,
     overrideName: options.parameterSource ?? ((name) => `--parameter ${name}`),
   };
   const findings: ScanFinding[] = [];
   for (const { logicalId, writtenKey, resource, reasons: loopReasons } of expandResources(template.Resources, context)) {
-    if (!isRecord(resource) || resource.Type !== SAGEMAKER_MODEL_TYPE) continue;
+    if (!isObject(resource) || resource.Type !== SAGEMAKER_MODEL_TYPE) continue;
     const resolved = resolveCloudFormationBoolean(isolationProperty(resource.Properties), context);
-    const metadata = isRecord(resource.Metadata) ? resource.Metadata : {};
+    const metadata = isObject(resource.Metadata) ? resource.Metadata : {};
     const cdkPath = typeof metadata['aws:cdk:path'] === 'string' ? metadata['aws:cdk:path'] : null;
     const reasons = [...resolved.reasons, ...loopReasons];
     if (typeof resource.Condition === 'string') reasons.push(`created only when condition ${resource.Condition} holds`);

@@ -2,6 +2,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import { fileKind, type ScanSource } from './scan.js';
 import type { TerraformFile } from './terraform-hcl.js';
+import { errorText } from '../model/error-text.js';
 
 /** Folders never walked: Terraform's provider cache, dependencies, Git's own store. */
 export const SKIPPED_FOLDERS = new Set(['.terraform', 'node_modules', '.git']);
@@ -12,11 +13,6 @@ export const SKIPPED_FOLDERS = new Set(['.terraform', 'node_modules', '.git']);
  * `x.json`) cannot take the machine's memory.
  */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
-
-const errorText = (error: unknown) => {
-  const code = (error as NodeJS.ErrnoException).code;
-  return `cannot read (${code ?? (error as Error).message})`;
-};
 
 function kindOf(stats: Stats): string {
   if (stats.isCharacterDevice()) return 'a character device';
@@ -67,8 +63,6 @@ export function readRegularFile(path: string, maxBytes = MAX_FILE_BYTES): string
   }
 }
 
-const readError = (error: unknown) => (error instanceof Error && error.message.startsWith('refused:') ? error.message : errorText(error));
-
 /** A CDK app (cdk.json) is scanned through its synth output: without it there is nothing to judge, and a silent pass would be false. */
 function cdkAppWithoutSynth(dir: string, entries: Dirent[]): string | null {
   if (!entries.some((entry) => entry.name === 'cdk.json' && !entry.isDirectory())) return null;
@@ -90,7 +84,7 @@ function* walk(dir: string): Generator<string | { path: string; error: string }>
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    yield { path: dir, error: errorText(error) };
+    yield { path: dir, error: errorText(error, { read: true }) };
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -118,7 +112,7 @@ export async function* readScanSources(paths: string[]): AsyncGenerator<ScanSour
     try {
       return { path, text: readRegularFile(path), explicit };
     } catch (error) {
-      return { path, error: readError(error) };
+      return { path, error: errorText(error, { read: true }) };
     }
   };
   for (const path of paths) {
@@ -126,7 +120,7 @@ export async function* readScanSources(paths: string[]): AsyncGenerator<ScanSour
     try {
       isDirectory = statSync(path).isDirectory();
     } catch (error) {
-      yield { path, error: errorText(error) };
+      yield { path, error: errorText(error, { read: true }) };
       continue;
     }
     if (!isDirectory) {
@@ -142,7 +136,7 @@ export function readTextFile(path: string): { text: string } | { error: string }
   try {
     return { text: readRegularFile(path) };
   } catch (error) {
-    return { error: readError(error) };
+    return { error: errorText(error, { read: true }) };
   }
 }
 
@@ -152,7 +146,7 @@ export function readTerraformFolder(dir: string): { files: TerraformFile[]; prob
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    return { error: errorText(error) };
+    return { error: errorText(error, { read: true }) };
   }
   const files: TerraformFile[] = [];
   const problems: { path: string; error: string }[] = [];

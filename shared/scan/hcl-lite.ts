@@ -1,3 +1,4 @@
+import { HclLiteUnsupported } from './errors.js';
 /**
  * A structural reader of HCL native syntax for what `scan` reads (blocks, their labels, attributes),
  * in the shape @cdktn/hcl2json gives: blocks as `{ type: { label: [body] } }`, literals as JSON
@@ -15,7 +16,6 @@
  * unbalanced brackets, a token out of place) throws `HclLiteUnsupported`, and the caller then uses
  * HashiCorp's parser, whose diagnostics name the file, line and column. Pure.
  */
-export class HclLiteUnsupported extends Error {}
 
 interface Token {
   kind: 'ident' | 'string' | 'heredoc' | 'number' | 'punct' | 'newline' | 'comment';

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
-import { HclLiteUnsupported, parseHclLite } from './hcl-lite.js';
+import { parseHclLite } from './hcl-lite.js';
 import type { HclParser } from './terraform-hcl.js';
+import { HclLiteUnsupported } from './errors.js';
 
 /**
  * The HCL parser: first the structural reader of hcl-lite.ts (microseconds per file); whatever it

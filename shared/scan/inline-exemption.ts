@@ -1,5 +1,6 @@
-import { expiryInstant } from '../decision/exemptions.js';
+import { parseDateInput } from '../dates.js';
 import type { ScanFinding } from './types.js';
+import { isObject } from '../model/is-object.js';
 
 /**
  * An exemption written in the code beside the resource, reviewed like code: a Terraform comment
@@ -13,8 +14,6 @@ export interface InlineExemption {
   expires: string | null;
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export const TERRAFORM_EXEMPT_MARKER = 'isolation-guard:exempt';
 
@@ -37,11 +36,11 @@ export function terraformCommentExemption(lines: readonly string[], line: number
 
 /** The exemption in a CloudFormation resource's Metadata, or null (a malformed one is kept, to be refused with its reason). */
 export function cloudFormationMetadataExemption(metadata: unknown): InlineExemption | null {
-  if (!isRecord(metadata)) return null;
+  if (!isObject(metadata)) return null;
   const guard = metadata['isolation-guard'];
-  if (!isRecord(guard) || !('exempt' in guard)) return null;
+  if (!isObject(guard) || !('exempt' in guard)) return null;
   const exempt = guard.exempt;
-  if (!isRecord(exempt)) return { reason: null, expires: null };
+  if (!isObject(exempt)) return { reason: null, expires: null };
   const text = (value: unknown): string | null => {
     if (value instanceof Date) return value.toISOString().slice(0, 10);
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
@@ -55,11 +54,11 @@ export type ExemptionJudgement = { applies: true; reason: string } | { applies: 
 export function judgeInlineExemption(exemption: InlineExemption, now: Date): ExemptionJudgement {
   if (exemption.reason === null) return { applies: false, reason: 'inline exemption ignored: it gives no reason' };
   if (exemption.expires === null) return { applies: false, reason: 'inline exemption ignored: it gives no expiry (expires=YYYY-MM-DD)' };
-  if (!DATE_ONLY.test(exemption.expires) && !DATE_TIME.test(exemption.expires)) {
+  // The grammar of every other expiry (shared/dates.ts): a real day, or a date-time with its offset.
+  const until = parseDateInput(exemption.expires, 'end');
+  if (until === null) {
     return { applies: false, reason: `inline exemption ignored: expires '${exemption.expires}' is not a date (YYYY-MM-DD) or an ISO 8601 date-time` };
   }
-  const until = expiryInstant(exemption.expires);
-  if (Number.isNaN(until.getTime())) return { applies: false, reason: `inline exemption ignored: expires '${exemption.expires}' is not a real date` };
   if (until.getTime() <= now.getTime()) {
     return { applies: false, reason: `inline exemption expired on ${exemption.expires} and no longer exempts (reason was: ${exemption.reason})` };
   }
@@ -73,8 +72,4 @@ export function withInlineExemption(finding: ScanFinding, exemption: InlineExemp
   if (finding.verdict === 'compliant') return judgement.applies ? finding : { ...finding, reasons: [...finding.reasons, judgement.reason] };
   if (!judgement.applies) return { ...finding, reasons: [...finding.reasons, judgement.reason] };
   return { ...finding, verdict: 'exempt', reasons: [...finding.reasons, judgement.reason] };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { parsePipelineKey, pipelineRecordKey, type PipelineResult } from '../aws/evidence-keys.js';
 import { failsGate, type ScanResult } from './types.js';
 
 /**
@@ -6,8 +6,6 @@ import { failsGate, type ScanResult } from './types.js';
  * under `pipeline/YYYY/MM/DD/<time>-<passed|rejected>-<run>.json`; the audit counts a period's
  * runs from the keys alone. Pure: the CI context is read by the CLI and passed in.
  */
-export const PIPELINE_PREFIX = 'pipeline/';
-
 export interface PipelineContext {
   repository: string | null;
   commit: string | null;
@@ -35,8 +33,7 @@ export function pipelineContext(env: Record<string, string | undefined>): Pipeli
   };
 }
 
-export const PIPELINE_RESULTS = ['passed', 'rejected'] as const;
-export type PipelineResult = (typeof PIPELINE_RESULTS)[number];
+export type { PipelineResult };
 
 export interface PipelineRecord {
   schemaVersion: 1;
@@ -71,23 +68,8 @@ export function pipelineRecord(result: ScanResult, exitCode: number, context: Pi
   };
 }
 
-/** `pipeline/2026/11/29/2026-11-29T19-30-00-000Z-rejected-<run>.json`: keys sort by time and carry the result. */
-export function pipelineKey(record: PipelineRecord): string {
-  const time = record.scannedAt.replace(/[:.]/g, '-');
-  const run = (record.context.runId ?? 'local').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
-  return `${PIPELINE_PREFIX}${record.scannedAt.slice(0, 4)}/${record.scannedAt.slice(5, 7)}/${record.scannedAt.slice(8, 10)}/${time}-${record.result}-${run}.json`;
-}
-
-const KEY = z.string().regex(/^pipeline\/\d{4}\/\d{2}\/\d{2}\/(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)-(passed|rejected)-[^/]*\.json$/);
-
-/** A filed key read back: its time and result; null for a key that is not ours. */
-export function parsePipelineKey(key: string): { at: Date; result: PipelineResult } | null {
-  const match = KEY.safeParse(key);
-  if (!match.success) return null;
-  const [, time, result] = /\/(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z)-(passed|rejected)-/.exec(key)!;
-  const iso = `${time!.slice(0, 10)}T${time!.slice(11, 13)}:${time!.slice(14, 16)}:${time!.slice(17, 19)}.${time!.slice(20, 23)}Z`;
-  return { at: new Date(iso), result: result as PipelineResult };
-}
+/** The record's key (shared/aws/evidence-keys.ts): its time, result and run. */
+export const pipelineKey = (record: PipelineRecord): string => pipelineRecordKey(record.scannedAt, record.result, record.context.runId);
 
 /** The audit's KPI: pipeline runs filed in [from, to), rejected and passed. */
 export function countPipelineRuns(keys: Iterable<string>, from: Date, to: Date): { runs: number; rejected: number; passed: number } {

@@ -1,6 +1,7 @@
 import type { S3Client } from '../aws/s3.js';
 import { fileEvidence, JSON_CONTENT, listEvidenceKeys } from '../aws/evidence-store.js';
-import { PIPELINE_PREFIX, pipelineKey, type PipelineRecord } from './pipeline-evidence.js';
+import { PIPELINE_PREFIX, pipelineDayPrefix } from '../aws/evidence-keys.js';
+import { pipelineKey, type PipelineRecord } from './pipeline-evidence.js';
 
 /** Files a scan's result in the evidence bucket; returns its `s3://` address. */
 export async function filePipelineRecord(s3: S3Client, bucket: string, record: PipelineRecord): Promise<string> {
@@ -8,9 +9,7 @@ export async function filePipelineRecord(s3: S3Client, bucket: string, record: P
   return file!;
 }
 
-const dayFolder = (date: Date) => `${PIPELINE_PREFIX}${date.toISOString().slice(0, 10).replace(/-/g, '/')}/`;
-
 /** The keys filed from the day of `from` through the day of `to` (one listing, starting at `from`'s day). */
 export function listPipelineKeys(s3: S3Client, bucket: string, from: Date, to: Date): Promise<string[]> {
-  return listEvidenceKeys(s3, bucket, PIPELINE_PREFIX, { startAfter: dayFolder(from), through: `${dayFolder(to)}\uffff` });
+  return listEvidenceKeys(s3, bucket, PIPELINE_PREFIX, { startAfter: pipelineDayPrefix(from), through: `${pipelineDayPrefix(to)}\uffff` });
 }

@@ -1,8 +1,10 @@
 import { posix } from 'node:path';
-import { parseTemplateText, SAGEMAKER_MODEL_TYPE, scanCloudFormationTemplate, serverlessTemplate, TemplateParseError } from './cloudformation.js';
+import { parseTemplateText, SAGEMAKER_MODEL_TYPE, scanCloudFormationTemplate, serverlessTemplate } from './cloudformation.js';
 import { isTerraformPlan, scanTerraformPlan } from './terraform-plan.js';
 import { isAutoTfvars, mayMatter, scanTerraform, type HclParser, type TerraformDirectory, type TerraformFile, type TerraformScanOptions } from './terraform-hcl.js';
 import type { ScanFinding, ScanProblem, ScanResult } from './types.js';
+import { TemplateParseError } from './errors.js';
+import { errorText } from '../model/error-text.js';
 
 /**
  * A file to scan: its text, or why it could not be read. `explicit`: named on the command line
@@ -54,7 +56,7 @@ function scanDocument(path: string, text: string, json: boolean, options: ScanOp
     parsed = parseTemplateText(text, json);
   } catch (error) {
     const at = error instanceof TemplateParseError ? error : null;
-    return { findings: [], problems: [{ file: path, line: at?.line ?? null, column: at?.column ?? null, message: (error as Error).message }] };
+    return { findings: [], problems: [{ file: path, line: at?.line ?? null, column: at?.column ?? null, message: errorText(error, { name: false }) }] };
   }
   if (json && isTerraformPlan(parsed)) return { findings: scanTerraformPlan(path, text, parsed), problems: [] };
   const serverless = serverlessTemplate(parsed);

@@ -1,10 +1,12 @@
 import { posix } from 'node:path';
-import { parseTemplateText, scanCloudFormationTemplate, TemplateParseError } from './cloudformation.js';
+import { parseTemplateText, scanCloudFormationTemplate } from './cloudformation.js';
 import { decodeHclString } from './hcl-lite.js';
-import { isRecord, terraformCommentExemption, withInlineExemption } from './inline-exemption.js';
+import { terraformCommentExemption, withInlineExemption } from './inline-exemption.js';
+import { isObject } from '../model/is-object.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding, type ScanProblem } from './types.js';
-import { errorMessage } from '../model/error-text.js';
+import { errorMessage, errorText } from '../model/error-text.js';
 import { mapBounded } from '../model/concurrency.js';
+import { TemplateParseError } from './errors.js';
 
 /**
  * Terraform configurations (`*.tf`, `*.tf.json`): every `aws_sagemaker_model` and its
@@ -123,7 +125,7 @@ export function mayMatter(file: TerraformFile): boolean {
 const holdsWhatWeRead = (file: TerraformFile) => /\b(variable|locals|module)\b/.test(file.text) || mayMatter(file);
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
-const blocks = (value: unknown): Record<string, unknown>[] => asList(value).filter(isRecord);
+const blocks = (value: unknown): Record<string, unknown>[] => asList(value).filter(isObject);
 
 /** The position HCL diagnostics give: `file.tf:2,7-3,1: Summary; detail`. */
 export function hclProblem(file: string, error: unknown): ScanProblem {
@@ -136,7 +138,7 @@ export function hclProblem(file: string, error: unknown): ScanProblem {
 async function parseFile(file: TerraformFile, parseHcl: HclParser): Promise<Record<string, unknown>> {
   if (file.path.endsWith('.json')) {
     const parsed = parseTemplateText(file.text, true);
-    return isRecord(parsed) ? parsed : {};
+    return isObject(parsed) ? parsed : {};
   }
   return parseHcl(file.path, file.text);
 }
@@ -604,7 +606,7 @@ class Resolver {
       if (!inner.known || conversion[1] !== 'length') return inner;
       const value = inner.value;
       if (Array.isArray(value)) return { known: true, value: value.length, reasons: inner.reasons };
-      if (isRecord(value)) return { known: true, value: Object.keys(value).length, reasons: inner.reasons };
+      if (isObject(value)) return { known: true, value: Object.keys(value).length, reasons: inner.reasons };
       return { known: false, reasons: [`\`${text}\` cannot be resolved before apply`] };
     }
     const lookup = /^lookup\(([\s\S]*)\)$/.exec(text);
@@ -612,7 +614,7 @@ class Resolver {
       const args = splitTopLevel(lookup[1]!, ',');
       if (args.length === 2 || args.length === 3) {
         const [map, key] = [this.evaluate(`\${${args[0]!}}`, scope), this.evaluate(`\${${args[1]!}}`, scope)];
-        if (map.known && key.known && isRecord(map.value) && typeof key.value === 'string') {
+        if (map.known && key.known && isObject(map.value) && typeof key.value === 'string') {
           if (key.value in map.value) return this.evaluate(map.value[key.value], scope);
           if (args.length === 3) {
             const fallback = this.evaluate(`\${${args[2]!}}`, scope);
@@ -657,7 +659,7 @@ class Resolver {
       if (!current.known) return current;
       const key = step.startsWith('.') ? step.slice(1) : (JSON.parse(step.slice(1, -1).trim()) as string | number);
       const container = current.value;
-      const next = Array.isArray(container) && typeof key === 'number' ? container[key] : isRecord(container) ? container[String(key)] : undefined;
+      const next = Array.isArray(container) && typeof key === 'number' ? container[key] : isObject(container) ? container[String(key)] : undefined;
       if (next === undefined) return { known: false, reasons: [`\`${text}\` cannot be resolved before apply`] };
       current = this.evaluate(next, scope);
       if (current.known) current = { ...current, reasons: [...current.reasons] };
@@ -682,7 +684,7 @@ function expand(body: Record<string, unknown>, scope: Scope, resolver: Resolver,
     if (forEach.known && Array.isArray(forEach.value) && forEach.value.length <= MAX_INSTANCES && forEach.value.every((key) => typeof key === 'string')) {
       return { instances: [...new Set(forEach.value as string[])].sort().map((key) => ({ suffix: `[${JSON.stringify(key)}]`, iteration: { key, value: key, index: null } })) };
     }
-    if (forEach.known && isRecord(forEach.value) && Object.keys(forEach.value).length <= MAX_INSTANCES) {
+    if (forEach.known && isObject(forEach.value) && Object.keys(forEach.value).length <= MAX_INSTANCES) {
       return { instances: Object.entries(forEach.value).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => ({ suffix: `[${JSON.stringify(key)}]`, iteration: { key, value, index: null } })) };
     }
     return { shared: [`${what}for_each: every instance shares this setting`] };
@@ -749,14 +751,14 @@ export async function scanTerraform(directories: TerraformDirectory[], options: 
       parsed = parseTemplateText(template.text, json);
     } catch (error) {
       const at = error instanceof TemplateParseError ? error : null;
-      problems.push({ file: template.file, line: at?.line == null ? null : at.line + template.lineOffset, column: at?.column ?? null, message: `${address} template_body: ${(error as Error).message}` });
+      problems.push({ file: template.file, line: at?.line == null ? null : at.line + template.lineOffset, column: at?.column ?? null, message: `${address} template_body: ${errorText(error, { name: false })}` });
       return;
     }
     const parameters = new Map(options.parameters ?? []);
     if ('parameters' in stack.body) {
       parameters.clear();
       const given = resolver.evaluate(stack.body.parameters, scope);
-      if (given.known && isRecord(given.value)) {
+      if (given.known && isObject(given.value)) {
         for (const [key, value] of Object.entries(given.value)) {
           const one = resolver.evaluate(value, scope);
           parameters.set(key, one.known && one.value !== null && typeof one.value !== 'object' ? String(one.value) : `\${unknown before apply: ${key}}`);

@@ -1,4 +1,4 @@
-import { isRecord } from './inline-exemption.js';
+import { isObject } from '../model/is-object.js';
 import { lineAt, verdictOf, type Resolved, type ScanFinding } from './types.js';
 
 /**
@@ -7,7 +7,7 @@ import { lineAt, verdictOf, type Resolved, type ScanFinding } from './types.js';
  * `delete` alone is not checked. Module addresses keep their `module.` prefix. Pure.
  */
 export function isTerraformPlan(value: unknown): value is { resource_changes: unknown[] } {
-  return isRecord(value) && Array.isArray(value.resource_changes);
+  return isObject(value) && Array.isArray(value.resource_changes);
 }
 
 const KEEPS_A_MODEL = new Set(['create', 'update', 'no-op']);
@@ -20,9 +20,9 @@ function describeActions(actions: string[]): string {
 }
 
 function resolvePlanned(change: Record<string, unknown>): Resolved {
-  const afterUnknown = isRecord(change.after_unknown) ? change.after_unknown : {};
+  const afterUnknown = isObject(change.after_unknown) ? change.after_unknown : {};
   if (afterUnknown.enable_network_isolation === true) return { value: null, reasons: ['enable_network_isolation is known only after apply'] };
-  const after = isRecord(change.after) ? change.after : {};
+  const after = isObject(change.after) ? change.after : {};
   const value = after.enable_network_isolation;
   if (value === true) return { value: true, reasons: ['enable_network_isolation = true'] };
   if (value === false) return { value: false, reasons: ['enable_network_isolation = false'] };
@@ -34,8 +34,8 @@ export function scanTerraformPlan(file: string, text: string, plan: { resource_c
   const findings: ScanFinding[] = [];
   const changesAt = Math.max(0, text.indexOf('"resource_changes"'));
   for (const entry of plan.resource_changes) {
-    if (!isRecord(entry) || entry.type !== 'aws_sagemaker_model' || entry.mode === 'data') continue;
-    const change = isRecord(entry.change) ? entry.change : {};
+    if (!isObject(entry) || entry.type !== 'aws_sagemaker_model' || entry.mode === 'data') continue;
+    const change = isObject(entry.change) ? entry.change : {};
     const actions = Array.isArray(change.actions) ? change.actions.filter((a): a is string => typeof a === 'string') : [];
     if (!actions.some((action) => KEEPS_A_MODEL.has(action))) continue;
     const address = typeof entry.address === 'string' ? entry.address : `aws_sagemaker_model.${String(entry.name)}`;

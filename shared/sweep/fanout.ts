@@ -1,28 +1,29 @@
 import type { S3Client } from '../aws/s3.js';
 import { fileEvidence, JSON_CONTENT, listEvidenceKeys, listFolders, readEvidenceText } from '../aws/evidence-store.js';
+import { parseSweepRunFolder, parseSweepUnitKey, SWEEP_RUN_ID, SWEEP_RUNS_PREFIX, sweepMergedKey, sweepPlanKey, sweepUnitKey, sweepUnitsPrefix } from '../aws/evidence-keys.js';
 import { sendMessageBatch, type SQSClient } from '../aws/sqs.js';
 import { incrementCounter, type DynamoDBClient } from '../aws/dynamodb.js';
 import { z } from 'zod';
-import { IsolationGuardError } from '../errors.js';
-import { StepInProgressError, type StepLedger } from '../enforcement/step-ledger.js';
+import { type StepLedger } from '../enforcement/step-ledger.js';
 import { storeInventorySnapshot } from './snapshot-store.js';
 import type { ReminderOutcome, SweepResult } from '../model/inventory.js';
+import { StepInProgressError } from '../enforcement/errors.js';
+import { SweepPlanError } from './errors.js';
 
 /**
  * The sweep fanned out: a planner queues one unit of work per account and region on SQS; workers
  * (a Lambda on the queue, many at once) sweep their unit under the same rules and file a partial
  * inventory; when the last partial is filed, one worker merges them into the inventory snapshot.
- * Everything a run needs is under `sweep-runs/<runId>/` in the evidence bucket:
+ * Everything a run needs is under `sweep-runs/<runId>/` in the evidence bucket (keys: shared/aws/evidence-keys.ts):
  * `plan.json` (the units), `units/<account>_<region>.json` (the partials), `merged.json` (done).
  */
 
-export const SWEEP_RUNS_PREFIX = 'sweep-runs/';
-const RUN_ID = /^\d{8}T\d{6}Z$/;
+export { runIdOf } from '../aws/evidence-keys.js';
 
 /** One unit of work, as queued: a message the worker validates before acting on it. */
 export const SweepUnitSchema = z.strictObject({
   kind: z.literal('sweep-unit'),
-  runId: z.string().regex(RUN_ID, 'expected a run id like 20261129T060000Z'),
+  runId: z.string().regex(SWEEP_RUN_ID, 'expected a run id like 20261129T060000Z'),
   /** null: the service's own account. */
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit account id').nullable(),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region'),
@@ -32,13 +33,10 @@ export const SweepUnitSchema = z.strictObject({
 export type SweepUnit = z.infer<typeof SweepUnitSchema>;
 
 const PlanSchema = z.looseObject({
-  runId: z.string().regex(RUN_ID),
+  runId: z.string().regex(SWEEP_RUN_ID),
   startedAt: z.string(),
   units: z.array(z.object({ account: z.string().nullable(), region: z.string() })),
 });
-
-/** A run's id from its start: `20261129T060000Z` (sorts by time, safe in keys). */
-export const runIdOf = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 
 /** The units of a run: every account (null: this account) times every region (pure). */
 export function planUnits(runId: string, accounts: readonly string[], regions: readonly string[]): SweepUnit[] {
@@ -47,13 +45,6 @@ export function planUnits(runId: string, accounts: readonly string[], regions: r
   const of = owners.length * regionList.length;
   return owners.flatMap((account) => regionList.map((region) => ({ kind: 'sweep-unit' as const, runId, account, region, of })));
 }
-
-export const unitKey = (unit: Pick<SweepUnit, 'runId' | 'account' | 'region'>) => `${SWEEP_RUNS_PREFIX}${unit.runId}/units/${unit.account ?? 'home'}_${unit.region}.json`;
-const planKey = (runId: string) => `${SWEEP_RUNS_PREFIX}${runId}/plan.json`;
-const mergedKey = (runId: string) => `${SWEEP_RUNS_PREFIX}${runId}/merged.json`;
-
-/** Some units could not be queued: the planner fails (and is retried) rather than lose them. */
-export class SweepPlanError extends IsolationGuardError {}
 
 // Run state lives in the evidence bucket and is written and read the way evidence is.
 const putJson = (s3: S3Client, bucket: string, key: string, value: unknown) => fileEvidence(s3, bucket, [{ key, body: JSON.stringify(value), contentType: JSON_CONTENT }]);
@@ -81,7 +72,7 @@ export async function queueSweepRun(
   deps: { s3: S3Client; sqs: SQSClient; bucket: string; queueUrl: string },
   plan: { runId: string; startedAt: string; units: SweepUnit[] },
 ): Promise<{ runId: string; queued: number }> {
-  await putJson(deps.s3, deps.bucket, planKey(plan.runId), { runId: plan.runId, startedAt: plan.startedAt, units: plan.units.map(({ account, region }) => ({ account, region })) });
+  await putJson(deps.s3, deps.bucket, sweepPlanKey(plan.runId), { runId: plan.runId, startedAt: plan.startedAt, units: plan.units.map(({ account, region }) => ({ account, region })) });
   for (let i = 0; i < plan.units.length; i += 10) {
     const batch = plan.units.slice(i, i + 10);
     const failed = await sendMessageBatch(deps.sqs, deps.queueUrl, batch.map((unit, j) => ({ id: String(i + j), body: JSON.stringify(unit) })));
@@ -94,7 +85,7 @@ export async function queueSweepRun(
 
 /** Files a worker's partial inventory (one account and region). Filing it again overwrites it: harmless. */
 export async function filePartial(s3: S3Client, bucket: string, unit: SweepUnit, result: SweepResult): Promise<string> {
-  const key = unitKey(unit);
+  const key = sweepUnitKey(unit);
   await putJson(s3, bucket, key, result);
   return key;
 }
@@ -157,23 +148,29 @@ export async function mergeSweepRun(
   runId: string,
   options: { force?: boolean } = {},
 ): Promise<MergeOutcome> {
-  const planned = PlanSchema.safeParse(await getJson(deps.s3, deps.bucket, planKey(runId)));
-  if (!planned.success) throw new SweepPlanError(`run ${runId}: no readable plan at ${planKey(runId)}`);
+  const planned = PlanSchema.safeParse(await getJson(deps.s3, deps.bucket, sweepPlanKey(runId)));
+  if (!planned.success) throw new SweepPlanError(`run ${runId}: no readable plan at ${sweepPlanKey(runId)}`);
   const plan = planned.data;
-  const filed = new Set(await listEvidenceKeys(deps.s3, deps.bucket, `${SWEEP_RUNS_PREFIX}${runId}/units/`));
-  const missing = plan.units.filter((unit) => !filed.has(unitKey({ runId, ...unit })));
+  // The units filed, as their keys read back (a key that is not a unit's is no unit).
+  const filed = new Set(
+    (await listEvidenceKeys(deps.s3, deps.bucket, sweepUnitsPrefix(runId))).flatMap((key) => {
+      const unit = parseSweepUnitKey(key);
+      return unit === null || unit.runId !== runId ? [] : [sweepUnitKey(unit)];
+    }),
+  );
+  const missing = plan.units.filter((unit) => !filed.has(sweepUnitKey({ runId, ...unit })));
   if (missing.length > 0 && !options.force) return { runId, merged: false, reason: 'incomplete', missing };
-  if ((await getJson(deps.s3, deps.bucket, mergedKey(runId))) !== null) return { runId, merged: false, reason: 'already-merged' };
+  if ((await getJson(deps.s3, deps.bucket, sweepMergedKey(runId))) !== null) return { runId, merged: false, reason: 'already-merged' };
   try {
     const { replayed, value } = await deps.ledger.once(`sweep-run:${runId}`, 'merge', async () => {
       const partials = await Promise.all(
-        plan.units.filter((unit) => filed.has(unitKey({ runId, ...unit }))).map(async (unit) => (await getJson(deps.s3, deps.bucket, unitKey({ runId, ...unit }))) as SweepResult),
+        plan.units.filter((unit) => filed.has(sweepUnitKey({ runId, ...unit }))).map(async (unit) => (await getJson(deps.s3, deps.bucket, sweepUnitKey({ runId, ...unit }))) as SweepResult),
       );
       const result = mergePartials(plan.startedAt, partials, missing);
       // The workers do not remind: one reminder per exception, naming its models in every unit filed.
       if (deps.remind) result.reminders = await deps.remind(result);
       const snapshot = await storeInventorySnapshot(deps.s3, deps.bucket, result);
-      await putJson(deps.s3, deps.bucket, mergedKey(runId), { runId, snapshot, units: plan.units.length, missing });
+      await putJson(deps.s3, deps.bucket, sweepMergedKey(runId), { runId, snapshot, units: plan.units.length, missing });
       // One message per run (inside the ledger step): what the snapshot holds and which units it lacks.
       await deps.announce?.({
         runId,
@@ -196,11 +193,11 @@ export async function mergeSweepRun(
 export async function unmergedRuns(s3: S3Client, bucket: string, before: string, limit = 3): Promise<string[]> {
   const runs: string[] = [];
   for (const folder of await listFolders(s3, bucket, SWEEP_RUNS_PREFIX)) {
-    const runId = folder.slice(SWEEP_RUNS_PREFIX.length, -1);
-    if (RUN_ID.test(runId) && runId < before) runs.push(runId);
+    const runId = parseSweepRunFolder(folder);
+    if (runId !== null && runId < before) runs.push(runId);
   }
   const recent = runs.sort().slice(-limit);
-  const open = await Promise.all(recent.map(async (runId) => ((await getJson(s3, bucket, mergedKey(runId))) === null ? runId : null)));
+  const open = await Promise.all(recent.map(async (runId) => ((await getJson(s3, bucket, sweepMergedKey(runId))) === null ? runId : null)));
   return open.filter((runId): runId is string => runId !== null);
 }
 

@@ -4,11 +4,11 @@ import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { athenaArchive } from '../../shared/audit/athena-source.js';
 import { collectAudit } from '../../shared/audit/collect.js';
 import { runAthenaQuery } from '../../shared/athena/query-runner.js';
-import { AthenaQueryError } from '../../shared/errors.js';
 import { createModelRecord, remediationRecord } from '../support/archive-generator.js';
 import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '../support/athena.js';
 import { runCli, runCliInProcess } from '../support/cli.js';
 import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { AthenaQueryError } from '../../shared/athena/errors.js';
 
 const ACCOUNT = '111111111111';
 const PERIOD = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') };

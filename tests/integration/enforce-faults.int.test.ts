@@ -2,7 +2,6 @@ import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
-import { EnforcementIncompleteError } from '../../shared/errors.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { createModelEvent } from '../support/cloudtrail-events.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -12,6 +11,7 @@ import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoSer
 import { setProcessEnvironment } from '../support/process-environment.js';
 import { withShortRetries } from '../support/short-retries.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
+import { EnforcementIncompleteError } from '../../shared/enforcement/errors.js';
 
 /**
  * The enforce Lambda under faults (moto behind the fault-injecting proxy): the violation is always

@@ -2,7 +2,6 @@ import { ListTagsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
-import { EnforcementIncompleteError } from '../../shared/errors.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createModelEvent } from '../support/cloudtrail-events.js';
@@ -14,6 +13,7 @@ import { setProcessEnvironment } from '../support/process-environment.js';
 import { invokePackagedHandler, packageService, type PackagedService } from '../support/packaged-template.js';
 import { startWebhookListener } from '../support/webhook-listener.js';
 import { resultSummary } from '../../shared/enforcement/result-summary.js';
+import { EnforcementIncompleteError } from '../../shared/enforcement/errors.js';
 
 const REGION = 'eu-west-1';
 let moto: MotoServer;

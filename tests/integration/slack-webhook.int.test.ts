@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SlackDeliveryError, slackWebhookSender } from '../../shared/alerts/slack-webhook.js';
+import { slackWebhookSender } from '../../shared/alerts/slack-webhook.js';
 import { startWebhookListener, type WebhookListener } from '../support/webhook-listener.js';
+import { SlackDeliveryError } from '../../shared/alerts/errors.js';
 
 let listener: WebhookListener | undefined;
 afterEach(async () => listener?.close());

@@ -2,9 +2,9 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
-import { StepInProgressError } from '../../shared/enforcement/step-ledger.js';
 import { createLedgerTable } from '../support/local-stack.js';
 import { awsClientConfig, startMoto, type MotoServer } from '../support/moto.js';
+import { StepInProgressError } from '../../shared/enforcement/errors.js';
 
 const TABLE = 'steps';
 let moto: MotoServer;

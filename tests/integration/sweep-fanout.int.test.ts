@@ -21,7 +21,8 @@ import { loadConfig } from '../../shared/config.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
 import { withExceptionRegister } from '../../shared/governance/exception-register.js';
 import { createSweepPlannerHandler, createSweepWorkerHandler } from '../../shared/lambda/sweep-fanout-handler.js';
-import { mergeSweepRun, unitKey } from '../../shared/sweep/fanout.js';
+import { sweepUnitKey } from '../../shared/aws/evidence-keys.js';
+import { mergeSweepRun } from '../../shared/sweep/fanout.js';
 import { memoryStepLedger } from '../../shared/enforcement/step-ledger.js';
 import { createLedgerTable, createModel, drainQueue } from '../support/local-stack.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -389,7 +390,7 @@ describe('the merge reads run files as a role listing only under sweep-runs/ (S3
     await home.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: HOME } }));
     const put = (key: string, value: unknown) => home.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value) }));
     await put(`sweep-runs/${runId}/plan.json`, { runId, startedAt: '2026-11-29T06:00:00.000Z', units: [{ account: null, region: HOME }] });
-    await put(unitKey({ runId, account: null, region: HOME }), { startedAt: '2026-11-29T06:00:00.000Z', finishedAt: '2026-11-29T06:00:05.000Z', models: [], regions: [{ region: HOME, models: 0, error: null }] });
+    await put(sweepUnitKey({ runId, account: null, region: HOME }), { startedAt: '2026-11-29T06:00:00.000Z', finishedAt: '2026-11-29T06:00:05.000Z', models: [], regions: [{ region: HOME, models: 0, error: null }] });
   }
 
   it('merges a run whose merged.json is missing although S3 answers 403 for it (and still 404 as moto does)', async () => {

@@ -132,6 +132,28 @@ describe('loadConfig', () => {
   });
 });
 
+describe('slackWebhookUrl', () => {
+  it('is never read from the environment (a Lambda reads the webhook from SSM): the variable is refused, naming it, without the secret', () => {
+    const url = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
+    let refused: unknown = null;
+    try {
+      loadConfig({ env: { ISOLATION_GUARD_SLACK_WEBHOOK_URL: url, ISOLATION_GUARD_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts' } });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect(String(refused)).toMatch(/^ConfigurationError: ISOLATION_GUARD_SLACK_WEBHOOK_URL: a secret is never read from the environment: store the webhook URL in SSM \(slackWebhookParameter\)/);
+    expect(String(refused)).not.toContain('SECRETTOKEN');
+  });
+
+  it('is taken from a flag or a --config file (the CLI), and the SSM parameter from the environment (the Lambdas)', () => {
+    const url = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
+    expect(loadConfig({ flags: { slackWebhookUrl: url } }).slackWebhookUrl).toBe(url);
+    expect(loadConfig({ file: { path: 'g.json', values: { slackWebhookUrl: url } } }).slackWebhookUrl).toBe(url);
+    expect(loadConfig({ env: { ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: '/isolation-guard/slack-webhook' } })).toMatchObject({ slackWebhookParameter: '/isolation-guard/slack-webhook', slackWebhookUrl: null });
+  });
+});
+
 describe('slackWebhookParameter', () => {
   it('takes the name as AWS requires it, and the form without the leading slash as the same parameter', () => {
     const read = (value: string) => loadConfig({ env: { ISOLATION_GUARD_SLACK_WEBHOOK_PARAMETER: value } }).slackWebhookParameter;

@@ -5,15 +5,9 @@ import { loadConfig } from '../../shared/config.js';
 import { decideCreateModel } from '../../shared/decision/decide-create-model.js';
 import { decideDescribedModel } from '../../shared/decision/decide-described-model.js';
 import { expiringExceptions, expiryReminder } from '../../shared/governance/expiry-reminders.js';
-import {
-  checkRegister,
-  ExceptionRegisterError,
-  loadExceptions,
-  parseExceptionRegister,
-  readExceptionRegister,
-  registerExemptions,
-} from '../../shared/governance/exception-register.js';
+import { checkRegister, loadExceptions, parseExceptionRegister, readExceptionRegister, registerExemptions } from '../../shared/governance/exception-register.js';
 import { describedModel, OWN_FIXTURES, ownRecord } from '../support/fixtures.js';
+import { ExceptionRegisterError } from '../../shared/governance/errors.js';
 
 const GOV = join(OWN_FIXTURES, '..', 'governance');
 const NOW = new Date('2026-11-22T12:00:00Z');

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HclLiteUnsupported, parseHclLite } from '../../shared/scan/hcl-lite.js';
+import { parseHclLite } from '../../shared/scan/hcl-lite.js';
 import { parseHclWasm } from '../../shared/scan/hcl-parser.js';
+import { HclLiteUnsupported } from '../../shared/scan/errors.js';
 
 // The scan gate reads Terraform with the fast structural reader (hcl-lite) and hands what it does not
 // recognise to HashiCorp's parser. A misread that the reader does not notice would be a false pass, so

@@ -131,16 +131,24 @@ describe('the audit report', () => {
   const november = async () =>
     buildAuditReport(await collectAudit(novemberArchive(), { from, to, exemptions: [], now: to }), { from, to, source: 'test', generatedAt: to }, null);
 
-  it("has every week of the period in its JSON, empty weeks as 0 models and the KPI's 100%", async () => {
+  it('has every week of the period in its JSON, empty weeks as 0 models and no isolated share (null, never 100%)', async () => {
     const report = await november();
     expect(report.weeks).toEqual([
       { week: '2026-10-26', compliant: 1, violating: 0, isolatedShare: 100 },
       { week: '2026-11-02', compliant: 2, violating: 2, isolatedShare: 50 },
-      { week: '2026-11-09', compliant: 0, violating: 0, isolatedShare: 100 },
+      { week: '2026-11-09', compliant: 0, violating: 0, isolatedShare: null },
       { week: '2026-11-16', compliant: 1, violating: 1, isolatedShare: 50 },
-      { week: '2026-11-23', compliant: 0, violating: 0, isolatedShare: 100 },
-      { week: '2026-11-30', compliant: 0, violating: 0, isolatedShare: 100 },
+      { week: '2026-11-23', compliant: 0, violating: 0, isolatedShare: null },
+      { week: '2026-11-30', compliant: 0, violating: 0, isolatedShare: null },
     ]);
+  });
+
+  it('gives a period in which no model was created no isolated share (null, n/a), never 100%: as the sweep that read nothing', async () => {
+    const [december, january] = [new Date('2026-12-01T00:00:00Z'), new Date('2027-01-01T00:00:00Z')];
+    const report = buildAuditReport(await collectAudit(novemberArchive(), { from: december, to: january, exemptions: [], now: january }), { from: december, to: january, source: 'test', generatedAt: january }, null);
+    expect(report.kpis).toMatchObject({ modelsCreated: 0, isolatedShare: null });
+    expect(renderAudit(report, 'md')).toContain('| Isolated | n/a |');
+    expect(renderAudit(report, 'html')).toContain('<span data-kpi="isolatedShare">n/a</span></div><div class="detail">no model was created</div>');
   });
 
   it('keeps the CSV columns scripts rely on: the decision fields of evaluate first, violations first', async () => {

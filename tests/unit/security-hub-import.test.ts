@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { securityHubImporter, SecurityHubImportError, type AwsSecurityFinding } from '../../shared/aws/security-hub-import.js';
+import { securityHubImporter, type AwsSecurityFinding } from '../../shared/aws/security-hub-import.js';
+import { SecurityHubImportError } from '../../shared/aws/errors.js';
 
 /** A fetch that answers from a script and records what it was sent: fault injection only. */
 function scriptedFetch(answers: Array<{ status: number; body: string } | Error>) {

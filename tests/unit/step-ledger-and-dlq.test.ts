@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
-import { memoryStepLedger, StepInProgressError } from '../../shared/enforcement/step-ledger.js';
+import { memoryStepLedger } from '../../shared/enforcement/step-ledger.js';
 import { InputParseError, RecordValidationError } from '../../shared/errors.js';
+import { StepInProgressError } from '../../shared/enforcement/errors.js';
 
 describe('memoryStepLedger', () => {
   it('runs a step once per event and replays its stored result', async () => {
