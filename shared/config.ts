@@ -24,7 +24,7 @@ import { SEVERITIES } from './model/severity.js';
 const dateOrDatetime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
 
 /** An issue message `expected WHAT, got INPUT` (the input as JSON: it names what was given). */
-const got = (what: string) => (issue: { input?: unknown }) => `expected ${what}, got ${JSON.stringify(issue.input)}`;
+export const got = (what: string) => (issue: { input?: unknown }) => `expected ${what}, got ${JSON.stringify(issue.input)}`;
 
 /** Text, trimmed; blank (or null in a config file) is "not set". */
 const optionalText = once(() =>

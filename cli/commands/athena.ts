@@ -1,7 +1,6 @@
 import { cloudTrailTableDdl, createDatabaseSql } from '../../shared/athena/sql.js';
 import { SAGEMAKER_REGIONS, resolveRegions } from '../../shared/aws/regions.js';
 import { loadConfig } from '../../shared/config.js';
-import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -9,33 +8,33 @@ import type { CliIo } from '../io.js';
  * `isolation-guard athena ddl`: prints (or with `--create` runs) the CREATE EXTERNAL TABLE of a
  * trail's archive with partition projection on account, region and day.
  */
-export async function athenaDdlCommand(parsed: Record<string, unknown>, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const values = parsed as {
-    'trail-bucket'?: string;
-    prefix: string;
-    'org-id'?: string;
-    database: string;
-    table: string;
-    from: string;
-    accounts?: string;
-    org: boolean;
-    regions: string;
-    create: boolean;
-    workgroup?: string;
-    'athena-output-location'?: string;
-    region?: string;
-  };
-  if (!values['trail-bucket']) throw new UsageError('--trail-bucket: required (the bucket the trail delivers to)');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(values.from) || Number.isNaN(Date.parse(`${values.from}T00:00:00Z`))) {
-    throw new UsageError(`--from: expected YYYY-MM-DD (first day of the projection), got ${JSON.stringify(values.from)}`);
-  }
+/** `athena ddl`'s options, parsed by cli/declarations.ts (the trail bucket given, `from` a day). */
+export interface AthenaDdlOptions {
+  'trail-bucket': string;
+  prefix: string;
+  'org-id': string | null;
+  database: string;
+  table: string;
+  /** The first day projected, YYYY-MM-DD. */
+  from: string;
+  accounts: string | null;
+  /** `--org`: every active account of the organisation, with any `accounts`. */
+  org: boolean;
+  regions: string;
+  create: boolean;
+  workgroup: string | null;
+  'athena-output-location': string | null;
+  region: string | null;
+}
+
+export async function athenaDdlCommand(values: AthenaDdlOptions, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const home = values.region ?? env.AWS_REGION ?? 'us-east-1';
   const config = loadConfig({
     flags: {
-      // --org is folded into --accounts by the command line (withOrg).
-      accounts: values.accounts || undefined,
-      athenaWorkgroup: values.workgroup,
-      athenaOutputLocation: values['athena-output-location'],
+      // --org is `--accounts org` (added to any listed accounts).
+      accounts: [values.accounts, values.org ? 'org' : null].filter((entry) => entry !== null && entry !== '').join(',') || undefined,
+      athenaWorkgroup: values.workgroup ?? undefined,
+      athenaOutputLocation: values['athena-output-location'] ?? undefined,
     },
     env,
   });
