@@ -4,6 +4,7 @@ import { flagName, loadConfig, settingInfo, settingOrigin, SETTING_NAMES, type C
 import { ConfigurationError, UsageError } from '../shared/errors.js';
 import { readConfigFile } from './config-file.js';
 import type { ExitCode } from './exit-codes.js';
+import { SCAN_OUTPUT_FORMATS } from './commands/scan-formats.js';
 import type { CliIo } from './io.js';
 import { flag, got, instant, matching, numberWhere, oneOf, optionalString, POSITIONALS, required, type OptionValues } from './option-schemas.js';
 import { CLI_REPORT_FORMATS } from './pdf.js';
@@ -69,9 +70,6 @@ const reportFormat = () => oneOf(CLI_REPORT_FORMATS, got(`one of ${CLI_REPORT_FO
 const notADate = (input: unknown) => `not a date (YYYY-MM-DD or ISO 8601): ${JSON.stringify(input)}`;
 const args = () => z.array(z.string());
 const ACCOUNT_ID = /^\d{12}$/;
-
-export const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
-export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
 
 /** `--org` is `--accounts org` (added to any listed accounts). */
 function withOrg(values: OptionValues): void {

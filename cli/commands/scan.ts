@@ -17,7 +17,7 @@ import { fit, printable } from '../format-table.js';
 import { jsonEscaped, printableDocument } from '../../shared/model/display-text.js';
 import { writeOutFile, type CliIo } from '../io.js';
 
-import type { ScanOutputFormat } from '../declarations.js';
+import type { ScanOutputFormat } from './scan-formats.js';
 
 export type { ScanOutputFormat };
 
