@@ -349,7 +349,7 @@ const SETTINGS = {
     lambda: { param: 'auditSource' },
   }),
   sweepQueueUrl: setting(optionalText, () => null, {
-    doc: "the fanned-out sweep's units queue (planner sends, workers receive; set by `serverless.yml`); none: the sweep runs in one process",
+    doc: "the fanned-out sweep's units queue (planner sends, workers receive); none: the sweep runs in one process",
     lambda: 'stack',
   }),
   athenaWorkgroup: setting(workgroup, () => 'primary', {
@@ -375,21 +375,21 @@ const SETTINGS = {
   exemptTagKeys: setting(() => exemptionList('tag'), () => [], {
     value: 'LIST',
     help: 'KEY or KEY=VALUE globs, each optionally |YYYY-MM-DD (expiry)',
-    doc: 'models with these tags are exempt: `KEY` or `KEY=VALUE` globs, comma-separated, each optionally `\\|EXPIRY`',
+    doc: 'models with these tags are exempt: `KEY` or `KEY=VALUE` globs, comma-separated, each optionally `|EXPIRY`',
     commands: DECIDING,
     lambda: { param: 'exemptTagKeys' },
   }),
   exemptModelNamePatterns: setting(() => exemptionList('model-name'), () => [], {
     value: 'LIST',
     help: 'model name globs, each optionally |YYYY-MM-DD',
-    doc: 'model name globs, comma-separated, each optionally `\\|EXPIRY`',
+    doc: 'model name globs, comma-separated, each optionally `|EXPIRY`',
     commands: DECIDING,
     lambda: { param: 'exemptModelNamePatterns' },
   }),
   exemptPrincipalPatterns: setting(() => exemptionList('principal'), () => [], {
     value: 'LIST',
     help: 'caller ARN globs, each optionally |YYYY-MM-DD',
-    doc: 'caller ARN globs, comma-separated, each optionally `\\|EXPIRY`',
+    doc: 'caller ARN globs, comma-separated, each optionally `|EXPIRY`',
     commands: DECIDING,
     lambda: { param: 'exemptPrincipalPatterns' },
   }),
@@ -511,4 +511,14 @@ export function loadConfig(sources: ConfigSources): Config {
     throw new ConfigurationError(origin[name] ?? name, problem);
   }
   return toConfig(settings as Settings);
+}
+
+/**
+ * The region a run calls home, resolved here and nowhere else: the one given (`--region`), else
+ * AWS_REGION (the Lambda runtime always sets it), else `otherwise` (say, the region of the topic's
+ * ARN), else us-east-1.
+ */
+export function homeRegion(options: { given?: string | null; env?: Record<string, string | undefined>; otherwise?: string | null } = {}): string {
+  const { given, env = process.env, otherwise } = options;
+  return given ?? env.AWS_REGION ?? otherwise ?? 'us-east-1';
 }

@@ -1,6 +1,6 @@
 import { cloudTrailTableDdl, createDatabaseSql } from '../../shared/athena/sql.js';
 import { SAGEMAKER_REGIONS, resolveRegions } from '../../shared/aws/regions.js';
-import { loadConfig } from '../../shared/config.js';
+import { homeRegion, loadConfig } from '../../shared/config.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -28,7 +28,7 @@ export interface AthenaDdlOptions {
 }
 
 export async function athenaDdlCommand(values: AthenaDdlOptions, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const home = values.region ?? env.AWS_REGION ?? 'us-east-1';
+  const home = homeRegion({ given: values.region, env });
   const config = loadConfig({
     flags: {
       // --org is `--accounts org` (added to any listed accounts).

@@ -11,6 +11,7 @@ import { renderSarif } from '../../shared/scan/sarif.js';
 import { scanSources } from '../../shared/scan/scan.js';
 import type { TerraformFile } from '../../shared/scan/terraform-hcl.js';
 import { failsGate, SCAN_FINDING_FIELDS, type ScanFinding, type ScanProblem, type ScanResult } from '../../shared/scan/types.js';
+import { homeRegion } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { fit, printable } from '../format-table.js';
@@ -163,7 +164,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
     const record = pipelineRecord(result, code, pipelineContext(options.env), new Date());
     try {
       const [{ createAwsClients }, { filePipelineRecord }] = await Promise.all([import('../../shared/aws/clients.js'), import('../../shared/scan/pipeline-store.js')]);
-      const { s3 } = createAwsClients({ region: options.region ?? options.env.AWS_REGION ?? 'us-east-1' });
+      const { s3 } = createAwsClients({ region: homeRegion({ given: options.region, env: options.env }) });
       const where = await filePipelineRecord(s3, options.evidenceBucket, record);
       io.stderr(`isolation-guard: ${record.result}; filed ${where}`);
     } catch (error) {

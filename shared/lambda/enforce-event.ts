@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { extractRecords } from '../cloudtrail/extract.js';
 import { lenientCreateModelRecord } from '../cloudtrail/lenient-record.js';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CreateModelRecordSchema } from '../cloudtrail/record.js';
+import { homeRegion } from '../config.js';
 import { enforceRecord, type EnforcementDeps, type EnforcementResult, type EnforcementSettings } from '../enforcement/pipeline.js';
 import { EnforcementIncompleteError, RecordValidationError } from '../errors.js';
 
@@ -77,7 +78,7 @@ export async function enforceEvent(
   if (item.kind === 'invalid') {
     // A CreateModel call with a missing or malformed field is a violation with that reason (fail
     // closed), alerted as unconfirmed; anything else malformed fails the invocation.
-    const record = item.record ? lenientCreateModelRecord(item.record, { now: deps.now(), region: process.env.AWS_REGION ?? 'us-east-1' }) : null;
+    const record = item.record ? lenientCreateModelRecord(item.record, { now: deps.now(), region: homeRegion() }) : null;
     if (record === null) throw item.error;
     result = await enforceRecord(record, settings, deps, { malformed: item.error.message });
   } else {
