@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { COMMANDS } from '../../cli/declarations.js';
 import { envName, homeRegion, isSwitch, settingInfo, SETTING_NAMES } from '../../shared/config.js';
 import { staleSettingsTable } from '../../scripts/settings-table.js';
@@ -83,5 +84,18 @@ describe('the home region is resolved in one place', () => {
     expect(files.length).toBeGreaterThan(100);
     const reads = files.filter((file) => file !== 'shared/config.ts' && /\.AWS_REGION\b|\[\s*['"`]AWS_REGION['"`]\s*\]/.test(readFileSync(join(ROOT, file), 'utf8')));
     expect(reads).toEqual([]);
+  });
+});
+
+describe("the command line's options are typed at the edge", () => {
+  it("every command's schema parses exactly its declared options (--org and --workgroup fold into settings)", () => {
+    for (const command of COMMANDS) {
+      const schema = command.schema();
+      expect(schema, command.name).toBeInstanceOf(z.ZodObject);
+      const keys = Object.keys((schema as z.ZodObject).shape);
+      expect(keys.filter((key) => key !== 'positionals' && !(key in command.options)), command.name).toEqual([]);
+      expect(Object.keys(command.options).filter((option) => !keys.includes(option) && option !== 'org' && option !== 'workgroup'), command.name).toEqual([]);
+      expect(keys.includes('positionals') || !command.positionals, command.name).toBe(true);
+    }
   });
 });
