@@ -437,7 +437,7 @@ type Settings = { [K in keyof typeof SETTINGS]: z.output<ReturnType<(typeof SETT
 function toConfig(settings: Settings) {
   const { exemptTagKeys, exemptModelNamePatterns, exemptPrincipalPatterns, classificationTagKey, classes, environmentTagKey, productionValues, ...rest } = settings;
   const priorities: PrioritySettings = { classificationTagKey, classes, environmentTagKey, productionValues };
-  return { ...rest, exemptions: [...exemptTagKeys, ...exemptModelNamePatterns, ...exemptPrincipalPatterns] as Exemption[], priorities };
+  return { ...rest, exemptions: [...exemptTagKeys, ...exemptModelNamePatterns, ...exemptPrincipalPatterns], priorities };
 }
 
 /** Every setting of the service, parsed (its type inferred from the schemas in SETTINGS). */
