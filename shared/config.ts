@@ -16,55 +16,6 @@ import { dateOrDateTime } from './dates.js';
  */
 
 
-export interface Config {
-  mode: Mode;
-  dryRun: boolean;
-  exemptions: Exemption[];
-  /** Tag keys that mark a model as managed by infrastructure as code: delete mode quarantines it instead. */
-  iacTagKeys: string[];
-  topicArn: string | null;
-  /** SSM SecureString parameter holding the Slack webhook URL (read through middy, cached, never logged). */
-  slackWebhookParameter: string | null;
-  /** The webhook URL itself: for the CLI only, as a flag or in a --config file (never from the environment; a Lambda reads it from SSM). */
-  slackWebhookUrl: string | null;
-  /** EventBridge bus for finding events; null: no finding events. */
-  findingBusName: string | null;
-  /** DynamoDB table of the step ledger; null: effects are deduplicated in memory for one run only. */
-  idempotencyTable: string | null;
-  /** Regions a sweep covers; empty: the current region. `all`: every region SageMaker is offered in. */
-  regions: string[];
-  /** A sweep alerts on a violating model again only after this many days. */
-  reminderDays: number;
-  /** S3 bucket for evidence (inventory snapshots, audit reports); null: the Lambdas cannot file them. */
-  evidenceBucket: string | null;
-  /** Where the history Lambda reads CloudTrail: `lookup` (the last 90 days), `s3://BUCKET/PREFIX` or `athena:DATABASE.TABLE`. */
-  auditSource: string;
-  /** SQS queue of the fanned-out sweep's units (planner sends, workers receive); null: the sweep runs in one process. */
-  sweepQueueUrl: string | null;
-  /** Athena workgroup of `athena:` audits. */
-  athenaWorkgroup: string;
-  /** `s3://BUCKET/PREFIX/` for Athena's results; null: the workgroup's configured location. */
-  athenaOutputLocation: string | null;
-  /** Role assumed in member accounts (organisation set-up); null: this account only. */
-  memberRoleName: string | null;
-  /** The external id the member roles require. */
-  externalId: string | null;
-  /** The SSM SecureString holding that external id (the Lambdas: never the id in their environment); read when first needed. */
-  externalIdParameter: string | null;
-  /** Accounts a sweep or audit covers; empty: this account; `org`: every active account of the organisation. */
-  accounts: string[];
-  /** Names alerts give accounts (`ID=name`), e.g. their alias or Organizations name. */
-  accountNames: Record<string, string>;
-  /** The exception register file (JSON or YAML); its entries join `exemptions` when read (shared/governance). */
-  exceptions: string | null;
-  /** Data classification and environment tags: severity and per-class mode. */
-  priorities: PrioritySettings;
-  /** Send each decided model to AWS Security Hub as a finding (BatchImportFindings). */
-  securityHub: boolean;
-  /** Recreate mode: the tag key whose value `allowed` lets the enforce Lambda fix a model. */
-  autoFixTagKey: string;
-}
-
 /**
  * Each schema below is built on first use (`once`): a Lambda parses the few settings its
  * environment gives, and building every zod schema at cold start cost about 6 ms of the enforce
@@ -73,7 +24,7 @@ export interface Config {
  */
 
 /** An issue message `expected WHAT, got INPUT` (the input as JSON: it names what was given). */
-const got = (what: string) => (issue: { input?: unknown }) => `expected ${what}, got ${JSON.stringify(issue.input)}`;
+export const got = (what: string) => (issue: { input?: unknown }) => `expected ${what}, got ${JSON.stringify(issue.input)}`;
 
 /** Text, trimmed; blank (or null in a config file) is "not set". */
 const optionalText = once(() =>
@@ -235,82 +186,272 @@ const tagKey = () =>
 
 const mode = () => z.string({ error: got(`one of ${MODES.join(', ')}`) }).trim().pipe(z.enum(MODES, { error: got(`one of ${MODES.join(', ')}`) }));
 
-/** One setting: its zod schema (built when a value is given) and its default (when none is). */
-const setting = <S extends z.ZodType>(schema: () => S, fallback: () => NoInfer<z.output<S>>) => ({ schema: once(schema), fallback });
+/** The CLI commands that take settings as flags (cli/declarations.ts declares the commands). */
+export type SettingCommand = 'evaluate' | 'enforce' | 'sweep' | 'audit' | 'scan' | 'fix';
+
+/** Everything said about a setting besides its schema: the CLI's help, the README's row, the Lambdas' source. */
+export interface SettingInfo {
+  /** The value's name in the CLI's help (`LIST`, `ARN`); a switch (boolean default) has none. */
+  value?: string;
+  /** One line for `--help`. */
+  help?: string;
+  /** The README's "meaning" (Markdown); `help` when absent. */
+  doc?: string;
+  /** The README's "default" (Markdown); derived from the default value when absent. */
+  defaultText?: string;
+  /** The commands that take it as `--flag` (also as ISOLATION_GUARD_<NAME> and a --config key). */
+  commands?: readonly SettingCommand[];
+  /**
+   * How a Lambda gets it: a stage parameter of serverless.yml (`{ param: 'mode' }`, reaching the
+   * Lambda as ISOLATION_GUARD_MODE), `'stack'` (serverless.yml sets the stack's own resource), or
+   * absent (the CLI only). tests/unit/settings-declaration.test.ts checks serverless.yml against it.
+   */
+  lambda?: { param: string } | 'stack';
+  /** A secret: never read from the environment (ISOLATION_GUARD_<NAME> is refused, exit 2), only as a flag or a --config key. */
+  secret?: true;
+}
+
+/** One setting: its zod schema (built when a value is given), its default (when none is) and what is said about it. */
+const setting = <S extends z.ZodType>(schema: () => S, fallback: () => NoInfer<z.output<S>>, info: SettingInfo) => ({
+  schema: once(schema),
+  fallback,
+  info,
+});
+
+// Which commands take a setting. Exemptions and governance decide in every command that decides.
+const DECIDING: readonly SettingCommand[] = ['evaluate', 'enforce', 'sweep', 'audit'];
+const ACTING: readonly SettingCommand[] = ['enforce', 'sweep'];
+const MEMBER_ACCOUNTS: readonly SettingCommand[] = ['enforce', 'sweep', 'audit', 'fix'];
 
 /**
- * The settings schema: one field per setting, keyed by its config-file name (env and flag names
- * derive from it), each with its default. `loadConfig` hands each setting given its one raw value
- * (the flag's, else the environment's, else the file's) and reshapes the result into `Config`.
+ * The settings: the one declaration of each. Keyed by its config-file name (env and flag names
+ * derive from it), each with its schema, its default, its help and where it is set. `loadConfig`
+ * hands each setting given its one raw value (the flag's, else the environment's, else the
+ * file's) and reshapes the result into `Config`. The order is the order of the CLI's help and of
+ * the README's table (`npm run docs:settings`), and the first bad setting in it is the one named.
  */
 const SETTINGS = {
-  mode: setting(mode, (): Mode => 'alert'),
-  dryRun: setting(switchSetting, () => false),
-  exemptTagKeys: setting(() => exemptionList('tag'), () => []),
-  exemptModelNamePatterns: setting(() => exemptionList('model-name'), () => []),
-  exemptPrincipalPatterns: setting(() => exemptionList('principal'), () => []),
-  iacTagKeys: setting(stringList, () => []),
-  topicArn: setting(() => optionalMatching(SNS_TOPIC_ARN, got('an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')), () => null),
-  slackWebhookParameter: setting(parameterName, () => null),
-  slackWebhookUrl: setting(webhookUrl, () => null),
-  findingBusName: setting(() => optionalMatching(EVENT_BUS, got('an event bus name or ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)')), () => null),
-  idempotencyTable: setting(() => optionalMatching(DYNAMODB_TABLE, got('a DynamoDB table name or ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)')), () => null),
-  regions: setting(regionList, () => []),
-  reminderDays: setting(days, () => 7),
-  evidenceBucket: setting(optionalText, () => null),
-  auditSource: setting(auditSource, () => 'lookup'),
-  sweepQueueUrl: setting(optionalText, () => null),
-  athenaWorkgroup: setting(workgroup, () => 'primary'),
-  athenaOutputLocation: setting(s3Location, () => null),
-  memberRoleName: setting(optionalText, () => null),
-  externalId: setting(optionalText, () => null),
-  externalIdParameter: setting(parameterName, () => null),
-  accounts: setting(accounts, () => []),
-  accountNames: setting(accountNames, () => ({})),
-  exceptions: setting(optionalText, () => null),
-  classificationTagKey: setting(tagKey, () => DEFAULT_PRIORITIES.classificationTagKey),
-  classes: setting(classes, () => ({})),
-  environmentTagKey: setting(tagKey, () => DEFAULT_PRIORITIES.environmentTagKey),
-  productionValues: setting(stringList, () => [...DEFAULT_PRIORITIES.productionValues]),
-  securityHub: setting(switchSetting, () => false),
-  autoFixTagKey: setting(tagKey, () => AUTO_FIX_TAG),
+  regions: setting(regionList, () => [], {
+    value: 'LIST|all',
+    help: 'regions to cover (default: the current region)',
+    doc: 'regions a sweep covers, comma-separated, or `all`',
+    defaultText: 'the current region',
+    commands: ['sweep', 'audit'],
+    lambda: { param: 'regions' },
+  }),
+  accounts: setting(accounts, () => [], {
+    value: 'LIST|org',
+    help: 'member account ids, or org for every active account',
+    doc: 'accounts a sweep or audit covers: ids, or `org` (`--org`)',
+    defaultText: 'this account',
+    commands: ['sweep', 'audit'],
+    lambda: { param: 'accounts' },
+  }),
+  reminderDays: setting(days, () => 7, {
+    value: 'N',
+    help: 'alert on the same violating model again after N days (7)',
+    doc: 'a sweep alerts on the same violating model again after this many days',
+    commands: ['sweep'],
+    lambda: { param: 'reminderDays' },
+  }),
+  mode: setting(mode, (): Mode => 'alert', {
+    value: 'alert|quarantine|recreate|delete',
+    help: 'remediation of a violating model (default alert)',
+    doc: '`alert`, `quarantine` (tag `isolation-guard:quarantine`), `recreate` ([Fixing a model](#fixing-a-model)), `delete`',
+    commands: ACTING,
+    lambda: { param: 'mode' },
+  }),
+  autoFixTagKey: setting(tagKey, () => AUTO_FIX_TAG, {
+    value: 'KEY',
+    help: 'recreate mode fixes models tagged KEY=allowed (isolation-guard:auto-fix)',
+    doc: 'recreate mode fixes only models tagged `KEY=allowed`',
+    commands: ACTING,
+    lambda: { param: 'autoFixTagKey' },
+  }),
+  dryRun: setting(switchSetting, () => false, {
+    help: 'decide and alert, change nothing',
+    doc: 'decide and alert, say what would be done, change nothing',
+    commands: ACTING,
+    lambda: { param: 'dryRun' },
+  }),
+  topicArn: setting(() => optionalMatching(SNS_TOPIC_ARN, got('an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)')), () => null, {
+    value: 'ARN',
+    help: 'SNS alert topic (its region is taken from the ARN)',
+    defaultText: "the stack's topic in the Lambdas",
+    commands: ACTING,
+    lambda: 'stack',
+  }),
+  slackWebhookParameter: setting(parameterName, () => null, {
+    doc: 'SSM SecureString holding the Slack webhook URL, read through middy, cached, never logged (`/team/slack`; `team/slack` is read as the same)',
+    lambda: { param: 'slackWebhookParameter' },
+  }),
+  slackWebhookUrl: setting(webhookUrl, () => null, {
+    value: 'URL',
+    help: 'Slack incoming webhook (better: "slackWebhookUrl" in a --config file; never read from the environment)',
+    doc: 'the URL itself, as a flag or in a `--config` file (never read from the environment: `ISOLATION_GUARD_SLACK_WEBHOOK_URL` is refused, exit 2; never printed; https only, http only to `127.0.0.1`/`localhost`)',
+    commands: ACTING,
+    secret: true,
+  }),
+  findingBusName: setting(() => optionalMatching(EVENT_BUS, got('an event bus name or ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)')), () => null, {
+    value: 'NAME',
+    help: 'EventBridge bus for finding events',
+    doc: 'EventBridge bus for finding events; none: no finding events',
+    defaultText: '`default` in `serverless.yml`',
+    commands: ACTING,
+    lambda: { param: 'findingBusName' },
+  }),
+  idempotencyTable: setting(() => optionalMatching(DYNAMODB_TABLE, got('a DynamoDB table name or ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME)')), () => null, {
+    value: 'NAME|ARN',
+    help: 'DynamoDB step ledger: effects once per event across runs',
+    doc: 'DynamoDB step ledger (a name, or an ARN whose region is used); none: effects are deduplicated in memory for one run only',
+    defaultText: "the stack's table in the Lambdas",
+    commands: ACTING,
+    lambda: 'stack',
+  }),
+  iacTagKeys: setting(stringList, () => [], {
+    value: 'LIST',
+    help: 'tag keys of IaC-managed models (delete becomes quarantine)',
+    doc: "tag keys of models managed by infrastructure as code: delete mode quarantines them instead (CloudFormation's `aws:cloudformation:stack-name` and `invokedBy` CloudFormation always count)",
+    commands: [...ACTING, 'fix'],
+    lambda: { param: 'iacTagKeys' },
+  }),
+  memberRoleName: setting(optionalText, () => null, {
+    value: 'NAME',
+    help: 'role to assume in member accounts (organisation set-up)',
+    doc: 'the role assumed in member accounts (organisation set-up); none: this account only',
+    commands: MEMBER_ACCOUNTS,
+    lambda: { param: 'memberRoleName' },
+  }),
+  externalId: setting(optionalText, () => null, {
+    value: 'ID',
+    help: 'the external id that role requires',
+    doc: 'the external id the member roles require (the CLI; the Lambdas read `externalIdParameter`)',
+    commands: MEMBER_ACCOUNTS,
+  }),
+  externalIdParameter: setting(parameterName, () => null, {
+    doc: 'SSM SecureString holding that external id: the Lambdas read it there (`ssm:GetParameter`) when first needed, never from their environment',
+    lambda: { param: 'externalIdParameter' },
+  }),
+  accountNames: setting(accountNames, () => ({}), {
+    value: 'LIST',
+    help: 'ID=name entries, so reports and alerts name accounts',
+    doc: '`ID=name` entries (an alias or Organizations name): alerts and reports name the account',
+    commands: ['enforce', 'sweep', 'audit'],
+    lambda: { param: 'accountNames' },
+  }),
+  evidenceBucket: setting(optionalText, () => null, {
+    value: 'NAME',
+    help: 'the evidence bucket (inventory snapshots, reports)',
+    doc: 'where snapshots and reports are filed and read',
+    defaultText: "the stack's bucket in the Lambdas",
+    commands: ['audit', 'scan'],
+    lambda: 'stack',
+  }),
+  auditSource: setting(auditSource, () => 'lookup', {
+    doc: "where the history Lambda reads CloudTrail: `lookup` (the last 90 days), `s3://BUCKET/PREFIX` or `athena:DATABASE.TABLE` (the CLI's `--source` also takes `evidence:BUCKET`)",
+    lambda: { param: 'auditSource' },
+  }),
+  sweepQueueUrl: setting(optionalText, () => null, {
+    doc: "the fanned-out sweep's units queue (planner sends, workers receive); none: the sweep runs in one process",
+    lambda: 'stack',
+  }),
+  athenaWorkgroup: setting(workgroup, () => 'primary', {
+    value: 'NAME',
+    help: 'Athena workgroup for --source athena:... (default primary)',
+    doc: 'Athena workgroup of `athena:` audits (`--workgroup`)',
+    commands: ['audit'],
+    lambda: 'stack',
+  }),
+  athenaOutputLocation: setting(s3Location, () => null, {
+    value: 's3://BUCKET/PREFIX/',
+    help: 'Athena query results, unless the workgroup sets one',
+    doc: "`s3://BUCKET/PREFIX/` for Athena's results (the history Lambda: `athena-results/` of the evidence bucket); none: the workgroup's",
+    commands: ['audit'],
+    lambda: 'stack',
+  }),
+  securityHub: setting(switchSetting, () => false, {
+    help: 'one Security Hub finding per decided model (BatchImportFindings)',
+    doc: 'one Security Hub finding per decided model ([Security Hub](#security-hub))',
+    commands: ACTING,
+    lambda: { param: 'securityHub' },
+  }),
+  exemptTagKeys: setting(() => exemptionList('tag'), () => [], {
+    value: 'LIST',
+    help: 'KEY or KEY=VALUE globs, each optionally |YYYY-MM-DD (expiry)',
+    doc: 'models with these tags are exempt: `KEY` or `KEY=VALUE` globs, comma-separated, each optionally `|EXPIRY`',
+    commands: DECIDING,
+    lambda: { param: 'exemptTagKeys' },
+  }),
+  exemptModelNamePatterns: setting(() => exemptionList('model-name'), () => [], {
+    value: 'LIST',
+    help: 'model name globs, each optionally |YYYY-MM-DD',
+    doc: 'model name globs, comma-separated, each optionally `|EXPIRY`',
+    commands: DECIDING,
+    lambda: { param: 'exemptModelNamePatterns' },
+  }),
+  exemptPrincipalPatterns: setting(() => exemptionList('principal'), () => [], {
+    value: 'LIST',
+    help: 'caller ARN globs, each optionally |YYYY-MM-DD',
+    doc: 'caller ARN globs, comma-separated, each optionally `|EXPIRY`',
+    commands: DECIDING,
+    lambda: { param: 'exemptPrincipalPatterns' },
+  }),
+  exceptions: setting(optionalText, () => null, {
+    value: 'FILE',
+    help: 'the exception register (JSON or YAML; README "Exceptions")',
+    doc: 'the exception register file, JSON or YAML ([Exceptions](#exceptions)); its entries join the exemptions',
+    defaultText: '— (`exceptions.json` in the Lambdas)',
+    commands: DECIDING,
+    lambda: { param: 'exceptionsFile' },
+  }),
+  classificationTagKey: setting(tagKey, () => DEFAULT_PRIORITIES.classificationTagKey, {
+    value: 'KEY',
+    help: 'data classification tag (data-classification)',
+    doc: 'data classification tag ([Priorities](#priorities))',
+    commands: DECIDING,
+    lambda: { param: 'classificationTagKey' },
+  }),
+  classes: setting(classes, () => ({}), {
+    value: 'JSON',
+    help: '{"phi": {"severity": "critical", "mode": "delete"}, ...}',
+    doc: 'per-class `{severity, mode}` as JSON ([Priorities](#priorities))',
+    commands: DECIDING,
+    lambda: { param: 'classes' },
+  }),
+  environmentTagKey: setting(tagKey, () => DEFAULT_PRIORITIES.environmentTagKey, {
+    value: 'KEY',
+    help: 'environment tag (environment)',
+    doc: 'environment tag: with `productionValues`, which models count as production',
+    commands: DECIDING,
+    lambda: { param: 'environmentTagKey' },
+  }),
+  productionValues: setting(stringList, () => [...DEFAULT_PRIORITIES.productionValues], {
+    value: 'LIST',
+    help: 'its values that mean production (prod,production)',
+    doc: 'values of the environment tag that mean production',
+    commands: DECIDING,
+    lambda: { param: 'productionValues' },
+  }),
 };
 
 type Settings = { [K in keyof typeof SETTINGS]: z.output<ReturnType<(typeof SETTINGS)[K]['schema']>> };
 
-/** The settings, parsed, reshaped into `Config`. */
-const toConfig = (s: Settings): Config => ({
-  mode: s.mode,
-  dryRun: s.dryRun,
-  exemptions: [...s.exemptTagKeys, ...s.exemptModelNamePatterns, ...s.exemptPrincipalPatterns],
-  iacTagKeys: s.iacTagKeys,
-  topicArn: s.topicArn,
-  slackWebhookParameter: s.slackWebhookParameter,
-  slackWebhookUrl: s.slackWebhookUrl,
-  findingBusName: s.findingBusName,
-  idempotencyTable: s.idempotencyTable,
-  regions: s.regions,
-  reminderDays: s.reminderDays,
-  evidenceBucket: s.evidenceBucket,
-  auditSource: s.auditSource,
-  sweepQueueUrl: s.sweepQueueUrl,
-  athenaWorkgroup: s.athenaWorkgroup,
-  athenaOutputLocation: s.athenaOutputLocation,
-  memberRoleName: s.memberRoleName,
-  externalId: s.externalId,
-  externalIdParameter: s.externalIdParameter,
-  accounts: s.accounts,
-  accountNames: s.accountNames,
-  exceptions: s.exceptions,
-  priorities: {
-    classificationTagKey: s.classificationTagKey,
-    classes: s.classes,
-    environmentTagKey: s.environmentTagKey,
-    productionValues: s.productionValues,
-  },
-  securityHub: s.securityHub,
-  autoFixTagKey: s.autoFixTagKey,
-});
+/** The settings, parsed, reshaped into `Config`: the exemptions in one list, the priorities in one object. */
+function toConfig(settings: Settings) {
+  const { exemptTagKeys, exemptModelNamePatterns, exemptPrincipalPatterns, classificationTagKey, classes, environmentTagKey, productionValues, ...rest } = settings;
+  const priorities: PrioritySettings = { classificationTagKey, classes, environmentTagKey, productionValues };
+  return { ...rest, exemptions: [...exemptTagKeys, ...exemptModelNamePatterns, ...exemptPrincipalPatterns], priorities };
+}
+
+/** Every setting of the service, parsed (its type inferred from the schemas in SETTINGS). */
+export type Config = ReturnType<typeof toConfig>;
+
+/** What is said about each setting (help, default, where it is set), in the settings' order. */
+export const settingInfo = (name: SettingName): SettingInfo => SETTINGS[name].info;
+/** A setting's default value (what it is when not given). */
+export const settingDefault = (name: SettingName): unknown => SETTINGS[name].fallback();
+/** A switch: `--dry-run` on the command line, not `--dry-run VALUE`. */
+export const isSwitch = (name: SettingName): boolean => typeof SETTINGS[name].fallback() === 'boolean';
 
 export type SettingName = keyof typeof SETTINGS;
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
@@ -350,8 +491,10 @@ export function loadConfig(sources: ConfigSources): Config {
   const origin: Record<string, string> = {};
   // A secret is never read from the environment (README "Deploying": the webhook is "never in serverless.yml or the
   // environment"): the Lambdas read it from SSM, the CLI takes it as a flag or in a --config file. Refused, not ignored.
-  if (sources.env?.[envName('slackWebhookUrl')] !== undefined) {
-    throw new ConfigurationError(envName('slackWebhookUrl'), 'a secret is never read from the environment: store the webhook URL in SSM (slackWebhookParameter), or give it to the CLI as "slackWebhookUrl" in a --config file');
+  for (const name of SETTING_NAMES) {
+    if (SETTINGS[name].info.secret && sources.env?.[envName(name)] !== undefined) {
+      throw new ConfigurationError(envName(name), `a secret is never read from the environment: ${name === 'slackWebhookUrl' ? 'store the webhook URL in SSM (slackWebhookParameter), or ' : ''}give it to the CLI as "${name}" in a --config file`);
+    }
   }
   for (const name of SETTING_NAMES) {
     const given = [sources.flags?.[name], sources.env?.[envName(name)], sources.file?.values[name]].find((value) => value !== undefined);
@@ -378,4 +521,14 @@ export function loadConfig(sources: ConfigSources): Config {
     throw new ConfigurationError(origin[name] ?? name, problem);
   }
   return toConfig(settings as Settings);
+}
+
+/**
+ * The region a run calls home, resolved here and nowhere else: the one given (`--region`), else
+ * AWS_REGION (the Lambda runtime always sets it), else `otherwise` (say, the region of the topic's
+ * ARN), else us-east-1.
+ */
+export function homeRegion(options: { given?: string | null; env?: Record<string, string | undefined>; otherwise?: string | null } = {}): string {
+  const { given, env = process.env, otherwise } = options;
+  return given ?? env.AWS_REGION ?? otherwise ?? 'us-east-1';
 }

@@ -1,42 +1,40 @@
 import { cloudTrailTableDdl, createDatabaseSql } from '../../shared/athena/sql.js';
 import { SAGEMAKER_REGIONS, resolveRegions } from '../../shared/aws/regions.js';
-import { loadConfig } from '../../shared/config.js';
-import { UsageError } from '../../shared/errors.js';
+import { homeRegion, loadConfig } from '../../shared/config.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { isDay } from '../../shared/dates.js';
 
 /**
  * `isolation-guard athena ddl`: prints (or with `--create` runs) the CREATE EXTERNAL TABLE of a
  * trail's archive with partition projection on account, region and day.
  */
-export async function athenaDdlCommand(parsed: Record<string, unknown>, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const values = parsed as {
-    'trail-bucket'?: string;
-    prefix: string;
-    'org-id'?: string;
-    database: string;
-    table: string;
-    from: string;
-    accounts?: string;
-    org: boolean;
-    regions: string;
-    create: boolean;
-    workgroup?: string;
-    'athena-output-location'?: string;
-    region?: string;
-  };
-  if (!values['trail-bucket']) throw new UsageError('--trail-bucket: required (the bucket the trail delivers to)');
-  if (!isDay(values.from)) {
-    throw new UsageError(`--from: expected YYYY-MM-DD (first day of the projection), got ${JSON.stringify(values.from)}`);
-  }
-  const home = values.region ?? env.AWS_REGION ?? 'us-east-1';
+/** `athena ddl`'s options, parsed by cli/declarations.ts (the trail bucket given, `from` a day). */
+export interface AthenaDdlOptions {
+  'trail-bucket': string;
+  prefix: string;
+  'org-id': string | null;
+  database: string;
+  table: string;
+  /** The first day projected, YYYY-MM-DD. */
+  from: string;
+  accounts: string | null;
+  /** `--org`: every active account of the organisation, with any `accounts`. */
+  org: boolean;
+  regions: string;
+  create: boolean;
+  workgroup: string | null;
+  'athena-output-location': string | null;
+  region: string | null;
+}
+
+export async function athenaDdlCommand(values: AthenaDdlOptions, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const home = homeRegion({ given: values.region, env });
   const config = loadConfig({
     flags: {
-      // --org is folded into --accounts by the command line (withOrg).
-      accounts: values.accounts || undefined,
-      athenaWorkgroup: values.workgroup,
-      athenaOutputLocation: values['athena-output-location'],
+      // --org is `--accounts org` (added to any listed accounts).
+      accounts: [values.accounts, values.org ? 'org' : null].filter((entry) => entry !== null && entry !== '').join(',') || undefined,
+      athenaWorkgroup: values.workgroup ?? undefined,
+      athenaOutputLocation: values['athena-output-location'] ?? undefined,
     },
     env,
   });

@@ -3,7 +3,7 @@ import { renderAudit } from '../../shared/audit/render-audit.js';
 import { runAudit } from '../../shared/audit/run-audit.js';
 import type { AwsClients } from '../../shared/aws/clients.js';
 import type { AccountRouter } from '../../shared/aws/accounts.js';
-import type { Config } from '../../shared/config.js';
+import { homeRegion, type Config } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { printable } from '../format-table.js';
@@ -41,7 +41,7 @@ export const parsePeriodBound = (flag: '--from' | '--to', value: string): Date =
 export async function auditCommand(options: AuditOptions, io: CliIo): Promise<ExitCode> {
   if (options.to <= options.from) throw new UsageError('--to must be after --from');
   const output = reportOutput(options.format, options.out, options.env);
-  const home = options.region ?? options.env.AWS_REGION ?? 'us-east-1';
+  const home = homeRegion({ given: options.region, env: options.env });
   const spec = options.source ?? 'lookup';
   if (spec === 'lookup' && options.now.getTime() - options.from.getTime() > LOOKUP_DAYS * 86_400_000) {
     throw new UsageError(`--source lookup covers the last ${LOOKUP_DAYS} days only; for an older period give --source s3://BUCKET/PREFIX, athena:DATABASE.TABLE, evidence:BUCKET or a directory`);

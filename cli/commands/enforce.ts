@@ -4,7 +4,7 @@ import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { readFiles } from '../../shared/cloudtrail/read-files.js';
 import { recordItemsOf, type RecordItem } from '../../shared/cloudtrail/record-reader.js';
 import { nearMiss } from '../../shared/cloudtrail/near-miss.js';
-import type { Config } from '../../shared/config.js';
+import { homeRegion, type Config } from '../../shared/config.js';
 import { deleteDeadLetter, receiveDeadLetters } from '../../shared/dlq/dead-letter-queue.js';
 import { eventFromDeadLetter } from '../../shared/dlq/dead-letter.js';
 import { ledgerTableOfQueue } from '../../shared/dlq/replay-ledger.js';
@@ -45,7 +45,7 @@ export const resultLine = (result: EnforcementResult): string => jsonLine(result
  */
 export async function enforceCommand(options: EnforceOptions, io: CliIo, deps?: EnforcementDeps): Promise<ExitCode> {
   const regions = resourceRegions({ topicArn: options.config.topicArn, queueUrl: options.fromDlq, table: options.config.idempotencyTable }, options.region);
-  const region = options.region ?? options.env.AWS_REGION ?? regions.sns ?? regions.sqs ?? 'us-east-1';
+  const region = homeRegion({ given: options.region, env: options.env, otherwise: regions.sns ?? regions.sqs });
   const clients = createAwsClients({ region, regions, requestHandler: ENFORCE_CLI_TIMEOUTS });
   warnIfNobodyIsTold(options.config, io);
   const pipelineDeps = deps ?? enforcementDeps(options.config, clients, { router: routerFromConfig(options.config, clients, { region }) });

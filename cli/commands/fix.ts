@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { routerFromConfig } from '../../shared/aws/accounts.js';
 import { createAwsClients } from '../../shared/aws/clients.js';
-import type { Config } from '../../shared/config.js';
+import { homeRegion, type Config } from '../../shared/config.js';
 import { fixModel } from '../../shared/fix/fix-model.js';
 import { fixReport, fixText } from '../../shared/fix/render-fix.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -30,7 +30,7 @@ export interface FixCommandOptions {
  * model without --force; 3: a step failed (each step says whether it was made).
  */
 export async function fixCommand(options: FixCommandOptions, io: CliIo): Promise<ExitCode> {
-  const region = options.region ?? options.env.AWS_REGION ?? 'us-east-1';
+  const region = homeRegion({ given: options.region, env: options.env });
   const clients = createAwsClients({ region });
   const router = routerFromConfig(options.config, clients, { region });
   const sagemaker = await router.sagemakerFor({ account: options.account, region });

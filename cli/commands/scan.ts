@@ -11,17 +11,17 @@ import { renderSarif } from '../../shared/scan/sarif.js';
 import { scanSources } from '../../shared/scan/scan.js';
 import type { TerraformFile } from '../../shared/scan/terraform-hcl.js';
 import { failsGate, SCAN_FINDING_FIELDS, type ScanFinding, type ScanProblem, type ScanResult } from '../../shared/scan/types.js';
-import type { Config } from '../../shared/config.js';
+import { homeRegion } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { fit, printable } from '../format-table.js';
 import { jsonEscaped, printableDocument } from '../../shared/model/display-text.js';
 import { writeOutFile, type CliIo } from '../io.js';
 import { errorText } from '../../shared/model/error-text.js';
-import { dateOption } from '../../shared/dates.js';
 
-const SCAN_OUTPUT_FORMATS = ['json', 'table', 'sarif'] as const;
-export type ScanOutputFormat = (typeof SCAN_OUTPUT_FORMATS)[number];
+import type { ScanOutputFormat } from './scan-formats.js';
+
+export type { ScanOutputFormat };
 
 export interface ScanOptions {
   paths: string[];
@@ -165,7 +165,7 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
     const record = pipelineRecord(result, code, pipelineContext(options.env), new Date());
     try {
       const [{ createAwsClients }, { filePipelineRecord }] = await Promise.all([import('../../shared/aws/clients.js'), import('../../shared/scan/pipeline-store.js')]);
-      const { s3 } = createAwsClients({ region: options.region ?? options.env.AWS_REGION ?? 'us-east-1' });
+      const { s3 } = createAwsClients({ region: homeRegion({ given: options.region, env: options.env }) });
       const where = await filePipelineRecord(s3, options.evidenceBucket, record);
       io.stderr(`isolation-guard: ${record.result}; filed ${where}`);
     } catch (error) {
@@ -176,34 +176,3 @@ export async function scanCommand(options: ScanOptions, io: CliIo): Promise<Exit
   return code;
 }
 
-/** `scan` from its parsed command line (options declared in cli/main.ts). */
-export async function scanMain(values: Record<string, unknown>, positionals: string[], config: Config, io: CliIo, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const format = values.format as ScanOutputFormat;
-  if (!SCAN_OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${SCAN_OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  if (positionals.length === 0) throw new UsageError('scan: give at least one PATH (a file or a folder)');
-  const parameters = new Map<string, string>();
-  for (const entry of (values.parameter as string[] | undefined) ?? []) {
-    const eq = entry.indexOf('=');
-    if (eq < 1) throw new UsageError(`--parameter: expected KEY=VALUE, got ${JSON.stringify(entry)}`);
-    parameters.set(entry.slice(0, eq), entry.slice(eq + 1));
-  }
-  const asOf = values['as-of'];
-  const now = asOf === undefined ? new Date() : dateOption('--as-of', asOf);
-  return scanCommand(
-    {
-      paths: positionals,
-      format,
-      out: typeof values.out === 'string' ? values.out : null,
-      varFiles: (values['var-file'] as string[] | undefined) ?? [],
-      parameters,
-      now,
-      evidenceBucket: config.evidenceBucket,
-      region: typeof values.region === 'string' ? values.region : null,
-      env,
-      root: typeof values.root === 'string' ? resolve(values.root) : repositoryRoot(process.cwd()),
-      baseline: typeof values.baseline === 'string' ? values.baseline : null,
-      createBaseline: values['create-baseline'] === true,
-    },
-    io,
-  );
-}

@@ -3,7 +3,7 @@ import { createAwsClients } from '../../shared/aws/clients.js';
 import { resourceRegions } from '../../shared/aws/resource-regions.js';
 import { isAllRegions, resolveRegions } from '../../shared/aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../../shared/aws/accounts.js';
-import type { Config } from '../../shared/config.js';
+import { homeRegion, type Config } from '../../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/deps.js';
 import { inventorySummary, renderInventory } from '../../shared/reports/inventory-report.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
@@ -32,7 +32,7 @@ export interface SweepCommandOptions {
  */
 export async function sweepCommand(options: SweepCommandOptions, io: CliIo): Promise<ExitCode> {
   const output = reportOutput(options.format, options.out, options.env);
-  const home = options.region ?? options.env.AWS_REGION ?? 'us-east-1';
+  const home = homeRegion({ given: options.region, env: options.env });
   const clients = createAwsClients({ region: home, regions: resourceRegions({ topicArn: options.config.topicArn, table: options.config.idempotencyTable }, options.region) });
   warnIfNobodyIsTold(options.config, io);
   const router = routerFromConfig(options.config, clients, { region: home });

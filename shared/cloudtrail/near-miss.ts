@@ -1,16 +1,6 @@
+import { distance } from 'fastest-levenshtein';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CREATE_MODEL, SAGEMAKER_EVENT_SOURCE } from './record.js';
 import { isObject } from '../model/is-object.js';
-
-/** Edit distance, for names of a dozen characters. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /**
  * Why a skipped record looks almost like a SageMaker CreateModel call (an event-name typo, another

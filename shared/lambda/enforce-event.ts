@@ -3,6 +3,7 @@ import type { ParsedResult } from '@aws-lambda-powertools/parser/types';
 import { z } from 'zod';
 import { extractRecords } from '../cloudtrail/extract.js';
 import { CLOUDTRAIL_API_CALL_DETAIL_TYPE, CreateModelRecordSchema } from '../cloudtrail/record.js';
+import { homeRegion } from '../config.js';
 import { effectFailed, enforceItem, type EnforceItemOutcome } from '../enforcement/enforce-item.js';
 import type { EnforcementDeps, EnforcementResult, EnforcementSettings } from '../enforcement/pipeline.js';
 import { RecordValidationError } from '../errors.js';
@@ -47,7 +48,7 @@ export async function enforceParsedEvent(
 }
 
 /** Where the Lambda runs: the region a malformed record without a valid one is taken to be in. */
-const lambdaRegion = () => ({ region: process.env.AWS_REGION ?? 'us-east-1' });
+const lambdaRegion = () => ({ region: homeRegion() });
 
 /**
  * Observes the result; throws when an effect failed, so the invocation fails and is retried, and

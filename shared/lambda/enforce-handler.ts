@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
 import type { EnforceClients } from '../aws/clients.js';
 import { routerFromConfig } from '../aws/accounts.js';
-import type { Config } from '../config.js';
+import { homeRegion, type Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
@@ -60,7 +60,7 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
       fetchData: { slackWebhookUrl: config.slackWebhookParameter },
       setToContext: true,
       cacheExpiry: options.secretCacheMs ?? 5 * 60_000,
-      awsClientOptions: { region: process.env.AWS_REGION, requestHandler: ENFORCE_REQUEST_BOUNDS },
+      awsClientOptions: { region: homeRegion(), requestHandler: ENFORCE_REQUEST_BOUNDS },
       // No fetch at start-up: a prefetch that fails (SSM denied or throttled) is a promise nobody
       // awaits, an unhandled rejection that fails the Lambda's initialisation and with it every
       // alert. Fetched in `before`, a failure costs only the Slack channel.

@@ -12,7 +12,7 @@ import { createAthenaClient, type AthenaClient } from '../aws/athena-client.js';
 import type { AwsClients } from '../aws/clients.js';
 import { fileEvidence, HTML_CONTENT, JSON_CONTENT } from '../aws/evidence-store.js';
 import { auditReportKey } from '../aws/evidence-keys.js';
-import type { Config } from '../config.js';
+import { homeRegion, type Config } from '../config.js';
 import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { logger } from './observability.js';
@@ -47,7 +47,7 @@ export function createHistoryHandler(options: { config: Config; clients: AwsClie
         parsed.data.from && parsed.data.to ? { from: instantOf(parsed.data.from), to: instantOf(parsed.data.to) } : previousMonth(now);
       if (period.to <= period.from) throw new RecordValidationError('to', 'must be after from');
       const router = routerFromConfig(config, clients);
-      const home = process.env.AWS_REGION ?? 'us-east-1';
+      const home = homeRegion();
       // An Athena query is stopped two minutes before the function's end, leaving time to read its rows and file the report.
       const athenaTimeoutMs = Math.max(10_000, (context?.getRemainingTimeInMillis?.() ?? 900_000) - 120_000);
       const source = await auditSource(

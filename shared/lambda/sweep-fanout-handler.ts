@@ -6,7 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AwsClients } from '../aws/clients.js';
 import { resolveAccounts, routerFromConfig, type AccountRouter } from '../aws/accounts.js';
 import { resolveRegions } from '../aws/regions.js';
-import type { Config } from '../config.js';
+import { homeRegion, type Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import { sendExpiryReminders } from '../governance/expiry-reminders.js';
@@ -98,7 +98,7 @@ export function createSweepPlannerHandler(options: FanOutOptions) {
         if (outcome.merged) finalised.push(old);
         logger.warn('Earlier sweep run merged with missing units', { ...outcome });
       }
-      const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
+      const regions = resolveRegions(config.regions, homeRegion());
       const accounts = await resolveAccounts(config.accounts, {}, config.accountNames);
       const units = planUnits(runId, accounts, regions);
       const queued = await queueSweepRun({ s3: clients.s3, sqs: clients.sqs, bucket, queueUrl }, { runId, startedAt: now.toISOString(), units });

@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import type { AwsClients } from '../aws/clients.js';
 import { isAllRegions, resolveRegions } from '../aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
-import type { Config } from '../config.js';
+import { homeRegion, type Config } from '../config.js';
 import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
 import { inventorySummary } from '../reports/inventory-report.js';
 import { storeInventorySnapshot } from '../sweep/snapshot-store.js';
@@ -24,7 +24,7 @@ export function createSweepHandler(options: { config: Config; clients: AwsClient
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .handler(async () => {
-      const regions = resolveRegions(config.regions, process.env.AWS_REGION ?? 'us-east-1');
+      const regions = resolveRegions(config.regions, homeRegion());
       const accounts = await resolveAccounts(config.accounts, {}, config.accountNames);
       const router = routerFromConfig(config, clients);
       const deps = enforcementDeps(config, clients, { router });
