@@ -143,8 +143,14 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number, maxFileByte
   // piling up between collections, and no fresh pages for the kernel to zero (a third of the inflate's
   // time). A file whose output does not fit (a gzip trailer that lies) is inflated by gunzipSync into
   // new memory, counted, and a full collection runs after every INFLATED_PER_GC bytes of those.
-  process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
-  const collect = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+  let gc: (() => void) | null = null;
+  const collect = () => {
+    if (gc === null) {
+      process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+      gc = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+    }
+    gc();
+  };
   const INFLATED_PER_GC = 16 * 1024 * 1024;
   let allocatedSinceGc = 0;
   let output = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
