@@ -155,6 +155,7 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number, maxFileByte
   let allocatedSinceGc = 0;
   let output = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
   let input = Buffer.allocUnsafeSlow(512 * 1024);
+  const KEPT_MAX = 16 * 1024 * 1024;
   const post = (message: object, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
   parentPort!.on('message', ({ id, bytes, path, words }: { id: number; bytes?: Uint8Array; path?: string; words: string[] }) => {
     try {
@@ -174,6 +175,19 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number, maxFileByte
       handle(id, raw, words);
     } catch (error) {
       post({ id, kind: 'failed', problem: error instanceof Error ? error.message : String(error) });
+    } finally {
+      // A kept buffer grown past KEPT_MAX by a rare large file is let go, so that the worker does not
+      // hold it (up to twice 32 MiB) for the rest of the run: the files after it start small again.
+      if (output.length > KEPT_MAX) {
+        const dropped = output.length;
+        output = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+        allocated(dropped);
+      }
+      if (input.length > KEPT_MAX) {
+        const dropped = input.length;
+        input = Buffer.allocUnsafeSlow(512 * 1024);
+        allocated(dropped);
+      }
     }
   });
   /** A file's bytes, read here into the kept buffer (the main thread only names the file); "stream" when too large to hold. */
@@ -232,12 +246,16 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number, maxFileByte
     // Inside the kept buffer when it fitted; otherwise pieces joined into new memory.
     return text.buffer === output.buffer ? text : counted(text);
   };
-  const counted = (text: Buffer) => {
-    allocatedSinceGc += text.length;
+  /** Memory outside the kept buffers, freed only by a collection: one runs after every INFLATED_PER_GC bytes of it. */
+  const allocated = (bytes: number) => {
+    allocatedSinceGc += bytes;
     if (allocatedSinceGc > INFLATED_PER_GC) {
       allocatedSinceGc = 0;
       collect();
     }
+  };
+  const counted = (text: Buffer) => {
+    allocated(text.length);
     return text;
   };
   /**

@@ -159,9 +159,11 @@ describe('the parse pool fast path against a full parse', () => {
     // One worker: the understating file comes while its kept buffer is still the first 4 MiB.
     files.push({ name: 'g1-trailer-understates.json.gz', bytes: Buffer.concat([gzipSync(bigText.subarray(0, bigText.length - 10)), gzipSync(bigText.subarray(bigText.length - 10))]) });
     files.push({ name: 'g2-big.json.gz', bytes: cloudTrailLogFile(big) });
+    // Past the 16 MiB a worker keeps between files: its buffers are let go, and the next file reads into new ones.
+    files.push({ name: 'g2-huge.json.gz', bytes: cloudTrailLogFile([...big, ...big, ...big, ...big]) });
     files.push({ name: 'g3-small.json.gz', bytes: cloudTrailLogFile(big.slice(0, 30)) });
     files.push({ name: 'g4-plain.json', bytes: gunzipSync(cloudTrailLogFile(big.slice(400, 500))) });
-    recordLevel.push('g1-trailer-understates.json.gz', 'g2-big.json.gz', 'g3-small.json.gz', 'g4-plain.json');
+    recordLevel.push('g1-trailer-understates.json.gz', 'g2-big.json.gz', 'g2-huge.json.gz', 'g3-small.json.gz', 'g4-plain.json');
     const dir = mkdtempSync(join(tmpdir(), 'fast-path-'));
     const single = createParsePool(1);
     try {
@@ -193,6 +195,8 @@ describe('the parse pool fast path against a full parse', () => {
       }
       expect(fast['g1-trailer-understates.json.gz']!.createModel).toBe(4);
       expect(fast['g2-big.json.gz']!.records).toBe(3_600);
+      expect(fast['g2-huge.json.gz']!.records).toBe(14_400);
+      expect(fast['g3-small.json.gz']!.records).toBe(30);
       expect(problems).toEqual(['cannot read (ENOENT)']);
       expect(Object.entries(fast).filter(([, c]) => c.fastPath > 0).map(([name]) => name).sort()).toEqual(recordLevel.filter((name) => name !== 'f33-empty.json.gz').sort());
     } finally {
