@@ -80,6 +80,11 @@ function writeStdout(line: string): void {
     });
   }
   process.stdout.write(`${line}\n`);
+  // A turn that prints a great deal (a verbose evaluate of a large file) is not held whole in memory.
+  if (process.stdout.writableLength > 1024 * 1024) {
+    process.stdout.uncork();
+    process.stdout.cork();
+  }
 }
 
 export const processIo: CliIo = {
