@@ -2,6 +2,10 @@
 // run on a workstation prints it on every AWS call, nine lines each time. The Lambda runs nodejs22.x.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// The commands that read files through the parse pool start its workers first, so that they boot
+// while the main thread loads the CLI's modules (evaluate reading stdin alone, or asking for help, starts none).
+if (readsThroughPool(process.argv.slice(2))) (await import('../shared/cloudtrail/parse-pool.js')).prestartParsePool();
+
 const [{ run }, { errorText }] = await Promise.all([import('./main.js'), import('../shared/model/error-text.js')]);
 
 // `isolation-guard evaluate ... | head`: a reader that goes away is not an error of ours.
@@ -23,3 +27,10 @@ run(process.argv.slice(2)).then(
     process.exitCode = 70;
   },
 );
+
+/** `audit`, and `evaluate` given a file: the commands whose reading goes through the parse pool. */
+function readsThroughPool(args: string[]): boolean {
+  if (args.some((arg) => arg === '--help' || arg === '-h')) return false;
+  if (args[0] === 'audit') return true;
+  return args[0] === 'evaluate' && args.slice(1).some((arg) => !arg.startsWith('-'));
+}

@@ -61,11 +61,34 @@ async function inputFile(path: string): Promise<InputFile> {
   if (info.isFIFO()) return { name: path, size: Number.POSITIVE_INFINITY, read: () => Promise.reject(new Error('a FIFO is streamed')), open: () => fifo(path) };
   // Character devices (/dev/stdin, /dev/zero) have no size: stream them.
   const size = info.isFile() ? info.size : Number.POSITIVE_INFINITY;
-  return { name: path, size, read: () => readFile(path), open: () => createReadStream(path) };
+  // A regular file is read by the parse pool's worker, by its path.
+  return { name: path, ...(info.isFile() ? { path } : {}), size, read: () => readFile(path), open: () => createReadStream(path) };
+}
+
+/**
+ * Lines written in one turn of the event loop leave in one write (`evaluate` of an archive prints
+ * thousands of lines: one system call each cost a tenth of a second of the main thread).
+ */
+let stdoutCorked = false;
+function writeStdout(line: string): void {
+  if (!stdoutCorked) {
+    stdoutCorked = true;
+    process.stdout.cork();
+    process.nextTick(() => {
+      stdoutCorked = false;
+      process.stdout.uncork();
+    });
+  }
+  process.stdout.write(`${line}\n`);
+  // A turn that prints a great deal (a verbose evaluate of a large file) is not held whole in memory.
+  if (process.stdout.writableLength > 1024 * 1024) {
+    process.stdout.uncork();
+    process.stdout.cork();
+  }
 }
 
 export const processIo: CliIo = {
-  stdout: (line) => process.stdout.write(`${line}\n`),
+  stdout: writeStdout,
   stderr: (line) => process.stderr.write(`${line}\n`),
   input: inputFile,
 };

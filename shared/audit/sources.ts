@@ -32,7 +32,7 @@ export async function* directoryArchive(root: string, scope: ArchiveScope): Asyn
   for (const path of files) {
     // Its size, so that a file too large to hold is streamed, never read whole (the reader's bounds apply to it).
     const size = await stat(path).then((info) => info.size, () => undefined);
-    yield { name: path, size, read: () => readFile(path), open: () => createReadStream(path) };
+    yield { name: path, path, size, read: () => readFile(path), open: () => createReadStream(path) };
   }
 }
 

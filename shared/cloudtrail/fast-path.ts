@@ -132,32 +132,131 @@ export function recordsAt(bytes: Buffer, framing: { starts: number[]; listEnd: n
 }
 
 /** The worker's body; it runs from its source text (the type checker still reads it here). */
-function workerMain(maxInflated: number, wholeDocumentBytes: number) {
+function workerMain(maxInflated: number, wholeDocumentBytes: number, maxFileBytes: number) {
   // process.getBuiltinModule, not require: a bundler rewrites require() calls, and this text runs as is.
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
-  const { gunzipSync } = process.getBuiltinModule('node:zlib');
+  const zlib = process.getBuiltinModule('node:zlib');
+  const fs = process.getBuiltinModule('node:fs');
   const { isUtf8 } = process.getBuiltinModule('node:buffer');
-  // Inflated files are memory outside V8's heap, which V8 collects only after tens of MB of them:
-  // a full collection after every INFLATED_PER_GC bytes (16 MB: about 5 log files) keeps the worker's memory flat.
-  process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
-  const collect = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+  // A file's inflated text and its bytes read from disk go into two buffers kept from one file to
+  // the next (grown when a file needs more): no allocation per file, so no memory outside V8's heap
+  // piling up between collections, and no fresh pages for the kernel to zero (a third of the inflate's
+  // time). A file whose output does not fit (a gzip trailer that lies) is inflated by gunzipSync into
+  // new memory, counted, and a full collection runs after every INFLATED_PER_GC bytes of those.
+  let gc: (() => void) | null = null;
+  const collect = () => {
+    if (gc === null) {
+      process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+      gc = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+    }
+    gc();
+  };
   const INFLATED_PER_GC = 16 * 1024 * 1024;
-  let inflatedSinceGc = 0;
+  let allocatedSinceGc = 0;
+  let output = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+  let input = Buffer.allocUnsafeSlow(512 * 1024);
+  const KEPT_MAX = 16 * 1024 * 1024;
   const post = (message: object, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
-  parentPort!.on('message', ({ id, bytes, words }: { id: number; bytes: Uint8Array; words: string[] }) => {
+  parentPort!.on('message', ({ id, bytes, path, words }: { id: number; bytes?: Uint8Array; path?: string; words: string[] }) => {
     try {
-      handle(id, bytes, words);
+      let raw: Buffer;
+      if (path !== undefined) {
+        const read = readFile(path);
+        if (read === 'stream') {
+          post({ id, kind: 'stream' });
+          return;
+        }
+        if (!Buffer.isBuffer(read)) {
+          post({ id, kind: 'unreadable', code: read.code, message: read.message });
+          return;
+        }
+        raw = read;
+      } else raw = Buffer.from(bytes!.buffer, bytes!.byteOffset, bytes!.byteLength);
+      handle(id, raw, words);
     } catch (error) {
       post({ id, kind: 'failed', problem: error instanceof Error ? error.message : String(error) });
+    } finally {
+      // A kept buffer grown past KEPT_MAX by a rare large file is let go, so that the worker does not
+      // hold it (up to twice 32 MiB) for the rest of the run: the files after it start small again.
+      if (output.length > KEPT_MAX) {
+        const dropped = output.length;
+        output = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+        allocated(dropped);
+      }
+      if (input.length > KEPT_MAX) {
+        const dropped = input.length;
+        input = Buffer.allocUnsafeSlow(512 * 1024);
+        allocated(dropped);
+      }
     }
   });
+  /** A file's bytes, read here into the kept buffer (the main thread only names the file); "stream" when too large to hold. */
+  function readFile(path: string): Buffer | 'stream' | { code?: string; message: string } {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (error) {
+      return { code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size > maxFileBytes) return 'stream';
+      // One byte more than its size: a file that grew since is seen to be longer, and read to its end.
+      if (input.length < size + 1) input = Buffer.allocUnsafeSlow(Math.max(size + 1, input.length * 2));
+      let length = 0;
+      for (;;) {
+        if (length === input.length) {
+          if (length > maxFileBytes) return 'stream';
+          const larger = Buffer.allocUnsafeSlow(input.length * 2);
+          input.copy(larger, 0, 0, length);
+          input = larger;
+        }
+        const n = fs.readSync(fd, input, length, input.length - length, null);
+        if (n === 0) break;
+        length += n;
+      }
+      return length > maxFileBytes ? 'stream' : input.subarray(0, length);
+    } catch (error) {
+      return { code: (error as NodeJS.ErrnoException).code, message: (error as Error).message };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
   /**
-   * gunzip's output in one buffer: its trailer gives the size (of the last member, modulo 4 GiB),
-   * so a file inflates into one allocation instead of 16 KiB pieces joined by a copy at the end.
+   * gunzip's output into the kept buffer, sized by the gzip trailer (the last member's size, modulo
+   * 4 GiB) when it states more than the buffer holds. Through a Gunzip's own synchronous step, given
+   * the kept buffer as its output; gunzipSync (new memory) when that step is not there.
    */
-  const inflate = (raw: Buffer) => {
+  const inflate = (raw: Buffer): Buffer => {
     const stated = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
-    return gunzipSync(raw, { maxOutputLength: maxInflated, chunkSize: Math.min(Math.max(64 * 1024, stated + 1), maxInflated + 1) });
+    if (output.length < stated + 1 && stated < maxInflated) output = Buffer.allocUnsafeSlow(Math.min(Math.max(stated + 1, output.length * 2), maxInflated + 1));
+    const gunzip = new zlib.Gunzip({ chunkSize: 64 * 1024, maxOutputLength: maxInflated }) as InstanceType<typeof zlib.Gunzip> & {
+      _outBuffer?: Buffer;
+      _chunkSize?: number;
+      _outOffset?: number;
+      _processChunk?: (chunk: Buffer, flush: number) => Buffer;
+    };
+    if (typeof gunzip._processChunk !== 'function' || !Buffer.isBuffer(gunzip._outBuffer) || gunzip._chunkSize !== 64 * 1024 || gunzip._outOffset !== 0) {
+      gunzip.close();
+      return counted(zlib.gunzipSync(raw, { maxOutputLength: maxInflated, chunkSize: Math.min(Math.max(64 * 1024, stated + 1), maxInflated + 1) }));
+    }
+    gunzip._outBuffer = output;
+    gunzip._chunkSize = output.length;
+    const text = gunzip._processChunk(raw, zlib.constants.Z_FINISH);
+    // Inside the kept buffer when it fitted; otherwise pieces joined into new memory.
+    return text.buffer === output.buffer ? text : counted(text);
+  };
+  /** Memory outside the kept buffers, freed only by a collection: one runs after every INFLATED_PER_GC bytes of it. */
+  const allocated = (bytes: number) => {
+    allocatedSinceGc += bytes;
+    if (allocatedSinceGc > INFLATED_PER_GC) {
+      allocatedSinceGc = 0;
+      collect();
+    }
+  };
+  const counted = (text: Buffer) => {
+    allocated(text.length);
+    return text;
   };
   /**
    * SageMaker's records in any spelling of the source (one that is nearly it is named by the caller),
@@ -169,16 +268,11 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number) {
     const broken = source !== undefined && typeof source !== 'string';
     return !r || typeof r !== 'object' || Array.isArray(r) || broken || (typeof source === 'string' && source.trim().toLowerCase() === 'sagemaker.amazonaws.com');
   };
-  function handle(id: number, bytes: Uint8Array, words: string[]) {
-    let raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  function handle(id: number, bytes: Buffer, words: string[]) {
+    let raw = bytes;
     if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
       try {
         raw = inflate(raw);
-        inflatedSinceGc += raw.length;
-        if (inflatedSinceGc > INFLATED_PER_GC) {
-          inflatedSinceGc = 0;
-          collect();
-        }
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) post({ id, kind: 'stream' });
         else post({ id, kind: 'failed', problem: `invalid gzip data (${error instanceof Error ? error.message : String(error)})` });
@@ -238,6 +332,6 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number) {
 }
 
 // `__name`: the helper some TypeScript runners (tsx, vitest) insert to keep function names.
-export const workerSource = (maxInflated: number, wholeDocumentBytes: number) =>
-  `var __name = (target) => target;\n${[logFileRecords, candidateOffsets, recordsAt].map(String).join('\n')}\n(${workerMain.toString()})(${maxInflated}, ${wholeDocumentBytes});`;
+export const workerSource = (maxInflated: number, wholeDocumentBytes: number, maxFileBytes: number) =>
+  `var __name = (target) => target;\n${[logFileRecords, candidateOffsets, recordsAt].map(String).join('\n')}\n(${workerMain.toString()})(${maxInflated}, ${wholeDocumentBytes}, ${maxFileBytes});`;
 

@@ -1,5 +1,5 @@
 import { classifyRecord } from './extract.js';
-import { createParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
+import { MAX_POOLED_FILE_BYTES, takeParsePool, type ParsedFile, type ParsePool } from './parse-pool.js';
 import { chunksOf, readRecords, type ReaderOptions, type RecordItem } from './record-reader.js';
 import { errorText } from '../model/error-text.js';
 
@@ -7,6 +7,11 @@ import { errorText } from '../model/error-text.js';
 export interface InputFile {
   name: string;
   read(): Promise<Uint8Array>;
+  /**
+   * A local file's path: the pool's worker reads it (the main thread neither reads nor copies its
+   * bytes); `read` is then used only when the file is not pooled.
+   */
+  path?: string;
   /** Its size in bytes when known before reading (Infinity for a stream): a large one is streamed, never read whole. */
   size?: number;
   /** The file as a stream, for one too large to read whole; without it, the bytes are read again. */
@@ -26,9 +31,6 @@ export interface FileReadOptions extends ReaderOptions {
   pool?: ParsePool;
 }
 
-/** A file whose compressed size is over this is streamed on the main thread, not pooled. */
-const MAX_POOLED_FILE_BYTES = 32 * 1024 * 1024;
-
 /**
  * Every record of every file, in file order, through the parse pool: files are read `depth`
  * ahead and inflated and parsed on every core; each file's items come out as the streaming reader
@@ -38,7 +40,7 @@ const MAX_POOLED_FILE_BYTES = 32 * 1024 * 1024;
 export async function* readFiles(files: AsyncIterable<InputFile>, options: FileReadOptions): AsyncGenerator<{ file: InputFile; items: AsyncIterable<RecordItem> }> {
   // Made when the first file is pooled: stdin alone (streamed) starts no worker.
   let own: ParsePool | null = null;
-  const pool = () => options.pool ?? (own ??= createParsePool());
+  const pool = () => options.pool ?? (own ??= takeParsePool());
   try {
     for await (const { file, parsed } of parseAhead(files, pool, options)) {
       yield { file, items: itemsOf(file, parsed, options) };
@@ -90,8 +92,9 @@ const MAX_AHEAD_BYTES = 48 * 1024 * 1024;
 async function* parseAhead(files: AsyncIterable<InputFile>, pool: () => ParsePool, options: FileReadOptions): AsyncGenerator<{ file: InputFile; parsed: Promise<ParsedFile> }> {
   const depth = options.depth ?? 8;
   const queue: Array<{ file: InputFile; parsed: Promise<ParsedFile> }> = [];
-  // Sizes known before reading (files, S3 objects), of the files being read ahead and not streamed.
-  const ahead = (file: InputFile) => (file.size !== undefined && file.size <= MAX_POOLED_FILE_BYTES ? file.size : 0);
+  // Sizes known before reading (files, S3 objects), of the files being read ahead and not streamed
+  // (a file the worker reads by its path is held by no one until the worker takes it).
+  const ahead = (file: InputFile) => (file.path === undefined && file.size !== undefined && file.size <= MAX_POOLED_FILE_BYTES ? file.size : 0);
   let aheadBytes = 0;
   const next = () => {
     const entry = queue.shift()!;
@@ -101,9 +104,14 @@ async function* parseAhead(files: AsyncIterable<InputFile>, pool: () => ParsePoo
   for await (const file of files) {
     while (queue.length > 0 && aheadBytes + ahead(file) > MAX_AHEAD_BYTES) yield next();
     aheadBytes += ahead(file);
-    const parsed = (file.size !== undefined && file.size > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : file.read())
-      .then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool().parse({ bytes, words: options.words })))
-      .catch((error: unknown): ParsedFile | Promise<never> => (error === BIG ? { kind: 'stream' } : Promise.reject(error)));
+    const tooLarge = file.size !== undefined && file.size > MAX_POOLED_FILE_BYTES;
+    const parsed = (
+      tooLarge
+        ? Promise.reject(BIG)
+        : file.path !== undefined
+          ? pool().parse({ path: file.path, words: options.words })
+          : file.read().then((bytes) => (bytes.length > MAX_POOLED_FILE_BYTES ? Promise.reject(BIG) : pool().parse({ bytes, words: options.words })))
+    ).catch((error: unknown): ParsedFile | Promise<never> => (error === BIG ? { kind: 'stream' } : Promise.reject(error)));
     parsed.catch(() => undefined); // awaited in turn; no unhandled rejection meanwhile
     queue.push({ file, parsed });
     if (queue.length >= depth) yield next();

@@ -1,4 +1,7 @@
 import { isUtf8 } from 'node:buffer';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { candidateOffsets, logFileRecords, mayHoldString, recordsAt } from '../../shared/cloudtrail/fast-path.js';
@@ -143,6 +146,63 @@ describe('the parse pool fast path against a full parse', () => {
     expect(sum(full, 'createModel')).toBe(6 + 6 + 1 + 7);
     // The record-level path read the files in CloudTrail's framing, calls or not (and no other), so this test compares two different paths.
     expect(Object.entries(fast).filter(([, c]) => c.fastPath > 0).map(([name]) => name).sort()).toEqual(recordLevel.filter((name) => name !== 'f33-empty.json.gz').sort());
+  });
+
+  it('gives the same counts when the workers read the files by their path, into buffers kept from file to file', async () => {
+    const { files, recordLevel } = archive();
+    // Sizes that make the kept buffers grow and shrink back from one file to the next, and gzip
+    // trailers that understate the text (the last of several members states only its own size):
+    // inflated past the kept buffer, the text must still come out whole.
+    const big = Array.from({ length: 3_600 }, (_, r) => (r % 900 === 450 ? createModelRecord(spec(`big-${r}`)) : realisticRecord(account, 'eu-west-1', time, r)));
+    const bigText = gunzipSync(cloudTrailLogFile(big));
+    expect(bigText.length).toBeGreaterThan(4 * 1024 * 1024);
+    // One worker: the understating file comes while its kept buffer is still the first 4 MiB.
+    files.push({ name: 'g1-trailer-understates.json.gz', bytes: Buffer.concat([gzipSync(bigText.subarray(0, bigText.length - 10)), gzipSync(bigText.subarray(bigText.length - 10))]) });
+    files.push({ name: 'g2-big.json.gz', bytes: cloudTrailLogFile(big) });
+    // Past the 16 MiB a worker keeps between files: its buffers are let go, and the next file reads into new ones.
+    files.push({ name: 'g2-huge.json.gz', bytes: cloudTrailLogFile([...big, ...big, ...big, ...big]) });
+    files.push({ name: 'g3-small.json.gz', bytes: cloudTrailLogFile(big.slice(0, 30)) });
+    files.push({ name: 'g4-plain.json', bytes: gunzipSync(cloudTrailLogFile(big.slice(400, 500))) });
+    recordLevel.push('g1-trailer-understates.json.gz', 'g2-big.json.gz', 'g2-huge.json.gz', 'g3-small.json.gz', 'g4-plain.json');
+    const dir = mkdtempSync(join(tmpdir(), 'fast-path-'));
+    const single = createParsePool(1);
+    try {
+      async function* inputs(): AsyncGenerator<InputFile> {
+        for (const file of files) {
+          const path = join(dir, file.name);
+          writeFileSync(path, file.bytes);
+          // The bytes never pass through the main thread: a read() would fail the file.
+          yield { name: file.name, path, size: file.bytes.length, read: () => Promise.reject(new Error('read on the main thread')) };
+        }
+        yield { name: 'missing.json.gz', path: join(dir, 'missing.json.gz'), size: 10, read: () => Promise.reject(new Error('read on the main thread')) };
+      }
+      const fast: Record<string, Awaited<ReturnType<typeof tally>>> = {};
+      const problems: string[] = [];
+      for await (const { file, items } of readFiles(inputs(), { words: AUDITED_CALLS, pool: single })) {
+        const seen: RecordItem[] = [];
+        fast[file.name] = await tally((async function* () {
+          for await (const item of items) {
+            seen.push(item);
+            yield item;
+          }
+        })());
+        if (file.name === 'missing.json.gz') problems.push(...seen.map((item) => (item.kind === 'problem' ? item.message : item.kind)));
+      }
+      for (const file of files) {
+        const { fastPath: _f, ...fastCounts } = fast[file.name]!;
+        const { fastPath: _p, ...fullCounts } = await tally(readRecords(chunksOf(file.bytes)));
+        expect(fastCounts, file.name).toEqual(fullCounts);
+      }
+      expect(fast['g1-trailer-understates.json.gz']!.createModel).toBe(4);
+      expect(fast['g2-big.json.gz']!.records).toBe(3_600);
+      expect(fast['g2-huge.json.gz']!.records).toBe(14_400);
+      expect(fast['g3-small.json.gz']!.records).toBe(30);
+      expect(problems).toEqual(['cannot read (ENOENT)']);
+      expect(Object.entries(fast).filter(([, c]) => c.fastPath > 0).map(([name]) => name).sort()).toEqual(recordLevel.filter((name) => name !== 'f33-empty.json.gz').sort());
+    } finally {
+      await single.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('parses exactly the records that may hold a call, found by their bytes, each bounded as JSON.stringify wrote it', () => {
