@@ -38,7 +38,7 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/unit/**'],
           // One moto server per worker, reset for each file that asks (instead of one started per file).
-          globalSetup: ['tests/support/run-tmpdir.ts', 'tests/support/moto-pool.ts'],
+          globalSetup: ['tests/support/run-tmpdir.ts', 'local-aws/moto-pool.ts'],
           // After each file: an in-process CLI call its timed-out test left running is put back.
           setupFiles: ['tests/support/in-process-guard.ts'],
           // Files share a worker's process and module cache, as the unit files do: importing the SDK

@@ -6,9 +6,9 @@ import { collectAudit } from '../../shared/audit/collect.js';
 import { runAthenaQuery } from '../../shared/athena/query-runner.js';
 import { AthenaQueryError } from '../../shared/errors.js';
 import { createModelRecord, remediationRecord } from '../support/archive-generator.js';
-import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '../support/athena.js';
+import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '../../local-aws/athena.js';
 import { runCli, runCliInProcess } from '../support/cli.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const ACCOUNT = '111111111111';
 const PERIOD = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z') };

@@ -4,14 +4,14 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { EnforcementIncompleteError } from '../../shared/errors.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
 import { withShortRetries } from '../support/short-retries.js';
-import { startWebhookListener } from '../support/webhook-listener.js';
+import { startWebhookListener } from '../../local-aws/webhook-listener.js';
 
 /**
  * The enforce Lambda under faults (moto behind the fault-injecting proxy): the violation is always

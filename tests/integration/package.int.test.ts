@@ -16,7 +16,7 @@ import {
   type CfnResource,
   type CfnTemplate,
   type PackagedService,
-} from '../support/packaged-template.js';
+} from '../../local-aws/packaged-template.js';
 import { normalizeTemplate } from '../support/template-snapshot.js';
 
 // The real `serverless package --stage test --region eu-west-1` (osls + serverless-esbuild), offline

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackDeliveryError, slackWebhookSender } from '../../shared/alerts/slack-webhook.js';
-import { startWebhookListener, type WebhookListener } from '../support/webhook-listener.js';
+import { startWebhookListener, type WebhookListener } from '../../local-aws/webhook-listener.js';
 
 let listener: WebhookListener | undefined;
 afterEach(async () => listener?.close());
