@@ -21,6 +21,9 @@ import { disposePackagedServices, PACKAGE_POOL_VARIABLE, packageHere, packagings
  * removed at teardown.
  */
 export default async function setup() {
+  // The integration and end-to-end projects both list this setup; vitest runs the projects' setups
+  // one after the other in one process: the first starts the pool, which the other's workers share.
+  if (process.env[MOTO_POOL_VARIABLE]) return;
   const servers = new Map<string, Promise<MotoServer>>();
 
   const pool = createServer((req, res) => {

@@ -28,7 +28,7 @@ let slack: Awaited<ReturnType<typeof startWebhookListener>>;
 
 /**
  * The handler's clients are bounded as the Lambda's are (ENFORCE_REQUEST_BOUNDS: 1 s to connect, 2 s a
- * request, asserted in tests/unit/client-timeouts.test.ts). The SageMaker client, whose DescribeModel
+ * request, asserted in tests/unit/client-timeouts.unit.test.ts). The SageMaker client, whose DescribeModel
  * hangs below, is bounded shorter: a hang costs the test five attempts of 300 ms, not of 2 s, and ends
  * the same way. (The others keep 2 s: moto on a busy machine can take longer than 300 ms to answer.)
  */
