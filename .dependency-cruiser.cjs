@@ -1,5 +1,5 @@
 /**
- * The layering rules `npm test` checks (tests/unit/layers.test.ts runs `depcruise` with this file).
+ * The layering rules `npm test` checks (tests/unit/layers.unit.test.ts runs `depcruise` with this file).
  * Layers, bottom up: shared/model (vocabulary: types, constants) → shared/<folder> → functions/, cli/.
  * The AWS SDK is imported in shared/aws/ only (the adapters, docs/design.md "AWS edge").
  */

@@ -1,7 +1,7 @@
 /**
  * The sweep's wall time and API calls at organisation scale, single process against fan-out,
  * computed from per-call latencies (measured on moto in the same run, bench/fanout.ts). Pure: the
- * same inputs give the same figures, so the model is tested (tests/unit/fanout-model.test.ts).
+ * same inputs give the same figures, so the model is tested (tests/unit/fanout-model.unit.test.ts).
  */
 export interface CallLatencies {
   assumeRole: number;

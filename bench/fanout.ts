@@ -16,8 +16,8 @@ import { loadConfig } from '../shared/config.js';
 import { enforcementDeps, enforcementSettings } from '../shared/enforcement/deps.js';
 import { countFiledUnit } from '../shared/sweep/fanout.js';
 import { sweepModels } from '../shared/sweep/sweep.js';
-import { createLedgerTable, createModel } from '../tests/support/local-stack.js';
-import { awsClientConfig, startMoto } from '../tests/support/moto.js';
+import { createLedgerTable, createModel } from '../local-aws/local-stack.js';
+import { awsClientConfig, startMoto } from '../local-aws/moto.js';
 import { fanOut, fanOutMaxModelsPerUnit, LAMBDA_LIMIT_MS, singleProcess, singleProcessMaxAccounts, type CallLatencies, type Settings } from './fanout-model.js';
 
 const REGION = 'eu-west-1';

@@ -32,11 +32,11 @@ import { printScanBench, scanBench } from './scan.js';
 import { createAwsClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { createEnforceHandler } from '../shared/lambda/enforce-handler.js';
-import { createModelEvent } from '../tests/support/cloudtrail-events.js';
-import { lambdaContext } from '../tests/support/lambda-context.js';
-import { createLocalStack, createModel, stackEnvironment } from '../tests/support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
-import { disposePackagedServices, extractZip, functionArtifact, packageService, readZip } from '../tests/support/packaged-template.js';
+import { createModelEvent } from '../local-aws/cloudtrail-events.js';
+import { lambdaContext } from '../local-aws/lambda-context.js';
+import { createLocalStack, createModel, stackEnvironment } from '../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../local-aws/moto.js';
+import { disposePackagedServices, extractZip, functionArtifact, packageService, readZip } from '../local-aws/packaged-template.js';
 
 const REGION = 'eu-west-1';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);

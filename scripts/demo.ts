@@ -10,16 +10,16 @@ import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker
 import { createAwsClients } from '../shared/aws/clients.js';
 import { loadConfig } from '../shared/config.js';
 import { resultSummary } from '../shared/enforcement/result-summary.js';
-import { createModelEvent } from '../tests/support/cloudtrail-events.js';
-import { lambdaContext } from '../tests/support/lambda-context.js';
-import { deployPackagedStack, SLACK_PARAMETER } from '../tests/support/deployed-stack.js';
-import { createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../tests/support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../tests/support/moto.js';
-import { disposePackagedServices, packageService, ruleEventPattern } from '../tests/support/packaged-template.js';
-import { recordAwsActions } from '../tests/support/aws-action-recorder.js';
-import { roleArn, roleStatements } from '../tests/support/role-grants.js';
-import { deniedCalls } from '../tests/support/iam-simulate.js';
-import { startWebhookListener } from '../tests/support/webhook-listener.js';
+import { createModelEvent } from '../local-aws/cloudtrail-events.js';
+import { lambdaContext } from '../local-aws/lambda-context.js';
+import { deployPackagedStack, SLACK_PARAMETER } from '../local-aws/deployed-stack.js';
+import { createModel, stackEnvironment, drainQueue, putCloudTrailEvents } from '../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto } from '../local-aws/moto.js';
+import { disposePackagedServices, packageService, ruleEventPattern } from '../local-aws/packaged-template.js';
+import { recordAwsActions } from '../local-aws/aws-action-recorder.js';
+import { roleArn, roleStatements } from '../local-aws/role-grants.js';
+import { deniedCalls } from '../local-aws/iam-simulate.js';
+import { startWebhookListener } from '../local-aws/webhook-listener.js';
 import { emailForm, slackForm } from './demo-display.js';
 
 const REGION = 'eu-west-1';

@@ -8,7 +8,7 @@
 
 /**
  * Actions whose request carries the `sagemaker:NetworkIsolation` condition key (IAM Service
- * Authorization Reference, SageMaker; checked against it by tests/unit/policy.test.ts). Not the
+ * Authorization Reference, SageMaker; checked against it by tests/unit/policy.unit.test.ts). Not the
  * AutoML jobs: CreateAutoMLJob(V2) take no such key, so `BoolIfExists` would deny every one of them.
  */
 export const JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY = [

@@ -5,9 +5,9 @@ import { athenaArchive } from '../../shared/audit/athena-source.js';
 import { collectAudit } from '../../shared/audit/collect.js';
 import { runAthenaQuery } from '../../shared/athena/query-runner.js';
 import { createModelRecord, remediationRecord } from '../support/archive-generator.js';
-import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '../support/athena.js';
+import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '../../local-aws/athena.js';
 import { runCli, runCliInProcess } from '../support/cli.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { AthenaQueryError } from '../../shared/athena/errors.js';
 
 const ACCOUNT = '111111111111';

@@ -17,15 +17,15 @@ import { previousMonth } from '../../shared/audit/run-audit.js';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { lambdaContext } from '../support/lambda-context.js';
-import { drainQueue } from '../support/local-stack.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { drainQueue } from '../../local-aws/local-stack.js';
 import { directoryArchive } from '../../shared/audit/sources.js';
 import { s3Archive } from '../../shared/audit/s3-archive.js';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { createModelRecord, gzipRecords, logFileKey, noiseRecord, remediationRecord } from '../support/archive-generator.js';
 import { runCliInProcess } from '../support/cli.js';
-import { createModel } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createModel } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const FROM = new Date('2026-10-01T00:00:00Z');
 const TO = new Date('2026-11-01T00:00:00Z'); // --to 2026-10-31

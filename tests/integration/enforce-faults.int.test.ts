@@ -3,14 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
 import { withShortRetries } from '../support/short-retries.js';
-import { startWebhookListener } from '../support/webhook-listener.js';
+import { startWebhookListener } from '../../local-aws/webhook-listener.js';
 import { EnforcementIncompleteError } from '../../shared/enforcement/errors.js';
 
 /**
@@ -28,7 +28,7 @@ let slack: Awaited<ReturnType<typeof startWebhookListener>>;
 
 /**
  * The handler's clients are bounded as the Lambda's are (ENFORCE_REQUEST_BOUNDS: 1 s to connect, 2 s a
- * request, asserted in tests/unit/client-timeouts.test.ts). The SageMaker client, whose DescribeModel
+ * request, asserted in tests/unit/client-timeouts.unit.test.ts). The SageMaker client, whose DescribeModel
  * hangs below, is bounded shorter: a hang costs the test five attempts of 300 ms, not of 2 s, and ends
  * the same way. (The others keep 2 s: moto on a busy machine can take longer than 300 ms to answer.)
  */

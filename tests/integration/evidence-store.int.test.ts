@@ -5,7 +5,7 @@ import { listEvidenceKeys } from '../../shared/aws/evidence-store.js';
 import { filePipelineRecord, listPipelineKeys } from '../../shared/scan/pipeline-store.js';
 import type { PipelineRecord } from '../../shared/scan/pipeline-evidence.js';
 import { storeInventorySnapshot } from '../../shared/sweep/snapshot-store.js';
-import { awsClientConfig, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { sweepFixture } from '../support/report-fixtures.js';
 
 /**

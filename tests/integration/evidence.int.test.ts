@@ -5,10 +5,10 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createHistoryHandler } from '../../shared/lambda/history-handler.js';
 import { createModelRecord, gzipRecords, logFileKey, remediationRecord } from '../support/archive-generator.js';
-import { athenaRowsFromRecords, injectAthenaResults } from '../support/athena.js';
+import { athenaRowsFromRecords, injectAthenaResults } from '../../local-aws/athena.js';
 import { runCliInProcess } from '../support/cli.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';

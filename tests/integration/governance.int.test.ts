@@ -11,11 +11,11 @@ import { withExceptionRegister } from '../../shared/governance/exception-registe
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { inventorySummary } from '../../shared/reports/inventory-report.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const REGION = 'eu-west-1';
 /** The sweep's own region, so that it sees only its own models. */

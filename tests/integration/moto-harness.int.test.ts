@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 let moto: MotoServer;
 let sagemaker: SageMakerClient;
@@ -215,7 +215,7 @@ describe('a moto server started by hand', () => {
   beforeAll(async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     endpoint = `http://127.0.0.1:${port}`;
-    child = spawn('python3', ['tests/support/moto_launcher.py', '--host', '127.0.0.1', '--port', String(port)], {
+    child = spawn('python3', ['local-aws/moto_launcher.py', '--host', '127.0.0.1', '--port', String(port)], {
       stdio: ['ignore', 'ignore', 'ignore'],
       env: { ...process.env, ISOLATION_GUARD_MOTO_SWITCH_INTERVAL: '0.000001' },
     });

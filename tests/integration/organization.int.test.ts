@@ -13,15 +13,15 @@ import { enforceEvent } from '../../shared/lambda/enforce-event.js';
 import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { CreateModelRecordSchema } from '../../shared/cloudtrail/record.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { createModelRecord, gzipRecords } from '../support/archive-generator.js';
 import { collectAudit } from '../../shared/audit/collect.js';
 import { buildAuditReport } from '../../shared/audit/audit-report.js';
 import { lookUpModelsNow } from '../../shared/audit/models-now.js';
 import { renderAudit } from '../../shared/audit/render-audit.js';
 import type { ArchiveFile } from '../../shared/audit/sources.js';
-import { createModel, drainQueue } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { createModel, drainQueue } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const MEMBERS = ['111111111111', '222222222222'];
 const DENIED = '333333333333';

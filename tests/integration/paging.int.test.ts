@@ -6,8 +6,8 @@ import { organizationAccounts } from '../../shared/aws/accounts.js';
 import { latestInventorySnapshot } from '../../shared/audit/latest-inventory.js';
 import { describeModel, listModels } from '../../shared/aws/sagemaker-models.js';
 import { RecordValidationError } from '../../shared/errors.js';
-import { recordAwsActions, type ActionRecorder } from '../support/aws-action-recorder.js';
-import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../support/moto.js';
+import { recordAwsActions, type ActionRecorder } from '../../local-aws/aws-action-recorder.js';
+import { awsClientConfig, MOTO_ACCOUNT, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 /**
  * Every listing the service pages through reaches a second page here. moto answers these lists in

@@ -7,7 +7,7 @@ import { createAwsClients } from '../../shared/aws/clients.js';
 import { runCliInProcess } from '../support/cli.js';
 import { publicFixturePath, readJson } from '../support/fixtures.js';
 import { iacRelative } from '../support/iac-fixtures.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const REGION = 'eu-west-1';
 const BUCKET = 'guard-evidence';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slackWebhookSender } from '../../shared/alerts/slack-webhook.js';
-import { startWebhookListener, type WebhookListener } from '../support/webhook-listener.js';
+import { startWebhookListener, type WebhookListener } from '../../local-aws/webhook-listener.js';
 import { SlackDeliveryError } from '../../shared/alerts/errors.js';
 
 let listener: WebhookListener | undefined;

@@ -2,8 +2,8 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { dynamoDbStepLedger } from '../../shared/enforcement/dynamodb-step-ledger.js';
-import { createLedgerTable } from '../support/local-stack.js';
-import { awsClientConfig, startMoto, type MotoServer } from '../support/moto.js';
+import { createLedgerTable } from '../../local-aws/local-stack.js';
+import { awsClientConfig, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { StepInProgressError } from '../../shared/enforcement/errors.js';
 
 const TABLE = 'steps';

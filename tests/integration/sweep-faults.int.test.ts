@@ -6,8 +6,8 @@ import { inventorySummary, renderInventory } from '../../shared/reports/inventor
 import { sweepModels } from '../../shared/sweep/sweep.js';
 import { runCliInProcess } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { createModel } from '../support/local-stack.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createModel } from '../../local-aws/local-stack.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 /** The sweep under faults, on moto behind the fault-injecting proxy. */
 const REGION = 'eu-west-1';

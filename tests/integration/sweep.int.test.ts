@@ -10,12 +10,12 @@ import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/d
 import { renderInventory } from '../../shared/reports/inventory-report.js';
 import { createSweepHandler } from '../../shared/lambda/sweep-handler.js';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { lambdaContext } from '../support/lambda-context.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
 import { runCliInProcess } from '../support/cli.js';
 import { withShortRetries } from '../support/short-retries.js';
-import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../../local-aws/local-stack.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const HOME = 'eu-west-1';
 const OTHER = 'us-east-1';

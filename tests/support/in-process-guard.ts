@@ -2,7 +2,7 @@ import { afterAll } from 'vitest';
 import { abandonInProcessCalls } from './cli.js';
 
 /**
- * vitest setup file of the `aws` project, whose files share a worker's process: after each file,
+ * vitest setup file of every project (their files share a worker's process): after each file,
  * an in-process CLI call still under way (its test timed out) has its process variables put back
  * and is named as this file's failure, instead of leaking its environment into the next file or
  * making that file's calls look like overlapping ones.

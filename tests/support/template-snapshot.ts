@@ -1,4 +1,4 @@
-import type { CfnTemplate } from './packaged-template.js';
+import type { CfnTemplate } from '../../local-aws/packaged-template.js';
 
 /**
  * The packaged template with what changes from one packaging to the next taken out, so two

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.js';
 import { cfnLint, type CfnLintMatch } from '../support/cfn-lint.js';
-import { disposePackagedServices, packageService, REPO_ROOT, type CfnTemplate, type PackagedService } from '../support/packaged-template.js';
+import { disposePackagedServices, packageService, REPO_ROOT, type CfnTemplate, type PackagedService } from '../../local-aws/packaged-template.js';
 
 /**
  * The deployments the README and docs/organisation-scale.md show, packaged as written (every

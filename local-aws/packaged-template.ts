@@ -18,10 +18,10 @@ import { inflateRawSync } from 'node:zlib';
  * also leaves the working tree untouched.
  */
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVERLESS_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'serverless');
 /** Top-level entries that packaging does not read, or that are build output of other runs. */
-const NOT_SNAPSHOTTED = new Set(['node_modules', '.git', '.serverless', '.esbuild', 'dist', 'coverage', 'tests', 'bench', '.moto']);
+const NOT_SNAPSHOTTED = new Set(['node_modules', '.git', '.serverless', '.esbuild', 'dist', 'coverage', 'tests', 'local-aws', 'bench', '.moto']);
 
 export interface CfnResource {
   Type: string;
@@ -86,7 +86,7 @@ export function disposePackagedServices(): void {
 process.once('exit', disposePackagedServices);
 
 /**
- * Where a vitest run's shared services answer (tests/support/moto-pool.ts): with it, a packaging is
+ * Where a vitest run's shared services answer (local-aws/moto-pool.ts): with it, a packaging is
  * made once per run, whichever worker asks first, and handed to every file that asks for the same
  * stage, region and parameters (`serverless package` costs about 8 s of CPU).
  */

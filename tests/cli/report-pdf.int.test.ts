@@ -29,7 +29,7 @@ beforeAll(() => {
 });
 
 // Run in-process: what audit and sweep decide about a PDF from flags and the environment given
-// (the bundle's audit and sweep run as built in audit.cli and readme-aws.cli).
+// (the bundle's audit and sweep run as built in audit.unit and readme-aws.e2e).
 const NOVEMBER = ['audit', '--from', '2026-11-01', '--to', '2026-11-30', '--offline'];
 
 describe('--format pdf', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JOB_ACTIONS_WITH_NETWORK_ISOLATION_KEY, networkIsolationScp } from '../../shared/policy/scp.js';
 import { servicePolicies } from '../../shared/policy/service-policies.js';
-import { simulate } from '../support/iam-simulate.js';
+import { simulate } from '../../local-aws/iam-simulate.js';
 import { runCliInProcess } from '../support/cli.js';
 
 /** IAM policy grammar, as far as our documents use it (IAM JSON policy element reference). */

@@ -4,14 +4,14 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createModelEvent } from '../support/cloudtrail-events.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { deployPackagedStack, SLACK_PARAMETER, type DeployedStack } from '../support/deployed-stack.js';
-import { createModel, drainQueue, putCloudTrailEvents, stackEnvironment } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { deployPackagedStack, SLACK_PARAMETER, type DeployedStack } from '../../local-aws/deployed-stack.js';
+import { createModel, drainQueue, putCloudTrailEvents, stackEnvironment } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
-import { invokePackagedHandler, packageService, type PackagedService } from '../support/packaged-template.js';
-import { startWebhookListener } from '../support/webhook-listener.js';
+import { invokePackagedHandler, packageService, type PackagedService } from '../../local-aws/packaged-template.js';
+import { startWebhookListener } from '../../local-aws/webhook-listener.js';
 import { resultSummary } from '../../shared/enforcement/result-summary.js';
 import { EnforcementIncompleteError } from '../../shared/enforcement/errors.js';
 
@@ -72,7 +72,7 @@ beforeAll(async () => {
   );
   slack = await startWebhookListener();
   // The very template users deploy, deployed into moto's CloudFormation; the handler runs with the
-  // deployed function's environment (tests/support/deployed-stack.ts).
+  // deployed function's environment (local-aws/deployed-stack.ts).
   packaged = await packageService({ stage: 'test', region: REGION, params: { slackWebhookParameter: SLACK_PARAMETER } });
   stack = await deployPackagedStack(clients, packaged, { endpoint: moto.endpoint, slackWebhookUrl: slack.url });
 });

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ownRecord } from './fixtures.js';
+import { readFileSync } from 'node:fs';
+import { CreateModelRecordSchema } from '../shared/cloudtrail/record.js';
+
+/** The record every event is shaped from: our fixture, itself built from the API model. */
+const TEMPLATE_RECORD = new URL('../tests/fixtures/cloudtrail/createmodel_isolated_sdk.json', import.meta.url);
 
 export interface CreateModelEventOptions {
   modelName: string;
@@ -19,7 +23,7 @@ export interface CreateModelEventOptions {
  * `createmodel_isolated_sdk.json` (itself built from the API model), for a model that exists in moto.
  */
 export function createModelEvent(options: CreateModelEventOptions) {
-  const record = structuredClone(ownRecord('createmodel_isolated_sdk.json')) as Record<string, any>;
+  const record = CreateModelRecordSchema.parse(JSON.parse(readFileSync(TEMPLATE_RECORD, 'utf8'))) as Record<string, any>;
   const eventId = options.eventId ?? randomUUID();
   record.eventID = eventId;
   record.eventTime = options.eventTime ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

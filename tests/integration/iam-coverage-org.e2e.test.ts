@@ -9,16 +9,16 @@ import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
 import { createSweepHandler } from '../../shared/lambda/sweep-handler.js';
 import type { SecurityHubImporter } from '../../shared/aws/security-hub-import.js';
-import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
-import { deniedCalls, simulate } from '../support/iam-simulate.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, stackEnvironment, type LocalStack, stackPhysicalNames } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { recordAwsActions, type RecordedAction } from '../../local-aws/aws-action-recorder.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
+import { deniedCalls, simulate } from '../../local-aws/iam-simulate.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { createLocalStack, createModel, stackEnvironment, type LocalStack, stackPhysicalNames } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
-import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
+import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../../local-aws/packaged-template.js';
 import { memberTemplate } from '../support/member-template.js';
-import { resolveIntrinsics, roleArn, roleStatements, type PhysicalNames } from '../support/role-grants.js';
+import { resolveIntrinsics, roleArn, roleStatements, type PhysicalNames } from '../../local-aws/role-grants.js';
 
 /**
  * The organisation deployment as the README shows it (member role, external id in SSM, Security

@@ -24,9 +24,9 @@ import { createSweepPlannerHandler, createSweepWorkerHandler } from '../../share
 import { sweepUnitKey } from '../../shared/aws/evidence-keys.js';
 import { mergeSweepRun } from '../../shared/sweep/fanout.js';
 import { memoryStepLedger } from '../../shared/enforcement/step-ledger.js';
-import { createLedgerTable, createModel, drainQueue } from '../support/local-stack.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { awsClientConfig, startMoto, type MotoServer } from '../support/moto.js';
+import { createLedgerTable, createModel, drainQueue } from '../../local-aws/local-stack.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { awsClientConfig, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
 const REGIONS = ['eu-west-1', 'us-east-1'];
@@ -417,10 +417,10 @@ describe('the merge reads run files as a role listing only under sweep-runs/ (S3
 
 describe('the fanned-out sweep on AWS\'s rules (iam-simulate)', () => {
   it('every call the planner and the workers make is allowed to their packaged roles, or, as a member account, to the member role', async () => {
-    const { recordAwsActions } = await import('../support/aws-action-recorder.js');
-    const { deniedCalls } = await import('../support/iam-simulate.js');
-    const { packageService, disposePackagedServices } = await import('../support/packaged-template.js');
-    const { resolveIntrinsics, roleArn, roleStatements } = await import('../support/role-grants.js');
+    const { recordAwsActions } = await import('../../local-aws/aws-action-recorder.js');
+    const { deniedCalls } = await import('../../local-aws/iam-simulate.js');
+    const { packageService, disposePackagedServices } = await import('../../local-aws/packaged-template.js');
+    const { resolveIntrinsics, roleArn, roleStatements } = await import('../../local-aws/role-grants.js');
     const { memberTemplate } = await import('../support/member-template.js');
     const packaged = await packageService({
       stage: 'fanout',

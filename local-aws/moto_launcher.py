@@ -5,7 +5,7 @@ our code depends on, it is patched here, before the server starts, and nowhere e
 of a behaviour has a test in tests/integration/moto-harness.int.test.ts (patch 7 changes speed
 only, not an answer). Usage (or `npm run local-aws`):
 
-    python3 tests/support/moto_launcher.py --host 127.0.0.1 --port 5000
+    python3 local-aws/moto_launcher.py --host 127.0.0.1 --port 5000
 
 With --exit-with-parent (the test harness) the server exits when its parent process does (stdin
 closes), so no test run leaves one behind.

@@ -9,21 +9,21 @@ import { createSweepHandler } from '../../shared/lambda/sweep-handler.js';
 import { createHistoryHandler } from '../../shared/lambda/history-handler.js';
 import { createModelRecord, gzipRecords, logFileKey } from '../support/archive-generator.js';
 import { servicePolicies } from '../../shared/policy/service-policies.js';
-import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, createModel, stackEnvironment, type LocalStack, stackPhysicalNames } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { recordAwsActions, type RecordedAction } from '../../local-aws/aws-action-recorder.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { createLocalStack, createModel, stackEnvironment, type LocalStack, stackPhysicalNames } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
-import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
-import { resolveIntrinsics, roleArn, roleStatements, type PhysicalNames, type Statement } from '../support/role-grants.js';
-import { deniedCalls } from '../support/iam-simulate.js';
-import { startWebhookListener } from '../support/webhook-listener.js';
+import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../../local-aws/packaged-template.js';
+import { resolveIntrinsics, roleArn, roleStatements, type PhysicalNames, type Statement } from '../../local-aws/role-grants.js';
+import { deniedCalls } from '../../local-aws/iam-simulate.js';
+import { startWebhookListener } from '../../local-aws/webhook-listener.js';
 
 /**
  * moto does not enforce IAM, so a call the deployed role would deny passes every other test. Here
  * every AWS call the functions make (recorded by an SDK middleware) must be allowed, as AWS
- * evaluates policies (iam-simulate, tests/support/iam-simulate.ts), by the function's role in the
+ * evaluates policies (iam-simulate, local-aws/iam-simulate.ts), by the function's role in the
  * packaged template, and by the policy `isolation-guard policy iam` prints.
  */
 const REGION = 'eu-west-1';

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureMoto } from '../../scripts/ensure-moto.mjs';
+import { ensureMoto } from './ensure-moto.mjs';
 
 /**
  * The local AWS: a moto server on a free loopback port, started with the patches of
  * moto_launcher.py (see README.md beside this file). Test files running in parallel never see each
- * other's resources: under vitest each worker has its own server (tests/support/moto-pool.ts), reset
+ * other's resources: under vitest each worker has its own server (local-aws/moto-pool.ts), reset
  * for every file; elsewhere (scripts, bench) each caller starts its own. Every account is moto's
  * default, 123456789012, unless a test assumes a role into another.
  */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '../../shared/model/error-text.js';
+import { errorMessage } from '../shared/model/error-text.js';
 import { launchMoto, MOTO_POOL_VARIABLE, resetMoto, type MotoServer } from './moto.js';
 import { disposePackagedServices, PACKAGE_POOL_VARIABLE, packageHere, packagingsUnderWay, type PackageOptions } from './packaged-template.js';
 
@@ -12,7 +12,7 @@ import { disposePackagedServices, PACKAGE_POOL_VARIABLE, packageHere, packagings
  * each on a 2-core machine (docs/performance.md).
  *
  * The workers find the pool through MOTO_POOL_VARIABLE (set here, before they are forked, and
- * inherited by them); `startMoto()` in tests/support/moto.ts leases from it. Servers exit with the
+ * inherited by them); `startMoto()` in local-aws/moto.ts leases from it. Servers exit with the
  * vitest process (--exit-with-parent) if teardown does not run.
  *
  * The same server packages the service for the run (`POST /package`, PACKAGE_POOL_VARIABLE): once
@@ -21,6 +21,9 @@ import { disposePackagedServices, PACKAGE_POOL_VARIABLE, packageHere, packagings
  * removed at teardown.
  */
 export default async function setup() {
+  // The integration and end-to-end projects both list this setup; vitest runs the projects' setups
+  // one after the other in one process: the first starts the pool, which the other's workers share.
+  if (process.env[MOTO_POOL_VARIABLE]) return;
   const servers = new Map<string, Promise<MotoServer>>();
 
   const pool = createServer((req, res) => {

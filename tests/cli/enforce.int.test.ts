@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { jsonLines, runCli, runCliInProcess } from '../support/cli.js';
-import { createLocalStack, createModel, drainQueue, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createLocalStack, createModel, drainQueue, type LocalStack } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 const REGION = 'eu-west-1';
 let moto: MotoServer;

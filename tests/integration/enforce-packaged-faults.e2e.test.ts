@@ -2,12 +2,12 @@ import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
-import { invokePackagedHandler, lambdaFunction, packageService, type PackagedService } from '../support/packaged-template.js';
-import { startWebhookListener } from '../support/webhook-listener.js';
+import { createLocalStack, createModel, drainQueue, stackEnvironment, type LocalStack } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
+import { invokePackagedHandler, lambdaFunction, packageService, type PackagedService } from '../../local-aws/packaged-template.js';
+import { startWebhookListener } from '../../local-aws/webhook-listener.js';
 
 /**
  * The packaged `enforce.zip`, imported fresh per invocation as the Lambda runtime does (a new

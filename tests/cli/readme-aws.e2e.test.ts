@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
-import { createModel } from '../support/local-stack.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createModel } from '../../local-aws/local-stack.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 // The README's quick-start commands that talk to AWS, run exactly as written against the local
 // AWS (the patched moto, as "Try it by hand on the local AWS" says).

@@ -23,7 +23,7 @@ const importer = (fetch: typeof globalThis.fetch, endpoint?: string) =>
     backoffMs: 0,
   });
 
-// Only what the transport looks at; the finding's shape is tested in priorities-and-security-hub.test.ts.
+// Only what the transport looks at; the finding's shape is tested in priorities-and-security-hub.unit.test.ts.
 const finding = { SchemaVersion: '2018-10-08', Id: 'sagemaker-isolation-guard/arn:aws:sagemaker:eu-west-1:111122223333:model/m' } as AwsSecurityFinding;
 
 describe('BatchImportFindings, signed', () => {

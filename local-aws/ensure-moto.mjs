@@ -1,12 +1,12 @@
 // Makes sure the local AWS (moto server, Python) is installed: checks, and installs the pinned
 // version with pip when it is missing. Used by the test set-up and by `npm start`; runnable alone:
-//   node scripts/ensure-moto.mjs
+//   node local-aws/ensure-moto.mjs
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 export const MOTO_REQUIREMENT = 'moto[server]==5.2.1';
 const PYTHON = process.env.PYTHON ?? 'python3';
-// The patches in tests/support/moto_launcher.py are written against moto 5.x internals.
+// The patches in local-aws/moto_launcher.py are written against moto 5.x internals.
 const CHECK = 'import moto, moto.server, flask, werkzeug; v = moto.__version__; assert v.startswith("5."), v; print(v)';
 
 function check() {

@@ -6,7 +6,7 @@
  * files: strings, JSON columns (requestparameters, responseelements) as JSON text, nested
  * identity fields flattened as the query's SELECT names them, and the header row first.
  */
-import { AUDIT_COLUMNS as COLUMNS } from '../../shared/athena/sql.js';
+import { AUDIT_COLUMNS as COLUMNS } from '../shared/athena/sql.js';
 import { MOTO_ACCOUNT } from './moto.js';
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value));

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
 import { REPO_ROOT } from '../support/cli.js';
-import { createModel } from '../support/local-stack.js';
-import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createModel } from '../../local-aws/local-stack.js';
+import { awsClientConfig, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 // The CLI as a package (issue 22 item 12, issue 21 item 9): `npm pack` gives a tarball that installs
 // with `npm install --omit=dev` into an empty folder, small, and every command runs from there; the

@@ -10,16 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createEnforceHandler } from '../../shared/lambda/enforce-handler.js';
-import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
-import { deployPackagedStack, type DeployedStack } from '../support/deployed-stack.js';
-import { deniedCalls, simulate } from '../support/iam-simulate.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { createModel, drainQueue, stackEnvironment, stackPhysicalNames } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
-import { packageService, type PackagedService } from '../support/packaged-template.js';
+import { recordAwsActions, type RecordedAction } from '../../local-aws/aws-action-recorder.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
+import { deployPackagedStack, type DeployedStack } from '../../local-aws/deployed-stack.js';
+import { deniedCalls, simulate } from '../../local-aws/iam-simulate.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { createModel, drainQueue, stackEnvironment, stackPhysicalNames } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
+import { packageService, type PackagedService } from '../../local-aws/packaged-template.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
-import { roleArn, roleStatements, type PhysicalNames } from '../support/role-grants.js';
+import { roleArn, roleStatements, type PhysicalNames } from '../../local-aws/role-grants.js';
 
 // The enforce Lambda's `recreate` mode, through the packaged template deployed into moto: a violating
 // model tagged isolation-guard:auto-fix=allowed is recreated with isolation and its endpoint moved,

@@ -21,7 +21,7 @@ import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AwsClients } from '../../shared/aws/clients.js';
+import type { AwsClients } from '../shared/aws/clients.js';
 import { queue, type LocalStack } from './local-stack.js';
 import { awsClientConfig } from './moto.js';
 import { lambdaFunction, patternRules, type PackagedService } from './packaged-template.js';

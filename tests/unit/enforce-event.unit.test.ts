@@ -2,8 +2,8 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { describe, expect, it } from 'vitest';
 import { CreateModelEventSchema, eventIds, type ParsedEnforceEvent } from '../../shared/lambda/enforce-event.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
-import { lambdaContext } from '../support/lambda-context.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
 
 /** What the enforce handler's parser middleware hands the handler for `event`. */
 async function parsed(event: unknown): Promise<ParsedEnforceEvent> {

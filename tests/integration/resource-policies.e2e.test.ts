@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulate } from '../support/iam-simulate.js';
-import { disposePackagedServices, packageService, type CfnTemplate } from '../support/packaged-template.js';
-import { resolveIntrinsics, type PhysicalNames } from '../support/role-grants.js';
+import { simulate } from '../../local-aws/iam-simulate.js';
+import { disposePackagedServices, packageService, type CfnTemplate } from '../../local-aws/packaged-template.js';
+import { resolveIntrinsics, type PhysicalNames } from '../../local-aws/role-grants.js';
 
 /**
  * The packaged template's resource policies, as AWS evaluates them (iam-simulate): the alert

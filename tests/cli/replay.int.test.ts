@@ -3,10 +3,10 @@ import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { jsonLines, runCliInProcess } from '../support/cli.js';
-import { createLocalStack, createModel, drainQueue, type LocalStack } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createLocalStack, createModel, drainQueue, type LocalStack } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 /**
  * `enforce --from-dlq` as the alarm text and the README show it (no --idempotency-table): the

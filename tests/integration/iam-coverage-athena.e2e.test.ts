@@ -4,15 +4,15 @@ import { createAwsClients, type AwsClients } from '../../shared/aws/clients.js';
 import { loadConfig } from '../../shared/config.js';
 import { createHistoryHandler } from '../../shared/lambda/history-handler.js';
 import { createModelRecord } from '../support/archive-generator.js';
-import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '../support/athena.js';
-import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
-import { deniedCalls } from '../support/iam-simulate.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { createLocalStack, stackEnvironment, type LocalStack, stackPhysicalNames } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
-import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../support/packaged-template.js';
+import { athenaProgression, athenaRowsFromRecords, injectAthenaResults } from '../../local-aws/athena.js';
+import { recordAwsActions, type RecordedAction } from '../../local-aws/aws-action-recorder.js';
+import { deniedCalls } from '../../local-aws/iam-simulate.js';
+import { lambdaContext } from '../../local-aws/lambda-context.js';
+import { createLocalStack, stackEnvironment, type LocalStack, stackPhysicalNames } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
+import { disposePackagedServices, packageService, ruleEventPattern, type PackagedService } from '../../local-aws/packaged-template.js';
 import { setProcessEnvironment } from '../support/process-environment.js';
-import { roleArn, roleStatements, type PhysicalNames } from '../support/role-grants.js';
+import { roleArn, roleStatements, type PhysicalNames } from '../../local-aws/role-grants.js';
 
 /**
  * The Athena parameter set the README documents (`auditSource=athena:security.cloudtrail_org`,

@@ -4,7 +4,7 @@ import { CreateModelCommand } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { AwsClients } from '../../shared/aws/clients.js';
+import type { AwsClients } from '../shared/aws/clients.js';
 import { MOTO_ACCOUNT } from './moto.js';
 import type { PhysicalNames } from './role-grants.js';
 
@@ -23,7 +23,7 @@ export interface LocalStack {
   findingQueueUrl: string;
   tableName: string;
   slackParameterName: string | null;
-  /** A deployed stack's enforce function environment (tests/support/deployed-stack.ts). */
+  /** A deployed stack's enforce function environment (local-aws/deployed-stack.ts). */
   functionEnvironment?: Record<string, string>;
 }
 

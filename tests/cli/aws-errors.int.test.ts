@@ -2,10 +2,10 @@ import { CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 import { jsonLines, runCli, runCliInProcess, type CliResult } from '../support/cli.js';
-import { createModel, drainQueue } from '../support/local-stack.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { createModel, drainQueue } from '../../local-aws/local-stack.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 // What a user sees when AWS says no: one plain sentence naming the call and the resource, what to
 // check, and the documented exit code; never "internal error" or a stack trace into minified code.

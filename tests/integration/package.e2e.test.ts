@@ -16,7 +16,7 @@ import {
   type CfnResource,
   type CfnTemplate,
   type PackagedService,
-} from '../support/packaged-template.js';
+} from '../../local-aws/packaged-template.js';
 import { normalizeTemplate } from '../support/template-snapshot.js';
 
 // The real `serverless package --stage test --region eu-west-1` (osls + serverless-esbuild), offline
@@ -119,7 +119,7 @@ describe('serverless package (osls, offline)', () => {
   // serverless.yml keeps provider, params and functions; the resources come from resources/*.yml.
   // The snapshot was taken from the single-file serverless.yml before that split, so the split (and
   // any later reshuffle of the files) must package exactly the same template. A deliberate change to
-  // the template updates it: `npx vitest run tests/integration/package.int.test.ts -u`, then review the diff.
+  // the template updates it: `npx vitest run tests/integration/package.e2e.test.ts -u`, then review the diff.
   it('packages the same template as the committed snapshot (volatile S3 keys, hashes and version ids aside)', async () => {
     await expect(JSON.stringify(normalizeTemplate(template), null, 2) + '\n').toMatchFileSnapshot('../fixtures/packaged-template.snapshot.json');
   });

@@ -17,10 +17,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, runCliInProcess } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { recordAwsActions, type RecordedAction } from '../support/aws-action-recorder.js';
-import { deniedCalls } from '../support/iam-simulate.js';
+import { recordAwsActions, type RecordedAction } from '../../local-aws/aws-action-recorder.js';
+import { deniedCalls } from '../../local-aws/iam-simulate.js';
 import { servicePolicies } from '../../shared/policy/service-policies.js';
-import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../support/moto.js';
+import { awsClientConfig, MOTO_ACCOUNT, motoEnvironment, startMoto, type MotoServer } from '../../local-aws/moto.js';
 
 // `isolation-guard fix` against the local AWS: the plan, apply, --delete-old, the IaC refusal,
 // a model already isolated, a model that does not exist, and a step that fails (exit 3).
