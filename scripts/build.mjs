@@ -1,7 +1,9 @@
 // Bundles the CLI into dist/cli.mjs. The Lambda bundles are built by serverless-esbuild at package time.
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
-await build({
+const result = await build({
   entryPoints: { cli: 'cli/index.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
@@ -18,4 +20,12 @@ await build({
   logLevel: 'warning',
   // CommonJS dependencies (the AWS SDK) call require() for Node built-ins; an ESM bundle has none.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  metafile: true,
 });
+
+// Chunks of earlier builds (their names carry a content hash) would otherwise pile up in dist/chunks and be
+// packed into the npm tarball: remove every chunk this build did not write.
+const written = new Set(Object.keys(result.metafile.outputs).map((path) => path.replaceAll('\\', '/')));
+for (const name of readdirSync('dist/chunks')) {
+  if (!written.has(`dist/chunks/${name}`)) rmSync(join('dist/chunks', name), { force: true });
+}

@@ -1,7 +1,7 @@
 /**
  * The README's settings table, generated from the settings' one declaration (shared/config.ts):
  * `npm run docs:settings` writes it between the markers in README.md, and
- * tests/unit/settings-declaration.test.ts fails when the README's copy is stale.
+ * tests/unit/settings-declaration.unit.test.ts fails when the README's copy is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

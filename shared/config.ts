@@ -204,7 +204,7 @@ export interface SettingInfo {
   /**
    * How a Lambda gets it: a stage parameter of serverless.yml (`{ param: 'mode' }`, reaching the
    * Lambda as ISOLATION_GUARD_MODE), `'stack'` (serverless.yml sets the stack's own resource), or
-   * absent (the CLI only). tests/unit/settings-declaration.test.ts checks serverless.yml against it.
+   * absent (the CLI only). tests/unit/settings-declaration.unit.test.ts checks serverless.yml against it.
    */
   lambda?: { param: string } | 'stack';
   /** A secret: never read from the environment (ISOLATION_GUARD_<NAME> is refused, exit 2), only as a flag or a --config key. */

@@ -6,7 +6,7 @@ import { resultRecord } from '../../shared/enforcement/enforce-item.js';
 import type { EnforcementDeps, EnforcementResult } from '../../shared/enforcement/pipeline.js';
 import { memoryStepLedger } from '../../shared/enforcement/step-ledger.js';
 import { enforceEvent } from '../../shared/lambda/enforce-event.js';
-import { createModelEvent } from '../support/cloudtrail-events.js';
+import { createModelEvent } from '../../local-aws/cloudtrail-events.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 
