@@ -19,6 +19,14 @@ export const enforcementSettings = (config: Config): EnforcementSettings => ({
 });
 
 /**
+ * The step ledger the configuration names (DynamoDB when a table is set, else memory). Make it once per
+ * container (a handler's cold start), not per invocation: a step whose effect ran but whose "done" write
+ * failed is remembered by the ledger instance, so that the retry in the same container does not run it again.
+ */
+export const stepLedgerFor = (config: Config, clients: Pick<EnforceClients, 'dynamodb'>): StepLedger =>
+  config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: tableNameOf(config.idempotencyTable) }) : memoryStepLedger();
+
+/**
  * Wires the pipeline's effects from the configuration: SNS when a topic is set, Slack when a
  * webhook URL was resolved, findings when a bus is named, the DynamoDB ledger when a table is.
  */
@@ -36,9 +44,7 @@ export function enforcementDeps(
     sns: config.topicArn ? { client: clients.sns, topicArn: config.topicArn } : null,
     slack: slackUrl ? slackWebhookSender({ url: slackUrl }) : null,
     finding: config.findingBusName ? { client: clients.eventBridge, busName: config.findingBusName } : null,
-    ledger:
-      extra.ledger ??
-      (config.idempotencyTable ? dynamoDbStepLedger({ client: clients.dynamodb, tableName: tableNameOf(config.idempotencyTable) }) : memoryStepLedger()),
+    ledger: extra.ledger ?? stepLedgerFor(config, clients),
     now: extra.now ?? (() => new Date()),
     accountName: (account) => config.accountNames[account] ?? null,
     // Wire once per process (the enforce Lambda: per cold start): the channel keeps its product ARN (one STS call).

@@ -7,7 +7,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { resolveAccounts, routerFromConfig, type AccountRouter } from '../aws/accounts.js';
 import { resolveRegions } from '../aws/regions.js';
 import { homeRegion, type Config } from '../config.js';
-import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
+import { enforcementDeps, enforcementSettings, stepLedgerFor } from '../enforcement/deps.js';
 import type { EnforcementDeps } from '../enforcement/pipeline.js';
 import { sendExpiryReminders } from '../governance/expiry-reminders.js';
 import type { StepLedger } from '../enforcement/step-ledger.js';
@@ -84,11 +84,13 @@ function required(config: Config) {
  */
 export function createSweepPlannerHandler(options: FanOutOptions) {
   const { config, clients } = options;
+  // Once per cold start: the ledger remembers a sent run notice whose "done" write failed, for the retry in this container.
+  const ledger = options.ledger ?? stepLedgerFor(config, clients);
   return middy<unknown, { runId: string; queued: number; finalised: string[] }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async () => {
       const { bucket, queueUrl } = required(config);
-      const deps = enforcementDeps(config, clients, { ...(options.ledger ? { ledger: options.ledger } : {}), ...(options.now ? { now: options.now } : {}) });
+      const deps = enforcementDeps(config, clients, { ledger, ...(options.now ? { now: options.now } : {}) });
       const now = options.now?.() ?? new Date();
       const runId = runIdOf(now);
       const finalised: string[] = [];

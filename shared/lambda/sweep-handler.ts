@@ -7,7 +7,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { isAllRegions, resolveRegions } from '../aws/regions.js';
 import { resolveAccounts, routerFromConfig } from '../aws/accounts.js';
 import { homeRegion, type Config } from '../config.js';
-import { enforcementDeps, enforcementSettings } from '../enforcement/deps.js';
+import { enforcementDeps, enforcementSettings, stepLedgerFor } from '../enforcement/deps.js';
 import { inventorySummary } from '../reports/inventory-report.js';
 import { storeInventorySnapshot } from '../sweep/snapshot-store.js';
 import { sweepModels } from '../sweep/sweep.js';
@@ -20,6 +20,8 @@ import { SweepIncompleteError } from '../sweep/errors.js';
  */
 export function createSweepHandler(options: { config: Config; clients: AwsClients }) {
   const { config, clients } = options;
+  // Once per cold start: the ledger remembers a sent alert whose "done" write failed, for the retry in this container.
+  const ledger = stepLedgerFor(config, clients);
   return middy<unknown, { summary: ReturnType<typeof inventorySummary>; snapshot: string[] }, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
@@ -27,7 +29,7 @@ export function createSweepHandler(options: { config: Config; clients: AwsClient
       const regions = resolveRegions(config.regions, homeRegion());
       const accounts = await resolveAccounts(config.accounts, {}, config.accountNames);
       const router = routerFromConfig(config, clients);
-      const deps = enforcementDeps(config, clients, { router });
+      const deps = enforcementDeps(config, clients, { router, ledger });
       // regions=all: each account's enabled regions (opt-in ones it has not enabled are listed as not enabled).
       const enabledRegionsOf = isAllRegions(config.regions) ? (account: string | null) => router.enabledRegionsOf(account) : undefined;
       const result = await sweepModels({ regions, accounts, reminderDays: config.reminderDays, ...(enabledRegionsOf ? { enabledRegionsOf } : {}) }, enforcementSettings(config), deps);

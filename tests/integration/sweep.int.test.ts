@@ -10,6 +10,7 @@ import { enforcementDeps, enforcementSettings } from '../../shared/enforcement/d
 import { renderInventory } from '../../shared/reports/inventory-report.js';
 import { createSweepHandler } from '../../shared/lambda/sweep-handler.js';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { lambdaContext } from '../../local-aws/lambda-context.js';
 import { sweepModels } from '../../shared/sweep/sweep.js';
 import { runCliInProcess } from '../support/cli.js';
@@ -204,4 +205,42 @@ describe('sweep over moto, two regions, two dozen models', () => {
     const json = await setup.s3.send(new GetObjectCommand({ Bucket: 'guard-evidence', Key: Contents.find((c) => c.Key!.endsWith('.json'))!.Key }));
     expect(JSON.parse(await json.Body!.transformToString()).summary.violations).toBe(expectedViolations(OTHER));
   }, 60_000);
+
+  it('the sweep Lambda remembers, from one invocation to its retry in the same container, the alerts whose "done" write failed: the retry, after their claims' leases ran out, does not send them again', async () => {
+    const clients = createAwsClients(awsClientConfig(moto.endpoint, HOME));
+    // Every "done" write of the ledger fails (the claim, a PutItem, and the reads reach moto).
+    clients.dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') throw Object.assign(new Error('injected'), { name: 'InternalServerError', $metadata: {} });
+        return next(args);
+      },
+      { step: 'initialize', name: 'fail-done-write' },
+    );
+    const config = loadConfig({ env: stackEnvironment(stack, { ISOLATION_GUARD_REGIONS: OTHER, ISOLATION_GUARD_EXEMPT_TAG_KEYS: 'isolation-guard:exempt' }) });
+    await drainQueue(setup.sqs, stack.alertQueueUrl);
+    const sweep = createSweepHandler({ config, clients });
+
+    const first = await sweep({}, lambdaContext('sweep')).then(() => null, (error: Error) => error);
+    const alerts = await drainQueue(setup.sqs, stack.alertQueueUrl);
+    // One alert per violation and per exempt model (as above).
+    expect(alerts).toHaveLength(expectedViolations(OTHER) + created[OTHER]!.filter((m) => m.kind === 'exempt').length);
+    // The failed "done" writes fail the invocation, so Lambda retries it.
+    expect(first?.message).toMatch(/could not record it as done/);
+
+    // Lambda retries a minute or more later; in a long sweep the claims' 120 s leases, counted from each claim,
+    // have run out by then: a ledger that does not remember the sent alerts takes the steps over and sends them again.
+    const { Items = [] } = await setup.dynamodb.send(new ScanCommand({ TableName: stack.tableName }));
+    const held = Items.filter((item) => item.leaseUntil !== undefined);
+    expect(held.length).toBeGreaterThan(0);
+    for (const item of held) {
+      await setup.dynamodb.send(
+        new UpdateItemCommand({ TableName: stack.tableName, Key: { id: item.id! }, UpdateExpression: 'SET leaseUntil = :past', ExpressionAttributeValues: { ':past': { N: '1' } } }),
+      );
+    }
+
+    const retry = await sweep({}, lambdaContext('sweep')).then(() => null, (error: Error) => error);
+    // The same container's retry knows the alerts were sent: none is sent twice.
+    expect(await drainQueue(setup.sqs, stack.alertQueueUrl)).toHaveLength(0);
+    expect(retry?.message ?? '').not.toMatch(/failed: (?!.*could not record it as done)/);
+  }, 90_000);
 });
