@@ -6,12 +6,12 @@ import { once } from './model/once.js';
  * Dates a person or a file gives (a flag, a setting, an exemption's expiry, an exception register,
  * the history Lambda's request), parsed one way: zod at the edge, then one rule for what instant a
  * bare date stands for. The grammar is `YYYY-MM-DD` (a real UTC day) or an ISO 8601 date-time with
- * its offset (`2026-11-29T10:00:00Z`, `...+02:00`); a time without an offset is refused, since it
+ * its offset (`2026-11-29T10:00:00Z`, `2026-11-29T10:00Z` without seconds, `...+02:00`); a time without an offset is refused, since it
  * would be read in the zone of whatever machine runs the check.
  */
 
 /** The grammar (a zod schema, built on first use: the enforce Lambda's cold start does not pay for it). */
-export const dateOrDateTime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true })]));
+export const dateOrDateTime = once(() => z.union([z.iso.date(), z.iso.datetime({ offset: true }), z.iso.datetime({ offset: true, precision: -1 })]));
 
 const day = once(() => z.iso.date());
 

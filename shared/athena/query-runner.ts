@@ -94,7 +94,7 @@ export async function* queryRows(client: AthenaClient, queryExecutionId: string,
     const page = next.value;
     columns ??= page.columns;
     let rows = page.rows;
-    if (first && rows.length > 0 && rows[0]!.every((value, i) => value === columns![i])) rows = rows.slice(1);
+    if (first && rows.length > 0 && rows[0]!.length > 0 && rows[0]!.every((value, i) => value === columns![i])) rows = rows.slice(1);
     first = false;
     yield rows.map((row) => Object.fromEntries(columns!.map((name, i) => [name, row[i] ?? null])));
   }

@@ -206,7 +206,7 @@ describe('sweep over moto, two regions, two dozen models', () => {
     expect(JSON.parse(await json.Body!.transformToString()).summary.violations).toBe(expectedViolations(OTHER));
   }, 60_000);
 
-  it('the sweep Lambda remembers, from one invocation to its retry in the same container, the alerts whose "done" write failed: the retry, after their claims' leases ran out, does not send them again', async () => {
+  it('the sweep Lambda remembers, from one invocation to its retry in the same container, the alerts whose "done" write failed: the retry, after the leases of their claims ran out, does not send them again', async () => {
     const clients = createAwsClients(awsClientConfig(moto.endpoint, HOME));
     // Every "done" write of the ledger fails (the claim, a PutItem, and the reads reach moto).
     clients.dynamodb.middlewareStack.add(

@@ -15,6 +15,12 @@ describe('dates: one grammar (YYYY-MM-DD or an ISO 8601 date-time with its offse
     expect(parseDateInput('2028-02-29', 'end')?.toISOString()).toBe('2028-03-01T00:00:00.000Z');
   });
 
+  it('takes a date-time without seconds, as ISO 8601 allows (an inline exemption written `expires=2026-12-01T10:00Z` before the one grammar)', () => {
+    expect(parseDateInput('2026-12-01T10:00Z')?.toISOString()).toBe('2026-12-01T10:00:00.000Z');
+    expect(parseDateInput('2026-12-01T10:00+01:00')?.toISOString()).toBe('2026-12-01T09:00:00.000Z');
+    expect(parseDateInput('2026-12-01T10Z')).toBeNull();
+  });
+
   it('refuses what is not a real day, a time without its offset (read in the machine zone) and prose, at every edge', () => {
     for (const text of ['2026-02-30', '2026-13-01', '2026-11-29 10:00', '2026-11-29T10:00:00', 'Nov 29 2026', '1', 'last week', '']) {
       expect(parseDateInput(text)).toBeNull();
