@@ -87,9 +87,19 @@ function writeStdout(line: string): void {
   }
 }
 
+/** What this turn corked leaves now: before a stderr line (so the two streams keep their order) and at exit. */
+function flushStdout(): void {
+  while (process.stdout.writableCorked > 0) process.stdout.uncork();
+}
+// An uncaught error or a process.exit() in the turn that printed would otherwise drop its lines.
+process.on('exit', flushStdout);
+
 export const processIo: CliIo = {
   stdout: writeStdout,
-  stderr: (line) => process.stderr.write(`${line}\n`),
+  stderr: (line) => {
+    flushStdout();
+    process.stderr.write(`${line}\n`);
+  },
   input: inputFile,
 };
 

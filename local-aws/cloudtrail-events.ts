@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CreateModelRecordSchema } from '../shared/cloudtrail/record.js';
 
-/** The record every event is shaped from: our fixture, itself built from the API model. */
-const TEMPLATE_RECORD = new URL('../tests/fixtures/cloudtrail/createmodel_isolated_sdk.json', import.meta.url);
+/**
+ * The record every event is shaped from: a copy of our fixture tests/fixtures/cloudtrail/createmodel_isolated_sdk.json
+ * (itself built from the API model), kept here so that the local AWS and the demo read nothing from tests/.
+ */
+const TEMPLATE_RECORD = new URL('./createmodel-record.json', import.meta.url);
 
 export interface CreateModelEventOptions {
   modelName: string;

@@ -8,7 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, configured, sendConfig, withoutBlindRetries, type AwsClientOptions } from './client-config.js';
 import { securityHubImporter, type SecurityHubImporter } from './security-hub-import.js';
 
-export { provablyNotDelivered, withoutBlindRetries, type AwsClientOptions } from './client-config.js';
+export { withoutBlindRetries, type AwsClientOptions } from './client-config.js';
 
 export interface AwsClients {
   /** SageMaker in a given region (one client per region, made on first use). */
