@@ -81,8 +81,10 @@ async function configFrom(values: OptionValues, names: SettingName[], env: NodeJ
   const flags = Object.fromEntries(names.map((name) => [name, values[flagName(name).slice(2)]]));
   const file = typeof values.config === 'string' ? await readConfigFile(values.config) : undefined;
   // The register's entries join the exemptions; an unreadable register stops the command (exit 2).
-  const { withExceptionRegister } = await import('../shared/governance/exception-register.js');
-  const config = withExceptionRegister(loadConfig({ flags, env, file }));
+  // Without one there is nothing to join (the settings give no register entries): its module and
+  // the YAML parser (about 10 ms of start-up) are not loaded.
+  const settings = loadConfig({ flags, env, file });
+  const config = settings.exceptions ? (await import('../shared/governance/exception-register.js')).withExceptionRegister(settings) : settings;
   // A typo (`eu-westt-1`) is refused before any call: the SDK would build an endpoint and fail per region.
   if (config.regions.length > 0) {
     const { unknownRegions } = await import('../shared/aws/known-regions.js');

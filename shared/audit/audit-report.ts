@@ -185,10 +185,11 @@ export function summarizeCalls(
   // Every week of the period, empty ones included, so a quiet week is shown as one.
   const weeks = new Map<string, { compliant: number; violating: number }>(weeksOfPeriod(period.from, period.to).map((week) => [week, { compliant: 0, violating: 0 }]));
   for (const call of created) {
-    const week = weeks.get(weekOf(call.eventTime)) ?? { compliant: 0, violating: 0 };
+    const monday = weekOf(call.eventTime);
+    const week = weeks.get(monday) ?? { compliant: 0, violating: 0 };
     if (call.verdict === 'compliant') week.compliant++;
     else week.violating++;
-    weeks.set(weekOf(call.eventTime), week);
+    weeks.set(monday, week);
   }
   return {
     kpis: {

@@ -63,10 +63,6 @@ export async function collectAudit(
   const seen = new Set<string>();
   const from = options.from.getTime();
   const to = options.to.getTime();
-  const inPeriod = (time: unknown) => {
-    const t = typeof time === 'string' ? Date.parse(time) : Number.NaN;
-    return t >= from && t < to;
-  };
   const firstTime = (id: unknown) => {
     if (typeof id !== 'string') return true;
     if (seen.has(id)) {
@@ -88,12 +84,12 @@ export async function collectAudit(
         collection.recordsRead += item.count;
       } else if (item.kind === 'create-model') {
         collection.recordsRead++;
-        if (!inPeriod(item.record.eventTime) || !firstTime(item.record.eventID)) continue;
+        const time = Date.parse(item.record.eventTime);
+        if (!(time >= from && time < to) || !firstTime(item.record.eventID)) continue;
         // An exemption is judged at the call's time: the audit says whether the call was covered when it was made.
-        const at = new Date(item.record.eventTime);
         const decided = decideCreateModel(item.record, {
           exemptions: options.exemptions,
-          now: Number.isNaN(at.getTime()) ? options.now : at,
+          now: new Date(time),
           priorities: options.priorities,
         });
         collection.calls.push(decided);

@@ -137,7 +137,11 @@ export function auditBreakdown(report: AuditReport): Table<Place & CallCounts> {
 /** The report's weeks as the chart draws them: the exemptions used apart from the violations. */
 function chartWeeks(report: AuditReport): WeekBar[] {
   const exempt = new Map<string, number>();
-  for (const call of report.calls) if (call.succeeded && call.verdict === 'exempt') exempt.set(weekOf(call.eventTime), (exempt.get(weekOf(call.eventTime)) ?? 0) + 1);
+  for (const call of report.calls) {
+    if (!call.succeeded || call.verdict !== 'exempt') continue;
+    const monday = weekOf(call.eventTime);
+    exempt.set(monday, (exempt.get(monday) ?? 0) + 1);
+  }
   return report.weeks.map((w) => ({ week: w.week, compliant: w.compliant, violating: w.violating - (exempt.get(w.week) ?? 0), exempt: exempt.get(w.week) ?? 0 }));
 }
 

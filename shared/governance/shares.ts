@@ -28,7 +28,9 @@ export function isolationShares(models: ReadonlyArray<{ isolated: boolean; class
   const groups = new Map<string, Array<{ isolated: boolean }>>();
   for (const model of models) {
     const key = model.classification ?? UNCLASSIFIED;
-    groups.set(key, [...(groups.get(key) ?? []), model]);
+    const group = groups.get(key);
+    if (group) group.push(model);
+    else groups.set(key, [model]);
   }
   return {
     byClassification: Object.fromEntries([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, items]) => [key, share(items)])),
