@@ -82,7 +82,7 @@ export interface AuditReport {
   isolation: IsolationShares;
   /** Exceptions in force during the period (expiring after its start), with the calls each covered. */
   exceptions: AuditException[];
-  /** Models created per week (Monday, UTC), every week of the period (empty ones: 0, 100%). */
+  /** Models created per week (Monday, UTC), every week of the period (empty ones: 0, and `isolatedShare` null: no model was created). */
   weeks: Array<{ week: string; compliant: number; violating: number; isolatedShare: number | null }>;
   calls: AuditCall[];
   /** The latest inventory snapshot filed by the sweep (what exists today), when one was found. */
@@ -209,7 +209,7 @@ export function summarizeCalls(
     isolation: isolationShares(created.map((c) => ({ isolated: c.networkIsolation === true, classification: c.classification, production: c.production }))),
     weeks: [...weeks.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      // A week without a model created counts as 100% isolated, as the period's KPI does.
+      // A week without a model created has no share (null, shown as n/a), as the period's KPI does.
       .map(([week, w]) => ({ week, ...w, isolatedShare: isolatedShare(w.compliant, w.compliant + w.violating) })),
   };
 }

@@ -230,6 +230,8 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number, maxFileByte
   const inflate = (raw: Buffer): Buffer => {
     const stated = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
     if (output.length < stated + 1 && stated < maxInflated) output = Buffer.allocUnsafeSlow(Math.min(Math.max(stated + 1, output.length * 2), maxInflated + 1));
+    /** gunzipSync, into new memory sized by the trailer. */
+    const publicInflate = () => counted(zlib.gunzipSync(raw, { maxOutputLength: maxInflated, chunkSize: Math.min(Math.max(64 * 1024, stated + 1), maxInflated + 1) }));
     const gunzip = new zlib.Gunzip({ chunkSize: 64 * 1024, maxOutputLength: maxInflated }) as InstanceType<typeof zlib.Gunzip> & {
       _outBuffer?: Buffer;
       _chunkSize?: number;
@@ -238,11 +240,16 @@ function workerMain(maxInflated: number, wholeDocumentBytes: number, maxFileByte
     };
     if (typeof gunzip._processChunk !== 'function' || !Buffer.isBuffer(gunzip._outBuffer) || gunzip._chunkSize !== 64 * 1024 || gunzip._outOffset !== 0) {
       gunzip.close();
-      return counted(zlib.gunzipSync(raw, { maxOutputLength: maxInflated, chunkSize: Math.min(Math.max(64 * 1024, stated + 1), maxInflated + 1) }));
+      return publicInflate();
     }
     gunzip._outBuffer = output;
     gunzip._chunkSize = output.length;
-    const text = gunzip._processChunk(raw, zlib.constants.Z_FINISH);
+    const text: unknown = gunzip._processChunk(raw, zlib.constants.Z_FINISH);
+    // Not Node's own step after all (its result is no Buffer): the public path, as when the step is missing.
+    if (!Buffer.isBuffer(text)) {
+      gunzip.close();
+      return publicInflate();
+    }
     // Inside the kept buffer when it fitted; otherwise pieces joined into new memory.
     return text.buffer === output.buffer ? text : counted(text);
   };
