@@ -3,7 +3,6 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
 import { ConfigurationError } from '../errors.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -190,6 +189,8 @@ export function routerFromConfig(
 
 /** The external id from its SSM SecureString; a parameter that cannot be read fails naming it (never its value). */
 async function readExternalId(name: string, options: AwsClientOptions): Promise<string> {
+  // Imported when first needed: evaluating the SSM client costs the enforce function's cold start ~14 ms.
+  const { GetParameterCommand, SSMClient } = await import('./ssm-client.js');
   const ssm = configured(new SSMClient(clientConfig(options)));
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
