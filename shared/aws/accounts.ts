@@ -10,6 +10,7 @@ import type { AwsClients } from './clients.js';
 import { clientConfig, configured, type AwsClientOptions } from './client-config.js';
 import { callerIdentity } from './sts.js';
 import { errorText } from '../model/error-text.js';
+import { once } from '../model/once.js';
 
 /** The home account's clients a router needs. */
 type HomeClients = Pick<AwsClients, 'sagemakerIn'>;
@@ -35,9 +36,10 @@ export function accountRouter(
 ) {
   // The one client configuration, in this account (member accounts: the same with the member role's credentials).
   const { member: _member, stsPlugins: _plugins, regions: _regions, sendRequestTimeout: _send, ...common } = options;
-  const sts = configured(new STSClient(clientConfig(common)));
+  // Made when the home account is first asked for (a cold start of enforce with no member role never does).
+  const sts = once(() => configured(new STSClient(clientConfig(common))));
   let homeAccount: Promise<string> | null = null;
-  const homeId = () => (homeAccount ??= callerIdentity(sts).then((identity) => identity.account));
+  const homeId = () => (homeAccount ??= callerIdentity(sts()).then((identity) => identity.account));
   const credentials = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
   const memberClients = new Map<string, SageMakerClient>();
   const memberTrails = new Map<string, CloudTrailClient>();
