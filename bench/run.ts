@@ -147,7 +147,7 @@ async function runtimeSdkVariant(name: string): Promise<{ dir: string; bytes: nu
     outfile,
     bundle: true,
     minify: true,
-    keepNames: true,
+    keepNames: false, // our own code's names are kept by the own-names-kept plugin, as in serverless.yml
     target: 'node22',
     platform: 'node',
     format: 'esm',

@@ -3,7 +3,6 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AccountClient, paginateListRegions } from '@aws-sdk/client-account';
 import { ConfigurationError } from '../errors.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -11,6 +10,7 @@ import type { AwsClients } from './clients.js';
 import { clientConfig, configured, type AwsClientOptions } from './client-config.js';
 import { callerIdentity } from './sts.js';
 import { errorText } from '../model/error-text.js';
+import { once } from '../model/once.js';
 
 /** The home account's clients a router needs. */
 type HomeClients = Pick<AwsClients, 'sagemakerIn'>;
@@ -36,9 +36,10 @@ export function accountRouter(
 ) {
   // The one client configuration, in this account (member accounts: the same with the member role's credentials).
   const { member: _member, stsPlugins: _plugins, regions: _regions, sendRequestTimeout: _send, ...common } = options;
-  const sts = configured(new STSClient(clientConfig(common)));
+  // Made when the home account is first asked for (a cold start of enforce with no member role never does).
+  const sts = once(() => configured(new STSClient(clientConfig(common))));
   let homeAccount: Promise<string> | null = null;
-  const homeId = () => (homeAccount ??= callerIdentity(sts).then((identity) => identity.account));
+  const homeId = () => (homeAccount ??= callerIdentity(sts()).then((identity) => identity.account));
   const credentials = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
   const memberClients = new Map<string, SageMakerClient>();
   const memberTrails = new Map<string, CloudTrailClient>();
@@ -190,6 +191,8 @@ export function routerFromConfig(
 
 /** The external id from its SSM SecureString; a parameter that cannot be read fails naming it (never its value). */
 async function readExternalId(name: string, options: AwsClientOptions): Promise<string> {
+  // Imported when first needed: evaluating the SSM client costs the enforce function's cold start ~14 ms.
+  const { GetParameterCommand, SSMClient } = await import('./ssm-client.js');
   const ssm = configured(new SSMClient(clientConfig(options)));
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));

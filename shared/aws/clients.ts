@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, configured, sendConfig, withoutBlindRetries, type AwsClientOptions } from './client-config.js';
 import { securityHubImporter, type SecurityHubImporter } from './security-hub-import.js';
+import { once } from '../model/once.js';
 
 export { withoutBlindRetries, type AwsClientOptions } from './client-config.js';
 
@@ -47,8 +48,9 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
 export function createEnforceClients(options: AwsClientOptions = {}): EnforceClients {
   const config = clientConfig(options);
   const sagemakers = new Map<string, SageMakerClient>();
-  // Security Hub and STS work in the home region (the topic may live in another).
-  const sts = configured(new STSClient(config));
+  // Security Hub and STS work in the home region (the topic may live in another). STS is made on
+  // first use (Security Hub's product ARN): an enforce cold start without that channel never makes it.
+  const sts = once(() => configured(new STSClient(config)));
   return {
     sagemakerIn: (region) => {
       let client = sagemakers.get(region);
@@ -59,11 +61,13 @@ export function createEnforceClients(options: AwsClientOptions = {}): EnforceCli
     eventBridge: withoutBlindRetries(configured(new EventBridgeClient(sendConfig(options)))),
     dynamodb: configured(new DynamoDBClient({ ...config, region: options.regions?.dynamodb ?? options.region })),
     securityHub: securityHubImporter({
-      region: () => sts.config.region(),
-      credentials: () => sts.config.credentials(),
+      region: () => sts().config.region(),
+      credentials: () => sts().config.credentials(),
       // The SDK clients honour AWS_ENDPOINT_URL by themselves; this call does the same.
       endpoint: options.endpoint ?? process.env.AWS_ENDPOINT_URL_SECURITYHUB ?? process.env.AWS_ENDPOINT_URL,
     }),
-    sts,
+    get sts() {
+      return sts();
+    },
   };
 }

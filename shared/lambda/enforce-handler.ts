@@ -3,7 +3,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import ssm from '@middy/ssm';
 import type { Context } from 'aws-lambda';
 import { slackWebhookSender } from '../alerts/slack-webhook.js';
 import type { EnforceClients } from '../aws/clients.js';
@@ -18,6 +17,7 @@ import { CreateModelEventSchema, enforceParsedEvent, eventIds, type EnforceEvent
 import { logger as defaultLogger, metrics, recordEnforcementMetrics } from './observability.js';
 import { resultRecord } from '../enforcement/enforce-item.js';
 import { SlackWebhookUnavailableError } from '../alerts/errors.js';
+import { once } from '../model/once.js';
 
 type EnforceContext = Context & { slackWebhookUrl?: unknown; slackWebhookError?: unknown };
 
@@ -56,22 +56,28 @@ export function createEnforceHandler(options: EnforceHandlerOptions) {
     // bad field, else a failed invocation naming the field: retried, then dead-lettered).
     .use(parser({ schema: CreateModelEventSchema, safeParse: true }));
   if (config.slackWebhookParameter) {
-    const secrets = ssm({
-      fetchData: { slackWebhookUrl: config.slackWebhookParameter },
-      setToContext: true,
-      cacheExpiry: options.secretCacheMs ?? 5 * 60_000,
-      awsClientOptions: { region: homeRegion(), requestHandler: ENFORCE_REQUEST_BOUNDS },
-      // No fetch at start-up: a prefetch that fails (SSM denied or throttled) is a promise nobody
-      // awaits, an unhandled rejection that fails the Lambda's initialisation and with it every
-      // alert. Fetched in `before`, a failure costs only the Slack channel.
-      disablePrefetch: true,
-    });
+    const slackWebhookParameter = config.slackWebhookParameter;
+    // @middy/ssm and the SSM client are loaded with the first event, and only when a parameter is
+    // configured: evaluating the SSM client (its hundreds of error classes) cost ~14 ms of every
+    // cold start, Slack or not (docs/performance.md). One middleware, made once: its cache is kept.
+    const secrets = once(async () =>
+      (await import('./slack-webhook-parameter.js')).slackWebhookMiddleware({
+        fetchData: { slackWebhookUrl: slackWebhookParameter },
+        setToContext: true,
+        cacheExpiry: options.secretCacheMs ?? 5 * 60_000,
+        awsClientOptions: { region: homeRegion(), requestHandler: ENFORCE_REQUEST_BOUNDS },
+        // No fetch at start-up: a prefetch that fails (SSM denied or throttled) is a promise nobody
+        // awaits, an unhandled rejection that fails the Lambda's initialisation and with it every
+        // alert. Fetched in `before`, a failure costs only the Slack channel.
+        disablePrefetch: true,
+      }),
+    );
     // SSM failing (denied, throttled, hanging) must cost only the Slack channel, never the SNS alert:
     // the error is kept on the context and Slack fails with it (the event is then retried).
     handler.use({
       before: async (request) => {
         try {
-          await secrets.before!(request);
+          await (await secrets()).before!(request);
         } catch (error) {
           (request.context as EnforceContext).slackWebhookError = error;
         }
