@@ -1,26 +1,12 @@
 // Bundles the CLI into dist/cli.mjs. The Lambda bundles are built by serverless-esbuild at package time.
 import { readdirSync, rmSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
-/**
- * zod's `locales` namespace (`z.locales`, `z.core.locales`) carries the error messages of every language it
- * has, 361 KB of its 755 KB chunk, which every command compiles at start-up (38 ms of CPU for zod's import,
- * measured in docs/performance.md). The CLI speaks English and names none: the namespace keeps `en` only.
- * zod's default messages (`config(en())`) import `locales/en.js` directly and are unchanged.
- */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(esbuild) {
-    esbuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${sep}node_modules${sep}zod${sep}`) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-english-only' } : undefined,
-    );
-    esbuild.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
+// zod's `locales` namespace (every language's messages, 361 KB of its 755 KB chunk, compiled by every
+// command at start-up) kept to English, by the plugin the Lambda bundles use (docs/performance.md).
+const { zodEnglishOnly } = createRequire(import.meta.url)('./esbuild-plugins.cjs');
 
 const result = await build({
   entryPoints: { cli: 'cli/index.ts' },

@@ -1,4 +1,5 @@
-// esbuild plugins of the Lambda bundles (serverless.yml, custom.esbuild.plugins; bench/run.ts).
+// esbuild plugins of the Lambda bundles (serverless.yml, custom.esbuild.plugins; bench/run.ts); the CLI's
+// build (scripts/build.mjs) uses zod-english-only too.
 //
 // zod-english-only: zod 4's `z` namespace re-exports every locale's error messages (258 KB of the
 // 1 MB minified enforce bundle, parsed at every cold start); the service uses the English ones,
@@ -75,3 +76,4 @@ const ownNamesKept = {
 };
 
 module.exports = [zodEnglishOnly, ssmClientUsedParts, ownNamesKept];
+module.exports.zodEnglishOnly = zodEnglishOnly;

@@ -15,7 +15,6 @@ export const SECURITY_HUB_CONTROL = 'SageMaker.5';
 export const SECURITY_HUB_GENERATOR = 'sagemaker-isolation-guard/SageMaker.5';
 const CONTROL_DOC = 'https://docs.aws.amazon.com/securityhub/latest/userguide/sagemaker-controls.html#sagemaker-5';
 
-export { SecurityHubImportError };
 
 export const securityHubFindingId = (modelArn: string): string => `sagemaker-isolation-guard/${modelArn}`;
 

@@ -51,21 +51,18 @@ export function monthsOf(from: Date, to: Date): string[] {
   return months;
 }
 
-/** The key prefix of a month's filed reports: `reports/2026-10-01_2026-11-01/` (shared/aws/evidence-keys.ts). */
-export const monthPrefix = monthReportsPrefix;
-
 /** Reads the latest filed report of each month of the period (one listing and one GET a month). */
 export async function readMonthlyReports(s3: S3Client, bucket: string, period: { from: Date; to: Date }): Promise<MonthEvidence[]> {
   return Promise.all(
     monthsOf(period.from, period.to).map(async (month): Promise<MonthEvidence> => {
       let latest: string | null;
       try {
-        latest = await latestEvidenceKey(s3, bucket, monthPrefix(month), (key) => parseAuditReportKey(key)?.format === 'json');
+        latest = await latestEvidenceKey(s3, bucket, monthReportsPrefix(month), (key) => parseAuditReportKey(key)?.format === 'json');
       } catch (error) {
         // The bucket itself cannot be read (missing, denied): nothing of the period can be, so the audit stops here.
-        throw new EvidenceError(`evidence:${bucket}: cannot list s3://${bucket}/${monthPrefix(month)}: ${errorText(error)}`, { cause: error });
+        throw new EvidenceError(`evidence:${bucket}: cannot list s3://${bucket}/${monthReportsPrefix(month)}: ${errorText(error)}`, { cause: error });
       }
-      if (latest === null) return { month, file: null, report: null, problem: `no report filed under s3://${bucket}/${monthPrefix(month)}` };
+      if (latest === null) return { month, file: null, report: null, problem: `no report filed under s3://${bucket}/${monthReportsPrefix(month)}` };
       const file = `s3://${bucket}/${latest}`;
       try {
         const body = await readEvidenceText(s3, bucket, latest);

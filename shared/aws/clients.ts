@@ -9,8 +9,6 @@ import { clientConfig, configured, sendConfig, withoutBlindRetries, type AwsClie
 import { securityHubImporter, type SecurityHubImporter } from './security-hub-import.js';
 import { once } from '../model/once.js';
 
-export { withoutBlindRetries, type AwsClientOptions } from './client-config.js';
-
 export interface AwsClients {
   /** SageMaker in a given region (one client per region, made on first use). */
   sagemakerIn: (region: string) => SageMakerClient;

@@ -14,6 +14,7 @@ import type { StepLedger } from '../enforcement/step-ledger.js';
 import { ConfigurationError, RecordValidationError } from '../errors.js';
 import { toValidationError } from '../cloudtrail/extract.js';
 import { publishNotice } from '../alerts/sns-alert.js';
+import { runIdOf } from '../aws/evidence-keys.js';
 import {
   countFiledUnit,
   filePartial,
@@ -21,7 +22,6 @@ import {
   type MergeDeps,
   planUnits,
   queueSweepRun,
-  runIdOf,
   runSummaryMessage,
   SweepUnitSchema,
   unmergedRuns,

@@ -18,7 +18,6 @@ import { SweepPlanError } from './errors.js';
  * `plan.json` (the units), `units/<account>_<region>.json` (the partials), `merged.json` (done).
  */
 
-export { runIdOf } from '../aws/evidence-keys.js';
 
 /** One unit of work, as queued: a message the worker validates before acting on it. */
 export const SweepUnitSchema = z.strictObject({

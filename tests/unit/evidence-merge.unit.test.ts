@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditCall, AuditReport } from '../../shared/audit/audit-report.js';
-import { mergeMonthlyReports, monthPrefix, monthsOf, type MonthEvidence } from '../../shared/audit/evidence-source.js';
+import { monthReportsPrefix } from '../../shared/aws/evidence-keys.js';
+import { mergeMonthlyReports, monthsOf, type MonthEvidence } from '../../shared/audit/evidence-source.js';
 
 const call = (eventId: string, eventTime: string, verdict: AuditCall['verdict']): AuditCall =>
   ({ eventId, eventTime, verdict, succeeded: true, region: 'eu-west-1', account: '111111111111', modelName: eventId, networkIsolation: verdict === 'compliant', remediation: null, now: { exists: true, isolated: false, quarantined: false } }) as unknown as AuditCall;
@@ -12,7 +13,7 @@ describe('monthly evidence', () => {
   it('lists the months a period touches, across a year end and from mid-month', () => {
     expect(monthsOf(new Date('2025-11-15T00:00:00Z'), new Date('2026-02-01T00:00:00Z'))).toEqual(['2025-11', '2025-12', '2026-01']);
     expect(monthsOf(new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:01Z'))).toEqual(['2026-01']);
-    expect(monthPrefix('2025-12')).toBe('reports/2025-12-01_2026-01-01/');
+    expect(monthReportsPrefix('2025-12')).toBe('reports/2025-12-01_2026-01-01/');
   });
 
   it('keeps the calls of the period once, recomputes the KPIs, and names the missing month', () => {
